@@ -1,0 +1,19 @@
+import type { FunctionDefinition } from './definition';
+import type { ServicesProvider } from '../shared/app/services';
+import { hrEventsHttp, hrEventsQueue } from './hr-events';
+import { onboardingFunctions } from './onboardings';
+import { outboxSweeper, provisioningWorker } from './provisioning';
+import { health, openApiDocument } from './service-info';
+
+/** Every function of the product, defined once; the Functions host and the local host both read this list. */
+export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
+  return [
+    health(),
+    openApiDocument(),
+    hrEventsHttp(services),
+    hrEventsQueue(services),
+    ...onboardingFunctions(services),
+    provisioningWorker(services),
+    outboxSweeper(services),
+  ];
+}

@@ -1,0 +1,48 @@
+import type { HttpFunctionDefinition, QueueFunctionDefinition } from './definition';
+import { DeadLetterError, decodeMessageBody } from './definition';
+import { QUEUES } from '../shared/app/queues';
+import type { ServicesProvider } from '../shared/app/services';
+import { secured } from '../shared/http/http-handler';
+import { json } from '../shared/http/problem';
+import { Roles } from '../shared/http/roles';
+import { hrEventSchema } from '../shared/schemas/hr-events';
+import { describeFieldErrors, toFieldErrors } from '../shared/schemas/validation';
+
+/** POST /api/hr-events: validates, then queues on hr-events with messageId = eventId (duplicates dropped). */
+export function hrEventsHttp(services: ServicesProvider): HttpFunctionDefinition {
+  return {
+    kind: 'http',
+    name: 'hr-events-http',
+    methods: ['POST'],
+    route: 'hr-events',
+    handler: secured(async () => (await services()).tokenValidator, {
+      roles: [Roles.hrEventsSend],
+      async handle(_req, tools) {
+        const event = await tools.body(hrEventSchema);
+        const { bus } = await services();
+        await bus.send(QUEUES.hrEvents, [
+          { messageId: event.eventId, body: event, subject: event.type, contentType: 'application/json' },
+        ]);
+        return json(202, { eventId: event.eventId });
+      },
+    }),
+  };
+}
+
+/** The hr-events queue: one HR event per message; one that does not parse is dead-lettered at once. */
+export function hrEventsQueue(services: ServicesProvider): QueueFunctionDefinition {
+  return {
+    kind: 'serviceBusQueue',
+    name: 'hr-events-queue',
+    queueName: QUEUES.hrEvents,
+    connection: 'ServiceBusConnection',
+    async handler(message, context) {
+      const parsed = hrEventSchema.safeParse(decodeMessageBody(message));
+      if (!parsed.success) {
+        throw new DeadLetterError('InvalidHrEvent', describeFieldErrors(toFieldErrors(parsed.error)));
+      }
+      const result = await (await services()).handleHrEvent(parsed.data);
+      context.log(`hr event ${parsed.data.eventId} (${parsed.data.type}): ${JSON.stringify(result)}`);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { HttpFunctionDefinition } from './definition';
+import type { ServicesProvider } from '../shared/app/services';
+import { secured, type SecuredRoute } from '../shared/http/http-handler';
+import { json, problem } from '../shared/http/problem';
+import { Roles } from '../shared/http/roles';
+import { decisionBodySchema, listOnboardingsQuerySchema, toOnboardingView } from '../shared/schemas/api';
+
+const readers = [Roles.onboardingRead, Roles.onboardingApprove] as const;
+
+function route(
+  services: ServicesProvider,
+  name: string,
+  method: 'GET' | 'POST',
+  path: string,
+  r: SecuredRoute,
+): HttpFunctionDefinition {
+  return {
+    kind: 'http',
+    name,
+    methods: [method],
+    route: path,
+    handler: secured(async () => (await services()).tokenValidator, r),
+  };
+}
+
+function notFound(id: string) {
+  return problem(404, `no onboarding ${id}`, { code: 'ONBOARDING.NOT_FOUND' });
+}
+
+/** The onboarding routes of the contract: list, read, history, decision, retry. */
+export function onboardingFunctions(services: ServicesProvider): HttpFunctionDefinition[] {
+  return [
+    route(services, 'onboardings-list', 'GET', 'onboardings', {
+      roles: readers,
+      async handle(_req, tools) {
+        const { limit, continuationToken, ...filter } = tools.query(listOnboardingsQuerySchema);
+        const page = await (await services()).store.query(filter, limit, continuationToken);
+        return json(200, { items: page.items.map(toOnboardingView), continuationToken: page.continuationToken });
+      },
+    }),
+    route(services, 'onboardings-get', 'GET', 'onboardings/{id}', {
+      roles: readers,
+      async handle(req) {
+        const id = req.params.id ?? '';
+        const found = await (await services()).store.get(id);
+        return found ? json(200, toOnboardingView(found.value)) : notFound(id);
+      },
+    }),
+    route(services, 'onboardings-history', 'GET', 'onboardings/{id}/history', {
+      roles: readers,
+      async handle(req) {
+        const id = req.params.id ?? '';
+        const found = await (await services()).store.get(id);
+        return found ? json(200, { items: found.value.history }) : notFound(id);
+      },
+    }),
+    route(services, 'onboardings-decision', 'POST', 'onboardings/{id}/decision', {
+      roles: [Roles.onboardingApprove],
+      async handle(req, tools) {
+        const body = await tools.body(decisionBodySchema);
+        const decided = await (
+          await services()
+        ).decideOnboarding(req.params.id ?? '', body, tools.principal.userPrincipalName);
+        return json(200, toOnboardingView(decided));
+      },
+    }),
+    route(services, 'onboardings-retry', 'POST', 'onboardings/{id}/retry', {
+      roles: [Roles.onboardingApprove],
+      async handle(req, tools) {
+        const retried = await (
+          await services()
+        ).retryOnboarding(req.params.id ?? '', tools.principal.userPrincipalName);
+        return json(202, toOnboardingView(retried));
+      },
+    }),
+  ];
+}

@@ -1,0 +1,45 @@
+import type { QueueFunctionDefinition, TimerFunctionDefinition } from './definition';
+import { DeadLetterError, decodeMessageBody, deliveryCountOf } from './definition';
+import { QUEUES } from '../shared/app/queues';
+import type { ServicesProvider } from '../shared/app/services';
+import { stepCommandSchema } from '../shared/schemas/onboarding';
+import { describeFieldErrors, toFieldErrors } from '../shared/schemas/validation';
+
+/** The provisioning worker: runs or reverts one step per message. */
+export function provisioningWorker(services: ServicesProvider): QueueFunctionDefinition {
+  return {
+    kind: 'serviceBusQueue',
+    name: 'provisioning-worker',
+    queueName: QUEUES.provisioning,
+    connection: 'ServiceBusConnection',
+    async handler(message, context) {
+      const parsed = stepCommandSchema.safeParse(decodeMessageBody(message));
+      if (!parsed.success) {
+        throw new DeadLetterError('InvalidStepCommand', describeFieldErrors(toFieldErrors(parsed.error)));
+      }
+      const s = await services();
+      await s.runStepCommand(parsed.data, {
+        deliveryCount: deliveryCountOf(context),
+        maxDeliveryCount: s.config.ServiceBus__maxDeliveryCount,
+      });
+    },
+  };
+}
+
+const OUTBOX_GRACE_MS = 60_000;
+
+/** Re-sends commands left in an outbox by a worker that stopped between its write and its send. */
+export function outboxSweeper(services: ServicesProvider): TimerFunctionDefinition {
+  return {
+    kind: 'timer',
+    name: 'outbox-sweeper',
+    everyMinutes: 1,
+    async handler(context) {
+      const s = await services();
+      const olderThan = new Date(s.clock.now().getTime() - OUTBOX_GRACE_MS).toISOString();
+      const stale = await s.store.withPendingOutbox(olderThan, 100);
+      for (const onboarding of stale) await s.writer.flushOutbox(onboarding);
+      if (stale.length > 0) context.log(`outbox sweeper re-sent the commands of ${stale.length} onboarding(s)`);
+    },
+  };
+}

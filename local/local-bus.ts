@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type { MessageBus, OutgoingMessage } from '../shared/ports/message-bus';
+
+/** Service Bus Standard refuses messages over 256 KiB. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+/** A message as it sits in a local queue, with the broker properties Service Bus sets. */
+export interface LocalMessage {
+  messageId: string;
+  body: unknown;
+  subject?: string;
+  contentType?: string;
+  correlationId?: string;
+  sessionId?: string;
+  applicationProperties?: Record<string, string | number | boolean>;
+  sequenceNumber: number;
+  enqueuedTimeUtc: string;
+  scheduledEnqueueTimeUtc?: string;
+  deliveryCount: number;
+}
+
+export interface DeadLetteredMessage extends LocalMessage {
+  deadLetterReason: string;
+  deadLetterErrorDescription: string;
+}
+
+/** What a handler's failure means for the message: dead-letter at once, or abandon (redelivery). */
+export type FailureDisposition = { deadLetter: { reason: string; description: string } } | { abandon: string };
+
+export interface LocalBusOptions {
+  maxDeliveryCount: number;
+  duplicateDetectionWindowMs: number;
+  maxConcurrentCalls: number;
+}
+
+export type LocalHandler = (message: LocalMessage, lockToken: string) => Promise<void>;
+
+interface Subscription {
+  handler: LocalHandler;
+  classify: (err: unknown) => FailureDisposition;
+}
+
+interface QueueState {
+  active: LocalMessage[];
+  scheduled: Map<number, { message: LocalMessage; timer: NodeJS.Timeout }>;
+  deadLetter: DeadLetteredMessage[];
+  seen: Map<string, number>;
+  inFlight: number;
+  subscription?: Subscription;
+}
+
+/** The saved queues of the local host, restored at its next start. */
+export interface LocalBusSnapshot {
+  nextSequence: number;
+  queues: Record<string, { active: LocalMessage[]; scheduled: LocalMessage[]; deadLetter: DeadLetteredMessage[] }>;
+}
+
+/**
+ * An in-process message bus with the Service Bus semantics the functions rely on: peek-lock delivery
+ * with a growing deliveryCount, abandon on a throw, dead-letter after maxDeliveryCount (or at once when
+ * the handler says so) with a reason, scheduled messages, duplicate detection by messageId, 256 KiB limit.
+ */
+export class LocalServiceBus implements MessageBus {
+  private readonly queues = new Map<string, QueueState>();
+  private nextSequence = 1;
+  private closed = false;
+
+  constructor(private readonly options: LocalBusOptions) {}
+
+  private queue(name: string): QueueState {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = { active: [], scheduled: new Map(), deadLetter: [], seen: new Map(), inFlight: 0 };
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  send(queueName: string, messages: OutgoingMessage[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the local bus is closed'));
+    const q = this.queue(queueName);
+    const now = Date.now();
+    for (const m of messages) {
+      const serialized = JSON.stringify(m.body);
+      if (Buffer.byteLength(serialized) > MAX_MESSAGE_BYTES) {
+        return Promise.reject(new Error(`message ${m.messageId} is larger than ${MAX_MESSAGE_BYTES} bytes`));
+      }
+    }
+    for (const m of messages) {
+      for (const [id, at] of q.seen) if (now - at > this.options.duplicateDetectionWindowMs) q.seen.delete(id);
+      if (q.seen.has(m.messageId)) continue; // duplicate detection: accepted and dropped
+      q.seen.set(m.messageId, now);
+      const message: LocalMessage = {
+        messageId: m.messageId,
+        body: JSON.parse(JSON.stringify(m.body)) as unknown,
+        ...(m.subject ? { subject: m.subject } : {}),
+        ...(m.contentType ? { contentType: m.contentType } : {}),
+        ...(m.correlationId ? { correlationId: m.correlationId } : {}),
+        ...(m.sessionId ? { sessionId: m.sessionId } : {}),
+        ...(m.applicationProperties ? { applicationProperties: { ...m.applicationProperties } } : {}),
+        sequenceNumber: this.nextSequence++,
+        enqueuedTimeUtc: new Date(now).toISOString(),
+        deliveryCount: 0,
+        ...(m.scheduledEnqueueTime ? { scheduledEnqueueTimeUtc: m.scheduledEnqueueTime.toISOString() } : {}),
+      };
+      this.enqueue(queueName, message);
+    }
+    return Promise.resolve();
+  }
+
+  private enqueue(queueName: string, message: LocalMessage): void {
+    const q = this.queue(queueName);
+    const due = message.scheduledEnqueueTimeUtc ? Date.parse(message.scheduledEnqueueTimeUtc) - Date.now() : 0;
+    if (due > 0) {
+      const timer = setTimeout(() => {
+        q.scheduled.delete(message.sequenceNumber);
+        q.active.push(message);
+        this.pump(queueName);
+      }, due);
+      timer.unref();
+      q.scheduled.set(message.sequenceNumber, { message, timer });
+      return;
+    }
+    q.active.push(message);
+    this.pump(queueName);
+  }
+
+  /** Delivers messages of `queueName` to `handler` (one subscription per queue, as one function per queue). */
+  subscribe(queueName: string, handler: LocalHandler, classify: (err: unknown) => FailureDisposition): void {
+    this.queue(queueName).subscription = { handler, classify };
+    this.pump(queueName);
+  }
+
+  private pump(queueName: string): void {
+    const q = this.queue(queueName);
+    const sub = q.subscription;
+    if (!sub || this.closed) return;
+    while (q.inFlight < this.options.maxConcurrentCalls && q.active.length > 0) {
+      const message = q.active.shift();
+      if (!message) break;
+      message.deliveryCount += 1;
+      q.inFlight += 1;
+      void this.deliver(queueName, q, sub, message);
+    }
+  }
+
+  private async deliver(queueName: string, q: QueueState, sub: Subscription, message: LocalMessage): Promise<void> {
+    try {
+      await sub.handler(structuredClone(message), randomUUID());
+    } catch (err) {
+      const disposition = sub.classify(err);
+      if ('deadLetter' in disposition) {
+        q.deadLetter.push({
+          ...message,
+          deadLetterReason: disposition.deadLetter.reason,
+          deadLetterErrorDescription: disposition.deadLetter.description,
+        });
+      } else if (message.deliveryCount >= this.options.maxDeliveryCount) {
+        q.deadLetter.push({
+          ...message,
+          deadLetterReason: 'MaxDeliveryCountExceeded',
+          deadLetterErrorDescription: `Message could not be consumed after ${message.deliveryCount} delivery attempts: ${disposition.abandon}`,
+        });
+      } else {
+        q.active.push(message); // abandoned: available again, with its delivery count kept
+      }
+    } finally {
+      q.inFlight -= 1;
+      setImmediate(() => this.pump(queueName));
+    }
+  }
+
+  /** Messages dead-lettered on `queueName`, oldest first. */
+  deadLetters(queueName: string): DeadLetteredMessage[] {
+    return [...this.queue(queueName).deadLetter];
+  }
+
+  /** Scheduled messages not yet due on `queueName`. */
+  scheduledCount(queueName: string): number {
+    return this.queue(queueName).scheduled.size;
+  }
+
+  /** True when no message is waiting for delivery or being handled (scheduled ones aside). */
+  isIdle(): boolean {
+    return [...this.queues.values()].every((q) => q.inFlight === 0 && (q.active.length === 0 || !q.subscription));
+  }
+
+  snapshot(): LocalBusSnapshot {
+    const queues: LocalBusSnapshot['queues'] = {};
+    for (const [name, q] of this.queues) {
+      queues[name] = {
+        active: q.active.map((m) => ({ ...m })),
+        scheduled: [...q.scheduled.values()].map((s) => ({ ...s.message })),
+        deadLetter: q.deadLetter.map((m) => ({ ...m })),
+      };
+    }
+    return { nextSequence: this.nextSequence, queues };
+  }
+
+  restore(snapshot: LocalBusSnapshot): void {
+    this.nextSequence = Math.max(this.nextSequence, snapshot.nextSequence);
+    for (const [name, saved] of Object.entries(snapshot.queues)) {
+      const q = this.queue(name);
+      q.deadLetter.push(...saved.deadLetter);
+      for (const m of [...saved.active, ...saved.scheduled]) {
+        q.seen.set(m.messageId, Date.parse(m.enqueuedTimeUtc));
+        this.enqueue(name, m);
+      }
+    }
+  }
+
+  /** Stops deliveries and waits for the handlers in flight. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while ([...this.queues.values()].some((q) => q.inFlight > 0)) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    for (const q of this.queues.values()) for (const s of q.scheduled.values()) clearTimeout(s.timer);
+  }
+}

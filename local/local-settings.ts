@@ -1,0 +1,40 @@
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const settingsFileSchema = z.object({ Values: z.record(z.string(), z.string()).default({}) });
+
+/** The project root: where package.json and local.settings.json live. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/**
+ * Reads local.settings.json (copied from local.settings.sample.json when absent) into process.env,
+ * as `func start` does; variables already in the environment win.
+ */
+export function loadLocalSettings(root: string = PROJECT_ROOT, env: NodeJS.ProcessEnv = process.env): void {
+  const file = path.join(root, 'local.settings.json');
+  const sample = path.join(root, 'local.settings.sample.json');
+  if (!existsSync(file) && existsSync(sample)) copyFileSync(sample, file);
+  if (!existsSync(file)) return;
+  const parsed = settingsFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`${file} is not a valid settings file: ${parsed.error.message}`);
+  for (const [key, value] of Object.entries(parsed.data.Values)) {
+    if (env[key] === undefined) env[key] = value;
+  }
+}
+
+const localSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(7071),
+  LOCAL_STATE_DIR: z.string().default('.local'),
+  LOCAL_LAPTOP_STOCK: z.coerce.number().int().nonnegative().default(10),
+  LOCAL_LICENSE_SEATS: z.coerce.number().int().nonnegative().default(1000),
+  Auth__issuer: z.string().default('https://login.dev.local/onboarding/v2.0'),
+  Auth__audience: z.string().default('api://dsi-onboarding'),
+});
+export type LocalSettings = z.infer<typeof localSchema>;
+
+/** The settings only the local host reads (port, state folder, stock and seats of the in-process tenant). */
+export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettings {
+  const s = localSchema.parse(env);
+  return { ...s, LOCAL_STATE_DIR: path.resolve(PROJECT_ROOT, s.LOCAL_STATE_DIR) };
+}

@@ -1,0 +1,70 @@
+import { isFinished, startOnboarding } from '../domain/decide';
+import { onboardingId } from '../domain/onboarding-id';
+import type { Clock } from '../ports/clock';
+import { AlreadyExists, type OnboardingStore } from '../ports/onboarding-store';
+import { TransientError } from '../ports/provisioners';
+import type { HrEvent } from '../schemas/hr-events';
+import type { OnboardingWriter } from './onboarding-writer';
+
+export type HrEventOutcome =
+  | { outcome: 'created'; onboardingId: string }
+  | { outcome: 'applied'; onboardingId: string }
+  | { outcome: 'duplicate'; onboardingId: string }
+  | { outcome: 'no-onboarding' };
+
+const MAX_CREATE_RACES = 5;
+
+/**
+ * Applies one HR event. Idempotent: an event id already recorded on one of the employee's onboardings
+ * changes nothing, so a redelivered or re-posted event is harmless.
+ */
+export function createHandleHrEvent(deps: { store: OnboardingStore; writer: OnboardingWriter; clock: Clock }) {
+  const { store, writer, clock } = deps;
+
+  return async function handleHrEvent(event: HrEvent): Promise<HrEventOutcome> {
+    const at = clock.now().toISOString();
+    for (let i = 0; i < MAX_CREATE_RACES; i++) {
+      const onboardings = await store.listForEmployee(event.employee.employeeId);
+      const seen = onboardings.find((o) => o.value.eventIds.includes(event.eventId));
+      if (seen) {
+        await writer.flushOutbox(seen);
+        return { outcome: 'duplicate', onboardingId: seen.value.id };
+      }
+      const latest = onboardings[0];
+      if (event.type === 'employee.hired') {
+        const open = onboardings.find((o) => !isFinished(o.value.status));
+        if (open) {
+          await writer.apply(open.value.id, () => ({ type: 'hired', eventId: event.eventId, at, hire: event }));
+          return { outcome: 'applied', onboardingId: open.value.id };
+        }
+        const sequence = (latest?.value.sequence ?? 0) + 1;
+        const created = startOnboarding(
+          { id: onboardingId(event.employee.employeeId, sequence), sequence },
+          { type: 'hired', eventId: event.eventId, at, hire: event },
+        );
+        try {
+          await store.create(created.state);
+          return { outcome: 'created', onboardingId: created.state.id };
+        } catch (err) {
+          if (err instanceof AlreadyExists) continue; // a concurrent hire took this id: look again
+          throw err;
+        }
+      }
+      if (!latest) return { outcome: 'no-onboarding' };
+      const target = latest.value.id;
+      if (event.type === 'employee.hire-cancelled') {
+        await writer.apply(target, () => ({ type: 'hire-cancelled', eventId: event.eventId, at }));
+      } else {
+        await writer.apply(target, () => ({
+          type: 'start-date-changed',
+          eventId: event.eventId,
+          at,
+          startDate: event.employee.startDate,
+        }));
+      }
+      return { outcome: 'applied', onboardingId: target };
+    }
+    throw new TransientError(`too many concurrent hires for ${event.employee.employeeId}; try again`);
+  };
+}
+export type HandleHrEvent = ReturnType<typeof createHandleHrEvent>;

@@ -1,0 +1,81 @@
+import { decide, type OnboardingEvent } from '../domain/decide';
+import type { MessageBus, OutgoingMessage } from '../ports/message-bus';
+import { ConcurrencyConflict, type OnboardingStore, type Versioned } from '../ports/onboarding-store';
+import { TransientError } from '../ports/provisioners';
+import type { Onboarding, StepCommand } from '../schemas/onboarding';
+import { QUEUES } from './queues';
+
+const MAX_CONFLICTS = 8;
+
+/** The message for a step command; its id is deterministic, so a re-send is dropped as a duplicate. */
+export function toStepMessage(command: StepCommand): OutgoingMessage {
+  return {
+    messageId: `${command.onboardingId}/${command.step}/${command.type}/${command.attempt}`,
+    subject: command.type,
+    contentType: 'application/json',
+    correlationId: command.onboardingId,
+    body: command,
+    ...(command.notBefore ? { scheduledEnqueueTime: new Date(command.notBefore) } : {}),
+  };
+}
+
+export interface OnboardingWriter {
+  /**
+   * Reads the onboarding, asks `eventFor` what happened (null: nothing), decides, writes with If-Match
+   * and sends the commands. On a stale etag it re-reads and re-decides. Returns null when the id is unknown.
+   */
+  apply(id: string, eventFor: (current: Onboarding) => OnboardingEvent | null): Promise<Onboarding | null>;
+  /** Sends what the stored outbox still holds, then empties it. */
+  flushOutbox(current: Versioned<Onboarding>): Promise<void>;
+}
+
+export function createOnboardingWriter(deps: { store: OnboardingStore; bus: MessageBus }): OnboardingWriter {
+  const { store, bus } = deps;
+
+  async function flushOutbox(current: Versioned<Onboarding>): Promise<void> {
+    if (current.value.outbox.length === 0) return;
+    const sent = current.value.outbox.map(toStepMessage);
+    await bus.send(QUEUES.provisioning, sent);
+    const sentIds = new Set(sent.map((m) => m.messageId));
+    let latest: Versioned<Onboarding> | null = current;
+    for (let i = 0; i < MAX_CONFLICTS && latest; i++) {
+      const remaining = latest.value.outbox.filter((c) => !sentIds.has(toStepMessage(c).messageId));
+      if (remaining.length === latest.value.outbox.length) return;
+      try {
+        await store.replace({ ...latest.value, outbox: remaining }, latest.etag);
+        return;
+      } catch (err) {
+        if (!(err instanceof ConcurrencyConflict)) throw err;
+        latest = await store.get(current.value.id);
+      }
+    }
+    // Still contended: the messages are sent; the sweeper re-sends the rest and duplicate detection drops them.
+  }
+
+  async function apply(
+    id: string,
+    eventFor: (current: Onboarding) => OnboardingEvent | null,
+  ): Promise<Onboarding | null> {
+    for (let i = 0; i < MAX_CONFLICTS; i++) {
+      const current = await store.get(id);
+      if (!current) return null;
+      const event = eventFor(current.value);
+      const decision = event ? decide(current.value, event) : null;
+      if (!decision?.changed) {
+        // A redelivery after a crash between write and send: send what the state still implies.
+        await flushOutbox(current);
+        return current.value;
+      }
+      try {
+        const saved = await store.replace(decision.state, current.etag);
+        await flushOutbox(saved);
+        return saved.value;
+      } catch (err) {
+        if (!(err instanceof ConcurrencyConflict)) throw err;
+      }
+    }
+    throw new TransientError(`onboarding ${id} is too contended; try again`);
+  }
+
+  return { apply, flushOutbox };
+}

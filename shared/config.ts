@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Every setting the functions read, parsed once from process.env. In Azure they are app settings
+ * (identity-based, no secrets); locally they come from local.settings.json and the local host.
+ */
+const configSchema = z.object({
+  CosmosDb__accountEndpoint: z.url(),
+  CosmosDb__databaseName: z.string().min(1).default('onboarding'),
+  /** Local only: the embedded endpoint takes a key; Azure uses the managed identity. */
+  CosmosDb__key: z.string().optional(),
+  /** Local only: the embedded endpoint's certificate is self-signed. */
+  CosmosDb__allowSelfSignedCertificate: bool.default(false),
+  /** Azure: the Service Bus namespace, e.g. sb-onboarding.servicebus.windows.net. */
+  ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1).optional(),
+  /** Azure: the client id of the user-assigned managed identity. */
+  AZURE_CLIENT_ID: z.string().min(1).optional(),
+  Auth__issuer: z.string().min(1),
+  Auth__audience: z.string().min(1),
+  Auth__jwksUri: z.url(),
+  /** How long a step waiting for stock or seats waits before it checks again. */
+  Provisioning__waitingRecheckSeconds: positiveInt.default(300),
+  /** The delivery count at which a step gives up on transient faults and is marked failed. */
+  ServiceBus__maxDeliveryCount: positiveInt.default(10),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Thrown at start when a setting is missing or wrong; names each one. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid or missing settings: ${problems}`);
+  }
+  return parsed.data;
+}

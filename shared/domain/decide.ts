@@ -1,0 +1,324 @@
+import type { EmployeeHired } from '../schemas/hr-events';
+import {
+  STEP_NAMES,
+  type HistoryEntry,
+  type Onboarding,
+  type OnboardingStatus,
+  type Step,
+  type StepCommand,
+  type StepName,
+} from '../schemas/onboarding';
+import { DomainError, ErrorCodes } from './errors';
+
+/** Who caused a change: a user principal name, `hr` or `system`. */
+export type Actor = string;
+
+/** Everything that can happen to an onboarding. */
+export type OnboardingEvent =
+  | { type: 'hired'; eventId: string; at: string; hire: EmployeeHired }
+  | { type: 'decided'; at: string; by: Actor; decision: 'approve' | 'reject'; comment?: string }
+  | { type: 'step-started'; at: string; step: StepName }
+  | { type: 'step-succeeded'; at: string; step: StepName; serialNumber?: string; detail?: string }
+  | { type: 'step-waiting'; at: string; step: StepName; detail: string; recheckAt: string }
+  | { type: 'step-failed'; at: string; step: StepName; code: string; message: string }
+  | { type: 'step-reverted'; at: string; step: StepName }
+  | { type: 'retry-requested'; at: string; by: Actor }
+  | { type: 'hire-cancelled'; eventId: string; at: string }
+  | { type: 'start-date-changed'; eventId: string; at: string; startDate: string };
+
+/** The outcome of `decide`: the new state, the commands it implies and what to add to the history. */
+export interface Decision {
+  state: Onboarding;
+  commands: StepCommand[];
+  history: HistoryEntry[];
+  /** False when the event was already applied (a redelivery): nothing to write. */
+  changed: boolean;
+}
+
+/** The identity of a new onboarding, chosen by the caller (the store knows the next sequence). */
+export interface NewOnboardingIdentity {
+  id: string;
+  sequence: number;
+}
+
+const FINISHED: readonly OnboardingStatus[] = ['completed', 'rejected', 'cancelled'];
+
+export function isFinished(status: OnboardingStatus): boolean {
+  return FINISHED.includes(status);
+}
+
+/** Creates the onboarding for a hire: awaiting approval, steps pending or skipped per `needs`. */
+export function startOnboarding(
+  identity: NewOnboardingIdentity,
+  event: Extract<OnboardingEvent, { type: 'hired' }>,
+): Decision {
+  const { employee, needs } = event.hire;
+  const at = event.at;
+  const step = (needed: boolean): Step => ({ status: needed ? 'pending' : 'skipped', updatedAt: at, attempt: 0 });
+  const entry: HistoryEntry = {
+    at,
+    type: 'onboarding.created',
+    actor: 'hr',
+    details: { eventId: event.eventId, startDate: employee.startDate, priority: employee.priority, needs },
+  };
+  const state: Onboarding = {
+    id: identity.id,
+    docType: 'onboarding',
+    employeeId: employee.employeeId,
+    sequence: identity.sequence,
+    userPrincipalName: employee.userPrincipalName,
+    displayName: `${employee.givenName} ${employee.surname}`,
+    department: employee.department,
+    site: employee.site ?? null,
+    priority: employee.priority,
+    startDate: employee.startDate,
+    status: 'awaiting-approval',
+    decision: null,
+    steps: { laptop: step(needs.laptop), vpn: step(needs.vpn), officeLicense: step(needs.officeLicense) },
+    createdAt: at,
+    updatedAt: at,
+    eventIds: [event.eventId],
+    history: [entry],
+    outbox: [],
+  };
+  return { state, commands: [], history: [entry], changed: true };
+}
+
+/**
+ * The onboarding state machine: applies one event to the current state.
+ * Pure: the caller stores `state` (with `history` appended) and sends `commands`.
+ * Throws DomainError for an action the life cycle forbids.
+ */
+export function decide(current: Onboarding, event: OnboardingEvent): Decision {
+  if ('eventId' in event && current.eventIds.includes(event.eventId)) {
+    return { state: current, commands: [], history: [], changed: false };
+  }
+  const b = new Builder(current, event.at);
+  switch (event.type) {
+    case 'hired':
+      b.recordEvent(event.eventId);
+      b.log('hr', 'hire.duplicate', {
+        eventId: event.eventId,
+        detail: `an onboarding is already open for ${current.employeeId}; nothing else changed`,
+      });
+      break;
+    case 'decided':
+      decideApproval(b, event);
+      break;
+    case 'step-started':
+      // Only a pending step starts; a waiting one is re-checked in place, without noise in the history.
+      if (b.acceptsStepProgress(event.step, ['pending'])) {
+        b.setStep(event.step, { status: 'in-progress', detail: undefined });
+        b.log('system', 'step.started', { step: event.step, attempt: b.state.steps[event.step].attempt });
+      }
+      break;
+    case 'step-succeeded':
+      stepSucceeded(b, event);
+      break;
+    case 'step-waiting':
+      if (b.acceptsStepProgress(event.step, ['pending', 'in-progress', 'waiting'])) {
+        const previous = b.state.steps[event.step];
+        const attempt = previous.attempt + 1;
+        b.setStep(event.step, { status: 'waiting', detail: event.detail, attempt });
+        b.command({ type: 'run-step', step: event.step, attempt, notBefore: event.recheckAt });
+        if (previous.status !== 'waiting' || previous.detail !== event.detail) {
+          b.log('system', 'step.waiting', { step: event.step, detail: event.detail });
+        }
+      }
+      break;
+    case 'step-failed':
+      if (b.acceptsStepProgress(event.step, ['pending', 'in-progress', 'waiting'])) {
+        const detail = `${event.code}: ${event.message}`;
+        b.setStep(event.step, { status: 'failed', detail });
+        b.log('system', 'step.failed', { step: event.step, code: event.code, message: event.message });
+        b.settle();
+      }
+      break;
+    case 'step-reverted':
+      if (b.state.status === 'cancelled' && b.state.steps[event.step].status !== 'reverted') {
+        b.setStep(event.step, { status: 'reverted', detail: undefined });
+        b.log('system', 'step.reverted', { step: event.step });
+      }
+      break;
+    case 'retry-requested':
+      retry(b, event.by);
+      break;
+    case 'hire-cancelled':
+      cancel(b, event.eventId);
+      break;
+    case 'start-date-changed':
+      b.recordEvent(event.eventId);
+      if (b.state.startDate !== event.startDate) {
+        b.log('hr', 'start-date.changed', { eventId: event.eventId, from: b.state.startDate, to: event.startDate });
+        b.state.startDate = event.startDate;
+      } else {
+        b.log('hr', 'start-date.unchanged', { eventId: event.eventId, startDate: event.startDate });
+      }
+      break;
+  }
+  return b.result();
+}
+
+function decideApproval(b: Builder, event: Extract<OnboardingEvent, { type: 'decided' }>): void {
+  const s = b.state;
+  if (s.status !== 'awaiting-approval') {
+    throw new DomainError(ErrorCodes.alreadyDecided, `onboarding ${s.id} is ${s.status}, not awaiting approval`);
+  }
+  if (event.by.toLowerCase() === s.userPrincipalName.toLowerCase()) {
+    throw new DomainError(ErrorCodes.selfApproval, 'an agent may not decide on their own onboarding');
+  }
+  s.decision = {
+    decision: event.decision,
+    by: event.by,
+    at: event.at,
+    ...(event.comment !== undefined ? { comment: event.comment } : {}),
+  };
+  b.log(event.by, event.decision === 'approve' ? 'onboarding.approved' : 'onboarding.rejected', {
+    ...(event.comment !== undefined ? { comment: event.comment } : {}),
+  });
+  if (event.decision === 'reject') {
+    s.status = 'rejected';
+    for (const step of STEP_NAMES) {
+      if (s.steps[step].status === 'pending') b.setStep(step, { status: 'skipped' });
+    }
+    return;
+  }
+  s.status = 'provisioning';
+  for (const step of STEP_NAMES) {
+    if (s.steps[step].status === 'pending') {
+      const attempt = s.steps[step].attempt + 1;
+      b.setStep(step, { attempt });
+      b.command({ type: 'run-step', step, attempt });
+    }
+  }
+  b.settle();
+}
+
+function stepSucceeded(b: Builder, event: Extract<OnboardingEvent, { type: 'step-succeeded' }>): void {
+  const s = b.state;
+  const step = s.steps[event.step];
+  const extra = {
+    ...(event.serialNumber !== undefined ? { serialNumber: event.serialNumber } : {}),
+    ...(event.detail !== undefined ? { detail: event.detail } : {}),
+  };
+  if (s.status === 'cancelled' && ['in-progress', 'reverted', 'skipped'].includes(step.status)) {
+    // The effect landed after the cancellation: record it and undo it.
+    const attempt = step.attempt + 1;
+    b.setStep(event.step, { status: 'done', attempt, ...extra });
+    b.log('system', 'step.done', { step: event.step, ...extra, note: 'after cancellation; reverting' });
+    b.command({ type: 'revert-step', step: event.step, attempt });
+    return;
+  }
+  if (!b.acceptsStepProgress(event.step, ['pending', 'in-progress', 'waiting'])) return;
+  b.setStep(event.step, { status: 'done', detail: event.detail, ...extra });
+  b.log('system', 'step.done', { step: event.step, ...extra });
+  b.settle();
+}
+
+function retry(b: Builder, by: Actor): void {
+  const s = b.state;
+  if (s.status !== 'needs-attention') {
+    throw new DomainError(
+      ErrorCodes.notRetryable,
+      `onboarding ${s.id} is ${s.status}; only needs-attention can be retried`,
+    );
+  }
+  const failed = STEP_NAMES.filter((step) => s.steps[step].status === 'failed');
+  s.status = 'provisioning';
+  for (const step of failed) {
+    const attempt = s.steps[step].attempt + 1;
+    b.setStep(step, { status: 'pending', detail: undefined, attempt });
+    b.command({ type: 'run-step', step, attempt });
+  }
+  b.log(by, 'onboarding.retry-requested', { steps: failed });
+}
+
+function cancel(b: Builder, eventId: string): void {
+  const s = b.state;
+  b.recordEvent(eventId);
+  if (s.status === 'rejected' || s.status === 'cancelled') {
+    b.log('hr', 'hire-cancel.ignored', { eventId, detail: `onboarding is already ${s.status}` });
+    return;
+  }
+  s.status = 'cancelled';
+  b.log('hr', 'onboarding.cancelled', { eventId });
+  for (const step of STEP_NAMES) {
+    const current = s.steps[step];
+    if (current.status === 'pending' || current.status === 'waiting') {
+      b.setStep(step, { status: 'skipped', detail: undefined });
+    } else if (current.status === 'done' || current.status === 'in-progress' || current.status === 'failed') {
+      const attempt = current.attempt + 1;
+      b.setStep(step, { attempt });
+      b.command({ type: 'revert-step', step, attempt });
+    }
+  }
+}
+
+/** Accumulates one change: a copy of the state, its history entries and commands. */
+class Builder {
+  readonly state: Onboarding;
+  private readonly history: HistoryEntry[] = [];
+  private readonly commands: StepCommand[] = [];
+
+  constructor(
+    current: Onboarding,
+    private readonly at: string,
+  ) {
+    this.state = structuredClone(current);
+  }
+
+  private dirty = false;
+
+  recordEvent(eventId: string): void {
+    this.dirty = true;
+    this.state.eventIds.push(eventId);
+  }
+
+  log(actor: Actor, type: string, details: Record<string, unknown>): void {
+    this.history.push({ at: this.at, type, actor, details });
+  }
+
+  command(c: Omit<StepCommand, 'onboardingId' | 'employeeId'>): void {
+    this.commands.push({ onboardingId: this.state.id, employeeId: this.state.employeeId, ...c });
+  }
+
+  setStep(step: StepName, patch: Partial<Step>): void {
+    this.dirty = true;
+    const { detail, serialNumber, ...rest } = { ...this.state.steps[step], ...patch, updatedAt: this.at };
+    this.state.steps[step] = {
+      ...rest,
+      ...(detail !== undefined ? { detail } : {}),
+      ...(serialNumber !== undefined ? { serialNumber } : {}),
+    };
+  }
+
+  /** Step progress counts only while provisioning runs and the step is in one of `from`. */
+  acceptsStepProgress(step: StepName, from: Step['status'][]): boolean {
+    const s = this.state;
+    return (s.status === 'provisioning' || s.status === 'needs-attention') && from.includes(s.steps[step].status);
+  }
+
+  /** After a step changed: completed when every step is done or skipped, needs-attention when one failed and none runs. */
+  settle(): void {
+    const statuses = STEP_NAMES.map((step) => this.state.steps[step].status);
+    if (statuses.every((st) => st === 'done' || st === 'skipped')) {
+      this.state.status = 'completed';
+      this.log('system', 'onboarding.completed', {});
+    } else if (statuses.includes('failed') && this.state.status !== 'needs-attention') {
+      this.state.status = 'needs-attention';
+      this.log('system', 'onboarding.needs-attention', {
+        steps: STEP_NAMES.filter((step) => this.state.steps[step].status === 'failed'),
+      });
+    }
+  }
+
+  result(): Decision {
+    const changed = this.dirty || this.history.length > 0;
+    if (changed) {
+      this.state.updatedAt = this.at;
+      this.state.history.push(...this.history);
+      this.state.outbox = [...this.state.outbox, ...this.commands];
+    }
+    return { state: this.state, commands: this.commands, history: this.history, changed };
+  }
+}

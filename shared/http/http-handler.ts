@@ -1,0 +1,115 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { z } from 'zod';
+import { DomainError, ErrorCodes, type ErrorCode } from '../domain/errors';
+import { AuthenticationError, type Principal, type TokenValidator } from '../adapters/auth/jwt-validator';
+import { InvalidContinuationToken } from '../ports/onboarding-store';
+import { toFieldErrors } from '../schemas/validation';
+import type { Role } from './roles';
+import { problem } from './problem';
+
+/** Bodies over this size are refused with 413, whichever host serves the request. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+const STATUS_OF: Record<ErrorCode, number> = {
+  [ErrorCodes.alreadyDecided]: 409,
+  [ErrorCodes.notRetryable]: 409,
+  [ErrorCodes.illegalTransition]: 409,
+  [ErrorCodes.selfApproval]: 403,
+  [ErrorCodes.notFound]: 404,
+};
+
+/** A response that ends the request early (bad body, missing role...). */
+export class HttpProblem extends Error {
+  override readonly name = 'HttpProblem';
+  constructor(readonly response: HttpResponseInit) {
+    super(`HTTP ${response.status ?? 500}`);
+  }
+}
+
+export interface RequestTools {
+  principal: Principal;
+  /** Reads the body as JSON and parses it with `schema`; 413, 400 (malformed) or 400 (invalid, naming the fields). */
+  body<T extends z.ZodType>(schema: T): Promise<z.infer<T>>;
+  /** Parses the query string with `schema`; 400 naming the bad parameters. */
+  query<T extends z.ZodType>(schema: T): z.infer<T>;
+}
+
+export interface SecuredRoute {
+  /** Any of these roles grants access. */
+  roles: readonly Role[];
+  handle(req: HttpRequest, tools: RequestTools, context: InvocationContext): Promise<HttpResponseInit>;
+}
+
+export function validationProblem(error: z.ZodError, what: string): HttpResponseInit {
+  const errors = toFieldErrors(error);
+  return problem(400, `${what} is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, {
+    code: 'VALIDATION',
+    errors,
+  });
+}
+
+async function readJson(req: HttpRequest): Promise<unknown> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) throw new HttpProblem(problem(413, `the body is larger than ${MAX_BODY_BYTES} bytes`));
+  const bytes = Buffer.from(await req.arrayBuffer());
+  if (bytes.length > MAX_BODY_BYTES)
+    throw new HttpProblem(problem(413, `the body is larger than ${MAX_BODY_BYTES} bytes`));
+  if (bytes.length === 0) throw new HttpProblem(problem(400, 'a JSON body is required', { code: 'MALFORMED_JSON' }));
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : 'unreadable';
+    throw new HttpProblem(problem(400, `the body is not valid JSON: ${reason}`, { code: 'MALFORMED_JSON' }));
+  }
+}
+
+function queryObject(req: HttpRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  req.query.forEach((value, key) => {
+    out[key] = value;
+  });
+  return out;
+}
+
+/** Maps what a use case threw to a problem response; unknown errors are 500 (and logged). */
+export function errorResponse(err: unknown, context: InvocationContext): HttpResponseInit {
+  if (err instanceof HttpProblem) return err.response;
+  if (err instanceof DomainError) return problem(STATUS_OF[err.code], err.message, { code: err.code });
+  if (err instanceof InvalidContinuationToken) return problem(400, err.message, { code: 'VALIDATION' });
+  context.error('unhandled error', err);
+  return problem(500, 'an unexpected error occurred; it has been logged');
+}
+
+/** Authenticates (401), authorizes (403), then runs the route; every failure becomes problem+json. */
+export function secured(getValidator: () => Promise<TokenValidator>, route: SecuredRoute) {
+  return async (req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    try {
+      let principal: Principal;
+      try {
+        principal = await (await getValidator()).validate(req.headers.get('authorization'));
+      } catch (err) {
+        if (!(err instanceof AuthenticationError)) throw err;
+        return problem(401, err.message, { headers: { 'www-authenticate': 'Bearer' } });
+      }
+      if (!route.roles.some((r) => principal.roles.includes(r))) {
+        return problem(403, `this needs one of the roles: ${route.roles.join(', ')}`);
+      }
+      const tools: RequestTools = {
+        principal,
+        body: async (schema) => {
+          const parsed = schema.safeParse(await readJson(req));
+          if (!parsed.success) throw new HttpProblem(validationProblem(parsed.error, 'the body'));
+          return parsed.data;
+        },
+        query: (schema) => {
+          const parsed = schema.safeParse(queryObject(req));
+          if (!parsed.success) throw new HttpProblem(validationProblem(parsed.error, 'the query'));
+          return parsed.data;
+        },
+      };
+      return await route.handle(req, tools, context);
+    } catch (err) {
+      return errorResponse(err, context);
+    }
+  };
+}

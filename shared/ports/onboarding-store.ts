@@ -1,0 +1,52 @@
+import type { Onboarding, OnboardingStatus } from '../schemas/onboarding';
+import type { Priority } from '../schemas/hr-events';
+
+/** An onboarding as read, with the etag that guards the next write. */
+export interface Versioned<T> {
+  value: T;
+  etag: string;
+}
+
+/** Filters of `GET /api/onboardings`, combined with AND. */
+export interface OnboardingFilter {
+  employeeId?: string;
+  status?: OnboardingStatus;
+  department?: string;
+  priority?: Priority;
+  startDateFrom?: string;
+  startDateTo?: string;
+  decidedBy?: string;
+}
+
+export interface OnboardingPage {
+  items: Onboarding[];
+  continuationToken: string | null;
+}
+
+/** Thrown by `replace` when the etag is stale (another writer won): re-read and re-decide. */
+export class ConcurrencyConflict extends Error {
+  override readonly name = 'ConcurrencyConflict';
+}
+
+/** Thrown by `create` when the id is taken (a concurrent creator won). */
+export class AlreadyExists extends Error {
+  override readonly name = 'AlreadyExists';
+}
+
+/** Thrown when a continuation token cannot be read back. */
+export class InvalidContinuationToken extends Error {
+  override readonly name = 'InvalidContinuationToken';
+}
+
+/** Where onboardings live. Every write is conditional: no read-modify-write without an etag. */
+export interface OnboardingStore {
+  get(id: string): Promise<Versioned<Onboarding> | null>;
+  /** The employee's onboardings, newest (highest sequence) first. */
+  listForEmployee(employeeId: string): Promise<Versioned<Onboarding>[]>;
+  create(onboarding: Onboarding): Promise<Versioned<Onboarding>>;
+  /** Replaces only if the stored etag is still `etag`; otherwise throws ConcurrencyConflict. */
+  replace(onboarding: Onboarding, etag: string): Promise<Versioned<Onboarding>>;
+  query(filter: OnboardingFilter, limit: number, continuationToken?: string): Promise<OnboardingPage>;
+  /** Onboardings whose outbox still holds commands last changed before `olderThan`. */
+  withPendingOutbox(olderThan: string, limit: number): Promise<Versioned<Onboarding>[]>;
+}

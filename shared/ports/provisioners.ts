@@ -1,0 +1,28 @@
+import type { Onboarding, StepName } from '../schemas/onboarding';
+
+/** What a provisioning attempt came to. A transient fault is thrown instead (TransientError). */
+export type ProvisionOutcome =
+  | { kind: 'done'; serialNumber?: string; detail?: string }
+  | { kind: 'waiting'; detail: string; recheckAfterSeconds: number }
+  | { kind: 'failed'; code: string; message: string };
+
+/** One provisioning step: makes its effect (idempotently) and can undo it. */
+export interface Provisioner {
+  readonly step: StepName;
+  provision(onboarding: Onboarding): Promise<ProvisionOutcome>;
+  /** Undoes the effect; harmless when there is none. */
+  revert(onboarding: Onboarding): Promise<void>;
+}
+
+export type Provisioners = Record<StepName, Provisioner>;
+
+/** A fault worth retrying later (throttling, 5xx, a timeout, directory sync lag). */
+export class TransientError extends Error {
+  override readonly name = 'TransientError';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { employeeIdSchema, isoDateSchema, prioritySchema } from './hr-events';
+import { onboardingStatusSchema, type Onboarding, type Step } from './onboarding';
+
+export const decisionBodySchema = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    comment: z.string().max(1000).optional(),
+  })
+  .strict();
+
+export const listOnboardingsQuerySchema = z
+  .object({
+    employeeId: employeeIdSchema.optional(),
+    status: onboardingStatusSchema.optional(),
+    department: z.string().min(1).max(256).optional(),
+    priority: prioritySchema.optional(),
+    startDateFrom: isoDateSchema.optional(),
+    startDateTo: isoDateSchema.optional(),
+    decidedBy: z.string().min(1).max(256).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    continuationToken: z.string().min(1).max(1024).optional(),
+  })
+  .strict();
+
+export type DecisionBody = z.infer<typeof decisionBodySchema>;
+export type ListOnboardingsQuery = z.infer<typeof listOnboardingsQuerySchema>;
+
+/** The public view of a step: the internal run counter stays inside. */
+export function toStepView(step: Step): Omit<Step, 'attempt'> {
+  const { attempt: _attempt, ...view } = step;
+  return view;
+}
+
+/** The Onboarding of the contract, without the stored history, event ids and outbox. */
+export function toOnboardingView(o: Onboarding) {
+  return {
+    id: o.id,
+    employeeId: o.employeeId,
+    userPrincipalName: o.userPrincipalName,
+    displayName: o.displayName,
+    department: o.department,
+    site: o.site,
+    priority: o.priority,
+    startDate: o.startDate,
+    status: o.status,
+    decision: o.decision,
+    steps: {
+      laptop: toStepView(o.steps.laptop),
+      vpn: toStepView(o.steps.vpn),
+      officeLicense: toStepView(o.steps.officeLicense),
+    },
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+  };
+}
+export type OnboardingView = ReturnType<typeof toOnboardingView>;

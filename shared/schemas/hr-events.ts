@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** An employee id as HR systems send it. */
+export const employeeIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$');
+
+/** A calendar date, YYYY-MM-DD. */
+export const isoDateSchema = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
+
+/** An instant with a zone, e.g. 2026-11-29T08:00:00Z. */
+export const isoDateTimeSchema = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone' });
+
+export const prioritySchema = z.enum(['continuity', 'standard']);
+
+const eventBase = {
+  eventId: z.string().min(1).max(128),
+  occurredAt: isoDateTimeSchema,
+};
+
+export const needsSchema = z
+  .object({
+    laptop: z.boolean().default(true),
+    vpn: z.boolean().default(true),
+    officeLicense: z.boolean().default(true),
+  })
+  .strict();
+
+export const employeeHiredSchema = z.object({
+  ...eventBase,
+  type: z.literal('employee.hired'),
+  employee: z.object({
+    employeeId: employeeIdSchema,
+    givenName: z.string().trim().min(1).max(256),
+    surname: z.string().trim().min(1).max(256),
+    userPrincipalName: z.email({ error: 'must be a user principal name (name@domain)' }).max(256),
+    department: z.string().trim().min(1).max(256),
+    site: z.string().trim().min(1).max(256).optional(),
+    startDate: isoDateSchema,
+    priority: prioritySchema.default('standard'),
+  }),
+  needs: needsSchema.default({ laptop: true, vpn: true, officeLicense: true }),
+});
+
+export const hireCancelledSchema = z.object({
+  ...eventBase,
+  type: z.literal('employee.hire-cancelled'),
+  employee: z.object({ employeeId: employeeIdSchema }),
+});
+
+export const startDateChangedSchema = z.object({
+  ...eventBase,
+  type: z.literal('employee.start-date-changed'),
+  employee: z.object({ employeeId: employeeIdSchema, startDate: isoDateSchema }),
+});
+
+/** Every HR event of the contract, told apart by `type`. */
+export const hrEventSchema = z.discriminatedUnion('type', [
+  employeeHiredSchema,
+  hireCancelledSchema,
+  startDateChangedSchema,
+]);
+
+export type HrEvent = z.infer<typeof hrEventSchema>;
+export type EmployeeHired = z.infer<typeof employeeHiredSchema>;
+export type HireCancelled = z.infer<typeof hireCancelledSchema>;
+export type StartDateChanged = z.infer<typeof startDateChangedSchema>;
+export type Priority = z.infer<typeof prioritySchema>;

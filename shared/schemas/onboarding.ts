@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { employeeIdSchema, isoDateSchema, prioritySchema } from './hr-events';
+
+export const STEP_NAMES = ['laptop', 'vpn', 'officeLicense'] as const;
+export const stepNameSchema = z.enum(STEP_NAMES);
+
+export const stepStatusSchema = z.enum(['pending', 'in-progress', 'waiting', 'done', 'failed', 'skipped', 'reverted']);
+
+export const onboardingStatusSchema = z.enum([
+  'awaiting-approval',
+  'provisioning',
+  'completed',
+  'rejected',
+  'cancelled',
+  'needs-attention',
+]);
+
+export const stepSchema = z.object({
+  status: stepStatusSchema,
+  updatedAt: z.string(),
+  detail: z.string().optional(),
+  serialNumber: z.string().optional(),
+  /** Internal: which run of the step is current; messages of older runs are ignored. */
+  attempt: z.number().int().nonnegative(),
+});
+
+export const decisionRecordSchema = z.object({
+  decision: z.enum(['approve', 'reject']),
+  by: z.string(),
+  at: z.string(),
+  comment: z.string().optional(),
+});
+
+export const actorSchema = z.string().min(1);
+
+export const historyEntrySchema = z.object({
+  at: z.string(),
+  type: z.string(),
+  actor: actorSchema,
+  details: z.record(z.string(), z.unknown()),
+});
+
+/** A message the provisioning worker acts on. */
+export const stepCommandSchema = z.object({
+  type: z.enum(['run-step', 'revert-step']),
+  onboardingId: z.string().min(1),
+  employeeId: employeeIdSchema,
+  step: stepNameSchema,
+  attempt: z.number().int().positive(),
+  /** When set, the message is delivered no earlier than this instant. */
+  notBefore: z.string().optional(),
+});
+
+/** The onboarding as stored in Cosmos DB (parsed again whenever it is read back). */
+export const onboardingDocumentSchema = z.object({
+  id: z.string().min(1),
+  docType: z.literal('onboarding'),
+  employeeId: employeeIdSchema,
+  sequence: z.number().int().positive(),
+  userPrincipalName: z.string(),
+  displayName: z.string(),
+  department: z.string(),
+  site: z.string().nullable(),
+  priority: prioritySchema,
+  startDate: isoDateSchema,
+  status: onboardingStatusSchema,
+  decision: decisionRecordSchema.nullable(),
+  steps: z.object({ laptop: stepSchema, vpn: stepSchema, officeLicense: stepSchema }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  eventIds: z.array(z.string()),
+  history: z.array(historyEntrySchema),
+  /** Commands decided with the last change and not yet known to be sent (transactional outbox). */
+  outbox: z.array(stepCommandSchema),
+});
+
+export type StepName = z.infer<typeof stepNameSchema>;
+export type StepStatus = z.infer<typeof stepStatusSchema>;
+export type OnboardingStatus = z.infer<typeof onboardingStatusSchema>;
+export type Step = z.infer<typeof stepSchema>;
+export type DecisionRecord = z.infer<typeof decisionRecordSchema>;
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+export type StepCommand = z.infer<typeof stepCommandSchema>;
+export type Onboarding = z.infer<typeof onboardingDocumentSchema>;
