@@ -1,0 +1,174 @@
+import { decide } from '../../shared/domain/decide';
+import { CONTAINERS } from '../../shared/adapters/cosmos/containers';
+import { AlreadyExists, ConcurrencyConflict, InvalidContinuationToken } from '../../shared/ports/onboarding-store';
+import { DomainError } from '../../shared/domain/errors';
+import type { Onboarding } from '../../shared/schemas/onboarding';
+import { buildOnboarding } from '../support/factories';
+import { startTestServices, type TestServices } from '../support/test-services';
+
+let t: TestServices;
+beforeAll(async () => {
+  t = await startTestServices();
+});
+afterAll(() => t.stop());
+
+const at = '2026-11-30T09:00:00.000Z';
+
+describe('CosmosOnboardingStore against the embedded Cosmos DB endpoint', () => {
+  it('when an onboarding is created and read back, then it is parsed again and carries an etag', async () => {
+    const o = buildOnboarding();
+    const created = await t.services.store.create(o);
+    const read = await t.services.store.get(o.id);
+    expect(read?.value).toEqual(o);
+    expect(read?.etag).toBe(created.etag);
+  });
+
+  it('when the same id is created twice, then the second is AlreadyExists', async () => {
+    const o = buildOnboarding();
+    await t.services.store.create(o);
+    await expect(t.services.store.create(o)).rejects.toBeInstanceOf(AlreadyExists);
+  });
+
+  it('when a replace carries a stale etag, then it is a ConcurrencyConflict and the stored document is unchanged', async () => {
+    const o = buildOnboarding();
+    const v1 = await t.services.store.create(o);
+    const v2 = await t.services.store.replace({ ...o, department: 'DSI' }, v1.etag);
+    await expect(t.services.store.replace({ ...o, department: 'Finances' }, v1.etag)).rejects.toBeInstanceOf(
+      ConcurrencyConflict,
+    );
+    expect((await t.services.store.get(o.id))?.value.department).toBe('DSI');
+    expect(v2.etag).not.toBe(v1.etag);
+  });
+
+  it('when a stored document no longer matches the schema, then reading it fails loudly instead of returning it', async () => {
+    const o = buildOnboarding();
+    await t.cosmos.database.container(CONTAINERS.onboardings.id).items.create({ ...o, status: 'teleported' });
+    await expect(t.services.store.get(o.id)).rejects.toThrow(/status/);
+  });
+
+  it('when the id is not an onboarding id, then get answers null', async () => {
+    expect(await t.services.store.get('../etc')).toBeNull();
+    expect(await t.services.store.get('E404.1')).toBeNull();
+  });
+
+  it('when two approvers decide at once, then exactly one decision wins and the other gets ALREADY_DECIDED', async () => {
+    const o = buildOnboarding();
+    await t.services.store.create(o);
+    const results = await Promise.allSettled([
+      t.services.decideOnboarding(o.id, { decision: 'approve' }, 'a.dsi@example.org'),
+      t.services.decideOnboarding(o.id, { decision: 'reject' }, 'b.dsi@example.org'),
+    ]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]?.reason).toBeInstanceOf(DomainError);
+    const stored = (await t.services.store.get(o.id))!.value;
+    const winner = (won[0] as PromiseFulfilledResult<Onboarding>).value;
+    expect(stored.decision).toEqual(winner.decision);
+    expect(
+      stored.history.filter((h) => h.type === 'onboarding.approved' || h.type === 'onboarding.rejected'),
+    ).toHaveLength(1);
+  });
+
+  it('when writers race on one document, then the 412 path re-reads and every change lands once', async () => {
+    const o = buildOnboarding();
+    await t.services.store.create(o);
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        t.services.writer.apply(o.id, () => ({
+          type: 'start-date-changed',
+          eventId: `race-${i}`,
+          at,
+          startDate: `2027-01-0${i + 1}`,
+        })),
+      ),
+    );
+    const stored = (await t.services.store.get(o.id))!.value;
+    expect(stored.eventIds.filter((e) => e.startsWith('race-')).sort()).toEqual([
+      'race-0',
+      'race-1',
+      'race-2',
+      'race-3',
+      'race-4',
+      'race-5',
+    ]);
+    expect(stored.history.filter((h) => h.type === 'start-date.changed')).toHaveLength(6);
+  });
+});
+
+describe('querying onboardings', () => {
+  let mine: Onboarding[];
+  beforeAll(async () => {
+    mine = [];
+    for (let i = 0; i < 13; i++) {
+      let o = buildOnboarding({
+        employee: {
+          department: 'Service des archives',
+          priority: i % 3 === 0 ? 'continuity' : 'standard',
+          startDate: `2027-02-${String(i + 1).padStart(2, '0')}`,
+        },
+      });
+      if (i % 2 === 0)
+        o = decide(o, {
+          type: 'decided',
+          at,
+          by: i % 4 === 0 ? 'Chef.A@example.org' : 'chef.b@example.org',
+          decision: 'approve',
+        }).state;
+      await t.services.store.create(o);
+      mine.push(o);
+    }
+  });
+
+  async function all(
+    filter: Parameters<TestServices['services']['store']['query']>[0],
+    limit: number,
+  ): Promise<string[]> {
+    const ids: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await t.services.store.query(filter, limit, token);
+      expect(page.items.length).toBeLessThanOrEqual(limit);
+      ids.push(...page.items.map((o) => o.id));
+      token = page.continuationToken ?? undefined;
+    } while (token);
+    return ids;
+  }
+
+  it('when following continuation tokens, then every match comes exactly once', async () => {
+    const ids = await all({ department: 'Service des archives' }, 4);
+    expect(ids.sort()).toEqual(mine.map((o) => o.id).sort());
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('when filters are combined, then they apply with AND (status, priority, dates, decidedBy case-insensitively)', async () => {
+    const expected = mine
+      .filter((o) => o.status === 'provisioning' && o.startDate >= '2027-02-03' && o.startDate <= '2027-02-11')
+      .filter((o) => o.decision?.by.toLowerCase() === 'chef.a@example.org')
+      .map((o) => o.id);
+    const ids = await all(
+      {
+        department: 'Service des archives',
+        status: 'provisioning',
+        startDateFrom: '2027-02-03',
+        startDateTo: '2027-02-11',
+        decidedBy: 'CHEF.A@example.org',
+      },
+      2,
+    );
+    expect(ids.sort()).toEqual(expected.sort());
+    expect(expected.length).toBeGreaterThan(0);
+    const continuity = await all({ department: 'Service des archives', priority: 'continuity' }, 50);
+    expect(continuity.sort()).toEqual(
+      mine
+        .filter((o) => o.priority === 'continuity')
+        .map((o) => o.id)
+        .sort(),
+    );
+  });
+
+  it('when a continuation token was not made by the API, then it is refused', async () => {
+    await expect(t.services.store.query({}, 5, 'bm90LWEtdG9rZW4')).rejects.toBeInstanceOf(InvalidContinuationToken);
+  });
+});

@@ -1,0 +1,118 @@
+import { LocalServiceBus, MAX_MESSAGE_BYTES, type LocalMessage } from '../../local/local-bus';
+
+function bus(maxDeliveryCount = 3): LocalServiceBus {
+  return new LocalServiceBus({ maxDeliveryCount, duplicateDetectionWindowMs: 60_000, maxConcurrentCalls: 4 });
+}
+
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const abandon = (err: unknown) => ({ abandon: String(err) });
+
+describe('LocalServiceBus: Service Bus semantics', () => {
+  it('when the same messageId is sent twice, then it is delivered once (duplicate detection)', async () => {
+    const b = bus();
+    const seen: LocalMessage[] = [];
+    b.subscribe('q', (m) => Promise.resolve(void seen.push(m)), abandon);
+    await b.send('q', [{ messageId: 'm1', body: { n: 1 } }]);
+    await b.send('q', [
+      { messageId: 'm1', body: { n: 2 } },
+      { messageId: 'm2', body: { n: 3 } },
+    ]);
+    await until(() => b.isIdle() && seen.length >= 2);
+    expect(seen.map((m) => [m.messageId, m.body])).toEqual([
+      ['m1', { n: 1 }],
+      ['m2', { n: 3 }],
+    ]);
+    await b.close();
+  });
+
+  it('when a handler throws, then the message is redelivered with a growing deliveryCount, then dead-lettered after the maximum', async () => {
+    const b = bus(3);
+    const counts: number[] = [];
+    b.subscribe(
+      'q',
+      (m) => {
+        counts.push(m.deliveryCount);
+        return Promise.reject(new Error('Graph answered 503'));
+      },
+      (err) => ({ abandon: (err as Error).message }),
+    );
+    await b.send('q', [{ messageId: 'poison', body: {} }]);
+    await until(() => b.deadLetters('q').length === 1);
+    expect(counts).toEqual([1, 2, 3]);
+    expect(b.deadLetters('q')[0]).toMatchObject({
+      messageId: 'poison',
+      deliveryCount: 3,
+      deadLetterReason: 'MaxDeliveryCountExceeded',
+      deadLetterErrorDescription: expect.stringContaining('Graph answered 503') as unknown,
+    });
+    await b.close();
+  });
+
+  it('when the handler says the message can never succeed, then it is dead-lettered at once with its reason', async () => {
+    const b = bus(10);
+    let deliveries = 0;
+    b.subscribe(
+      'q',
+      () => {
+        deliveries += 1;
+        return Promise.reject(new Error('bad'));
+      },
+      () => ({ deadLetter: { reason: 'InvalidHrEvent', description: 'employee.startDate: must be a date' } }),
+    );
+    await b.send('q', [{ messageId: 'bad', body: {} }]);
+    await until(() => b.deadLetters('q').length === 1);
+    expect(deliveries).toBe(1);
+    expect(b.deadLetters('q')[0]).toMatchObject({ deadLetterReason: 'InvalidHrEvent', deliveryCount: 1 });
+    await b.close();
+  });
+
+  it('when a message is scheduled, then it is not delivered before its time', async () => {
+    const b = bus();
+    const deliveredAt: number[] = [];
+    b.subscribe('q', () => Promise.resolve(void deliveredAt.push(Date.now())), abandon);
+    const sentAt = Date.now();
+    await b.send('q', [{ messageId: 's', body: {}, scheduledEnqueueTime: new Date(sentAt + 300) }]);
+    expect(b.scheduledCount('q')).toBe(1);
+    await until(() => deliveredAt.length === 1);
+    expect(deliveredAt[0]! - sentAt).toBeGreaterThanOrEqual(290);
+    await b.close();
+  });
+
+  it('when a message body is over 256 KiB, then send is refused and nothing is queued', async () => {
+    const b = bus();
+    await expect(
+      b.send('q', [
+        { messageId: 'ok', body: 'x' },
+        { messageId: 'big', body: 'x'.repeat(MAX_MESSAGE_BYTES) },
+      ]),
+    ).rejects.toThrow(/larger than/);
+    expect(b.snapshot().queues.q?.active ?? []).toEqual([]);
+    await b.close();
+  });
+
+  it('when the bus is saved and restored, then pending and scheduled messages are delivered by the new one', async () => {
+    const first = bus();
+    await first.send('q', [
+      { messageId: 'a', body: 1 },
+      { messageId: 'b', body: 2, scheduledEnqueueTime: new Date(Date.now() + 200) },
+    ]);
+    await first.close();
+    const second = bus();
+    second.restore(first.snapshot());
+    const seen: string[] = [];
+    second.subscribe('q', (m) => Promise.resolve(void seen.push(m.messageId)), abandon);
+    await until(() => seen.length === 2);
+    expect(seen).toEqual(['a', 'b']);
+    await second.send('q', [{ messageId: 'a', body: 1 }]);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(seen).toEqual(['a', 'b']);
+    await second.close();
+  });
+});

@@ -1,0 +1,373 @@
+import { decide, startOnboarding, type OnboardingEvent } from '../../shared/domain/decide';
+import { DomainError, ErrorCodes } from '../../shared/domain/errors';
+import type { Onboarding, StepName, StepStatus } from '../../shared/schemas/onboarding';
+import { buildHire, buildOnboarding } from '../support/factories';
+
+const at = '2026-11-30T09:00:00.000Z';
+const approver = 'chef.dsi@example.org';
+
+function approved(o: Onboarding = buildOnboarding()): Onboarding {
+  return decide(o, { type: 'decided', at, by: approver, decision: 'approve' }).state;
+}
+
+function withSteps(o: Onboarding, steps: Partial<Record<StepName, StepStatus>>): Onboarding {
+  const copy = structuredClone(o);
+  for (const [name, status] of Object.entries(steps) as [StepName, StepStatus][]) copy.steps[name].status = status;
+  return copy;
+}
+
+function stepStatuses(o: Onboarding): Record<StepName, StepStatus> {
+  return { laptop: o.steps.laptop.status, vpn: o.steps.vpn.status, officeLicense: o.steps.officeLicense.status };
+}
+
+describe('startOnboarding', () => {
+  it('when a hire arrives, then the onboarding awaits approval with every needed step pending', () => {
+    const o = buildOnboarding();
+    expect(o.status).toBe('awaiting-approval');
+    expect(stepStatuses(o)).toEqual({ laptop: 'pending', vpn: 'pending', officeLicense: 'pending' });
+    expect(o.history).toEqual([expect.objectContaining({ type: 'onboarding.created', actor: 'hr' })]);
+    expect(o.displayName).toBe('Camille Martin');
+  });
+
+  it('when needs says false, then that step is skipped', () => {
+    const o = buildOnboarding({ needs: { laptop: false, officeLicense: false } });
+    expect(stepStatuses(o)).toEqual({ laptop: 'skipped', vpn: 'pending', officeLicense: 'skipped' });
+  });
+
+  it('when the start date is already past, then it is onboarded all the same', () => {
+    const hire = buildHire({ employee: { startDate: '2020-03-16' } });
+    const { state } = startOnboarding({ id: 'E1.1', sequence: 1 }, { type: 'hired', eventId: hire.eventId, at, hire });
+    expect(state.status).toBe('awaiting-approval');
+    expect(state.startDate).toBe('2020-03-16');
+  });
+});
+
+describe('decide: transitions', () => {
+  const ready = approved();
+  const cases: {
+    name: string;
+    from: Onboarding;
+    event: OnboardingEvent;
+    status: Onboarding['status'];
+    steps: Record<StepName, StepStatus>;
+    commands: string[];
+    history: string[];
+  }[] = [
+    {
+      name: 'approve → provisioning, a run command per pending step',
+      from: buildOnboarding(),
+      event: { type: 'decided', at, by: approver, decision: 'approve', comment: 'ok' },
+      status: 'provisioning',
+      steps: { laptop: 'pending', vpn: 'pending', officeLicense: 'pending' },
+      commands: ['run-step:laptop:1', 'run-step:vpn:1', 'run-step:officeLicense:1'],
+      history: ['onboarding.approved'],
+    },
+    {
+      name: 'approve with every step skipped → completed at once',
+      from: buildOnboarding({ needs: { laptop: false, vpn: false, officeLicense: false } }),
+      event: { type: 'decided', at, by: approver, decision: 'approve' },
+      status: 'completed',
+      steps: { laptop: 'skipped', vpn: 'skipped', officeLicense: 'skipped' },
+      commands: [],
+      history: ['onboarding.approved', 'onboarding.completed'],
+    },
+    {
+      name: 'reject → rejected, pending steps skipped, nothing provisioned',
+      from: buildOnboarding(),
+      event: { type: 'decided', at, by: approver, decision: 'reject', comment: 'poste supprimé' },
+      status: 'rejected',
+      steps: { laptop: 'skipped', vpn: 'skipped', officeLicense: 'skipped' },
+      commands: [],
+      history: ['onboarding.rejected'],
+    },
+    {
+      name: 'step started → in-progress',
+      from: ready,
+      event: { type: 'step-started', at, step: 'vpn' },
+      status: 'provisioning',
+      steps: { laptop: 'pending', vpn: 'in-progress', officeLicense: 'pending' },
+      commands: [],
+      history: ['step.started'],
+    },
+    {
+      name: 'step succeeded → done, others still running',
+      from: withSteps(ready, { vpn: 'in-progress' }),
+      event: { type: 'step-succeeded', at, step: 'vpn' },
+      status: 'provisioning',
+      steps: { laptop: 'pending', vpn: 'done', officeLicense: 'pending' },
+      commands: [],
+      history: ['step.done'],
+    },
+    {
+      name: 'last step succeeded → completed',
+      from: withSteps(ready, { laptop: 'in-progress', vpn: 'done', officeLicense: 'skipped' }),
+      event: { type: 'step-succeeded', at, step: 'laptop', serialNumber: 'PF-001' },
+      status: 'completed',
+      steps: { laptop: 'done', vpn: 'done', officeLicense: 'skipped' },
+      commands: [],
+      history: ['step.done', 'onboarding.completed'],
+    },
+    {
+      name: 'nothing in stock → waiting, a re-check scheduled as the next run',
+      from: withSteps(ready, { laptop: 'in-progress' }),
+      event: {
+        type: 'step-waiting',
+        at,
+        step: 'laptop',
+        detail: 'no laptop in stock',
+        recheckAt: '2026-11-30T09:05:00.000Z',
+      },
+      status: 'provisioning',
+      steps: { laptop: 'waiting', vpn: 'pending', officeLicense: 'pending' },
+      commands: ['run-step:laptop:2'],
+      history: ['step.waiting'],
+    },
+    {
+      name: 'permanent failure → failed, needs-attention',
+      from: withSteps(ready, { officeLicense: 'in-progress' }),
+      event: {
+        type: 'step-failed',
+        at,
+        step: 'officeLicense',
+        code: 'Authorization_RequestDenied',
+        message: 'Insufficient privileges',
+      },
+      status: 'needs-attention',
+      steps: { laptop: 'pending', vpn: 'pending', officeLicense: 'failed' },
+      commands: [],
+      history: ['step.failed', 'onboarding.needs-attention'],
+    },
+    {
+      name: 'other steps still finish while one failed: needs-attention stays',
+      from: { ...withSteps(ready, { officeLicense: 'failed', vpn: 'in-progress' }), status: 'needs-attention' },
+      event: { type: 'step-succeeded', at, step: 'vpn' },
+      status: 'needs-attention',
+      steps: { laptop: 'pending', vpn: 'done', officeLicense: 'failed' },
+      commands: [],
+      history: ['step.done'],
+    },
+    {
+      name: 'retry → provisioning, failed steps pending again with a new run',
+      from: {
+        ...withSteps(ready, { officeLicense: 'failed', vpn: 'done', laptop: 'done' }),
+        status: 'needs-attention',
+      },
+      event: { type: 'retry-requested', at, by: approver },
+      status: 'provisioning',
+      steps: { laptop: 'done', vpn: 'done', officeLicense: 'pending' },
+      commands: ['run-step:officeLicense:2'],
+      history: ['onboarding.retry-requested'],
+    },
+    {
+      name: 'hire cancelled while provisioning → cancelled; done and running steps reverted, the rest skipped',
+      from: withSteps(ready, { laptop: 'done', vpn: 'in-progress', officeLicense: 'waiting' }),
+      event: { type: 'hire-cancelled', eventId: 'ev-cancel', at },
+      status: 'cancelled',
+      steps: { laptop: 'done', vpn: 'in-progress', officeLicense: 'skipped' },
+      commands: ['revert-step:laptop:2', 'revert-step:vpn:2'],
+      history: ['onboarding.cancelled'],
+    },
+    {
+      name: 'hire cancelled after completion → cancelled, every done step reverted',
+      from: { ...withSteps(ready, { laptop: 'done', vpn: 'done', officeLicense: 'skipped' }), status: 'completed' },
+      event: { type: 'hire-cancelled', eventId: 'ev-cancel', at },
+      status: 'cancelled',
+      steps: { laptop: 'done', vpn: 'done', officeLicense: 'skipped' },
+      commands: ['revert-step:laptop:2', 'revert-step:vpn:2'],
+      history: ['onboarding.cancelled'],
+    },
+    {
+      name: 'hire cancelled before approval → cancelled, all steps skipped',
+      from: buildOnboarding(),
+      event: { type: 'hire-cancelled', eventId: 'ev-cancel', at },
+      status: 'cancelled',
+      steps: { laptop: 'skipped', vpn: 'skipped', officeLicense: 'skipped' },
+      commands: [],
+      history: ['onboarding.cancelled'],
+    },
+    {
+      name: 'a revert done → reverted',
+      from: { ...withSteps(ready, { laptop: 'done' }), status: 'cancelled' },
+      event: { type: 'step-reverted', at, step: 'laptop' },
+      status: 'cancelled',
+      steps: { laptop: 'reverted', vpn: 'pending', officeLicense: 'pending' },
+      commands: [],
+      history: ['step.reverted'],
+    },
+    {
+      name: 'an effect that lands after the cancellation is recorded and reverted',
+      from: { ...withSteps(ready, { vpn: 'reverted' }), status: 'cancelled' },
+      event: { type: 'step-succeeded', at, step: 'vpn' },
+      status: 'cancelled',
+      steps: { laptop: 'pending', vpn: 'done', officeLicense: 'pending' },
+      commands: ['revert-step:vpn:2'],
+      history: ['step.done'],
+    },
+    {
+      name: 'a second hire while one is open → recorded in the history only',
+      from: ready,
+      event: { type: 'hired', eventId: 'ev-second', at, hire: buildHire() },
+      status: 'provisioning',
+      steps: { laptop: 'pending', vpn: 'pending', officeLicense: 'pending' },
+      commands: [],
+      history: ['hire.duplicate'],
+    },
+    {
+      name: 'start date changed → new start date',
+      from: ready,
+      event: { type: 'start-date-changed', eventId: 'ev-date', at, startDate: '2026-12-14' },
+      status: 'provisioning',
+      steps: { laptop: 'pending', vpn: 'pending', officeLicense: 'pending' },
+      commands: [],
+      history: ['start-date.changed'],
+    },
+    {
+      name: 'cancel of an already rejected onboarding → recorded, nothing else',
+      from: decide(buildOnboarding(), { type: 'decided', at, by: approver, decision: 'reject' }).state,
+      event: { type: 'hire-cancelled', eventId: 'ev-cancel', at },
+      status: 'rejected',
+      steps: { laptop: 'skipped', vpn: 'skipped', officeLicense: 'skipped' },
+      commands: [],
+      history: ['hire-cancel.ignored'],
+    },
+  ];
+
+  it.each(cases)('$name', ({ from, event, status, steps, commands, history }) => {
+    const result = decide(from, event);
+    expect(result.state.status).toBe(status);
+    expect(stepStatuses(result.state)).toEqual(steps);
+    expect(result.commands.map((c) => `${c.type}:${c.step}:${c.attempt}`)).toEqual(commands);
+    expect(result.history.map((h) => h.type)).toEqual(history);
+    expect(result.state.history.slice(-history.length)).toEqual(result.history);
+    expect(result.state.outbox).toEqual([...from.outbox, ...result.commands]);
+    expect(result.changed).toBe(true);
+  });
+
+  it('when a decision is made, then it records who decided, when, and the comment', () => {
+    const { state, history } = decide(buildOnboarding(), {
+      type: 'decided',
+      at,
+      by: approver,
+      decision: 'approve',
+      comment: 'PCA',
+    });
+    expect(state.decision).toEqual({ decision: 'approve', by: approver, at, comment: 'PCA' });
+    expect(history[0]).toMatchObject({ actor: approver, at });
+  });
+
+  it('when a step succeeds with a serial number, then the step carries it', () => {
+    const { state } = decide(withSteps(ready, { laptop: 'in-progress' }), {
+      type: 'step-succeeded',
+      at,
+      step: 'laptop',
+      serialNumber: 'PF-042',
+    });
+    expect(state.steps.laptop).toMatchObject({ status: 'done', serialNumber: 'PF-042', updatedAt: at });
+  });
+
+  it('when a step fails, then the Graph code and message are in the detail', () => {
+    const { state } = decide(withSteps(ready, { vpn: 'in-progress' }), {
+      type: 'step-failed',
+      at,
+      step: 'vpn',
+      code: 'Forbidden',
+      message: 'no access',
+    });
+    expect(state.steps.vpn.detail).toBe('Forbidden: no access');
+  });
+});
+
+describe('decide: idempotence and ignored progress', () => {
+  it('when the same HR event is applied twice, then the second changes nothing', () => {
+    const once = decide(approved(), { type: 'start-date-changed', eventId: 'ev-1', at, startDate: '2026-12-14' });
+    const twice = decide(once.state, { type: 'start-date-changed', eventId: 'ev-1', at, startDate: '2026-12-21' });
+    expect(twice.changed).toBe(false);
+    expect(twice.state.startDate).toBe('2026-12-14');
+    expect(twice.history).toEqual([]);
+  });
+
+  it('when a waiting step is re-checked and still waits, then only the run counter moves, no new history entry', () => {
+    const waiting = decide(withSteps(approved(), { laptop: 'in-progress' }), {
+      type: 'step-waiting',
+      at,
+      step: 'laptop',
+      detail: 'no laptop in stock',
+      recheckAt: at,
+    }).state;
+    const again = decide(waiting, {
+      type: 'step-waiting',
+      at,
+      step: 'laptop',
+      detail: 'no laptop in stock',
+      recheckAt: at,
+    });
+    expect(again.history).toEqual([]);
+    expect(again.commands.map((c) => c.attempt)).toEqual([3]);
+    expect(again.changed).toBe(true);
+  });
+
+  it('when step progress arrives for a rejected onboarding, then it is ignored', () => {
+    const rejected = decide(buildOnboarding(), { type: 'decided', at, by: approver, decision: 'reject' }).state;
+    const result = decide(rejected, { type: 'step-succeeded', at, step: 'vpn' });
+    expect(result.changed).toBe(false);
+    expect(result.state.steps.vpn.status).toBe('skipped');
+  });
+
+  it('when a started step is started again (a redelivery), then nothing changes', () => {
+    const started = decide(approved(), { type: 'step-started', at, step: 'vpn' }).state;
+    expect(decide(started, { type: 'step-started', at, step: 'vpn' }).changed).toBe(false);
+  });
+});
+
+describe('decide: illegal transitions', () => {
+  const illegal: { name: string; from: Onboarding; event: OnboardingEvent; code: string }[] = [
+    {
+      name: 'a second decision',
+      from: approved(),
+      event: { type: 'decided', at, by: approver, decision: 'reject' },
+      code: ErrorCodes.alreadyDecided,
+    },
+    {
+      name: 'a decision on a cancelled onboarding',
+      from: decide(buildOnboarding(), { type: 'hire-cancelled', eventId: 'x', at }).state,
+      event: { type: 'decided', at, by: approver, decision: 'approve' },
+      code: ErrorCodes.alreadyDecided,
+    },
+    {
+      name: 'an agent approving their own onboarding (any case)',
+      from: buildOnboarding({ employee: { userPrincipalName: 'Camille.Martin@example.org' } }),
+      event: { type: 'decided', at, by: 'camille.martin@EXAMPLE.org', decision: 'approve' },
+      code: ErrorCodes.selfApproval,
+    },
+    {
+      name: 'a retry of an onboarding that is not needs-attention',
+      from: approved(),
+      event: { type: 'retry-requested', at, by: approver },
+      code: ErrorCodes.notRetryable,
+    },
+    {
+      name: 'a retry before approval',
+      from: buildOnboarding(),
+      event: { type: 'retry-requested', at, by: approver },
+      code: ErrorCodes.notRetryable,
+    },
+  ];
+
+  it.each(illegal)('$name is refused with $code', ({ from, event, code }) => {
+    let thrown: unknown;
+    try {
+      decide(from, event);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(DomainError);
+    expect((thrown as DomainError).code).toBe(code);
+  });
+
+  it('when decide refuses, then the state it was given is untouched', () => {
+    const from = approved();
+    const before = structuredClone(from);
+    expect(() => decide(from, { type: 'decided', at, by: approver, decision: 'reject' })).toThrow(DomainError);
+    expect(from).toEqual(before);
+  });
+});
