@@ -1,4 +1,4 @@
-import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
 import { allFunctions } from '../../functions/all-functions';
 import type { HttpFunctionDefinition, QueueFunctionDefinition } from '../../functions/definition';
 import type { Services } from '../../shared/app/services';
@@ -59,8 +59,7 @@ export async function callHttp(
     params: init.params ?? {},
     ...(init.body !== undefined ? { body: { string: init.body } } : {}),
   });
-  const result = (await def.handler(req, new InvocationContext({ logHandler: () => undefined }))) as
-    HttpResponseInit | HttpResponse;
+  const result = (await def.handler(req, new InvocationContext({ logHandler: () => undefined })));
   const res = result instanceof HttpResponse ? result : new HttpResponse(result);
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
