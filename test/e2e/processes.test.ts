@@ -1,0 +1,72 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startLocalHost } from '../../local/host';
+import { Roles } from '../../shared/http/roles';
+import { buildHireJson } from '../support/factories';
+import { apiClient, eventually } from '../support/http-client';
+
+const root = path.resolve(__dirname, '..', '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const run = promisify(execFile);
+const quiet = () => undefined;
+
+describe('the local commands', () => {
+  it('when `token` runs before the host ever started, then it prints one line that the host accepts later', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'token-'));
+    const { stdout } = await run(tsx, ['local/token-cli.ts', '--user', 'audit@example.org', '--roles', 'Onboarding.Read,Inventory.Manage'], {
+      cwd: root,
+      env: { ...process.env, LOCAL_STATE_DIR: stateDir },
+    });
+    const lines = stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    const [header, payload] = lines[0]!.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
+    expect(header).toMatchObject({ alg: 'RS256' });
+    expect(payload).toMatchObject({ preferred_username: 'audit@example.org', roles: ['Onboarding.Read', 'Inventory.Manage'] });
+    for (const claim of ['oid', 'aud', 'iss', 'exp']) expect(payload).toHaveProperty(claim);
+
+    const host = await startLocalHost({ port: 0, stateDir, logHandler: quiet });
+    try {
+      expect((await apiClient(host.url).get('/api/onboardings', lines[0])).status).toBe(200);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('when the host stops cleanly and starts again, then its onboardings and tokens are still there', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'restart-'));
+    const first = await startLocalHost({ port: 0, stateDir, persist: true, logHandler: quiet });
+    const chef = await first.token('chef.dsi@example.org', [Roles.onboardingApprove]);
+    const json = buildHireJson();
+    const employeeId = (json.employee as { employeeId: string }).employeeId;
+    await apiClient(first.url).post('/api/hr-events', json, await first.token('sirh@example.org', [Roles.hrEventsSend]));
+    await first.whenIdle();
+    await first.stop();
+
+    const second = await startLocalHost({ port: 0, stateDir, persist: true, logHandler: quiet });
+    try {
+      const api = apiClient(second.url);
+      const page = await api.get<{ items: { id: string }[] }>(`/api/onboardings?employeeId=${employeeId}`, chef);
+      expect(page.body.items).toHaveLength(1);
+      const id = page.body.items[0]!.id;
+      expect((await api.post(`/api/onboardings/${id}/decision`, { decision: 'approve' }, chef)).status).toBe(200);
+      await eventually(() => api.get<{ status: string }>(`/api/onboardings/${id}`, chef), (r) => r.body.status === 'completed');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('when `npm start` gets SIGTERM, then it prints its URL, serves, and exits 0', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'start-'));
+    const child = spawn(tsx, ['local/main.ts'], { cwd: root, env: { ...process.env, PORT: '0', LOCAL_STATE_DIR: stateDir } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const url = await eventually(() => Promise.resolve(/http:\/\/127\.0\.0\.1:\d+/.exec(out)?.[0]), Boolean, 20_000);
+    expect((await fetch(`${url!}/api/health`)).status).toBe(200);
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+});
