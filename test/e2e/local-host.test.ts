@@ -27,7 +27,12 @@ let chef: string;
 let auditor: string;
 
 beforeAll(async () => {
-  host = await startLocalHost({ port: 0, stateDir: mkdtempSync(path.join(tmpdir(), 'host-')), laptopStock: 3, logHandler: quiet });
+  host = await startLocalHost({
+    port: 0,
+    stateDir: mkdtempSync(path.join(tmpdir(), 'host-')),
+    laptopStock: 3,
+    logHandler: quiet,
+  });
   api = apiClient(host.url, loadOpenApi());
   hr = await host.token('sirh@example.org', [Roles.hrEventsSend]);
   chef = await host.token('chef.dsi@example.org', [Roles.onboardingApprove]);
@@ -51,13 +56,26 @@ describe('the local host, driven over HTTP through the contract', () => {
   it('when a hire is approved, then it reaches completed, and the history names the approver', async () => {
     const created = await hireAndFind();
     expect(created.status).toBe('awaiting-approval');
-    const decided = await api.post<OnboardingBody>(`/api/onboardings/${created.id}/decision`, { decision: 'approve', comment: 'PCA' }, chef);
+    const decided = await api.post<OnboardingBody>(
+      `/api/onboardings/${created.id}/decision`,
+      { decision: 'approve', comment: 'PCA' },
+      chef,
+    );
     expect(decided.status).toBe(200);
-    const done = await eventually(() => byId(created.id), (r) => r.body.status === 'completed');
-    expect(done.body.steps.laptop).toMatchObject({ status: 'done', serialNumber: expect.stringMatching(/^LOCAL-/) as unknown });
+    const done = await eventually(
+      () => byId(created.id),
+      (r) => r.body.status === 'completed',
+    );
+    expect(done.body.steps.laptop).toMatchObject({
+      status: 'done',
+      serialNumber: expect.stringMatching(/^LOCAL-/) as unknown,
+    });
     expect(done.body.steps.vpn?.status).toBe('done');
     expect(done.body.steps.officeLicense?.status).toBe('done');
-    const history = await api.get<{ items: { type: string; actor: string; at: string }[] }>(`/api/onboardings/${created.id}/history`, auditor);
+    const history = await api.get<{ items: { type: string; actor: string; at: string }[] }>(
+      `/api/onboardings/${created.id}/history`,
+      auditor,
+    );
     expect(history.status).toBe(200);
     expect(history.body.items.find((h) => h.type === 'onboarding.approved')?.actor).toBe('chef.dsi@example.org');
     expect(history.body.items.at(-1)?.type).toBe('onboarding.completed');
@@ -70,7 +88,10 @@ describe('the local host, driven over HTTP through the contract', () => {
     const answers = await Promise.all(Array.from({ length: 5 }, () => api.post('/api/hr-events', json, hr)));
     expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
     await host.whenIdle();
-    const page = await api.get<Page>(`/api/onboardings?employeeId=${(json.employee as { employeeId: string }).employeeId}`, auditor);
+    const page = await api.get<Page>(
+      `/api/onboardings?employeeId=${(json.employee as { employeeId: string }).employeeId}`,
+      auditor,
+    );
     expect(page.body.items).toHaveLength(1);
   });
 
@@ -82,7 +103,9 @@ describe('the local host, driven over HTTP through the contract', () => {
   });
 
   it('when a message on hr-events does not parse, then it is dead-lettered at once with the reason', async () => {
-    await host.bus.send('hr-events', [{ messageId: 'poison-1', body: { eventId: 'poison-1', type: 'employee.fired' } }]);
+    await host.bus.send('hr-events', [
+      { messageId: 'poison-1', body: { eventId: 'poison-1', type: 'employee.fired' } },
+    ]);
     await host.whenIdle();
     const dead = host.bus.deadLetters('hr-events').find((m) => m.messageId === 'poison-1');
     expect(dead).toMatchObject({ deliveryCount: 1, deadLetterReason: 'InvalidHrEvent' });
@@ -92,7 +115,10 @@ describe('the local host, driven over HTTP through the contract', () => {
   it('when the start date is already in the past, then the agent is still onboarded', async () => {
     const created = await hireAndFind(buildHireJson({ employee: { startDate: '2020-03-16' } }));
     await api.post(`/api/onboardings/${created.id}/decision`, { decision: 'approve' }, chef);
-    await eventually(() => byId(created.id), (r) => r.body.status === 'completed');
+    await eventually(
+      () => byId(created.id),
+      (r) => r.body.status === 'completed',
+    );
   });
 
   it('when stock runs out, then the laptop step waits while the other steps finish', async () => {
@@ -117,13 +143,28 @@ describe('the local host, driven over HTTP through the contract', () => {
     const employeeId = (json.employee as { employeeId: string }).employeeId;
     const created = await hireAndFind(json);
     await api.post(`/api/onboardings/${created.id}/decision`, { decision: 'approve' }, chef);
-    await eventually(() => byId(created.id), (r) => r.body.status === 'completed');
+    await eventually(
+      () => byId(created.id),
+      (r) => r.body.status === 'completed',
+    );
     const upn = (json.employee as { userPrincipalName: string }).userPrincipalName;
     expect(host.tenant.isVpnMember(upn)).toBe(true);
-    await api.post('/api/hr-events', { eventId: `cancel-${employeeId}`, type: 'employee.hire-cancelled', occurredAt: '2026-12-01T08:00:00Z', employee: { employeeId } }, hr);
+    await api.post(
+      '/api/hr-events',
+      {
+        eventId: `cancel-${employeeId}`,
+        type: 'employee.hire-cancelled',
+        occurredAt: '2026-12-01T08:00:00Z',
+        employee: { employeeId },
+      },
+      hr,
+    );
     const cancelled = await eventually(
       () => byId(created.id),
-      (r) => r.body.status === 'cancelled' && r.body.steps.vpn?.status === 'reverted' && r.body.steps.officeLicense?.status === 'reverted',
+      (r) =>
+        r.body.status === 'cancelled' &&
+        r.body.steps.vpn?.status === 'reverted' &&
+        r.body.steps.officeLicense?.status === 'reverted',
     );
     expect(cancelled.body.steps.laptop?.status).toBe('skipped');
     expect(host.tenant.isVpnMember(upn)).toBe(false);

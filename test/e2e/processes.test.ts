@@ -16,15 +16,25 @@ const quiet = () => undefined;
 describe('the local commands', () => {
   it('when `token` runs before the host ever started, then it prints one line that the host accepts later', async () => {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'token-'));
-    const { stdout } = await run(tsx, ['local/token-cli.ts', '--user', 'audit@example.org', '--roles', 'Onboarding.Read,Inventory.Manage'], {
-      cwd: root,
-      env: { ...process.env, LOCAL_STATE_DIR: stateDir },
-    });
+    const { stdout } = await run(
+      tsx,
+      ['local/token-cli.ts', '--user', 'audit@example.org', '--roles', 'Onboarding.Read,Inventory.Manage'],
+      {
+        cwd: root,
+        env: { ...process.env, LOCAL_STATE_DIR: stateDir },
+      },
+    );
     const lines = stdout.split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);
-    const [header, payload] = lines[0]!.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
+    const [header, payload] = lines[0]!
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
     expect(header).toMatchObject({ alg: 'RS256' });
-    expect(payload).toMatchObject({ preferred_username: 'audit@example.org', roles: ['Onboarding.Read', 'Inventory.Manage'] });
+    expect(payload).toMatchObject({
+      preferred_username: 'audit@example.org',
+      roles: ['Onboarding.Read', 'Inventory.Manage'],
+    });
     for (const claim of ['oid', 'aud', 'iss', 'exp']) expect(payload).toHaveProperty(claim);
 
     const host = await startLocalHost({ port: 0, stateDir, logHandler: quiet });
@@ -41,7 +51,11 @@ describe('the local commands', () => {
     const chef = await first.token('chef.dsi@example.org', [Roles.onboardingApprove]);
     const json = buildHireJson();
     const employeeId = (json.employee as { employeeId: string }).employeeId;
-    await apiClient(first.url).post('/api/hr-events', json, await first.token('sirh@example.org', [Roles.hrEventsSend]));
+    await apiClient(first.url).post(
+      '/api/hr-events',
+      json,
+      await first.token('sirh@example.org', [Roles.hrEventsSend]),
+    );
     await first.whenIdle();
     await first.stop();
 
@@ -52,7 +66,10 @@ describe('the local commands', () => {
       expect(page.body.items).toHaveLength(1);
       const id = page.body.items[0]!.id;
       expect((await api.post(`/api/onboardings/${id}/decision`, { decision: 'approve' }, chef)).status).toBe(200);
-      await eventually(() => api.get<{ status: string }>(`/api/onboardings/${id}`, chef), (r) => r.body.status === 'completed');
+      await eventually(
+        () => api.get<{ status: string }>(`/api/onboardings/${id}`, chef),
+        (r) => r.body.status === 'completed',
+      );
     } finally {
       await second.stop();
     }
@@ -60,7 +77,10 @@ describe('the local commands', () => {
 
   it('when `npm start` gets SIGTERM, then it prints its URL, serves, and exits 0', async () => {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'start-'));
-    const child = spawn(tsx, ['local/main.ts'], { cwd: root, env: { ...process.env, PORT: '0', LOCAL_STATE_DIR: stateDir } });
+    const child = spawn(tsx, ['local/main.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: '0', LOCAL_STATE_DIR: stateDir },
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const url = await eventually(() => Promise.resolve(/http:\/\/127\.0\.0\.1:\d+/.exec(out)?.[0]), Boolean, 20_000);

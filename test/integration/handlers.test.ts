@@ -97,17 +97,15 @@ describe('hr-events queue handler', () => {
 
   it('when the start date changes, then the onboarding has the new date and the change in its history', async () => {
     const h = await hire();
-    await fns
-      .queue('hr-events-queue')
-      .handler(
-        {
-          eventId: 'date-1',
-          type: 'employee.start-date-changed',
-          occurredAt: '2026-11-30T10:00:00+01:00',
-          employee: { employeeId: h.employeeId, startDate: '2026-12-14' },
-        },
-        queueContext('hr-events-queue'),
-      );
+    await fns.queue('hr-events-queue').handler(
+      {
+        eventId: 'date-1',
+        type: 'employee.start-date-changed',
+        occurredAt: '2026-11-30T10:00:00+01:00',
+        employee: { employeeId: h.employeeId, startDate: '2026-12-14' },
+      },
+      queueContext('hr-events-queue'),
+    );
     const [o] = await h.list();
     expect(o?.value.startDate).toBe('2026-12-14');
     expect(o?.value.history.at(-1)).toMatchObject({
@@ -119,17 +117,15 @@ describe('hr-events queue handler', () => {
 
   it('when a hire is cancelled before approval, then the onboarding is cancelled with its steps skipped', async () => {
     const h = await hire();
-    await fns
-      .queue('hr-events-queue')
-      .handler(
-        {
-          eventId: `cancel-${h.employeeId}`,
-          type: 'employee.hire-cancelled',
-          occurredAt: '2026-11-30T10:00:00Z',
-          employee: { employeeId: h.employeeId },
-        },
-        queueContext('hr-events-queue'),
-      );
+    await fns.queue('hr-events-queue').handler(
+      {
+        eventId: `cancel-${h.employeeId}`,
+        type: 'employee.hire-cancelled',
+        occurredAt: '2026-11-30T10:00:00Z',
+        employee: { employeeId: h.employeeId },
+      },
+      queueContext('hr-events-queue'),
+    );
     const [o] = await h.list();
     expect(o?.value.status).toBe('cancelled');
     expect(Object.values(o!.value.steps).map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped']);

@@ -10,15 +10,25 @@ describe('openapi.yaml', () => {
     const served = allFunctions(services)
       .flatMap((d) => (d.kind === 'http' ? d.methods.map((m) => `${m} /${d.route}`) : []))
       .sort();
-    const documented = openApi.operations().map((o) => `${o.method} ${o.template}`).sort();
+    const documented = openApi
+      .operations()
+      .map((o) => `${o.method} ${o.template}`)
+      .sort();
     expect(documented).toEqual(served);
   });
 
   it('when an HR event of each type is checked, then the document accepts it, and refuses a bad one', () => {
     expect(() => openApi.validateRequest('POST', '/api/hr-events', buildHireJson())).not.toThrow();
     expect(() =>
-      openApi.validateRequest('POST', '/api/hr-events', { eventId: 'c', type: 'employee.hire-cancelled', occurredAt: '2026-11-29T08:00:00Z', employee: { employeeId: 'E1' } }),
+      openApi.validateRequest('POST', '/api/hr-events', {
+        eventId: 'c',
+        type: 'employee.hire-cancelled',
+        occurredAt: '2026-11-29T08:00:00Z',
+        employee: { employeeId: 'E1' },
+      }),
     ).not.toThrow();
-    expect(() => openApi.validateRequest('POST', '/api/hr-events', buildHireJson({ employee: { startDate: 'soon' } }))).toThrow(/startDate/);
+    expect(() =>
+      openApi.validateRequest('POST', '/api/hr-events', buildHireJson({ employee: { startDate: 'soon' } })),
+    ).toThrow(/startDate/);
   });
 });

@@ -59,7 +59,7 @@ export async function callHttp(
     params: init.params ?? {},
     ...(init.body !== undefined ? { body: { string: init.body } } : {}),
   });
-  const result = (await def.handler(req, new InvocationContext({ logHandler: () => undefined })));
+  const result = await def.handler(req, new InvocationContext({ logHandler: () => undefined }));
   const res = result instanceof HttpResponse ? result : new HttpResponse(result);
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };

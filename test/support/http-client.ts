@@ -33,13 +33,18 @@ export function apiClient(baseUrl: string, openApi?: OpenApi) {
   }
   return {
     get: <T = Record<string, unknown>>(path: string, token?: string) => call<T>('GET', path, token ? { token } : {}),
-    post: <T = Record<string, unknown>>(path: string, json: unknown, token?: string) => call<T>('POST', path, { json, ...(token ? { token } : {}) }),
+    post: <T = Record<string, unknown>>(path: string, json: unknown, token?: string) =>
+      call<T>('POST', path, { json, ...(token ? { token } : {}) }),
     call,
   };
 }
 
 /** Polls `read` until `done` holds; for flows that finish on the bus after the HTTP answer. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

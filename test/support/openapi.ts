@@ -16,7 +16,7 @@ interface OperationObject {
   responses: Record<string, ResponseObject>;
 }
 interface OpenApiDocument {
-  paths: Record<string, Record<string, OperationObject | unknown>>;
+  paths: Record<string, Record<string, unknown>>;
   components: { responses: Record<string, ResponseObject> };
 }
 
@@ -29,7 +29,8 @@ export function loadOpenApi() {
   addFormats(ajv);
   ajv.addSchema({ ...doc, $id: DOC_ID });
 
-  const pointer = (...parts: string[]) => `${DOC_ID}#/${parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+  const pointer = (...parts: string[]) =>
+    `${DOC_ID}#/${parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
 
   function findOperation(method: string, urlPath: string): { template: string; op: OperationObject } | null {
     const apiPath = urlPath.replace(/^\/api/, '').split('?')[0] ?? '';
@@ -44,7 +45,10 @@ export function loadOpenApi() {
   function check(schemaRef: string, body: unknown, what: string): void {
     const validate = ajv.getSchema(schemaRef);
     if (!validate) throw new Error(`openapi.yaml has no schema at ${schemaRef}`);
-    if (!validate(body)) throw new Error(`${what} does not match openapi.yaml: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`);
+    if (!validate(body))
+      throw new Error(
+        `${what} does not match openapi.yaml: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`,
+      );
   }
 
   return {
@@ -61,7 +65,11 @@ export function loadOpenApi() {
     validateRequest(method: string, urlPath: string, body: unknown): void {
       const found = findOperation(method, urlPath);
       if (!found?.op.requestBody?.content?.['application/json']) return;
-      check(pointer('paths', found.template, method.toLowerCase(), 'requestBody', 'content', 'application/json', 'schema'), body, `request ${method} ${urlPath}`);
+      check(
+        pointer('paths', found.template, method.toLowerCase(), 'requestBody', 'content', 'application/json', 'schema'),
+        body,
+        `request ${method} ${urlPath}`,
+      );
     },
     /** Throws unless the status is documented for the operation and the body matches its schema. */
     validateResponse(method: string, urlPath: string, status: number, contentType: string, body: unknown): void {
@@ -81,8 +89,13 @@ export function loadOpenApi() {
       }
       const mediaType = contentType.split(';')[0]?.trim() ?? '';
       if (!response.content) return;
-      if (!response.content[mediaType]) throw new Error(`${method} ${found.template} ${status}: content type ${mediaType} is not documented`);
-      check(`${base}/content/${mediaType.replace(/\//g, '~1')}/schema`, body, `response ${method} ${urlPath} ${status}`);
+      if (!response.content[mediaType])
+        throw new Error(`${method} ${found.template} ${status}: content type ${mediaType} is not documented`);
+      check(
+        `${base}/content/${mediaType.replace(/\//g, '~1')}/schema`,
+        body,
+        `response ${method} ${urlPath} ${status}`,
+      );
     },
   };
 }
