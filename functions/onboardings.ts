@@ -51,10 +51,8 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
       async handle(req) {
         const id = req.params.id ?? '';
         const found = await (await services()).store.get(id);
-        if (!found) return notFound(id);
-        // Oldest first: entries are appended in write order, which can differ from their instants by milliseconds.
-        const items = [...found.value.history].sort((a, b) => a.at.localeCompare(b.at));
-        return json(200, { items });
+        // Oldest first: entries are appended in write order, each stamped when its change was decided.
+        return found ? json(200, { items: found.value.history }) : notFound(id);
       },
     }),
     route(services, 'onboardings-decision', 'POST', 'onboardings/{id}/decision', {

@@ -6,16 +6,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { allFunctions } from '../functions/all-functions';
 import { DeadLetterError, type FunctionDefinition, type HttpFunctionDefinition } from '../functions/definition';
-import { createJwtValidator } from '../shared/adapters/auth/jwt-validator';
-import { CosmosOnboardingStore } from '../shared/adapters/cosmos/cosmos-onboarding-store';
-import { InProcessTenant, type InProcessTenantState } from '../shared/adapters/provisioning/in-process-provisioners';
-import { createServices, type Services } from '../shared/app/services';
-import { loadConfig } from '../shared/config';
+import type { Services } from '../shared/app/services';
 import { MAX_BODY_BYTES } from '../shared/http/http-handler';
 import { problem } from '../shared/http/problem';
 import { systemClock, type Clock } from '../shared/ports/clock';
 import { issueToken, loadOrCreateSigningKey, type DevSigningKey } from './dev-issuer';
-import { EmbeddedCosmos, type CosmosSnapshot } from './embedded-cosmos';
+import type { CosmosSnapshot } from './embedded-cosmos';
+import { startLocalStack } from './local-stack';
+import type { SimulatedTenant, SimulatedTenantOptions, SimulatedTenantState } from './simulated-tenant';
 import { LocalServiceBus, type LocalBusSnapshot, type LocalMessage } from './local-bus';
 import { localSettings } from './local-settings';
 
@@ -28,7 +26,8 @@ export interface LocalHostOptions {
   persist?: boolean;
   env?: NodeJS.ProcessEnv;
   laptopStock?: number;
-  licenseSeats?: number;
+  /** The simulated Microsoft 365 tenant's settings (seats, throttling, faults...). */
+  tenant?: SimulatedTenantOptions;
   clock?: Clock;
   /** Where the functions' logs go. Default: the console. */
   logHandler?: LogHandler;
@@ -38,7 +37,7 @@ export interface LocalHost {
   url: string;
   port: number;
   bus: LocalServiceBus;
-  tenant: InProcessTenant;
+  tenant: SimulatedTenant;
   services: Services;
   /** A bearer token from the development issuer. */
   token(user: string, roles: string[]): Promise<string>;
@@ -50,7 +49,7 @@ export interface LocalHost {
 interface SavedState {
   cosmos: CosmosSnapshot;
   bus: LocalBusSnapshot;
-  tenant: InProcessTenantState;
+  tenant: SimulatedTenantState;
 }
 
 const STATE_FILE = 'state.json';
@@ -138,8 +137,6 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const saved = options.persist ? await readState(stateDir) : null;
   const logFor = (name: string): LogHandler => options.logHandler ?? consoleLog(name);
 
-  const cosmos = await EmbeddedCosmos.start(env.CosmosDb__databaseName ?? 'onboarding');
-  if (saved) await cosmos.load(saved.cosmos);
   const key: DevSigningKey = await loadOrCreateSigningKey(stateDir);
 
   const server: Server = createServer();
@@ -150,40 +147,24 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
 
-  const config = loadConfig({
-    ...env,
-    CosmosDb__accountEndpoint: cosmos.endpoint,
-    CosmosDb__key: EmbeddedCosmos.KEY,
-    CosmosDb__allowSelfSignedCertificate: 'true',
-    Auth__issuer: settings.Auth__issuer,
-    Auth__audience: settings.Auth__audience,
-    Auth__jwksUri: `${url}${JWKS_PATH}`,
-  });
   const bus = new LocalServiceBus({
-    maxDeliveryCount: config.ServiceBus__maxDeliveryCount,
+    maxDeliveryCount: Number(env.ServiceBus__maxDeliveryCount ?? 10) || 10,
     duplicateDetectionWindowMs: 10 * 60_000,
     maxConcurrentCalls: 16,
   });
-  const tenant = new InProcessTenant(
-    {
-      laptopStock: options.laptopStock ?? settings.LOCAL_LAPTOP_STOCK,
-      licenseSeats: options.licenseSeats ?? settings.LOCAL_LICENSE_SEATS,
-      recheckSeconds: config.Provisioning__waitingRecheckSeconds,
-    },
-    saved?.tenant,
-  );
-  const services = createServices({
-    config,
+  const stack = await startLocalStack({
+    env,
     clock: options.clock ?? systemClock,
-    store: new CosmosOnboardingStore(cosmos.database),
     bus,
-    provisioners: tenant.provisioners(),
-    tokenValidator: createJwtValidator({
-      issuer: config.Auth__issuer,
-      audience: config.Auth__audience,
-      jwksUri: config.Auth__jwksUri,
-    }),
+    jwks: { uri: `${url}${JWKS_PATH}` },
+    issuer: settings.Auth__issuer,
+    audience: settings.Auth__audience,
+    laptopStock: options.laptopStock ?? settings.LOCAL_LAPTOP_STOCK,
+    saved,
+    ...(options.tenant ? { tenant: options.tenant } : {}),
   });
+  const { services, tenant } = stack;
+  const config = services.config;
 
   const definitions: FunctionDefinition[] = allFunctions(() => Promise.resolve(services));
   const httpFunctions = definitions.filter((d): d is HttpFunctionDefinition => d.kind === 'http');
@@ -329,9 +310,13 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       });
       await bus.close();
       if (options.persist) {
-        await writeState(stateDir, { cosmos: await cosmos.snapshot(), bus: bus.snapshot(), tenant: tenant.snapshot() });
+        await writeState(stateDir, {
+          cosmos: await stack.cosmos.snapshot(),
+          bus: bus.snapshot(),
+          tenant: tenant.snapshot(),
+        });
       }
-      await cosmos.stop();
+      await stack.stop();
     },
   };
 }

@@ -21,7 +21,17 @@ const configSchema = z.object({
   Auth__issuer: z.string().min(1),
   Auth__audience: z.string().min(1),
   Auth__jwksUri: z.url(),
-  /** How long a step waiting for stock or seats waits before it checks again. */
+  /** Microsoft Graph v1.0 base URL. */
+  Graph__baseUrl: z.url().default('https://graph.microsoft.com/v1.0'),
+  /** Object id of the Entra ID group that grants VPN access. */
+  Graph__vpnGroupId: z.string().min(1),
+  /** skuId of the Microsoft 365 licence to assign (e.g. Office 365 E3). */
+  Graph__licenseSkuId: z.string().min(1),
+  /** Retries of a step after transient faults, with exponential back-off and jitter between them. */
+  Provisioning__maxTransientRetries: z.coerce.number().int().nonnegative().default(8),
+  Provisioning__retryBaseSeconds: z.coerce.number().positive().default(2),
+  Provisioning__retryMaxSeconds: z.coerce.number().positive().default(300),
+  /** How long a step waiting for licence seats waits before it checks again. */
   Provisioning__waitingRecheckSeconds: positiveInt.default(300),
   /** The delivery count at which a step gives up on transient faults and is marked failed. */
   ServiceBus__maxDeliveryCount: positiveInt.default(10),

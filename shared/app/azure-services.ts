@@ -1,10 +1,12 @@
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { loadConfig, ConfigError, type Config } from '../config';
 import { createJwtValidator } from '../adapters/auth/jwt-validator';
+import { CosmosLaptopPool } from '../adapters/cosmos/cosmos-laptop-pool';
 import { CosmosOnboardingStore } from '../adapters/cosmos/cosmos-onboarding-store';
 import { createCosmosClient } from '../adapters/cosmos/cosmos-setup';
+import { GraphClient } from '../adapters/graph/graph-client';
+import { createGraphProvisioners } from '../adapters/graph/graph-provisioners';
 import { ServiceBusMessageBus } from '../adapters/servicebus/service-bus-message-bus';
-import { InProcessTenant } from '../adapters/provisioning/in-process-provisioners';
 import { systemClock } from '../ports/clock';
 import { createServices, type Services } from './services';
 
@@ -14,7 +16,7 @@ function credentialFor(config: Config): TokenCredential {
     : new DefaultAzureCredential();
 }
 
-/** The composition root in Azure: managed identity for Cosmos DB and Service Bus, Entra ID tokens. */
+/** The composition root in Azure: the managed identity for Cosmos DB, Service Bus and Microsoft Graph. */
 export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Services {
   const config = loadConfig(env);
   const namespace = config.ServiceBusConnection__fullyQualifiedNamespace;
@@ -25,17 +27,25 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
     databaseName: config.CosmosDb__databaseName,
     credential,
   });
+  const database = cosmos.database(config.CosmosDb__databaseName);
+  const laptops = new CosmosLaptopPool(database, systemClock);
+  const graph = new GraphClient({ baseUrl: config.Graph__baseUrl, credential });
   return createServices({
     config,
     clock: systemClock,
-    store: new CosmosOnboardingStore(cosmos.database(config.CosmosDb__databaseName)),
+    store: new CosmosOnboardingStore(database),
+    laptops,
     bus: ServiceBusMessageBus.withCredential(namespace, credential),
-    // Until the Microsoft Graph connectors land, provisioning runs against the in-process tenant.
-    provisioners: new InProcessTenant({
-      laptopStock: 10,
-      licenseSeats: 1000,
-      recheckSeconds: config.Provisioning__waitingRecheckSeconds,
-    }).provisioners(),
+    provisioners: (resume) =>
+      createGraphProvisioners({
+        graph,
+        vpnGroupId: config.Graph__vpnGroupId,
+        licenseSkuId: config.Graph__licenseSkuId,
+        laptops,
+        clock: systemClock,
+        recheckSeconds: config.Provisioning__waitingRecheckSeconds,
+        resume,
+      }),
     tokenValidator: createJwtValidator({
       issuer: config.Auth__issuer,
       audience: config.Auth__audience,

@@ -1,6 +1,7 @@
 import { isFinished, startOnboarding } from '../domain/decide';
 import { onboardingId } from '../domain/onboarding-id';
 import type { Clock } from '../ports/clock';
+import type { LaptopPool } from '../ports/laptop-pool';
 import { AlreadyExists, type OnboardingStore } from '../ports/onboarding-store';
 import { TransientError } from '../ports/provisioners';
 import type { HrEvent } from '../schemas/hr-events';
@@ -18,8 +19,13 @@ const MAX_CREATE_RACES = 5;
  * Applies one HR event. Idempotent: an event id already recorded on one of the employee's onboardings
  * changes nothing, so a redelivered or re-posted event is harmless.
  */
-export function createHandleHrEvent(deps: { store: OnboardingStore; writer: OnboardingWriter; clock: Clock }) {
-  const { store, writer, clock } = deps;
+export function createHandleHrEvent(deps: {
+  store: OnboardingStore;
+  writer: OnboardingWriter;
+  clock: Clock;
+  laptops: LaptopPool;
+}) {
+  const { store, writer, clock, laptops } = deps;
 
   return async function handleHrEvent(event: HrEvent): Promise<HrEventOutcome> {
     const at = clock.now().toISOString();
@@ -55,12 +61,14 @@ export function createHandleHrEvent(deps: { store: OnboardingStore; writer: Onbo
       if (event.type === 'employee.hire-cancelled') {
         await writer.apply(target, () => ({ type: 'hire-cancelled', eventId: event.eventId, at }));
       } else {
-        await writer.apply(target, () => ({
+        const changed = await writer.apply(target, () => ({
           type: 'start-date-changed',
           eventId: event.eventId,
           at,
           startDate: event.employee.startDate,
         }));
+        // Re-plan what is not done: a laptop request in line moves with its start date.
+        if (changed?.steps.laptop.status === 'waiting') await laptops.updateRequest(target, changed.startDate);
       }
       return { outcome: 'applied', onboardingId: target };
     }

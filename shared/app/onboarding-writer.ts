@@ -1,4 +1,5 @@
 import { decide, type OnboardingEvent } from '../domain/decide';
+import type { Clock } from '../ports/clock';
 import type { MessageBus, OutgoingMessage } from '../ports/message-bus';
 import { ConcurrencyConflict, type OnboardingStore, type Versioned } from '../ports/onboarding-store';
 import { TransientError } from '../ports/provisioners';
@@ -10,7 +11,16 @@ const MAX_CONFLICTS = 8;
 /** The message for a step command; its id is deterministic, so a re-send is dropped as a duplicate. */
 export function toStepMessage(command: StepCommand): OutgoingMessage {
   return {
-    messageId: `${command.onboardingId}/${command.step}/${command.type}/${command.attempt}`,
+    messageId: [
+      command.onboardingId,
+      command.step,
+      command.type,
+      command.attempt,
+      command.retry && `r${command.retry}`,
+      command.key,
+    ]
+      .filter((part) => part !== undefined && part !== '')
+      .join('/'),
     subject: command.type,
     contentType: 'application/json',
     correlationId: command.onboardingId,
@@ -29,8 +39,12 @@ export interface OnboardingWriter {
   flushOutbox(current: Versioned<Onboarding>): Promise<void>;
 }
 
-export function createOnboardingWriter(deps: { store: OnboardingStore; bus: MessageBus }): OnboardingWriter {
-  const { store, bus } = deps;
+export function createOnboardingWriter(deps: {
+  store: OnboardingStore;
+  bus: MessageBus;
+  clock: Clock;
+}): OnboardingWriter {
+  const { store, bus, clock } = deps;
 
   async function flushOutbox(current: Versioned<Onboarding>): Promise<void> {
     if (current.value.outbox.length === 0) return;
@@ -59,7 +73,9 @@ export function createOnboardingWriter(deps: { store: OnboardingStore; bus: Mess
     for (let i = 0; i < MAX_CONFLICTS; i++) {
       const current = await store.get(id);
       if (!current) return null;
-      const event = eventFor(current.value);
+      const proposed = eventFor(current.value);
+      // Stamped when decided, so that a change re-decided after a conflict comes later in the history.
+      const event = proposed && { ...proposed, at: clock.now().toISOString() };
       const decision = event ? decide(current.value, event) : null;
       if (!decision?.changed) {
         // A redelivery after a crash between write and send: send what the state still implies.

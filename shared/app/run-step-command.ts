@@ -1,7 +1,7 @@
 import type { OnboardingEvent } from '../domain/decide';
 import type { Clock } from '../ports/clock';
 import type { OnboardingStore } from '../ports/onboarding-store';
-import type { ProvisionOutcome, Provisioners } from '../ports/provisioners';
+import { TransientError, type ProvisionOutcome, type Provisioners } from '../ports/provisioners';
 import type { Onboarding, StepCommand, StepName } from '../schemas/onboarding';
 import type { OnboardingWriter } from './onboarding-writer';
 
@@ -9,6 +9,22 @@ export interface StepRunContext {
   /** Service Bus delivery count of this message (1 on the first delivery). */
   deliveryCount: number;
   maxDeliveryCount: number;
+}
+
+/** Back-off of a step's retries after transient faults (scheduled messages, not a loop). */
+export interface RetryPolicy {
+  maxRetries: number;
+  baseSeconds: number;
+  maxSeconds: number;
+  /** 0..1; injected so tests are exact. Default Math.random. */
+  random?: () => number;
+}
+
+/** Exponential back-off with full jitter, never sooner than the server's Retry-After. */
+export function retryDelaySeconds(policy: RetryPolicy, retry: number, retryAfterSeconds?: number): number {
+  const ceiling = Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** (retry - 1));
+  const jittered = ceiling / 2 + (ceiling / 2) * (policy.random ?? Math.random)();
+  return Math.max(jittered, retryAfterSeconds ?? 0);
 }
 
 function outcomeEvent(step: StepName, outcome: ProvisionOutcome, now: Date): OnboardingEvent {
@@ -22,52 +38,74 @@ function outcomeEvent(step: StepName, outcome: ProvisionOutcome, now: Date): Onb
         at,
         step,
         detail: outcome.detail,
-        recheckAt: new Date(now.getTime() + outcome.recheckAfterSeconds * 1000).toISOString(),
+        ...(outcome.recheckAfterSeconds !== undefined
+          ? { recheckAt: new Date(now.getTime() + outcome.recheckAfterSeconds * 1000).toISOString() }
+          : {}),
       };
     case 'failed':
       return { type: 'step-failed', at, step, code: outcome.code, message: outcome.message };
   }
 }
 
-function isCurrentRun(o: Onboarding, command: StepCommand): boolean {
-  return o.steps[command.step].attempt === command.attempt;
-}
+const isActive = (o: Onboarding) => o.status === 'provisioning' || o.status === 'needs-attention';
 
 /**
- * The provisioning worker: runs or reverts one step. Idempotent: a message of an older run, or for an
- * onboarding that moved on, is completed without effect; the provisioners check before they act.
- * A transient fault is thrown (the bus redelivers) until the last delivery, which records the step failed.
+ * The provisioning worker: runs, resumes or reverts one step. Idempotent: a message of an older run, or
+ * for an onboarding that moved on, is completed without effect; the provisioners check before they act.
+ * A transient fault schedules a retry with back-off (recorded with the state, so it survives a crash);
+ * after `maxRetries` the step fails. Anything else is thrown, for the bus to redeliver.
  */
 export function createRunStepCommand(deps: {
   store: OnboardingStore;
   writer: OnboardingWriter;
   provisioners: Provisioners;
   clock: Clock;
+  retry: RetryPolicy;
 }) {
   const { store, writer, provisioners, clock } = deps;
+  const isCurrentRun = (o: Onboarding, c: StepCommand) => o.steps[c.step].attempt === c.attempt;
 
   async function run(command: StepCommand, ctx: StepRunContext): Promise<void> {
     const current = await store.get(command.onboardingId);
-    if (!current || !isCurrentRun(current.value, command)) return;
-    const { status } = current.value;
-    if (status !== 'provisioning' && status !== 'needs-attention') return;
+    if (!current || !isCurrentRun(current.value, command) || !isActive(current.value)) return;
     if (!['pending', 'in-progress', 'waiting'].includes(current.value.steps[command.step].status)) return;
 
     const started = await writer.apply(command.onboardingId, (o) =>
       isCurrentRun(o, command) ? { type: 'step-started', at: clock.now().toISOString(), step: command.step } : null,
     );
-    if (!started || (started.status !== 'provisioning' && started.status !== 'needs-attention')) return;
+    if (!started || !isActive(started)) return;
 
     let outcome: ProvisionOutcome;
     try {
       outcome = await provisioners[command.step].provision(started);
     } catch (err) {
-      if (ctx.deliveryCount < ctx.maxDeliveryCount) throw err;
+      const transient = err instanceof TransientError;
       const message = err instanceof Error ? err.message : String(err);
+      const retry = (command.retry ?? 0) + 1;
+      if (transient && retry <= deps.retry.maxRetries) {
+        const delay = retryDelaySeconds(deps.retry, retry, err.retryAfterSeconds);
+        const now = clock.now();
+        await writer.apply(command.onboardingId, (o) =>
+          isCurrentRun(o, command)
+            ? {
+                type: 'step-retrying',
+                at: now.toISOString(),
+                step: command.step,
+                reason: message,
+                retry,
+                notBefore: new Date(now.getTime() + delay * 1000).toISOString(),
+              }
+            : null,
+        );
+        return;
+      }
+      // An unexpected fault is redelivered by the bus, until its last delivery.
+      if (!transient && ctx.deliveryCount < ctx.maxDeliveryCount) throw err;
+      const tries = transient ? retry : ctx.deliveryCount;
       outcome = {
         kind: 'failed',
         code: 'TransientFaultsExhausted',
-        message: `gave up after ${ctx.deliveryCount} tries: ${message}`,
+        message: `gave up after ${tries} tries: ${message}`,
       };
     }
     const event = outcomeEvent(command.step, outcome, clock.now());
@@ -80,15 +118,28 @@ export function createRunStepCommand(deps: {
   async function revert(command: StepCommand): Promise<void> {
     const current = await store.get(command.onboardingId);
     if (!current || current.value.status !== 'cancelled' || !isCurrentRun(current.value, command)) return;
-    if (!['done', 'in-progress', 'failed'].includes(current.value.steps[command.step].status)) return;
+    if (!['done', 'in-progress', 'failed', 'skipped'].includes(current.value.steps[command.step].status)) return;
     await provisioners[command.step].revert(current.value);
     await writer.apply(command.onboardingId, (o) =>
       isCurrentRun(o, command) ? { type: 'step-reverted', at: clock.now().toISOString(), step: command.step } : null,
     );
   }
 
+  /** Stock came back for a waiting step: run its current run now; a finished onboarding gives it back. */
+  async function resume(command: StepCommand, ctx: StepRunContext): Promise<void> {
+    const current = await store.get(command.onboardingId);
+    if (!current) return;
+    const step = current.value.steps[command.step];
+    if (isActive(current.value) && step.status === 'waiting') {
+      await run({ ...command, type: 'run-step', attempt: step.attempt, retry: undefined }, ctx);
+    } else if (current.value.status === 'cancelled' || current.value.status === 'rejected') {
+      await provisioners[command.step].revert(current.value);
+    }
+  }
+
   return async function runStepCommand(command: StepCommand, ctx: StepRunContext): Promise<void> {
     if (command.type === 'run-step') await run(command, ctx);
+    else if (command.type === 'resume-step') await resume(command, ctx);
     else await revert(command);
   };
 }

@@ -1,11 +1,13 @@
 import type { Config } from '../config';
 import type { TokenValidator } from '../adapters/auth/jwt-validator';
 import type { Clock } from '../ports/clock';
+import type { LaptopPool } from '../ports/laptop-pool';
 import type { MessageBus } from '../ports/message-bus';
 import type { OnboardingStore } from '../ports/onboarding-store';
 import type { Provisioners } from '../ports/provisioners';
 import { createDecideOnboarding, createRetryOnboarding } from './decide-onboarding';
 import { createHandleHrEvent } from './handle-hr-event';
+import { createLaptopStock, createResumeLaptopSteps, type ResumeLaptopSteps } from './laptop-stock';
 import { createOnboardingWriter } from './onboarding-writer';
 import { createRunStepCommand } from './run-step-command';
 
@@ -14,22 +16,38 @@ export interface Ports {
   config: Config;
   clock: Clock;
   store: OnboardingStore;
+  laptops: LaptopPool;
   bus: MessageBus;
-  provisioners: Provisioners;
+  /** Built last: the laptop connector resumes the onboardings its allocation passes serve. */
+  provisioners: (resume: ResumeLaptopSteps) => Provisioners;
   tokenValidator: TokenValidator;
 }
 
 /** The use cases, built once per worker over the ports. */
 export function createServices(ports: Ports) {
-  const { store, bus, clock, provisioners } = ports;
-  const writer = createOnboardingWriter({ store, bus });
+  const { store, bus, clock, laptops, config } = ports;
+  const writer = createOnboardingWriter({ store, bus, clock });
+  const resume = createResumeLaptopSteps(bus, clock);
+  const provisioners = ports.provisioners(resume);
   return {
     ...ports,
+    provisioners,
     writer,
-    handleHrEvent: createHandleHrEvent({ store, writer, clock }),
+    handleHrEvent: createHandleHrEvent({ store, writer, clock, laptops }),
     decideOnboarding: createDecideOnboarding({ writer, clock }),
     retryOnboarding: createRetryOnboarding({ writer, clock }),
-    runStepCommand: createRunStepCommand({ store, writer, provisioners, clock }),
+    laptopStock: createLaptopStock({ laptops, resume }),
+    runStepCommand: createRunStepCommand({
+      store,
+      writer,
+      provisioners,
+      clock,
+      retry: {
+        maxRetries: config.Provisioning__maxTransientRetries,
+        baseSeconds: config.Provisioning__retryBaseSeconds,
+        maxSeconds: config.Provisioning__retryMaxSeconds,
+      },
+    }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -19,7 +19,9 @@ export type OnboardingEvent =
   | { type: 'decided'; at: string; by: Actor; decision: 'approve' | 'reject'; comment?: string }
   | { type: 'step-started'; at: string; step: StepName }
   | { type: 'step-succeeded'; at: string; step: StepName; serialNumber?: string; detail?: string }
-  | { type: 'step-waiting'; at: string; step: StepName; detail: string; recheckAt: string }
+  /** Nothing free: `recheckAt` schedules the next look; without it the step waits to be resumed. */
+  | { type: 'step-waiting'; at: string; step: StepName; detail: string; recheckAt?: string }
+  | { type: 'step-retrying'; at: string; step: StepName; reason: string; retry: number; notBefore: string }
   | { type: 'step-failed'; at: string; step: StepName; code: string; message: string }
   | { type: 'step-reverted'; at: string; step: StepName }
   | { type: 'retry-requested'; at: string; by: Actor }
@@ -120,10 +122,23 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
         const previous = b.state.steps[event.step];
         const attempt = previous.attempt + 1;
         b.setStep(event.step, { status: 'waiting', detail: event.detail, attempt });
-        b.command({ type: 'run-step', step: event.step, attempt, notBefore: event.recheckAt });
+        if (event.recheckAt) b.command({ type: 'run-step', step: event.step, attempt, notBefore: event.recheckAt });
         if (previous.status !== 'waiting' || previous.detail !== event.detail) {
           b.log('system', 'step.waiting', { step: event.step, detail: event.detail });
         }
+      }
+      break;
+    case 'step-retrying':
+      if (b.acceptsStepProgress(event.step, ['in-progress', 'waiting'])) {
+        const attempt = b.state.steps[event.step].attempt;
+        b.setStep(event.step, { detail: `retry ${event.retry} after a transient fault: ${event.reason}` });
+        b.command({ type: 'run-step', step: event.step, attempt, retry: event.retry, notBefore: event.notBefore });
+        b.log('system', 'step.retry-scheduled', {
+          step: event.step,
+          retry: event.retry,
+          reason: event.reason,
+          notBefore: event.notBefore,
+        });
       }
       break;
     case 'step-failed':
@@ -135,7 +150,11 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
       }
       break;
     case 'step-reverted':
-      if (b.state.status === 'cancelled' && b.state.steps[event.step].status !== 'reverted') {
+      // A step skipped at cancellation (it was waiting) had its request withdrawn: it stays skipped.
+      if (
+        b.state.status === 'cancelled' &&
+        ['done', 'in-progress', 'failed'].includes(b.state.steps[event.step].status)
+      ) {
         b.setStep(event.step, { status: 'reverted', detail: undefined });
         b.log('system', 'step.reverted', { step: event.step });
       }
@@ -244,8 +263,13 @@ function cancel(b: Builder, eventId: string): void {
   b.log('hr', 'onboarding.cancelled', { eventId });
   for (const step of STEP_NAMES) {
     const current = s.steps[step];
-    if (current.status === 'pending' || current.status === 'waiting') {
+    if (current.status === 'pending') {
       b.setStep(step, { status: 'skipped', detail: undefined });
+    } else if (current.status === 'waiting') {
+      // Nothing was provisioned, but its place in line (or a reservation made meanwhile) must be given back.
+      const attempt = current.attempt + 1;
+      b.setStep(step, { status: 'skipped', detail: undefined, attempt });
+      b.command({ type: 'revert-step', step, attempt });
     } else if (current.status === 'done' || current.status === 'in-progress' || current.status === 'failed') {
       const attempt = current.attempt + 1;
       b.setStep(step, { attempt });

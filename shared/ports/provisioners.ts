@@ -3,7 +3,8 @@ import type { Onboarding, StepName } from '../schemas/onboarding';
 /** What a provisioning attempt came to. A transient fault is thrown instead (TransientError). */
 export type ProvisionOutcome =
   | { kind: 'done'; serialNumber?: string; detail?: string }
-  | { kind: 'waiting'; detail: string; recheckAfterSeconds: number }
+  /** Nothing free: re-checked after `recheckAfterSeconds`, or (when absent) resumed by whoever frees stock. */
+  | { kind: 'waiting'; detail: string; recheckAfterSeconds?: number }
   | { kind: 'failed'; code: string; message: string };
 
 /** One provisioning step: makes its effect (idempotently) and can undo it. */

@@ -42,11 +42,17 @@ export const historyEntrySchema = z.object({
 
 /** A message the provisioning worker acts on. */
 export const stepCommandSchema = z.object({
-  type: z.enum(['run-step', 'revert-step']),
+  /** run-step: provision (this run); revert-step: undo; resume-step: a waiting step may go on now. */
+  type: z.enum(['run-step', 'revert-step', 'resume-step']),
   onboardingId: z.string().min(1),
   employeeId: employeeIdSchema,
   step: stepNameSchema,
-  attempt: z.number().int().positive(),
+  /** The step's run this message belongs to (0 for resume-step: whatever run is current). */
+  attempt: z.number().int().nonnegative(),
+  /** Which retry of the run after transient faults (scheduled with back-off). */
+  retry: z.number().int().positive().optional(),
+  /** Makes the message id unique where attempt and retry do not (e.g. the serial number a resume is for). */
+  key: z.string().max(128).optional(),
   /** When set, the message is delivered no earlier than this instant. */
   notBefore: z.string().optional(),
 });

@@ -8,7 +8,7 @@ import { startTestServices, type TestServices } from '../support/test-services';
 
 let t: TestServices;
 let fns: ReturnType<typeof functionsOver>;
-let faults: { vpn?: 'transient' | 'permanent' } = {};
+let faults: { vpn?: 'transient' | 'permanent' | 'bug' } = {};
 
 beforeAll(async () => {
   t = await startTestServices({
@@ -18,6 +18,7 @@ beforeAll(async () => {
         step: 'vpn',
         provision: (o) => {
           if (faults.vpn === 'transient') return Promise.reject(new TransientError('Graph answered 503'));
+          if (faults.vpn === 'bug') return Promise.reject(new Error('a bug'));
           if (faults.vpn === 'permanent') {
             return Promise.resolve({
               kind: 'failed',
@@ -169,17 +170,36 @@ describe('provisioning worker', () => {
     expect((await t.services.store.get(id))!.value.history).toEqual(after.history);
   });
 
-  it('when a transient fault persists, then the worker throws until the last delivery, which marks the step failed', async () => {
+  it('when a transient fault happens, then a retry of the same run is scheduled with back-off; after the last retry the step fails', async () => {
     const { id, command } = await approvedOnboarding();
     faults.vpn = 'transient';
+    await worker().handler(command, queueContext('provisioning-worker'));
+    const retrying = (await t.services.store.get(id))!.value;
+    expect(retrying.steps.vpn).toMatchObject({
+      status: 'in-progress',
+      detail: expect.stringContaining('503') as unknown,
+    });
+    expect(retrying.history.at(-1)).toMatchObject({ type: 'step.retry-scheduled', details: { retry: 1 } });
+    const scheduled = t.sent('provisioning').find((m) => m.messageId === `${id}/vpn/run-step/1/r1`);
+    expect(scheduled?.scheduledEnqueueTimeUtc).toBeDefined();
+    expect(scheduled?.body).toMatchObject({ retry: 1 });
+
+    const max = t.services.config.Provisioning__maxTransientRetries;
+    await worker().handler({ ...command, retry: max }, queueContext('provisioning-worker'));
+    const failed = (await t.services.store.get(id))!.value;
+    expect(failed.status).toBe('needs-attention');
+    expect(failed.steps.vpn.detail).toContain('TransientFaultsExhausted');
+  });
+
+  it('when an unexpected error happens, then the worker throws for the bus to redeliver, and the last delivery fails the step', async () => {
+    const { id, command } = await approvedOnboarding();
+    faults.vpn = 'bug';
     await expect(worker().handler(command, queueContext('provisioning-worker', { deliveryCount: 1 }))).rejects.toThrow(
-      '503',
+      'bug',
     );
     expect((await t.services.store.get(id))!.value.steps.vpn.status).toBe('in-progress');
     await worker().handler(command, queueContext('provisioning-worker', { deliveryCount: 10 }));
-    const o = (await t.services.store.get(id))!.value;
-    expect(o.status).toBe('needs-attention');
-    expect(o.steps.vpn.detail).toContain('TransientFaultsExhausted');
+    expect((await t.services.store.get(id))!.value.status).toBe('needs-attention');
   });
 
   it('when the fault is permanent, then needs-attention with the reason; after the fix, retry completes it', async () => {

@@ -2,16 +2,14 @@ import { createLocalJWKSet } from 'jose';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createJwtValidator } from '../../shared/adapters/auth/jwt-validator';
-import { CosmosOnboardingStore } from '../../shared/adapters/cosmos/cosmos-onboarding-store';
-import { InProcessTenant } from '../../shared/adapters/provisioning/in-process-provisioners';
-import { createServices, type Services } from '../../shared/app/services';
-import { loadConfig } from '../../shared/config';
+import type { Services } from '../../shared/app/services';
 import { systemClock } from '../../shared/ports/clock';
 import type { Provisioners } from '../../shared/ports/provisioners';
 import { issueToken, loadOrCreateSigningKey } from '../../local/dev-issuer';
-import { EmbeddedCosmos } from '../../local/embedded-cosmos';
+import type { EmbeddedCosmos } from '../../local/embedded-cosmos';
 import { LocalServiceBus } from '../../local/local-bus';
+import { startLocalStack } from '../../local/local-stack';
+import type { SimulatedTenant, SimulatedTenantOptions } from '../../local/simulated-tenant';
 
 export const TEST_ISSUER = 'https://login.dev.local/test/v2.0';
 export const TEST_AUDIENCE = 'api://dsi-onboarding-test';
@@ -21,7 +19,7 @@ export interface TestServices {
   cosmos: EmbeddedCosmos;
   /** A bus nobody consumes: tests read what was sent from its snapshot. */
   bus: LocalServiceBus;
-  tenant: InProcessTenant;
+  tenant: SimulatedTenant;
   token(
     user: string,
     roles: string[],
@@ -31,42 +29,33 @@ export interface TestServices {
   stop(): Promise<void>;
 }
 
-/** The real use cases over the embedded Cosmos DB endpoint, a local bus, the in-process tenant and real JWTs. */
+/** The real use cases over the embedded Cosmos DB endpoint, the simulated tenant, a local bus and real JWTs. */
 export async function startTestServices(
-  options: { wrapProvisioners?: (real: Provisioners) => Provisioners; laptopStock?: number } = {},
+  options: {
+    wrapProvisioners?: (real: Provisioners) => Provisioners;
+    laptopStock?: number;
+    tenant?: SimulatedTenantOptions;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<TestServices> {
-  const cosmos = await EmbeddedCosmos.start('onboarding');
   const bus = new LocalServiceBus({ maxDeliveryCount: 10, duplicateDetectionWindowMs: 600_000, maxConcurrentCalls: 4 });
-  const tenant = new InProcessTenant({
-    laptopStock: options.laptopStock ?? 10,
-    licenseSeats: 1000,
-    recheckSeconds: 30,
-  });
   const key = await loadOrCreateSigningKey(mkdtempSync(path.join(tmpdir(), 'issuer-')));
-  const config = loadConfig({
-    CosmosDb__accountEndpoint: cosmos.endpoint,
-    CosmosDb__key: EmbeddedCosmos.KEY,
-    Auth__issuer: TEST_ISSUER,
-    Auth__audience: TEST_AUDIENCE,
-    Auth__jwksUri: 'http://127.0.0.1:9/unused',
-  });
-  const services = createServices({
-    config,
+  const stack = await startLocalStack({
+    env: { Provisioning__retryBaseSeconds: '0.05', ...options.env },
     clock: systemClock,
-    store: new CosmosOnboardingStore(cosmos.database),
     bus,
-    provisioners: options.wrapProvisioners ? options.wrapProvisioners(tenant.provisioners()) : tenant.provisioners(),
-    tokenValidator: createJwtValidator({
-      issuer: TEST_ISSUER,
-      audience: TEST_AUDIENCE,
-      keys: createLocalJWKSet({ keys: [key.publicJwk] }),
-    }),
+    jwks: { keys: createLocalJWKSet({ keys: [key.publicJwk] }) },
+    issuer: TEST_ISSUER,
+    audience: TEST_AUDIENCE,
+    laptopStock: options.laptopStock ?? 10,
+    ...(options.tenant ? { tenant: options.tenant } : {}),
+    ...(options.wrapProvisioners ? { wrapProvisioners: options.wrapProvisioners } : {}),
   });
   return {
-    services,
-    cosmos,
+    services: stack.services,
+    cosmos: stack.cosmos,
     bus,
-    tenant,
+    tenant: stack.tenant,
     token: (user, roles, o = {}) =>
       issueToken(key, {
         user,
@@ -82,7 +71,7 @@ export async function startTestServices(
     },
     async stop() {
       await bus.close();
-      await cosmos.stop();
+      await stack.stop();
     },
   };
 }

@@ -14,6 +14,8 @@ export const DATABASE_NAME_DEFAULT = 'onboarding';
 export const CONTAINERS = {
   /** One document per onboarding, with its history and outbox; partitioned per employee. */
   onboardings: { id: 'onboardings', partitionKeyPath: '/employeeId' },
+  /** The laptop pool: one document per pool, so one etag serializes allocation. */
+  laptops: { id: 'laptops', partitionKeyPath: '/pool' },
 } as const satisfies Record<string, ContainerDefinition>;
 
 export const ALL_CONTAINERS: readonly ContainerDefinition[] = Object.values(CONTAINERS);

@@ -1,0 +1,131 @@
+import { ClientSecretCredential } from '@azure/identity';
+import { agentPolicy } from '@azure/core-rest-pipeline';
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { createJwtValidator } from '../shared/adapters/auth/jwt-validator';
+import { CosmosLaptopPool } from '../shared/adapters/cosmos/cosmos-laptop-pool';
+import { CosmosOnboardingStore } from '../shared/adapters/cosmos/cosmos-onboarding-store';
+import { GraphClient } from '../shared/adapters/graph/graph-client';
+import { createGraphProvisioners } from '../shared/adapters/graph/graph-provisioners';
+import { createServices, type Services } from '../shared/app/services';
+import { loadConfig } from '../shared/config';
+import type { Clock } from '../shared/ports/clock';
+import type { MessageBus } from '../shared/ports/message-bus';
+import type { Provisioners } from '../shared/ports/provisioners';
+import type { JWTVerifyGetKey } from 'jose';
+import { EmbeddedCosmos, type CosmosSnapshot } from './embedded-cosmos';
+import {
+  DEFAULT_SKU,
+  SimulatedTenant,
+  TLS_CERT_FILE,
+  type SimulatedTenantOptions,
+  type SimulatedTenantState,
+} from './simulated-tenant';
+
+export interface LocalStackOptions {
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  bus: MessageBus;
+  /** The JWKS endpoint of the development issuer (or keys given directly, in tests). */
+  jwks: { uri: string } | { keys: JWTVerifyGetKey };
+  issuer: string;
+  audience: string;
+  tenant?: SimulatedTenantOptions;
+  /** Laptops put in stock at a first start (no saved state). */
+  laptopStock: number;
+  saved?: { cosmos: CosmosSnapshot; tenant: SimulatedTenantState } | null;
+  /** Tests only: wrap the real connectors (to inject faults a tenant cannot produce). */
+  wrapProvisioners?: (real: Provisioners) => Provisioners;
+}
+
+export interface LocalStack {
+  cosmos: EmbeddedCosmos;
+  tenant: SimulatedTenant;
+  services: Services;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything behind the functions, on loopback: the embedded Cosmos DB endpoint, the simulated
+ * Microsoft 365 tenant (reached through the real Graph connectors with a token from @azure/identity),
+ * and the services composed over them exactly as in Azure but for the credentials.
+ */
+export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
+  const cosmos = await EmbeddedCosmos.start(o.env.CosmosDb__databaseName ?? 'onboarding');
+  const seats = Number(o.env.LOCAL_LICENSE_SEATS ?? 1000);
+  const tenant = new SimulatedTenant({ skus: [{ ...DEFAULT_SKU, seats }], ...o.tenant });
+  await tenant.start();
+  if (o.saved) {
+    await cosmos.load(o.saved.cosmos);
+    tenant.restore(o.saved.tenant);
+  }
+  const config = loadConfig({
+    ...o.env,
+    CosmosDb__accountEndpoint: cosmos.endpoint,
+    CosmosDb__key: EmbeddedCosmos.KEY,
+    CosmosDb__allowSelfSignedCertificate: 'true',
+    Auth__issuer: o.issuer,
+    Auth__audience: o.audience,
+    Auth__jwksUri: 'uri' in o.jwks ? o.jwks.uri : 'http://127.0.0.1/keys-given-directly',
+    Graph__baseUrl: tenant.graphBaseUrl,
+    Graph__vpnGroupId: tenant.vpnGroupId,
+    Graph__licenseSkuId: o.env.Graph__licenseSkuId ?? DEFAULT_SKU.skuId,
+  });
+  // Only the clients of the simulated tenant trust its certificate; nothing process-wide.
+  const tenantAgent = new Agent({ ca: readFileSync(TLS_CERT_FILE), keepAlive: true });
+  const credential = new ClientSecretCredential(tenant.tenantId, tenant.clientId, tenant.clientSecret, {
+    authorityHost: tenant.authorityHost,
+    disableInstanceDiscovery: true,
+    additionalPolicies: [{ policy: agentPolicy(tenantAgent), position: 'perCall' }],
+  });
+  const graph = new GraphClient({
+    baseUrl: config.Graph__baseUrl,
+    credential,
+    agent: tenantAgent,
+    retryDelayInMs: 200,
+    maxRetryDelayInMs: 2000,
+  });
+  const laptops = new CosmosLaptopPool(cosmos.database, o.clock);
+  if (!o.saved && o.laptopStock > 0) {
+    await laptops.add(
+      Array.from({ length: o.laptopStock }, (_, i) => ({
+        serialNumber: `LOCAL-${String(i + 1).padStart(4, '0')}`,
+        model: 'Latitude 5440',
+      })),
+    );
+  }
+  const services = createServices({
+    config,
+    clock: o.clock,
+    store: new CosmosOnboardingStore(cosmos.database),
+    laptops,
+    bus: o.bus,
+    provisioners: (resume) => {
+      const real = createGraphProvisioners({
+        graph,
+        vpnGroupId: config.Graph__vpnGroupId,
+        licenseSkuId: config.Graph__licenseSkuId,
+        laptops,
+        clock: o.clock,
+        recheckSeconds: config.Provisioning__waitingRecheckSeconds,
+        resume,
+      });
+      return o.wrapProvisioners ? o.wrapProvisioners(real) : real;
+    },
+    tokenValidator: createJwtValidator({
+      issuer: config.Auth__issuer,
+      audience: config.Auth__audience,
+      ...('uri' in o.jwks ? { jwksUri: o.jwks.uri } : { keys: o.jwks.keys }),
+    }),
+  });
+  return {
+    cosmos,
+    tenant,
+    services,
+    async stop() {
+      tenantAgent.destroy();
+      await tenant.stop();
+      await cosmos.stop();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import {
+  agentPolicy,
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  isRestError,
+  type HttpClient,
+  type Pipeline,
+} from '@azure/core-rest-pipeline';
+import type { TokenCredential } from '@azure/identity';
+import type { Agent } from 'node:https';
+import { TransientError } from '../../ports/provisioners';
+
+export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+
+/** An error answer of Microsoft Graph: `{"error":{"code","message"}}` with its HTTP status. */
+export class GraphError extends Error {
+  override readonly name = 'GraphError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+
+  /** Throttling, 5xx and request timeouts are worth retrying; other 4xx are not. */
+  get isTransient(): boolean {
+    return this.status === 429 || this.status === 408 || this.status >= 500;
+  }
+}
+
+export interface GraphClientOptions {
+  /** e.g. https://graph.microsoft.com/v1.0 */
+  baseUrl: string;
+  credential: TokenCredential;
+  /** Retries inside one call (429 honours Retry-After; 5xx, 408 and network errors back off exponentially with jitter). */
+  maxRetries?: number;
+  retryDelayInMs?: number;
+  maxRetryDelayInMs?: number;
+  timeoutMs?: number;
+  /** Only for the simulated tenant, whose certificate is trusted by this agent alone. */
+  agent?: Agent;
+}
+
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+/**
+ * A small Microsoft Graph client on the Azure SDK's HTTP pipeline (@azure/core-rest-pipeline): bearer
+ * tokens from any @azure/identity credential, and its tested retry policies (throttling with
+ * Retry-After, exponential back-off with jitter) rather than a hand-written loop.
+ */
+export class GraphClient {
+  private readonly pipeline: Pipeline;
+  private readonly httpClient: HttpClient = createDefaultHttpClient();
+
+  constructor(private readonly options: GraphClientOptions) {
+    this.pipeline = createPipelineFromOptions({
+      retryOptions: {
+        maxRetries: options.maxRetries ?? 4,
+        retryDelayInMs: options.retryDelayInMs ?? 500,
+        maxRetryDelayInMs: options.maxRetryDelayInMs ?? 8000,
+      },
+      userAgentOptions: { userAgentPrefix: 'dsi-onboarding' },
+    });
+    this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: GRAPH_SCOPE }));
+    if (options.agent) this.pipeline.addPolicy(agentPolicy(options.agent));
+  }
+
+  /** Sends one Graph call; answers the parsed JSON body (undefined for 204), or throws GraphError / TransientError. */
+  async call<T>(method: 'GET' | 'POST' | 'DELETE' | 'PATCH', path: string, body?: unknown): Promise<T> {
+    const request = createPipelineRequest({
+      url: `${this.options.baseUrl}${path}`,
+      method,
+      headers: createHttpHeaders({
+        accept: 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      }),
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      timeout: this.options.timeoutMs ?? 30_000,
+    });
+    let response;
+    try {
+      response = await this.pipeline.sendRequest(this.httpClient, request);
+    } catch (err) {
+      // No answer at all (timeout, connection refused or reset) after the pipeline's own retries.
+      const detail = isRestError(err) ? (err.code ?? err.message) : err instanceof Error ? err.message : String(err);
+      throw new TransientError(`Microsoft Graph did not answer ${method} ${path}: ${detail}`);
+    }
+    const text = response.bodyAsText ?? '';
+    if (response.status >= 200 && response.status < 300) return (text ? JSON.parse(text) : undefined) as T;
+    let code = `HTTP${response.status}`;
+    let message = text.slice(0, 500);
+    try {
+      const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
+      code = parsed.error?.code ?? code;
+      message = parsed.error?.message ?? message;
+    } catch {
+      // not JSON: keep the raw text
+    }
+    throw new GraphError(response.status, code, message, parseRetryAfter(response.headers.get('retry-after')));
+  }
+}
