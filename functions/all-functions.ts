@@ -1,6 +1,7 @@
 import type { FunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
 import { hrEventsHttp, hrEventsQueue } from './hr-events';
+import { laptopFunctions } from './laptops';
 import { onboardingFunctions } from './onboardings';
 import { outboxSweeper, provisioningWorker } from './provisioning';
 import { health, openApiDocument } from './service-info';
@@ -13,6 +14,7 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     hrEventsHttp(services),
     hrEventsQueue(services),
     ...onboardingFunctions(services),
+    ...laptopFunctions(services),
     provisioningWorker(services),
     outboxSweeper(services),
   ];

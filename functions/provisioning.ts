@@ -27,8 +27,12 @@ export function provisioningWorker(services: ServicesProvider): QueueFunctionDef
 }
 
 const OUTBOX_GRACE_MS = 60_000;
+const RESERVATION_GRACE_MS = 120_000;
 
-/** Re-sends commands left in an outbox by a worker that stopped between its write and its send. */
+/**
+ * Re-sends what a worker that stopped between its write and its send left behind: commands in an
+ * onboarding's outbox, and resume messages of laptop reservations not taken up.
+ */
 export function outboxSweeper(services: ServicesProvider): TimerFunctionDefinition {
   return {
     kind: 'timer',
@@ -39,7 +43,14 @@ export function outboxSweeper(services: ServicesProvider): TimerFunctionDefiniti
       const olderThan = new Date(s.clock.now().getTime() - OUTBOX_GRACE_MS).toISOString();
       const stale = await s.store.withPendingOutbox(olderThan, 100);
       for (const onboarding of stale) await s.writer.flushOutbox(onboarding);
-      if (stale.length > 0) context.log(`outbox sweeper re-sent the commands of ${stale.length} onboarding(s)`);
+      const reservations = await s.laptopStock.resendStale(
+        new Date(s.clock.now().getTime() - RESERVATION_GRACE_MS).toISOString(),
+      );
+      if (stale.length + reservations > 0) {
+        context.log(
+          `sweeper re-sent the commands of ${stale.length} onboarding(s) and ${reservations} laptop reservation(s)`,
+        );
+      }
     },
   };
 }

@@ -189,6 +189,15 @@ export class SimulatedTenant {
     this.windows.clear();
   }
 
+  /** Autopilot will not know this serial (a device the OEM never registered). */
+  unregisterSerial(serialNumber: string): void {
+    this.options = {
+      ...this.options,
+      unregisteredSerials: [...(this.options.unregisteredSerials ?? []), serialNumber],
+    };
+    this.autopilot.delete(serialNumber);
+  }
+
   setSeats(skuId: string, seats: number): void {
     const sku = this.skus.get(skuId);
     if (!sku) throw new Error(`no SKU ${skuId}`);
