@@ -15,7 +15,7 @@ import type { CosmosSnapshot } from './embedded-cosmos';
 import { startLocalStack } from './local-stack';
 import type { SimulatedTenant, SimulatedTenantOptions, SimulatedTenantState } from './simulated-tenant';
 import { LocalServiceBus, type LocalBusSnapshot, type LocalMessage } from './local-bus';
-import { localSettings } from './local-settings';
+import { localSettings, simulatedTenantOptions } from './local-settings';
 
 export interface LocalHostOptions {
   /** 0 picks a free port. Default: PORT, else 7071. */
@@ -54,6 +54,7 @@ interface SavedState {
 
 const STATE_FILE = 'state.json';
 export const JWKS_PATH = '/.dev-issuer/discovery/v2.0/keys';
+export const TENANT_STATE_PATH = '/.simulated-tenant/state';
 
 async function readState(stateDir: string): Promise<SavedState | null> {
   try {
@@ -128,7 +129,7 @@ function consoleLog(functionName: string): LogHandler {
 /**
  * The local stand-in for `func start`: every function of functions/ behind one HTTP listener, fed the
  * same HttpRequest and InvocationContext objects as the Functions host, with the embedded Cosmos DB
- * endpoint, the in-process Service Bus, the in-process tenant and the development token issuer.
+ * endpoint, the in-process Service Bus, the simulated Microsoft 365 tenant and the development token issuer.
  */
 export async function startLocalHost(options: LocalHostOptions = {}): Promise<LocalHost> {
   const env = options.env ?? process.env;
@@ -161,7 +162,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     audience: settings.Auth__audience,
     laptopStock: options.laptopStock ?? settings.LOCAL_LAPTOP_STOCK,
     saved,
-    ...(options.tenant ? { tenant: options.tenant } : {}),
+    tenant: { ...simulatedTenantOptions(settings), ...options.tenant },
   });
   const { services, tenant } = stack;
   const config = services.config;
@@ -176,6 +177,11 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       const requestUrl = new URL(req.url ?? '/', url);
       if (requestUrl.pathname === JWKS_PATH) {
         send(res, 200, { 'content-type': 'application/json' }, jwks);
+        return;
+      }
+      if (requestUrl.pathname === TENANT_STATE_PATH) {
+        // For a look at the simulated tenant while the host runs (loopback only, not part of the API).
+        send(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ ...tenant.snapshot(), effects: tenant.effects }));
         return;
       }
       const routePath = requestUrl.pathname.startsWith('/api/') ? requestUrl.pathname.slice(5) : null;

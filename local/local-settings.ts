@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { SimulatedTenantOptions } from './simulated-tenant';
 
 const settingsFileSchema = z.object({ Values: z.record(z.string(), z.string()).default({}) });
 
@@ -30,11 +31,27 @@ const localSchema = z.object({
   LOCAL_LICENSE_SEATS: z.coerce.number().int().nonnegative().default(1000),
   Auth__issuer: z.string().default('https://login.dev.local/onboarding/v2.0'),
   Auth__audience: z.string().default('api://dsi-onboarding'),
+  /** The simulated tenant: share of Graph calls answered 503, requests per window per endpoint family, latency, sync lag. */
+  SIM_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
+  SIM_THROTTLE_LIMIT: z.coerce.number().int().nonnegative().default(0),
+  SIM_THROTTLE_WINDOW_MS: z.coerce.number().int().positive().default(10_000),
+  SIM_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
+  SIM_USER_SYNC_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
 });
 export type LocalSettings = z.infer<typeof localSchema>;
 
-/** The settings only the local host reads (port, state folder, stock and seats of the in-process tenant). */
+/** The settings only the local host reads (port, state folder, stock, seats and faults of the simulated tenant). */
 export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettings {
   const s = localSchema.parse(env);
   return { ...s, LOCAL_STATE_DIR: path.resolve(PROJECT_ROOT, s.LOCAL_STATE_DIR) };
+}
+
+/** The simulated tenant's behaviour from the settings (seats are set by the local stack). */
+export function simulatedTenantOptions(s: LocalSettings): SimulatedTenantOptions {
+  return {
+    failureRate: s.SIM_FAILURE_RATE,
+    latencyMs: s.SIM_LATENCY_MS,
+    userSyncDelayMs: s.SIM_USER_SYNC_DELAY_MS,
+    ...(s.SIM_THROTTLE_LIMIT > 0 ? { throttle: { limit: s.SIM_THROTTLE_LIMIT, windowMs: s.SIM_THROTTLE_WINDOW_MS } } : {}),
+  };
 }
