@@ -181,7 +181,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       }
       if (requestUrl.pathname === TENANT_STATE_PATH) {
         // For a look at the simulated tenant while the host runs (loopback only, not part of the API).
-        send(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ ...tenant.snapshot(), effects: tenant.effects }));
+        send(
+          res,
+          200,
+          { 'content-type': 'application/json' },
+          JSON.stringify({ ...tenant.snapshot(), effects: tenant.effects }),
+        );
         return;
       }
       const routePath = requestUrl.pathname.startsWith('/api/') ? requestUrl.pathname.slice(5) : null;

@@ -52,6 +52,8 @@ export function simulatedTenantOptions(s: LocalSettings): SimulatedTenantOptions
     failureRate: s.SIM_FAILURE_RATE,
     latencyMs: s.SIM_LATENCY_MS,
     userSyncDelayMs: s.SIM_USER_SYNC_DELAY_MS,
-    ...(s.SIM_THROTTLE_LIMIT > 0 ? { throttle: { limit: s.SIM_THROTTLE_LIMIT, windowMs: s.SIM_THROTTLE_WINDOW_MS } } : {}),
+    ...(s.SIM_THROTTLE_LIMIT > 0
+      ? { throttle: { limit: s.SIM_THROTTLE_LIMIT, windowMs: s.SIM_THROTTLE_WINDOW_MS } }
+      : {}),
   };
 }

@@ -81,8 +81,12 @@ describe('the local host, driven over HTTP through the contract', () => {
     expect(history.body.items.at(-1)?.type).toBe('onboarding.completed');
     const ats = history.body.items.map((h) => h.at);
     expect(ats).toEqual([...ats].sort());
-    const tenant = (await (await fetch(`${host.url}/.simulated-tenant/state`)).json()) as { effects: { kind: string }[] };
-    expect(tenant.effects.map((e) => e.kind).sort()).toEqual(expect.arrayContaining(['device-user-assigned', 'license-assigned', 'member-added']));
+    const tenant = (await (await fetch(`${host.url}/.simulated-tenant/state`)).json()) as {
+      effects: { kind: string }[];
+    };
+    expect(tenant.effects.map((e) => e.kind).sort()).toEqual(
+      expect.arrayContaining(['device-user-assigned', 'license-assigned', 'member-added']),
+    );
   });
 
   it('when the same eventId is posted five times at once, then there is one onboarding', async () => {
