@@ -144,39 +144,6 @@ describe('the local host, driven over HTTP through the contract', () => {
     expect(new Set(serials).size).toBe(serials.length);
   });
 
-  it('when a completed onboarding is cancelled, then its steps are reverted in the tenant', async () => {
-    const json = buildHireJson({ needs: { laptop: false } });
-    const employeeId = (json.employee as { employeeId: string }).employeeId;
-    const created = await hireAndFind(json);
-    await api.post(`/api/onboardings/${created.id}/decision`, { decision: 'approve' }, chef);
-    await eventually(
-      () => byId(created.id),
-      (r) => r.body.status === 'completed',
-    );
-    const upn = (json.employee as { userPrincipalName: string }).userPrincipalName;
-    expect(host.tenant.isVpnMember(upn)).toBe(true);
-    await api.post(
-      '/api/hr-events',
-      {
-        eventId: `cancel-${employeeId}`,
-        type: 'employee.hire-cancelled',
-        occurredAt: '2026-12-01T08:00:00Z',
-        employee: { employeeId },
-      },
-      hr,
-    );
-    const cancelled = await eventually(
-      () => byId(created.id),
-      (r) =>
-        r.body.status === 'cancelled' &&
-        r.body.steps.vpn?.status === 'reverted' &&
-        r.body.steps.officeLicense?.status === 'reverted',
-    );
-    expect(cancelled.body.steps.laptop?.status).toBe('skipped');
-    expect(host.tenant.isVpnMember(upn)).toBe(false);
-    expect(host.tenant.hasLicense(upn)).toBe(false);
-  });
-
   it('when listing page by page over HTTP, then every onboarding comes exactly once', async () => {
     const seen: string[] = [];
     let token: string | null = null;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../local/host';
 import { DEFAULT_SKU } from '../../local/simulated-tenant';
 import { Roles } from '../../shared/http/roles';
-import { buildHireJson } from '../support/factories';
+import { buildCancelJson, buildHireJson } from '../support/factories';
 import { apiClient, eventually } from '../support/http-client';
 import { loadOpenApi } from '../support/openapi';
 
@@ -243,16 +243,7 @@ describe('reverting a cancelled onboarding in the tenant', () => {
 
       const employeeId = (json.employee as { employeeId: string }).employeeId;
       const hr = await h.host.token('sirh@example.org', [Roles.hrEventsSend]);
-      await h.api.post(
-        '/api/hr-events',
-        {
-          eventId: `cancel-${employeeId}`,
-          type: 'employee.hire-cancelled',
-          occurredAt: '2026-12-01T08:00:00Z',
-          employee: { employeeId },
-        },
-        hr,
-      );
+      await h.api.post('/api/hr-events', buildCancelJson(employeeId), hr);
       const cancelled = await eventually(
         () => h.get(o!.id),
         (x) => Object.values(x.steps).every((s) => s.status === 'reverted'),
@@ -277,16 +268,7 @@ describe('reverting a cancelled onboarding in the tenant', () => {
       ]);
       const employeeId = first!.id.split('.')[0]!;
       const hr = await h.host.token('sirh@example.org', [Roles.hrEventsSend]);
-      await h.api.post(
-        '/api/hr-events',
-        {
-          eventId: `cancel-${employeeId}`,
-          type: 'employee.hire-cancelled',
-          occurredAt: '2026-12-01T08:00:00Z',
-          employee: { employeeId },
-        },
-        hr,
-      );
+      await h.api.post('/api/hr-events', buildCancelJson(employeeId), hr);
       await h.host.whenIdle();
       expect((await h.get(first!.id)).steps.laptop.status).toBe('skipped');
       await h.api.post('/api/laptops', { laptops: [{ serialNumber: 'PF-ONE', model: 'Latitude' }] }, h.stock);

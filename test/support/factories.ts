@@ -34,6 +34,11 @@ export function buildHireJson(
   };
 }
 
+/** An employee.hire-cancelled event for `employeeId`. */
+export function buildCancelJson(employeeId: string, eventId = `cancel-${employeeId}`): Record<string, unknown> {
+  return { eventId, type: 'employee.hire-cancelled', occurredAt: '2026-12-01T08:00:00Z', employee: { employeeId } };
+}
+
 export function buildHire(overrides: Parameters<typeof buildHireJson>[0] = {}): EmployeeHired {
   return employeeHiredSchema.parse(buildHireJson(overrides));
 }
