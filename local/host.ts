@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { allFunctions } from '../functions/all-functions';
 import { DeadLetterError, type FunctionDefinition, type HttpFunctionDefinition } from '../functions/definition';
+import { durationMs, QUEUE_DEFINITIONS } from '../shared/app/queues';
 import type { Services } from '../shared/app/services';
 import { MAX_BODY_BYTES } from '../shared/http/http-handler';
 import { problem } from '../shared/http/problem';
@@ -148,9 +149,11 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
 
+  // The queues' limits as the Bicep declares them (one definition serves every queue here).
+  const queue = QUEUE_DEFINITIONS[0];
   const bus = new LocalServiceBus({
-    maxDeliveryCount: Number(env.ServiceBus__maxDeliveryCount ?? 10) || 10,
-    duplicateDetectionWindowMs: 10 * 60_000,
+    maxDeliveryCount: queue?.maxDeliveryCount ?? 10,
+    duplicateDetectionWindowMs: durationMs(queue?.duplicateDetectionHistoryTimeWindow ?? 'PT10M'),
     maxConcurrentCalls: 16,
   });
   const stack = await startLocalStack({

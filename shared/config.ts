@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATABASE_NAME_DEFAULT } from './adapters/cosmos/containers';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const positiveInt = z.coerce.number().int().positive();
@@ -9,7 +10,7 @@ const positiveInt = z.coerce.number().int().positive();
  */
 const configSchema = z.object({
   CosmosDb__accountEndpoint: z.url(),
-  CosmosDb__databaseName: z.string().min(1).default('onboarding'),
+  CosmosDb__databaseName: z.string().min(1).default(DATABASE_NAME_DEFAULT),
   /** Local only: the embedded endpoint takes a key; Azure uses the managed identity. */
   CosmosDb__key: z.string().optional(),
   /** Local only: the embedded endpoint's certificate is self-signed. */
@@ -38,6 +39,12 @@ const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Every setting the functions read (the Bicep must set each one on the Function App, but the local-only ones). */
+export const CONFIG_SETTINGS: readonly string[] = Object.keys(configSchema.shape);
+
+/** Settings only the local host uses (the embedded Cosmos endpoint takes a key and has a self-signed certificate). */
+export const LOCAL_ONLY_SETTINGS: readonly string[] = ['CosmosDb__key', 'CosmosDb__allowSelfSignedCertificate'];
 
 /** Thrown at start when a setting is missing or wrong; names each one. */
 export class ConfigError extends Error {

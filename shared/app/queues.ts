@@ -1,9 +1,34 @@
-/** Service Bus queues the product uses; the Bicep declares the same names. */
+import definitions from '../../infra/service-bus-queues.json';
+
+/**
+ * Service Bus queues the product uses. infra/service-bus-queues.json is the single source of truth for
+ * their settings: the Bicep declares them from it, the local bus takes its limits from it.
+ */
 export const QUEUES = {
   /** HR events from the HR systems (and POST /api/hr-events). */
   hrEvents: 'hr-events',
-  /** Internal: run or revert one provisioning step. */
+  /** Internal: run, resume or revert one provisioning step. */
   provisioning: 'provisioning',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface QueueDefinition {
+  name: string;
+  maxDeliveryCount: number;
+  lockDuration: string;
+  defaultMessageTimeToLive: string;
+  duplicateDetectionHistoryTimeWindow: string;
+  requiresSession: boolean;
+  deadLetteringOnMessageExpiration: boolean;
+}
+
+export const QUEUE_DEFINITIONS: readonly QueueDefinition[] = definitions;
+
+/** ISO 8601 durations of the queue settings (PT1H, P14D...) in milliseconds. */
+export function durationMs(iso: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(iso);
+  if (!m) throw new Error(`not an ISO 8601 duration: ${iso}`);
+  const [, d = '0', h = '0', min = '0', s = '0'] = m;
+  return (((Number(d) * 24 + Number(h)) * 60 + Number(min)) * 60 + Number(s)) * 1000;
+}

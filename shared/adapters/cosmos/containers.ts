@@ -1,21 +1,33 @@
+import definitions from '../../../infra/cosmos-containers.json';
+
 /**
- * The Cosmos DB containers of the product: the single source of truth for their names, partition keys
- * and indexing. The store creates them when missing (local host), and the Bicep declares the same.
+ * The Cosmos DB containers of the product. infra/cosmos-containers.json is the single source of truth:
+ * the Bicep loads the same file (loadJsonContent), and the local host creates containers from it.
  */
 export interface ContainerDefinition {
   id: string;
   partitionKeyPath: string;
-  /** Composite indexes needed by ORDER BY on two fields. */
-  compositeIndexes?: { path: string; order: 'ascending' | 'descending' }[][];
+  indexingPolicy: {
+    indexingMode: string;
+    automatic: boolean;
+    includedPaths: { path: string }[];
+    excludedPaths: { path: string }[];
+  };
 }
 
-export const DATABASE_NAME_DEFAULT = 'onboarding';
+export const DATABASE_NAME_DEFAULT: string = definitions.databaseName;
+
+export const ALL_CONTAINERS: readonly ContainerDefinition[] = definitions.containers;
+
+function container(id: string): ContainerDefinition {
+  const def = ALL_CONTAINERS.find((c) => c.id === id);
+  if (!def) throw new Error(`infra/cosmos-containers.json declares no container ${id}`);
+  return def;
+}
 
 export const CONTAINERS = {
   /** One document per onboarding, with its history and outbox; partitioned per employee. */
-  onboardings: { id: 'onboardings', partitionKeyPath: '/employeeId' },
+  onboardings: container('onboardings'),
   /** The laptop pool: one document per pool, so one etag serializes allocation. */
-  laptops: { id: 'laptops', partitionKeyPath: '/pool' },
-} as const satisfies Record<string, ContainerDefinition>;
-
-export const ALL_CONTAINERS: readonly ContainerDefinition[] = Object.values(CONTAINERS);
+  laptops: container('laptops'),
+} as const;

@@ -1,4 +1,4 @@
-import { CosmosClient, type Database } from '@azure/cosmos';
+import { CosmosClient, type Database, type IndexingPolicy } from '@azure/cosmos';
 import type { TokenCredential } from '@azure/identity';
 import type { Agent } from 'node:https';
 import { ALL_CONTAINERS } from './containers';
@@ -31,6 +31,7 @@ export async function ensureDatabase(client: CosmosClient, databaseName: string)
     await database.containers.createIfNotExists({
       id: def.id,
       partitionKey: { paths: [def.partitionKeyPath] },
+      indexingPolicy: def.indexingPolicy as IndexingPolicy,
     });
   }
   return database;

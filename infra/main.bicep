@@ -1,0 +1,161 @@
+targetScope = 'subscription'
+
+@description('Required. Name of the environment (azd), used in resource names, e.g. onboarding-prod.')
+@minLength(1)
+@maxLength(64)
+param environmentName string
+
+@description('Required. Azure region of every resource.')
+param location string
+
+@description('Required. Object id of the Entra ID group whose members get VPN access.')
+param vpnGroupId string
+
+@description('Required. Application (client) id of the API app registration: the audience of its access tokens.')
+param apiClientId string
+
+@description('Optional. skuId of the Microsoft 365 licence to assign. Default: Office 365 E3.')
+param licenseSkuId string = '6fd2c87f-b296-42f0-b197-1e91e994b900'
+
+@description('Optional. Entra ID tenant that issues the API\'s access tokens. Default: this subscription\'s tenant.')
+param authTenantId string = tenant().tenantId
+
+@description('Optional. Principal id of the HR system; it gets Data Sender on hr-events alone. Empty: none.')
+param hrSenderPrincipalId string = ''
+
+@description('Optional. Node.js version of the Function App.')
+@allowed(['20', '22'])
+param nodeVersion string = '20'
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName, product: 'dsi-onboarding' }
+
+// Single sources of truth, shared with the code (shared/app/queues.ts, shared/adapters/cosmos/containers.ts).
+var queues = loadJsonContent('service-bus-queues.json')
+var cosmosDefinitions = loadJsonContent('cosmos-containers.json')
+var deploymentContainerName = 'app-package-${resourceToken}'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  scope: rg
+  name: 'identity'
+  params: { name: 'id-onboarding-${resourceToken}', location: location, tags: tags }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  scope: rg
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    publisherPrincipalId: identity.outputs.principalId
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  scope: rg
+  name: 'storage'
+  params: {
+    name: 'st${resourceToken}'
+    deploymentContainerName: deploymentContainerName
+    principalId: identity.outputs.principalId
+    location: location
+    tags: tags
+  }
+}
+
+module serviceBus 'modules/service-bus.bicep' = {
+  scope: rg
+  name: 'service-bus'
+  params: {
+    name: 'sb-${resourceToken}'
+    queues: queues
+    appPrincipalId: identity.outputs.principalId
+    hrSenderPrincipalId: hrSenderPrincipalId
+    location: location
+    tags: tags
+  }
+}
+
+module cosmos 'modules/cosmos.bicep' = {
+  scope: rg
+  name: 'cosmos'
+  params: {
+    name: 'cosmos-${resourceToken}'
+    databaseName: cosmosDefinitions.databaseName
+    containers: cosmosDefinitions.containers
+    principalId: identity.outputs.principalId
+    location: location
+    tags: tags
+  }
+}
+
+module functionApp 'modules/function-app.bicep' = {
+  scope: rg
+  name: 'function-app'
+  params: {
+    name: 'func-onboarding-${resourceToken}'
+    planName: 'plan-${resourceToken}'
+    identityResourceId: identity.outputs.resourceId
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    nodeVersion: nodeVersion
+    location: location
+    tags: tags
+    appSettings: {
+      // Service Bus trigger and sender: identity-based connection.
+      ServiceBusConnection__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+      ServiceBusConnection__credential: 'managedidentity'
+      ServiceBusConnection__clientId: identity.outputs.clientId
+      ServiceBus__maxDeliveryCount: string(queues[0].maxDeliveryCount)
+      // Cosmos DB: endpoint only; the managed identity (AZURE_CLIENT_ID) signs in.
+      CosmosDb__accountEndpoint: cosmos.outputs.endpoint
+      CosmosDb__databaseName: cosmosDefinitions.databaseName
+      // Microsoft Graph: application permissions granted to the identity by infra/scripts/grant-graph-permissions.sh.
+      Graph__baseUrl: 'https://graph.microsoft.com/v1.0'
+      Graph__vpnGroupId: vpnGroupId
+      Graph__licenseSkuId: licenseSkuId
+      // The API's access tokens: Entra ID v2, audience = the API app registration.
+      Auth__issuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
+      Auth__audience: apiClientId
+      Auth__jwksUri: '${environment().authentication.loginEndpoint}${authTenantId}/discovery/v2.0/keys'
+      Provisioning__waitingRecheckSeconds: '300'
+      Provisioning__maxTransientRetries: '8'
+      Provisioning__retryBaseSeconds: '2'
+      Provisioning__retryMaxSeconds: '300'
+      // Telemetry with Entra ID authentication (local auth is disabled on Application Insights).
+      APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.applicationInsightsConnectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identity.outputs.clientId}'
+    }
+  }
+}
+
+@description('The resource group.')
+output AZURE_RESOURCE_GROUP string = rg.name
+
+@description('The Function App name.')
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+
+@description('The API base URL.')
+output API_BASE_URL string = 'https://${functionApp.outputs.defaultHostName}/api'
+
+@description('The Service Bus namespace (for `npm run hr -- send`).')
+output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+
+@description('The Cosmos DB endpoint.')
+output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+
+@description('Principal id of the managed identity (for infra/scripts/grant-graph-permissions.sh).')
+output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+
+@description('Client id of the managed identity.')
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId

@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import queueDefinitions from '../../infra/service-bus-queues.json';
+import cosmosDefinitions from '../../infra/cosmos-containers.json';
+import { ALL_CONTAINERS, CONTAINERS } from '../../shared/adapters/cosmos/containers';
+import { QUEUES } from '../../shared/app/queues';
+import { CONFIG_SETTINGS, LOCAL_ONLY_SETTINGS } from '../../shared/config';
+import {
+  bicepParser,
+  descendants,
+  filesUnder,
+  INFRA_DIR,
+  keysOf,
+  parseBicep,
+  property,
+  resources,
+} from '../support/bicep';
+
+const bicepFiles = filesUnder(INFRA_DIR, '.bicep');
+const mainFile = path.join(INFRA_DIR, 'main.bicep');
+
+describe('infra/: every Bicep file', () => {
+  it.each(bicepFiles.map((f) => [path.relative(INFRA_DIR, f), f]))(
+    '%s parses without a syntax error',
+    async (_name, file) => {
+      const tree = await parseBicep(file);
+      expect(tree.rootNode.hasError).toBe(false);
+    },
+  );
+
+  it('when a file is broken, then the parser says so (the check above is not blind)', async () => {
+    const tree = (await bicepParser()).parse(
+      "resource sb 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {\n  name: 'x'\n  properties: {\n",
+    )!;
+    expect(tree.rootNode.hasError).toBe(true);
+  });
+
+  it('when a module declares a parameter, then its description starts Required. or Optional.', async () => {
+    for (const file of bicepFiles) {
+      const tree = await parseBicep(file);
+      for (const decorators of descendants(tree.rootNode, 'decorators')) {
+        const next = decorators.nextNamedSibling;
+        if (next?.type !== 'parameter_declaration') continue;
+        const description = /@description\('([^']*)/.exec(decorators.text)?.[1] ?? '';
+        expect(`${path.basename(file)} ${next.namedChildren[0]?.text ?? ''}: ${description}`).toMatch(
+          /: (Required|Optional)\./,
+        );
+      }
+    }
+  });
+
+  it('when main.bicepparam sets a parameter, then main.bicep declares it', async () => {
+    const params = readFileSync(path.join(INFRA_DIR, 'main.bicepparam'), 'utf8');
+    expect(params).toMatch(/^using '\.\/main\.bicep'/);
+    const declared = descendants((await parseBicep(mainFile)).rootNode, 'parameter_declaration').map(
+      (p) => p.namedChildren[0]?.text,
+    );
+    for (const [, name] of params.matchAll(/^param (\w+)/gm)) expect(declared).toContain(name);
+  });
+});
+
+describe('infra/ and the code do not drift', () => {
+  it('when the functions read a setting, then the Function App sets it (local-only settings aside)', async () => {
+    const main = await parseBicep(mainFile);
+    const appSettings = property(main.rootNode, 'appSettings');
+    expect(appSettings?.type).toBe('object');
+    const declaredInPlatform = descendants(
+      (await parseBicep(path.join(INFRA_DIR, 'modules', 'function-app.bicep'))).rootNode,
+      'variable_declaration',
+    )
+      .filter((v) => v.namedChildren[0]?.text === 'platformSettings')
+      .flatMap((v) => keysOf(descendants(v, 'object')[0]!));
+    const set = new Set([...keysOf(appSettings!), ...declaredInPlatform]);
+    const missing = CONFIG_SETTINGS.filter((s) => !LOCAL_ONLY_SETTINGS.includes(s) && !set.has(s));
+    expect(missing).toEqual([]);
+    expect(set.has('AZURE_CLIENT_ID')).toBe(true);
+  });
+
+  it('when the code uses a queue, then infra/service-bus-queues.json declares it, and main.bicep deploys that file', async () => {
+    expect(queueDefinitions.map((q) => q.name).sort()).toEqual(Object.values(QUEUES).sort());
+    const main = readFileSync(mainFile, 'utf8');
+    expect(main).toContain("loadJsonContent('service-bus-queues.json')");
+    expect(property((await parseBicep(mainFile)).rootNode, 'queues')?.text).toBe('queues');
+    for (const q of queueDefinitions) expect(q.maxDeliveryCount).toBeGreaterThan(1);
+  });
+
+  it('when the code uses a container, then its partition key and indexing come from the file the Bicep deploys', async () => {
+    expect(ALL_CONTAINERS).toEqual(cosmosDefinitions.containers);
+    expect(CONTAINERS.onboardings.partitionKeyPath).toBe('/employeeId');
+    expect(readFileSync(mainFile, 'utf8')).toContain("loadJsonContent('cosmos-containers.json')");
+    const cosmos = await parseBicep(path.join(INFRA_DIR, 'modules', 'cosmos.bicep'));
+    const container = resources(cosmos).find((r) =>
+      r.type.startsWith('Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@'),
+    );
+    expect(property(container!.body, 'paths')?.text).toBe('[c.partitionKeyPath]');
+    expect(property(container!.body, 'indexingPolicy')?.text).toBe('c.indexingPolicy');
+  });
+});
+
+describe('infra/ is secure by default', () => {
+  async function allResources() {
+    return (await Promise.all(bicepFiles.map(async (f) => resources(await parseBicep(f))))).flat();
+  }
+
+  it.each([
+    ['Microsoft.ServiceBus/namespaces@', 'disableLocalAuth', 'true'],
+    ['Microsoft.DocumentDB/databaseAccounts@', 'disableLocalAuth', 'true'],
+    ['Microsoft.Insights/components@', 'DisableLocalAuth', 'true'],
+    ['Microsoft.Storage/storageAccounts@', 'allowSharedKeyAccess', 'false'],
+    ['Microsoft.Web/sites@', 'httpsOnly', 'true'],
+  ])('when a %s resource is declared, then %s is %s', async (type, key, value) => {
+    const matching = (await allResources()).filter((r) => r.type.startsWith(type));
+    expect(matching.length).toBeGreaterThan(0);
+    for (const r of matching) expect(property(r.body, key)?.text).toBe(value);
+  });
+
+  it('when any file of infra/ or the code is read, then no key is listed and no key-bearing connection string is built', () => {
+    const files = [
+      ...filesUnder(INFRA_DIR, ''),
+      ...filesUnder(path.resolve(INFRA_DIR, '..', 'shared'), '.ts'),
+      ...filesUnder(path.resolve(INFRA_DIR, '..', 'functions'), '.ts'),
+    ];
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      expect(
+        `${file}: ${/listKeys\(|listConnectionStrings\(|listAccountSas\(|AccountKey=|SharedAccessKey=|primaryMasterKey|primaryKey/.exec(text)?.[0] ?? 'clean'}`,
+      ).toBe(`${file}: clean`);
+    }
+  });
+
+  it('when outputs are declared, then none carries a key, a secret or a password', async () => {
+    for (const file of bicepFiles) {
+      for (const output of descendants((await parseBicep(file)).rootNode, 'output_declaration')) {
+        // The Application Insights connection string is an identifier: with local auth disabled it cannot ingest.
+        if (output.namedChildren[0]?.text === 'applicationInsightsConnectionString') continue;
+        expect(output.text).not.toMatch(/key|secret|password|connectionstring|sas/i);
+      }
+    }
+  });
+
+  it('when the app identity gets Service Bus roles, then they are scoped to queues, and the HR system may only send to hr-events', async () => {
+    const sb = await parseBicep(path.join(INFRA_DIR, 'modules', 'service-bus.bicep'));
+    const assignments = resources(sb).filter((r) => r.type.startsWith('Microsoft.Authorization/roleAssignments@'));
+    expect(assignments.map((a) => [a.name, property(a.body, 'scope')?.text])).toEqual([
+      ['appReceives', 'queueResources[i]'],
+      ['appSends', 'queueResources[i]'],
+      ['hrSends', 'hrEvents'],
+    ]);
+    const hrEvents = resources(sb).find((r) => r.name === 'hrEvents');
+    expect(property(hrEvents!.body, 'name')?.text).toBe(`'${QUEUES.hrEvents}'`);
+  });
+});
