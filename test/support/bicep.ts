@@ -36,7 +36,7 @@ export function descendants(node: Node, type: string): Node[] {
   const out: Node[] = [];
   const walk = (n: Node) => {
     if (n.type === type) out.push(n);
-    for (const child of n.namedChildren) if (child) walk(child);
+    for (const child of n.namedChildren) walk(child);
   };
   walk(node);
   return out;
@@ -63,5 +63,5 @@ export function property(node: Node, key: string): Node | undefined {
 
 /** The keys of an object literal's own properties. */
 export function keysOf(object: Node): string[] {
-  return object.namedChildren.filter((c) => c?.type === 'object_property').map((c) => c?.namedChildren[0]?.text ?? '');
+  return object.namedChildren.filter((c) => c.type === 'object_property').map((c) => c.namedChildren[0]?.text ?? '');
 }
