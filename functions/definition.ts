@@ -1,4 +1,5 @@
 import type { HttpHandler, HttpMethod, InvocationContext } from '@azure/functions';
+import { isTraceparent } from '../shared/telemetry/telemetry';
 
 /** An HTTP-triggered function; the route is under /api, as the Functions host serves it. */
 export interface HttpFunctionDefinition {
@@ -59,6 +60,14 @@ export function decodeMessageBody(message: unknown): unknown {
   } catch {
     throw new DeadLetterError('MalformedJson', 'the message body is not valid JSON');
   }
+}
+
+/** The traceparent a message carries in its application properties, if any. */
+export function traceparentOf(context: InvocationContext): string | undefined {
+  const props = context.triggerMetadata?.applicationProperties;
+  const value =
+    typeof props === 'object' && props !== null ? (props as Record<string, unknown>).traceparent : undefined;
+  return isTraceparent(value) ? value : undefined;
 }
 
 /** The delivery count the Service Bus trigger puts in triggerMetadata (1 on the first delivery). */

@@ -1,5 +1,6 @@
 import type { HttpFunctionDefinition, QueueFunctionDefinition } from './definition';
-import { DeadLetterError, decodeMessageBody } from './definition';
+import { DeadLetterError, decodeMessageBody, traceparentOf } from './definition';
+import { activeTraceparent, inMessageSpan, isTraceparent, newTraceparent } from '../shared/telemetry/telemetry';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
 import { secured } from '../shared/http/http-handler';
@@ -17,11 +18,20 @@ export function hrEventsHttp(services: ServicesProvider): HttpFunctionDefinition
     route: 'hr-events',
     handler: secured(async () => (await services()).tokenValidator, {
       roles: [Roles.hrEventsSend],
-      async handle(_req, tools) {
+      async handle(req, tools) {
         const event = await tools.body(hrEventSchema);
         const { bus } = await services();
+        // The onboarding's trace starts with the caller's (W3C traceparent header), or here.
+        const header = req.headers.get('traceparent');
+        const traceparent = activeTraceparent() ?? (isTraceparent(header) ? header : newTraceparent());
         await bus.send(QUEUES.hrEvents, [
-          { messageId: event.eventId, body: event, subject: event.type, contentType: 'application/json' },
+          {
+            messageId: event.eventId,
+            body: event,
+            subject: event.type,
+            contentType: 'application/json',
+            applicationProperties: { traceparent },
+          },
         ]);
         return json(202, { eventId: event.eventId });
       },
@@ -41,8 +51,15 @@ export function hrEventsQueue(services: ServicesProvider): QueueFunctionDefiniti
       if (!parsed.success) {
         throw new DeadLetterError('InvalidHrEvent', describeFieldErrors(toFieldErrors(parsed.error)));
       }
-      const result = await (await services()).handleHrEvent(parsed.data);
-      context.log(`hr event ${parsed.data.eventId} (${parsed.data.type}): ${JSON.stringify(result)}`);
+      const event = parsed.data;
+      const traceparent = traceparentOf(context);
+      const result = await inMessageSpan(
+        `hr-event ${event.type}`,
+        traceparent,
+        { 'onboarding.event_id': event.eventId },
+        async () => (await services()).handleHrEvent(event, traceparent ?? activeTraceparent()),
+      );
+      context.log(`hr event ${event.eventId} (${event.type}): ${JSON.stringify(result)}`);
     },
   };
 }

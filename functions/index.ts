@@ -1,3 +1,5 @@
+// Telemetry first, so that the SDKs loaded next are instrumented.
+import './telemetry-setup';
 import { app, type InvocationContext } from '@azure/functions';
 import { createAzureServices } from '../shared/app/azure-services';
 import type { Services } from '../shared/app/services';
@@ -5,6 +7,7 @@ import { allFunctions } from './all-functions';
 import { DeadLetterError, ncrontabEvery, type QueueFunctionDefinition } from './definition';
 
 // The Azure Functions entry point (package.json "main"): registers every definition with app.*.
+
 let services: Promise<Services> | undefined;
 const provider = () => (services ??= Promise.resolve().then(() => createAzureServices()));
 

@@ -1,5 +1,6 @@
 import type { QueueFunctionDefinition, TimerFunctionDefinition } from './definition';
-import { DeadLetterError, decodeMessageBody, deliveryCountOf } from './definition';
+import { DeadLetterError, decodeMessageBody, deliveryCountOf, traceparentOf } from './definition';
+import { inMessageSpan } from '../shared/telemetry/telemetry';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
 import { stepCommandSchema } from '../shared/schemas/onboarding';
@@ -17,11 +18,18 @@ export function provisioningWorker(services: ServicesProvider): QueueFunctionDef
       if (!parsed.success) {
         throw new DeadLetterError('InvalidStepCommand', describeFieldErrors(toFieldErrors(parsed.error)));
       }
+      const command = parsed.data;
       const s = await services();
-      await s.runStepCommand(parsed.data, {
-        deliveryCount: deliveryCountOf(context),
-        maxDeliveryCount: s.config.ServiceBus__maxDeliveryCount,
-      });
+      await inMessageSpan(
+        `${command.type} ${command.step}`,
+        traceparentOf(context),
+        { 'onboarding.id': command.onboardingId, 'onboarding.step': command.step },
+        () =>
+          s.runStepCommand(command, {
+            deliveryCount: deliveryCountOf(context),
+            maxDeliveryCount: s.config.ServiceBus__maxDeliveryCount,
+          }),
+      );
     },
   };
 }

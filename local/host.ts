@@ -1,9 +1,17 @@
-import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit, type LogHandler } from '@azure/functions';
+import {
+  HttpRequest,
+  HttpResponse,
+  InvocationContext,
+  type HttpResponseInit,
+  type InvocationContextInit,
+  type LogHandler,
+} from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { z } from 'zod';
 import { allFunctions } from '../functions/all-functions';
 import { DeadLetterError, type FunctionDefinition, type HttpFunctionDefinition } from '../functions/definition';
 import { durationMs, QUEUE_DEFINITIONS } from '../shared/app/queues';
@@ -12,10 +20,9 @@ import { MAX_BODY_BYTES } from '../shared/http/http-handler';
 import { problem } from '../shared/http/problem';
 import { systemClock, type Clock } from '../shared/ports/clock';
 import { issueToken, loadOrCreateSigningKey, type DevSigningKey } from './dev-issuer';
-import type { CosmosSnapshot } from './embedded-cosmos';
 import { startLocalStack } from './local-stack';
-import type { SimulatedTenant, SimulatedTenantOptions, SimulatedTenantState } from './simulated-tenant';
-import { LocalServiceBus, type LocalBusSnapshot, type LocalMessage } from './local-bus';
+import { simulatedTenantStateSchema, type SimulatedTenant, type SimulatedTenantOptions } from './simulated-tenant';
+import { localBusSnapshotSchema, LocalServiceBus, type LocalMessage } from './local-bus';
 import { localSettings, simulatedTenantOptions } from './local-settings';
 
 export interface LocalHostOptions {
@@ -47,23 +54,38 @@ export interface LocalHost {
   stop(): Promise<void>;
 }
 
-interface SavedState {
-  cosmos: CosmosSnapshot;
-  bus: LocalBusSnapshot;
-  tenant: SimulatedTenantState;
-}
-
 const STATE_FILE = 'state.json';
 export const JWKS_PATH = '/.dev-issuer/discovery/v2.0/keys';
 export const TENANT_STATE_PATH = '/.simulated-tenant/state';
 
+/** The shape of state.json; a file of another shape (an older version's) is set aside, not loaded half-way. */
+const savedStateSchema = z.object({
+  cosmos: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
+  bus: localBusSnapshotSchema,
+  tenant: simulatedTenantStateSchema,
+});
+type SavedState = z.infer<typeof savedStateSchema>;
+
 async function readState(stateDir: string): Promise<SavedState | null> {
+  const file = path.join(stateDir, STATE_FILE);
+  let text: string;
   try {
-    return JSON.parse(await readFile(path.join(stateDir, STATE_FILE), 'utf8')) as SavedState;
+    text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+  let parsed: ReturnType<typeof savedStateSchema.safeParse> | undefined;
+  try {
+    parsed = savedStateSchema.safeParse(JSON.parse(text));
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.success) return parsed.data;
+  const aside = `${file}.unreadable-${Date.now()}`;
+  await rename(file, aside);
+  console.error(`local host: ${file} is not state this version can load; moved to ${aside}, starting afresh`);
+  return null;
 }
 
 async function writeState(stateDir: string, state: SavedState): Promise<void> {
@@ -119,11 +141,22 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   });
 }
 
-function consoleLog(functionName: string): LogHandler {
+/** Structured logs: one JSON object a line, with the function and invocation (as Application Insights keeps them). */
+function jsonLog(functionName: string, invocationId: string): LogHandler {
   return (level, ...args) => {
-    const line = `[${new Date().toISOString()}] ${level.padEnd(11)} ${functionName}: ${args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`;
+    if (level === 'trace' || level === 'debug') return;
+    const message = args
+      .map((a) => (a instanceof Error ? (a.stack ?? a.message) : typeof a === 'string' ? a : JSON.stringify(a)))
+      .join(' ');
+    const line = JSON.stringify({
+      time: new Date().toISOString(),
+      level,
+      function: functionName,
+      invocationId,
+      message,
+    });
     if (level === 'error' || level === 'critical' || level === 'warning') console.error(line);
-    else if (level !== 'trace' && level !== 'debug') console.log(line);
+    else console.log(line);
   };
 }
 
@@ -137,7 +170,19 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const settings = localSettings(env);
   const stateDir = options.stateDir ?? settings.LOCAL_STATE_DIR;
   const saved = options.persist ? await readState(stateDir) : null;
-  const logFor = (name: string): LogHandler => options.logHandler ?? consoleLog(name);
+  /** An InvocationContext as the Functions host makes one: a fresh invocation id, logs tied to it. */
+  const invocation = (
+    functionName: string,
+    init: Omit<InvocationContextInit, 'invocationId' | 'functionName' | 'logHandler'> = {},
+  ) => {
+    const invocationId = randomUUID();
+    return new InvocationContext({
+      ...init,
+      invocationId,
+      functionName,
+      logHandler: options.logHandler ?? jsonLog(functionName, invocationId),
+    });
+  };
 
   const key: DevSigningKey = await loadOrCreateSigningKey(stateDir);
 
@@ -225,12 +270,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         params: match.params,
         ...(body.length > 0 && method !== 'GET' && method !== 'HEAD' ? { body: { bytes: body } } : {}),
       });
-      const context = new InvocationContext({
-        invocationId: randomUUID(),
-        functionName: match.fn.name,
-        logHandler: logFor(match.fn.name),
-        options: { trigger: { type: 'httpTrigger', name: 'request' } },
-      });
+      const context = invocation(match.fn.name, { options: { trigger: { type: 'httpTrigger', name: 'request' } } });
       let response: HttpResponse;
       try {
         const result = await match.fn.handler(request, context);
@@ -256,10 +296,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         (message: LocalMessage, lockToken: string) =>
           def.handler(
             message.body,
-            new InvocationContext({
-              invocationId: randomUUID(),
-              functionName: def.name,
-              logHandler: logFor(def.name),
+            invocation(def.name, {
               triggerMetadata: {
                 messageId: message.messageId,
                 deliveryCount: message.deliveryCount,
@@ -282,11 +319,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       );
     } else if (def.kind === 'timer') {
       const timer = setInterval(() => {
-        const context = new InvocationContext({
-          invocationId: randomUUID(),
-          functionName: def.name,
-          logHandler: logFor(def.name),
-        });
+        const context = invocation(def.name);
         def.handler(context).catch((err: unknown) => context.error(err));
       }, def.everyMinutes * 60_000);
       timer.unref();

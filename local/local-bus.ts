@@ -1,28 +1,45 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { MessageBus, OutgoingMessage } from '../shared/ports/message-bus';
 
 /** Service Bus Standard refuses messages over 256 KiB. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
-/** A message as it sits in a local queue, with the broker properties Service Bus sets. */
-export interface LocalMessage {
-  messageId: string;
-  body: unknown;
-  subject?: string;
-  contentType?: string;
-  correlationId?: string;
-  sessionId?: string;
-  applicationProperties?: Record<string, string | number | boolean>;
-  sequenceNumber: number;
-  enqueuedTimeUtc: string;
-  scheduledEnqueueTimeUtc?: string;
-  deliveryCount: number;
-}
+const localMessageSchema = z.object({
+  messageId: z.string(),
+  body: z.unknown(),
+  subject: z.string().optional(),
+  contentType: z.string().optional(),
+  correlationId: z.string().optional(),
+  sessionId: z.string().optional(),
+  applicationProperties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  sequenceNumber: z.number(),
+  enqueuedTimeUtc: z.string(),
+  scheduledEnqueueTimeUtc: z.string().optional(),
+  deliveryCount: z.number(),
+});
+const deadLetteredMessageSchema = localMessageSchema.extend({
+  deadLetterReason: z.string(),
+  deadLetterErrorDescription: z.string(),
+});
 
-export interface DeadLetteredMessage extends LocalMessage {
-  deadLetterReason: string;
-  deadLetterErrorDescription: string;
-}
+/** The saved queues of the local host, restored at its next start. */
+export const localBusSnapshotSchema = z.object({
+  nextSequence: z.number(),
+  queues: z.record(
+    z.string(),
+    z.object({
+      active: z.array(localMessageSchema),
+      scheduled: z.array(localMessageSchema),
+      deadLetter: z.array(deadLetteredMessageSchema),
+    }),
+  ),
+});
+
+/** A message as it sits in a local queue, with the broker properties Service Bus sets. */
+export type LocalMessage = z.infer<typeof localMessageSchema>;
+export type DeadLetteredMessage = z.infer<typeof deadLetteredMessageSchema>;
+export type LocalBusSnapshot = z.infer<typeof localBusSnapshotSchema>;
 
 /** What a handler's failure means for the message: dead-letter at once, or abandon (redelivery). */
 export type FailureDisposition = { deadLetter: { reason: string; description: string } } | { abandon: string };
@@ -47,12 +64,6 @@ interface QueueState {
   seen: Map<string, number>;
   inFlight: number;
   subscription?: Subscription;
-}
-
-/** The saved queues of the local host, restored at its next start. */
-export interface LocalBusSnapshot {
-  nextSequence: number;
-  queues: Record<string, { active: LocalMessage[]; scheduled: LocalMessage[]; deadLetter: DeadLetteredMessage[] }>;
 }
 
 /**

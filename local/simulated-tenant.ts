@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
 
 /**
  * A simulated Microsoft 365 tenant: an HTTPS server on loopback that answers the Microsoft Graph v1.0
@@ -76,28 +77,30 @@ export interface SimulatedTenantOptions {
   unregisteredSerials?: string[];
 }
 
+const autopilotIdentitySchema = z.object({
+  id: z.string(),
+  serialNumber: z.string(),
+  model: z.string(),
+  manufacturer: z.string(),
+  userPrincipalName: z.string(),
+  addressableUserName: z.string(),
+});
+
 /** The saved state of the simulated tenant. */
-export interface SimulatedTenantState {
-  users: { id: string; userPrincipalName: string; licenses: string[] }[];
-  groupMembers: Record<string, string[]>;
-  seats: Record<string, number>;
-  autopilot: AutopilotIdentity[];
-}
+export const simulatedTenantStateSchema = z.object({
+  users: z.array(z.object({ id: z.string(), userPrincipalName: z.string(), licenses: z.array(z.string()) })),
+  groupMembers: z.record(z.string(), z.array(z.string())),
+  seats: z.record(z.string(), z.number()),
+  autopilot: z.array(autopilotIdentitySchema),
+});
+export type SimulatedTenantState = z.infer<typeof simulatedTenantStateSchema>;
+type AutopilotIdentity = z.infer<typeof autopilotIdentitySchema>;
 
 interface User {
   id: string;
   userPrincipalName: string;
   visibleAt: number;
   licenses: Set<string>;
-}
-
-interface AutopilotIdentity {
-  id: string;
-  serialNumber: string;
-  model: string;
-  manufacturer: string;
-  userPrincipalName: string;
-  addressableUserName: string;
 }
 
 class GraphHttpError extends Error {

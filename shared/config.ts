@@ -34,6 +34,8 @@ const configSchema = z.object({
   Provisioning__retryMaxSeconds: z.coerce.number().positive().default(300),
   /** How long a step waiting for licence seats waits before it checks again. */
   Provisioning__waitingRecheckSeconds: positiveInt.default(300),
+  /** Azure Monitor: telemetry is exported when set (read by functions/telemetry-setup.ts at start). */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
   /** The delivery count at which a step gives up on transient faults and is marked failed. */
   ServiceBus__maxDeliveryCount: positiveInt.default(10),
 });

@@ -5,6 +5,7 @@ import type { LaptopPool } from '../ports/laptop-pool';
 import { AlreadyExists, type OnboardingStore } from '../ports/onboarding-store';
 import { TransientError } from '../ports/provisioners';
 import type { HrEvent } from '../schemas/hr-events';
+import { newTraceparent, recordChange } from '../telemetry/telemetry';
 import type { OnboardingWriter } from './onboarding-writer';
 
 export type HrEventOutcome =
@@ -27,7 +28,8 @@ export function createHandleHrEvent(deps: {
 }) {
   const { store, writer, clock, laptops } = deps;
 
-  return async function handleHrEvent(event: HrEvent): Promise<HrEventOutcome> {
+  /** `traceparent`: the trace the event came with; a new onboarding's trace continues it. */
+  return async function handleHrEvent(event: HrEvent, traceparent?: string): Promise<HrEventOutcome> {
     const at = clock.now().toISOString();
     for (let i = 0; i < MAX_CREATE_RACES; i++) {
       const onboardings = await store.listForEmployee(event.employee.employeeId);
@@ -46,10 +48,11 @@ export function createHandleHrEvent(deps: {
         const sequence = (latest?.value.sequence ?? 0) + 1;
         const created = startOnboarding(
           { id: onboardingId(event.employee.employeeId, sequence), sequence },
-          { type: 'hired', eventId: event.eventId, at, hire: event },
+          { type: 'hired', eventId: event.eventId, at, hire: event, traceparent: traceparent ?? newTraceparent() },
         );
         try {
           await store.create(created.state);
+          recordChange(created.state, created.history);
           return { outcome: 'created', onboardingId: created.state.id };
         } catch (err) {
           if (err instanceof AlreadyExists) continue; // a concurrent hire took this id: look again

@@ -2,29 +2,34 @@ import type { Reservation } from '../domain/laptop-allocation';
 import type { Clock } from '../ports/clock';
 import type { LaptopPool } from '../ports/laptop-pool';
 import type { MessageBus } from '../ports/message-bus';
+import type { OnboardingStore } from '../ports/onboarding-store';
 import type { AddLaptopsBody, LaptopStatus } from '../schemas/laptops';
 import { toStepMessage } from './onboarding-writer';
 import { QUEUES } from './queues';
 
 /** Tells the worker that these onboardings now hold a laptop: their waiting laptop step goes on. */
-export function createResumeLaptopSteps(bus: MessageBus, clock: Clock) {
+export function createResumeLaptopSteps(bus: MessageBus, clock: Clock, store: OnboardingStore) {
   return async function resume(reservations: Reservation[], resend = false): Promise<void> {
     if (reservations.length === 0) return;
     // A re-send (by the sweeper) gets a new key per minute, or duplicate detection would drop it.
     const bucket = resend ? `/${Math.floor(clock.now().getTime() / 60_000)}` : '';
-    await bus.send(
-      QUEUES.provisioning,
-      reservations.map((r) =>
-        toStepMessage({
-          type: 'resume-step',
-          onboardingId: r.onboardingId,
-          employeeId: r.employeeId,
-          step: 'laptop',
-          attempt: 0,
-          key: `${r.serialNumber}${bucket}`,
-        }),
+    const messages = await Promise.all(
+      reservations.map(async (r) =>
+        toStepMessage(
+          {
+            type: 'resume-step',
+            onboardingId: r.onboardingId,
+            employeeId: r.employeeId,
+            step: 'laptop',
+            attempt: 0,
+            key: `${r.serialNumber}${bucket}`,
+          },
+          // The resumed step continues its onboarding's trace.
+          (await store.get(r.onboardingId))?.value.traceparent,
+        ),
       ),
     );
+    await bus.send(QUEUES.provisioning, messages);
   };
 }
 export type ResumeLaptopSteps = ReturnType<typeof createResumeLaptopSteps>;

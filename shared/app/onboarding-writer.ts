@@ -4,12 +4,16 @@ import type { MessageBus, OutgoingMessage } from '../ports/message-bus';
 import { ConcurrencyConflict, type OnboardingStore, type Versioned } from '../ports/onboarding-store';
 import { TransientError } from '../ports/provisioners';
 import type { Onboarding, StepCommand } from '../schemas/onboarding';
+import { recordChange } from '../telemetry/telemetry';
 import { QUEUES } from './queues';
 
 const MAX_CONFLICTS = 8;
 
-/** The message for a step command; its id is deterministic, so a re-send is dropped as a duplicate. */
-export function toStepMessage(command: StepCommand): OutgoingMessage {
+/**
+ * The message for a step command; its id is deterministic, so a re-send is dropped as a duplicate.
+ * It carries the onboarding's traceparent, so that the worker continues the onboarding's trace.
+ */
+export function toStepMessage(command: StepCommand, traceparent?: string): OutgoingMessage {
   return {
     messageId: [
       command.onboardingId,
@@ -26,6 +30,7 @@ export function toStepMessage(command: StepCommand): OutgoingMessage {
     correlationId: command.onboardingId,
     body: command,
     ...(command.notBefore ? { scheduledEnqueueTime: new Date(command.notBefore) } : {}),
+    ...(traceparent ? { applicationProperties: { traceparent } } : {}),
   };
 }
 
@@ -48,7 +53,7 @@ export function createOnboardingWriter(deps: {
 
   async function flushOutbox(current: Versioned<Onboarding>): Promise<void> {
     if (current.value.outbox.length === 0) return;
-    const sent = current.value.outbox.map(toStepMessage);
+    const sent = current.value.outbox.map((c) => toStepMessage(c, current.value.traceparent));
     await bus.send(QUEUES.provisioning, sent);
     const sentIds = new Set(sent.map((m) => m.messageId));
     let latest: Versioned<Onboarding> | null = current;
@@ -84,6 +89,7 @@ export function createOnboardingWriter(deps: {
       }
       try {
         const saved = await store.replace(decision.state, current.etag);
+        recordChange(saved.value, decision.history);
         await flushOutbox(saved);
         return saved.value;
       } catch (err) {

@@ -15,7 +15,7 @@ export type Actor = string;
 
 /** Everything that can happen to an onboarding. */
 export type OnboardingEvent =
-  | { type: 'hired'; eventId: string; at: string; hire: EmployeeHired }
+  | { type: 'hired'; eventId: string; at: string; hire: EmployeeHired; traceparent?: string }
   | { type: 'decided'; at: string; by: Actor; decision: 'approve' | 'reject'; comment?: string }
   | { type: 'step-started'; at: string; step: StepName }
   | { type: 'step-succeeded'; at: string; step: StepName; serialNumber?: string; detail?: string }
@@ -82,6 +82,7 @@ export function startOnboarding(
     eventIds: [event.eventId],
     history: [entry],
     outbox: [],
+    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
   };
   return { state, commands: [], history: [entry], changed: true };
 }

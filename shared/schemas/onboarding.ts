@@ -76,6 +76,8 @@ export const onboardingDocumentSchema = z.object({
   updatedAt: z.string(),
   eventIds: z.array(z.string()),
   history: z.array(historyEntrySchema),
+  /** W3C trace context of the onboarding: every message about it continues this trace. */
+  traceparent: z.string().optional(),
   /** Commands decided with the last change and not yet known to be sent (transactional outbox). */
   outbox: z.array(stepCommandSchema),
 });

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -72,6 +72,21 @@ describe('the local commands', () => {
       );
     } finally {
       await second.stop();
+    }
+  });
+
+  it('when state.json is not state this version can load, then it is set aside and the host starts afresh', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'bad-state-'));
+    writeFileSync(
+      path.join(stateDir, 'state.json'),
+      JSON.stringify({ cosmos: {}, bus: {}, tenant: { vpnMembers: [] } }),
+    );
+    const host = await startLocalHost({ port: 0, stateDir, persist: true, logHandler: quiet });
+    try {
+      expect((await fetch(`${host.url}/api/health`)).status).toBe(200);
+      expect(readdirSync(stateDir).some((f) => f.startsWith('state.json.unreadable-'))).toBe(true);
+    } finally {
+      await host.stop();
     }
   });
 
