@@ -5,6 +5,11 @@
 #   AZURE_MANAGED_IDENTITY_PRINCIPAL_ID  the identity's principal id (an output of infra/main.bicep; azd sets it)
 set -eu
 
+if [ "${SKIP_GRAPH_GRANT:-}" = "true" ]; then
+  echo "Graph permissions: skipped (SKIP_GRAPH_GRANT=true); an administrator runs this script once"
+  exit 0
+fi
+
 principal="${AZURE_MANAGED_IDENTITY_PRINCIPAL_ID:?set AZURE_MANAGED_IDENTITY_PRINCIPAL_ID (an output of main.bicep)}"
 graph_app_id=00000003-0000-0000-c000-000000000000
 graph_sp=$(az ad sp show --id "$graph_app_id" --query id -o tsv)

@@ -4,6 +4,11 @@
 # Idempotent: run it again and nothing changes. Needs: az CLI signed in as an application administrator.
 set -eu
 
+if [ -n "${API_CLIENT_ID:-}" ]; then
+  echo "API app registration: using API_CLIENT_ID=$API_CLIENT_ID"
+  exit 0
+fi
+
 name="${API_APP_NAME:-dsi-onboarding-api}"
 existing=$(az ad app list --display-name "$name" --query '[0].appId' -o tsv)
 

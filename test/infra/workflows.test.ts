@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+const root = path.resolve(__dirname, '..', '..');
+const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
+
+interface Workflow {
+  permissions?: Record<string, string>;
+  jobs: Record<string, { steps: { run?: string; uses?: string; with?: Record<string, string> }[] }>;
+}
+
+describe('GitHub workflows', () => {
+  it('when CI runs, then it installs from the lock file, lints, builds, tests and compiles the Bicep', () => {
+    const ci = parse(read('.github/workflows/ci.yml')) as Workflow;
+    const runs = Object.values(ci.jobs)
+      .flatMap((j) => j.steps.map((s) => s.run ?? ''))
+      .join('\n');
+    for (const command of [
+      'npm ci',
+      'npm run lint',
+      'npm run build',
+      'npm test',
+      'az bicep build --file infra/main.bicep',
+    ]) {
+      expect(runs).toContain(command);
+    }
+  });
+
+  it('when deploying, then azd signs in with OIDC federated credentials and no secret is used', () => {
+    const text = read('.github/workflows/deploy.yml');
+    const deploy = parse(text) as Workflow;
+    expect(deploy.permissions).toMatchObject({ 'id-token': 'write' });
+    expect(text).not.toMatch(/secrets\./);
+    const runs = Object.values(deploy.jobs)
+      .flatMap((j) => j.steps.map((s) => s.run ?? ''))
+      .join('\n');
+    expect(runs).toContain('--federated-credential-provider github');
+    expect(runs).toContain('azd provision');
+    expect(runs).toContain('azd deploy');
+  });
+
+  it('when azd reads azure.yaml, then it deploys the Bicep of infra/ and one Functions service', () => {
+    const azd = parse(read('azure.yaml')) as {
+      infra: { provider: string; path: string };
+      services: Record<string, { host: string }>;
+    };
+    expect(azd.infra).toMatchObject({ provider: 'bicep', path: 'infra' });
+    expect(Object.values(azd.services).map((s) => s.host)).toEqual(['function']);
+  });
+});
