@@ -20,7 +20,7 @@ export function provisioningWorker(services: ServicesProvider): QueueFunctionDef
       }
       const command = parsed.data;
       const s = await services();
-      await inMessageSpan(
+      const after = await inMessageSpan(
         `${command.type} ${command.step}`,
         traceparentOf(context),
         { 'onboarding.id': command.onboardingId, 'onboarding.step': command.step },
@@ -30,6 +30,11 @@ export function provisioningWorker(services: ServicesProvider): QueueFunctionDef
             maxDeliveryCount: s.config.ServiceBus__maxDeliveryCount,
           }),
       );
+      if (!after) return;
+      const line = `${command.type} ${command.step} of ${after.id}: step ${after.steps[command.step].status}, onboarding ${after.status}`;
+      if (after.status === 'needs-attention')
+        context.warn(`${line} (${after.steps[command.step].detail ?? 'see history'})`);
+      else context.log(line);
     },
   };
 }

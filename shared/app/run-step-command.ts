@@ -65,15 +65,15 @@ export function createRunStepCommand(deps: {
   const { store, writer, provisioners, clock } = deps;
   const isCurrentRun = (o: Onboarding, c: StepCommand) => o.steps[c.step].attempt === c.attempt;
 
-  async function run(command: StepCommand, ctx: StepRunContext): Promise<void> {
+  async function run(command: StepCommand, ctx: StepRunContext): Promise<Onboarding | null> {
     const current = await store.get(command.onboardingId);
-    if (!current || !isCurrentRun(current.value, command) || !isActive(current.value)) return;
-    if (!['pending', 'in-progress', 'waiting'].includes(current.value.steps[command.step].status)) return;
+    if (!current || !isCurrentRun(current.value, command) || !isActive(current.value)) return null;
+    if (!['pending', 'in-progress', 'waiting'].includes(current.value.steps[command.step].status)) return null;
 
     const started = await writer.apply(command.onboardingId, (o) =>
       isCurrentRun(o, command) ? { type: 'step-started', at: clock.now().toISOString(), step: command.step } : null,
     );
-    if (!started || !isActive(started)) return;
+    if (!started || !isActive(started)) return null;
 
     let outcome: ProvisionOutcome;
     try {
@@ -85,7 +85,7 @@ export function createRunStepCommand(deps: {
       if (transient && retry <= deps.retry.maxRetries) {
         const delay = retryDelaySeconds(deps.retry, retry, err.retryAfterSeconds);
         const now = clock.now();
-        await writer.apply(command.onboardingId, (o) =>
+        return writer.apply(command.onboardingId, (o) =>
           isCurrentRun(o, command)
             ? {
                 type: 'step-retrying',
@@ -97,7 +97,6 @@ export function createRunStepCommand(deps: {
               }
             : null,
         );
-        return;
       }
       // An unexpected fault is redelivered by the bus, until its last delivery.
       if (!transient && ctx.deliveryCount < ctx.maxDeliveryCount) throw err;
@@ -110,37 +109,40 @@ export function createRunStepCommand(deps: {
     }
     const event = outcomeEvent(command.step, outcome, clock.now());
     // After a cancellation the effect must still be recorded, so that it is reverted.
-    await writer.apply(command.onboardingId, (o) =>
+    return writer.apply(command.onboardingId, (o) =>
       isCurrentRun(o, command) || o.status === 'cancelled' ? event : null,
     );
   }
 
-  async function revert(command: StepCommand): Promise<void> {
+  async function revert(command: StepCommand): Promise<Onboarding | null> {
     const current = await store.get(command.onboardingId);
-    if (!current || current.value.status !== 'cancelled' || !isCurrentRun(current.value, command)) return;
-    if (!['done', 'in-progress', 'failed', 'skipped'].includes(current.value.steps[command.step].status)) return;
+    if (!current || current.value.status !== 'cancelled' || !isCurrentRun(current.value, command)) return null;
+    if (!['done', 'in-progress', 'failed', 'skipped'].includes(current.value.steps[command.step].status)) return null;
     await provisioners[command.step].revert(current.value);
-    await writer.apply(command.onboardingId, (o) =>
+    return writer.apply(command.onboardingId, (o) =>
       isCurrentRun(o, command) ? { type: 'step-reverted', at: clock.now().toISOString(), step: command.step } : null,
     );
   }
 
   /** Stock came back for a waiting step: run its current run now; a finished onboarding gives it back. */
-  async function resume(command: StepCommand, ctx: StepRunContext): Promise<void> {
+  async function resume(command: StepCommand, ctx: StepRunContext): Promise<Onboarding | null> {
     const current = await store.get(command.onboardingId);
-    if (!current) return;
+    if (!current) return null;
     const step = current.value.steps[command.step];
     if (isActive(current.value) && step.status === 'waiting') {
-      await run({ ...command, type: 'run-step', attempt: step.attempt, retry: undefined }, ctx);
-    } else if (current.value.status === 'cancelled' || current.value.status === 'rejected') {
+      return run({ ...command, type: 'run-step', attempt: step.attempt, retry: undefined }, ctx);
+    }
+    if (current.value.status === 'cancelled' || current.value.status === 'rejected') {
       await provisioners[command.step].revert(current.value);
     }
+    return current.value;
   }
 
-  return async function runStepCommand(command: StepCommand, ctx: StepRunContext): Promise<void> {
-    if (command.type === 'run-step') await run(command, ctx);
-    else if (command.type === 'resume-step') await resume(command, ctx);
-    else await revert(command);
+  /** Runs one command; answers the onboarding as it stands after it (null: nothing to do, or unknown). */
+  return async function runStepCommand(command: StepCommand, ctx: StepRunContext): Promise<Onboarding | null> {
+    if (command.type === 'run-step') return run(command, ctx);
+    if (command.type === 'resume-step') return resume(command, ctx);
+    return revert(command);
   };
 }
 export type RunStepCommand = ReturnType<typeof createRunStepCommand>;
