@@ -158,6 +158,7 @@ export class SimulatedTenant {
   private readonly skus = new Map<string, { skuPartNumber: string; seats: number }>();
   private readonly autopilot = new Map<string, AutopilotIdentity>();
   private readonly faults = new Map<FaultableOperation, InjectedFault>();
+  private readonly delays = new Map<FaultableOperation, number>();
   private readonly windows = new Map<EndpointFamily, { start: number; count: number }>();
   private readonly signingSecret = randomBytes(32);
   private readonly random: () => number;
@@ -205,6 +206,11 @@ export class SimulatedTenant {
     const sku = this.skus.get(skuId);
     if (!sku) throw new Error(`no SKU ${skuId}`);
     sku.seats = seats;
+  }
+
+  /** The next call of `operation` is answered `ms` later (its effect lands then): to stage races. */
+  delayNext(operation: FaultableOperation, ms: number): void {
+    this.delays.set(operation, ms);
   }
 
   injectFault(operation: FaultableOperation, fault: InjectedFault | null): void {
@@ -337,6 +343,12 @@ export class SimulatedTenant {
         );
       }
       const body = raw ? (JSON.parse(raw) as unknown) : undefined;
+      const delayed = this.operationOf(method, route);
+      const delay = delayed ? this.delays.get(delayed) : undefined;
+      if (delayed && delay !== undefined) {
+        this.delays.delete(delayed);
+        await new Promise((r) => setTimeout(r, delay));
+      }
       const [status, payload] = this.route(method, route, url.searchParams, body, roles);
       this.answer(res, status, payload, throttleHeaders);
     } catch (err) {
@@ -374,6 +386,15 @@ export class SimulatedTenant {
       ...headers,
     });
     res.end(body);
+  }
+
+  private operationOf(method: string, route: string): FaultableOperation | undefined {
+    if (method === 'POST' && route.endsWith('/assignUserToDevice')) return 'assignUserToDevice';
+    if (method === 'POST' && route.endsWith('/assignLicense')) return 'assignLicense';
+    if (method === 'POST' && route.endsWith('/members/$ref')) return 'addMember';
+    if (method === 'DELETE' && route.endsWith('/$ref')) return 'removeMember';
+    if (method === 'GET' && route.startsWith('/users/')) return 'getUser';
+    return undefined;
   }
 
   private familyOf(route: string): EndpointFamily {

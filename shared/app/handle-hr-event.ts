@@ -1,10 +1,10 @@
 import { isFinished, startOnboarding } from '../domain/decide';
 import { onboardingId } from '../domain/onboarding-id';
 import type { Clock } from '../ports/clock';
-import type { LaptopPool } from '../ports/laptop-pool';
 import { AlreadyExists, type OnboardingStore } from '../ports/onboarding-store';
 import { TransientError } from '../ports/provisioners';
 import type { HrEvent } from '../schemas/hr-events';
+import type { Onboarding } from '../schemas/onboarding';
 import { newTraceparent, recordChange } from '../telemetry/telemetry';
 import type { OnboardingWriter } from './onboarding-writer';
 
@@ -24,9 +24,10 @@ export function createHandleHrEvent(deps: {
   store: OnboardingStore;
   writer: OnboardingWriter;
   clock: Clock;
-  laptops: LaptopPool;
+  /** Re-plans the laptop of an onboarding whose start date changed. */
+  replanLaptop: (onboarding: Onboarding) => Promise<void>;
 }) {
-  const { store, writer, clock, laptops } = deps;
+  const { store, writer, clock, replanLaptop } = deps;
 
   /** `traceparent`: the trace the event came with; a new onboarding's trace continues it. */
   return async function handleHrEvent(event: HrEvent, traceparent?: string): Promise<HrEventOutcome> {
@@ -35,7 +36,9 @@ export function createHandleHrEvent(deps: {
       const onboardings = await store.listForEmployee(event.employee.employeeId);
       const seen = onboardings.find((o) => o.value.eventIds.includes(event.eventId));
       if (seen) {
+        // A redelivery after a crash: finish what the first delivery may have left undone.
         await writer.flushOutbox(seen);
+        if (event.type === 'employee.start-date-changed') await replanLaptop(seen.value);
         return { outcome: 'duplicate', onboardingId: seen.value.id };
       }
       const latest = onboardings[0];
@@ -71,7 +74,7 @@ export function createHandleHrEvent(deps: {
           startDate: event.employee.startDate,
         }));
         // Re-plan what is not done: a laptop request in line moves with its start date.
-        if (changed?.steps.laptop.status === 'waiting') await laptops.updateRequest(target, changed.startDate);
+        if (changed) await replanLaptop(changed);
       }
       return { outcome: 'applied', onboardingId: target };
     }

@@ -3,7 +3,8 @@ import type { Clock } from '../ports/clock';
 import type { LaptopPool } from '../ports/laptop-pool';
 import type { MessageBus } from '../ports/message-bus';
 import type { OnboardingStore } from '../ports/onboarding-store';
-import type { AddLaptopsBody, LaptopStatus } from '../schemas/laptops';
+import { laptopRequestFor, type AddLaptopsBody, type LaptopStatus } from '../schemas/laptops';
+import type { Onboarding } from '../schemas/onboarding';
 import { toStepMessage } from './onboarding-writer';
 import { QUEUES } from './queues';
 
@@ -35,8 +36,18 @@ export function createResumeLaptopSteps(bus: MessageBus, clock: Clock, store: On
 export type ResumeLaptopSteps = ReturnType<typeof createResumeLaptopSteps>;
 
 /** Inventory: laptops added to stock serve the waiting onboardings at once, in priority order. */
-export function createLaptopStock(deps: { laptops: LaptopPool; resume: ResumeLaptopSteps }) {
+export function createLaptopStock(deps: { laptops: LaptopPool; resume: ResumeLaptopSteps; clock: Clock }) {
   return {
+    /**
+     * Re-plans an onboarding whose laptop is not settled (its start date changed): its place in line takes
+     * the new facts, and an allocation pass runs. A run in flight with an older read cannot undo this.
+     */
+    async replan(onboarding: Onboarding): Promise<void> {
+      if (onboarding.status !== 'provisioning' && onboarding.status !== 'needs-attention') return;
+      if (!['in-progress', 'waiting'].includes(onboarding.steps.laptop.status)) return;
+      const { reservations } = await deps.laptops.request(laptopRequestFor(onboarding, deps.clock.now().toISOString()));
+      await deps.resume(reservations);
+    },
     async add(body: AddLaptopsBody): Promise<{ added: number; skipped: string[] }> {
       const { added, skipped, reservations } = await deps.laptops.add(body.laptops);
       await deps.resume(reservations);

@@ -29,14 +29,15 @@ export function createServices(ports: Ports) {
   const writer = createOnboardingWriter({ store, bus, clock });
   const resume = createResumeLaptopSteps(bus, clock, store);
   const provisioners = ports.provisioners(resume);
+  const laptopStock = createLaptopStock({ laptops, resume, clock });
   return {
     ...ports,
     provisioners,
     writer,
-    handleHrEvent: createHandleHrEvent({ store, writer, clock, laptops }),
+    handleHrEvent: createHandleHrEvent({ store, writer, clock, replanLaptop: laptopStock.replan }),
     decideOnboarding: createDecideOnboarding({ writer, clock }),
     retryOnboarding: createRetryOnboarding({ writer, clock }),
-    laptopStock: createLaptopStock({ laptops, resume }),
+    laptopStock,
     runStepCommand: createRunStepCommand({
       store,
       writer,

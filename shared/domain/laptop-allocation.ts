@@ -41,6 +41,7 @@ export function allocate(
     }
     laptop.status = 'reserved';
     laptop.onboardingId = request.onboardingId;
+    laptop.userPrincipalName = request.userPrincipalName;
     laptop.updatedAt = at;
     reservations.push({
       onboardingId: request.onboardingId,
@@ -57,8 +58,10 @@ export function requestLaptop(pool: LaptopPoolDocument, request: LaptopRequest, 
   if (heldBy(pool, request.onboardingId)) return { pool, reservations: [] as Reservation[] };
   const next = structuredClone(pool);
   const existing = next.waiting.find((w) => w.onboardingId === request.onboardingId);
-  if (existing) Object.assign(existing, { ...request, requestedAt: existing.requestedAt });
-  else next.waiting.push(request);
+  // Keep its place in line; take the newer facts (start date...) only from a request read later.
+  if (existing && request.asOf >= existing.asOf)
+    Object.assign(existing, { ...request, requestedAt: existing.requestedAt });
+  else if (!existing) next.waiting.push(request);
   return allocate(next, at);
 }
 
@@ -85,6 +88,7 @@ export function addLaptops(
       site: l.site ?? null,
       status: 'available',
       onboardingId: null,
+      userPrincipalName: null,
       addedAt: at,
       updatedAt: at,
     });
@@ -102,6 +106,7 @@ export function release(pool: LaptopPoolDocument, onboardingId: string, at: stri
       released.push({ ...l });
       l.status = 'available';
       l.onboardingId = null;
+      l.userPrincipalName = null;
       l.updatedAt = at;
     }
   }
@@ -122,13 +127,5 @@ export function markAssigned(
     laptop.status = 'assigned';
     laptop.updatedAt = at;
   }
-  return next;
-}
-
-/** A new start date re-orders a waiting request. */
-export function updateRequest(pool: LaptopPoolDocument, onboardingId: string, startDate: string): LaptopPoolDocument {
-  const next = structuredClone(pool);
-  const request = next.waiting.find((w) => w.onboardingId === onboardingId);
-  if (request) request.startDate = startDate;
   return next;
 }

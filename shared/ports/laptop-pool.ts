@@ -13,12 +13,14 @@ export interface LaptopPool {
   ): Promise<{ added: number; skipped: string[]; reservations: Reservation[] }>;
   /** The laptop the onboarding holds, or a place in line (and an allocation pass). */
   request(request: LaptopRequest): Promise<{ held: Laptop | null; reservations: Reservation[] }>;
-  markAssigned(onboardingId: string, serialNumber: string): Promise<void>;
+  /** Records the Autopilot assignment; false when the laptop is no longer the onboarding's (released meanwhile). */
+  markAssigned(onboardingId: string, serialNumber: string): Promise<boolean>;
+  /** One laptop of the stock, or null. */
+  find(serialNumber: string): Promise<Laptop | null>;
   /** What the onboarding holds, if anything (reserved or assigned). */
   heldBy(onboardingId: string): Promise<Laptop | null>;
   /** Returns the onboarding's laptop to stock and withdraws its request. */
   release(onboardingId: string): Promise<{ released: Laptop[]; reservations: Reservation[] }>;
-  updateRequest(onboardingId: string, startDate: string): Promise<void>;
   /** Reservations made before `olderThan` and still not assigned (their resume message may be lost). */
   staleReservations(olderThan: string): Promise<Reservation[]>;
 }

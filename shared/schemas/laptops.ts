@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { employeeIdSchema, isoDateSchema, prioritySchema } from './hr-events';
+import type { Onboarding } from './onboarding';
 
 export const laptopStatusSchema = z.enum(['available', 'reserved', 'assigned']);
 
@@ -11,6 +12,8 @@ export const laptopSchema = z.object({
   site: z.string().nullable(),
   status: laptopStatusSchema,
   onboardingId: z.string().nullable(),
+  /** The holder's user principal name, so that Windows Autopilot can be set right from the pool alone. */
+  userPrincipalName: z.string().nullable().default(null),
   addedAt: z.string(),
   updatedAt: z.string(),
 });
@@ -22,8 +25,11 @@ export const laptopRequestSchema = z.object({
   priority: prioritySchema,
   startDate: isoDateSchema,
   site: z.string().nullable(),
+  userPrincipalName: z.string().default(''),
   approvedAt: z.string(),
   requestedAt: z.string(),
+  /** The onboarding's updatedAt when the request was made: a request from an older read never overwrites a newer one. */
+  asOf: z.string().default(''),
 });
 
 /** The laptop pool as stored: one document, so one etag guards every allocation. */
@@ -57,6 +63,21 @@ export const listLaptopsQuerySchema = z.object({ status: laptopStatusSchema.opti
 export type Laptop = z.infer<typeof laptopSchema>;
 export type LaptopStatus = z.infer<typeof laptopStatusSchema>;
 export type LaptopRequest = z.infer<typeof laptopRequestSchema>;
+
+/** The pool request of an approved onboarding, from its current state. */
+export function laptopRequestFor(o: Onboarding, requestedAt: string): LaptopRequest {
+  return {
+    onboardingId: o.id,
+    employeeId: o.employeeId,
+    priority: o.priority,
+    startDate: o.startDate,
+    site: o.site,
+    userPrincipalName: o.userPrincipalName,
+    approvedAt: o.decision?.at ?? o.createdAt,
+    requestedAt,
+    asOf: o.updatedAt,
+  };
+}
 export type LaptopPoolDocument = z.infer<typeof laptopPoolDocumentSchema>;
 export type AddLaptopsBody = z.infer<typeof addLaptopsBodySchema>;
 

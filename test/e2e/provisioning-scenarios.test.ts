@@ -136,6 +136,31 @@ describe('stock and business-continuity priority', () => {
   });
 });
 
+describe('a changed start date re-plans the laptop', () => {
+  it("when a waiting agent's start date moves earlier, then the next laptop goes to them", async () => {
+    await withHost({ laptopStock: 0 }, async (h) => {
+      const [early, late] = await h.hireAndApprove([
+        buildHireJson({ needs: laptopsOnly, employee: { startDate: '2027-01-10' } }),
+        buildHireJson({ needs: laptopsOnly, employee: { startDate: '2027-01-20' } }),
+      ]);
+      const employeeId = late!.id.split('.')[0]!;
+      const hr = await h.host.token('sirh@example.org', [Roles.hrEventsSend]);
+      const moved = {
+        eventId: `date-${employeeId}`,
+        type: 'employee.start-date-changed',
+        occurredAt: '2026-12-01T08:00:00Z',
+        employee: { employeeId, startDate: '2027-01-04' },
+      };
+      expect((await h.api.post('/api/hr-events', moved, hr)).status).toBe(202);
+      await h.host.whenIdle();
+      await h.api.post('/api/laptops', { laptops: [{ serialNumber: 'PF-NEXT', model: 'Latitude' }] }, h.stock);
+      await h.host.whenIdle();
+      expect((await h.get(late!.id)).steps.laptop).toMatchObject({ status: 'done', serialNumber: 'PF-NEXT' });
+      expect((await h.get(early!.id)).steps.laptop.status).toBe('waiting');
+    });
+  });
+});
+
 describe('licence seats', () => {
   it('when a SKU has 5 seats and 8 onboardings, then 5 are done and 3 wait; raising the seats to 8 completes them', async () => {
     await withHost({ tenant: { skus: [{ ...DEFAULT_SKU, seats: 5 }] } }, async (h) => {

@@ -139,6 +139,30 @@ describe('laptop connector against the pool and Windows Autopilot', () => {
   });
 });
 
+describe('laptop assignment racing a cancellation', () => {
+  it('when the laptop is released (and given to another) while its Autopilot assignment is in flight, then Autopilot ends with the new holder', async () => {
+    const race = await startTestServices({ laptopStock: 0 });
+    try {
+      const a = approved({ employee: { priority: 'continuity' } });
+      const b = approved();
+      const laptop = race.services.provisioners.laptop;
+      expect(await laptop.provision(b)).toEqual({ kind: 'waiting', detail: 'no laptop in stock' });
+      expect(await laptop.provision(a)).toEqual({ kind: 'waiting', detail: 'no laptop in stock' });
+      await race.services.laptopStock.add({ laptops: [{ serialNumber: 'LOCAL-0001', model: 'Latitude' }] }); // A first: continuity
+      race.tenant.delayNext('assignUserToDevice', 600);
+      const slowA = laptop.provision(a); // A resumed: its Autopilot call hangs
+      await new Promise((r) => setTimeout(r, 200));
+      await laptop.revert(a); // the hire is cancelled: LOCAL-0001 goes back to stock
+      expect(await laptop.provision(b)).toEqual({ kind: 'done', serialNumber: 'LOCAL-0001' }); // and to B
+      expect(await slowA).toMatchObject({ kind: 'failed', code: 'LaptopReleased' });
+      expect(race.tenant.deviceUser('LOCAL-0001')).toBe(b.userPrincipalName.toLowerCase());
+      expect((await race.services.laptopStock.list('assigned')).map((l) => l.onboardingId)).toEqual([b.id]);
+    } finally {
+      await race.stop();
+    }
+  });
+});
+
 describe('the simulated tenant speaks Graph', () => {
   it('when a family is over 80 % of its budget, then answers carry x-ms-throttle-limit-percentage; over it, 429 with Retry-After', async () => {
     t.tenant.configure({ throttle: { limit: 5, windowMs: 60_000 } });

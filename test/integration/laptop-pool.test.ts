@@ -14,6 +14,8 @@ function req(i: number): LaptopRequest {
     priority: i % 5 === 0 ? 'continuity' : 'standard',
     startDate: `2027-02-${String((i % 28) + 1).padStart(2, '0')}`,
     site: null,
+    userPrincipalName: `r${i}@example.org`,
+    asOf: '2026-11-30T08:00:00.000Z',
     approvedAt: new Date(Date.UTC(2026, 10, 30, 8, 0, i)).toISOString(),
     requestedAt: new Date().toISOString(),
   };

@@ -1,11 +1,4 @@
-import {
-  addLaptops,
-  allocate,
-  compareRequests,
-  release,
-  requestLaptop,
-  updateRequest,
-} from '../../shared/domain/laptop-allocation';
+import { addLaptops, allocate, compareRequests, release, requestLaptop } from '../../shared/domain/laptop-allocation';
 import type { LaptopPoolDocument, LaptopRequest } from '../../shared/schemas/laptops';
 
 const at = '2026-11-30T09:00:00.000Z';
@@ -24,6 +17,8 @@ function req(id: string, overrides: Partial<LaptopRequest> = {}): LaptopRequest 
     priority: 'standard',
     startDate: '2027-01-10',
     site: null,
+    userPrincipalName: `${id.toLowerCase()}@example.org`,
+    asOf: '2026-11-30T08:00:00.000Z',
     approvedAt: '2026-11-30T08:00:00.000Z',
     requestedAt: '2026-11-30T08:00:00.000Z',
     ...overrides,
@@ -137,9 +132,16 @@ describe('allocation', () => {
   it('when a start date moves earlier, then the request moves up the line', () => {
     let pool = requestLaptop(empty(), req('A', { startDate: '2027-01-05' }), at).pool;
     pool = requestLaptop(pool, req('B', { startDate: '2027-01-10' }), at).pool;
-    pool = updateRequest(pool, 'B.1', '2027-01-01');
+    pool = requestLaptop(pool, req('B', { startDate: '2027-01-01', asOf: '2026-11-30T10:00:00.000Z' }), at).pool;
     const result = addLaptops(pool, [{ serialNumber: 'L1', model: 'm' }], at);
     expect(result.reservations.map((r) => r.employeeId)).toEqual(['B']);
+  });
+
+  it('when a request read before the change arrives after it, then it does not undo the new start date', () => {
+    let pool = requestLaptop(empty(), req('A', { startDate: '2027-01-05' }), at).pool;
+    pool = requestLaptop(pool, req('B', { startDate: '2027-01-01', asOf: '2026-11-30T10:00:00.000Z' }), at).pool;
+    pool = requestLaptop(pool, req('B', { startDate: '2027-01-10', asOf: '2026-11-30T09:00:00.000Z' }), at).pool;
+    expect(pool.waiting.find((w) => w.employeeId === 'B')?.startDate).toBe('2027-01-01');
   });
 
   it('when nothing is available, then allocate changes nothing', () => {

@@ -88,9 +88,14 @@ export class CosmosLaptopPool implements LaptopPool {
   markAssigned(onboardingId: string, serialNumber: string) {
     return this.mutate((doc, at) => {
       const held = allocation.heldBy(doc, onboardingId);
-      if (held?.serialNumber !== serialNumber || held.status === 'assigned') return { doc, result: undefined };
-      return { doc: allocation.markAssigned(doc, onboardingId, serialNumber, at), result: undefined };
+      if (held?.serialNumber !== serialNumber) return { doc, result: false };
+      if (held.status === 'assigned') return { doc, result: true };
+      return { doc: allocation.markAssigned(doc, onboardingId, serialNumber, at), result: true };
     });
+  }
+
+  async find(serialNumber: string) {
+    return (await this.read()).doc.laptops.find((l) => l.serialNumber === serialNumber) ?? null;
   }
 
   async heldBy(onboardingId: string) {
@@ -105,14 +110,6 @@ export class CosmosLaptopPool implements LaptopPool {
       if (!holds) return { doc, result: { released: [], reservations: [] } };
       const r = allocation.release(doc, onboardingId, at);
       return { doc: r.pool, result: { released: r.released, reservations: r.reservations } };
-    });
-  }
-
-  updateRequest(onboardingId: string, startDate: string) {
-    return this.mutate((doc) => {
-      const request = doc.waiting.find((w) => w.onboardingId === onboardingId);
-      if (!request || request.startDate === startDate) return { doc, result: undefined };
-      return { doc: allocation.updateRequest(doc, onboardingId, startDate), result: undefined };
     });
   }
 

@@ -3,6 +3,7 @@ import type { LaptopPool } from '../../ports/laptop-pool';
 import { TransientError, type ProvisionOutcome, type Provisioner, type Provisioners } from '../../ports/provisioners';
 import type { Clock } from '../../ports/clock';
 import type { Onboarding } from '../../schemas/onboarding';
+import { laptopRequestFor } from '../../schemas/laptops';
 import { GraphClient, GraphError } from './graph-client';
 
 interface GraphUser {
@@ -169,18 +170,37 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
     return value.find((d) => d.serialNumber === serialNumber);
   }
 
+  /** Sets the Autopilot user of a device to whoever holds it in the pool now (or to nobody). */
+  async function reconcileDevice(serialNumber: string): Promise<void> {
+    try {
+      const [identity, inPool] = await Promise.all([autopilotIdentity(serialNumber), o.laptops.find(serialNumber)]);
+      if (!identity) return;
+      const holder = inPool && inPool.status !== 'available' ? (inPool.userPrincipalName ?? '') : '';
+      const current = (identity.userPrincipalName ?? '').toLowerCase();
+      if (holder && current !== holder.toLowerCase()) {
+        await graph.call(
+          'POST',
+          `/deviceManagement/windowsAutopilotDeviceIdentities/${identity.id}/assignUserToDevice`,
+          {
+            userPrincipalName: holder,
+            addressableUserName: holder,
+          },
+        );
+      } else if (!holder && current) {
+        await graph.call(
+          'POST',
+          `/deviceManagement/windowsAutopilotDeviceIdentities/${identity.id}/unassignUserFromDevice`,
+        );
+      }
+    } catch (err) {
+      rethrowTransient(err);
+    }
+  }
+
   const laptop: Provisioner = {
     step: 'laptop',
     async provision(onboarding) {
-      const { held, reservations } = await o.laptops.request({
-        onboardingId: onboarding.id,
-        employeeId: onboarding.employeeId,
-        priority: onboarding.priority,
-        startDate: onboarding.startDate,
-        site: onboarding.site,
-        approvedAt: onboarding.decision?.at ?? onboarding.createdAt,
-        requestedAt: o.clock.now().toISOString(),
-      });
+      const { held, reservations } = await o.laptops.request(laptopRequestFor(onboarding, o.clock.now().toISOString()));
       await o.resume(reservations.filter((r) => r.onboardingId !== onboarding.id));
       // No recheck timer: the onboarding is resumed when laptops are added or come back to stock.
       if (!held) return { kind: 'waiting', detail: 'no laptop in stock' };
@@ -207,7 +227,15 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
       } catch (err) {
         return failedOrThrow(err);
       }
-      await o.laptops.markAssigned(onboarding.id, held.serialNumber);
+      if (!(await o.laptops.markAssigned(onboarding.id, held.serialNumber))) {
+        // Released while we assigned it (the hire was cancelled): Autopilot must follow the pool, not us.
+        await reconcileDevice(held.serialNumber);
+        return {
+          kind: 'failed',
+          code: 'LaptopReleased',
+          message: `laptop ${held.serialNumber} was released during its assignment`,
+        };
+      }
       return { kind: 'done', serialNumber: held.serialNumber };
     },
     async revert(onboarding) {
