@@ -34,7 +34,7 @@ export function createServices(ports: Ports) {
     ...ports,
     provisioners,
     writer,
-    handleHrEvent: createHandleHrEvent({ store, writer, clock, replanLaptop: laptopStock.replan }),
+    handleHrEvent: createHandleHrEvent({ store, writer, clock, replanLaptop: (o) => laptopStock.replan(o) }),
     decideOnboarding: createDecideOnboarding({ writer, clock }),
     retryOnboarding: createRetryOnboarding({ writer, clock }),
     laptopStock,
