@@ -114,11 +114,40 @@ export function createRunStepCommand(deps: {
     );
   }
 
-  async function revert(command: StepCommand): Promise<Onboarding | null> {
+  async function revert(command: StepCommand, ctx: StepRunContext): Promise<Onboarding | null> {
     const current = await store.get(command.onboardingId);
     if (!current || current.value.status !== 'cancelled' || !isCurrentRun(current.value, command)) return null;
     if (!['done', 'in-progress', 'failed', 'skipped'].includes(current.value.steps[command.step].status)) return null;
-    await provisioners[command.step].revert(current.value);
+    try {
+      await provisioners[command.step].revert(current.value);
+    } catch (err) {
+      const transient = err instanceof TransientError;
+      const message = err instanceof Error ? err.message : String(err);
+      const retry = (command.retry ?? 0) + 1;
+      const now = clock.now();
+      if (transient && retry <= deps.retry.maxRetries) {
+        const delay = retryDelaySeconds(deps.retry, retry, err.retryAfterSeconds);
+        return writer.apply(command.onboardingId, (o) =>
+          isCurrentRun(o, command)
+            ? {
+                type: 'step-retrying',
+                command: 'revert-step',
+                at: now.toISOString(),
+                step: command.step,
+                reason: message,
+                retry,
+                notBefore: new Date(now.getTime() + delay * 1000).toISOString(),
+              }
+            : null,
+        );
+      }
+      if (!transient && ctx.deliveryCount < ctx.maxDeliveryCount) throw err;
+      return writer.apply(command.onboardingId, (o) =>
+        isCurrentRun(o, command)
+          ? { type: 'step-revert-failed', at: now.toISOString(), step: command.step, message }
+          : null,
+      );
+    }
     return writer.apply(command.onboardingId, (o) =>
       isCurrentRun(o, command) ? { type: 'step-reverted', at: clock.now().toISOString(), step: command.step } : null,
     );
@@ -142,7 +171,7 @@ export function createRunStepCommand(deps: {
   return async function runStepCommand(command: StepCommand, ctx: StepRunContext): Promise<Onboarding | null> {
     if (command.type === 'run-step') return run(command, ctx);
     if (command.type === 'resume-step') return resume(command, ctx);
-    return revert(command);
+    return revert(command, ctx);
   };
 }
 export type RunStepCommand = ReturnType<typeof createRunStepCommand>;

@@ -21,7 +21,17 @@ export type OnboardingEvent =
   | { type: 'step-succeeded'; at: string; step: StepName; serialNumber?: string; detail?: string }
   /** Nothing free: `recheckAt` schedules the next look; without it the step waits to be resumed. */
   | { type: 'step-waiting'; at: string; step: StepName; detail: string; recheckAt?: string }
-  | { type: 'step-retrying'; at: string; step: StepName; reason: string; retry: number; notBefore: string }
+  | {
+      type: 'step-retrying';
+      at: string;
+      step: StepName;
+      reason: string;
+      retry: number;
+      notBefore: string;
+      /** Which command is retried: provisioning (default) or its undo after a cancellation. */
+      command?: 'run-step' | 'revert-step';
+    }
+  | { type: 'step-revert-failed'; at: string; step: StepName; message: string }
   | { type: 'step-failed'; at: string; step: StepName; code: string; message: string }
   | { type: 'step-reverted'; at: string; step: StepName }
   | { type: 'retry-requested'; at: string; by: Actor }
@@ -44,6 +54,9 @@ export interface NewOnboardingIdentity {
 }
 
 const FINISHED: readonly OnboardingStatus[] = ['completed', 'rejected', 'cancelled'];
+
+/** Step statuses a cancellation's undo applies to (skipped: a waiting step whose place in line is withdrawn). */
+const UNDOABLE: readonly Step['status'][] = ['done', 'in-progress', 'failed', 'skipped'];
 
 export function isFinished(status: OnboardingStatus): boolean {
   return FINISHED.includes(status);
@@ -129,17 +142,30 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
         }
       }
       break;
-    case 'step-retrying':
-      if (b.acceptsStepProgress(event.step, ['in-progress', 'waiting'])) {
+    case 'step-retrying': {
+      const command = event.command ?? 'run-step';
+      const accepted =
+        command === 'run-step'
+          ? b.acceptsStepProgress(event.step, ['in-progress', 'waiting'])
+          : b.state.status === 'cancelled' && UNDOABLE.includes(b.state.steps[event.step].status);
+      if (accepted) {
         const attempt = b.state.steps[event.step].attempt;
         b.setStep(event.step, { detail: `retry ${event.retry} after a transient fault: ${event.reason}` });
-        b.command({ type: 'run-step', step: event.step, attempt, retry: event.retry, notBefore: event.notBefore });
-        b.log('system', 'step.retry-scheduled', {
+        b.command({ type: command, step: event.step, attempt, retry: event.retry, notBefore: event.notBefore });
+        b.log('system', command === 'run-step' ? 'step.retry-scheduled' : 'step.revert-retry-scheduled', {
           step: event.step,
           retry: event.retry,
           reason: event.reason,
           notBefore: event.notBefore,
         });
+      }
+      break;
+    }
+    case 'step-revert-failed':
+      // The undo gave up: the step says so (failed, with the reason), for the DSI to undo by hand.
+      if (b.state.status === 'cancelled' && UNDOABLE.includes(b.state.steps[event.step].status)) {
+        b.setStep(event.step, { status: 'failed', detail: `revert failed: ${event.message}` });
+        b.log('system', 'step.revert-failed', { step: event.step, message: event.message });
       }
       break;
     case 'step-failed':

@@ -8,7 +8,7 @@ import { startTestServices, type TestServices } from '../support/test-services';
 
 let t: TestServices;
 let fns: ReturnType<typeof functionsOver>;
-let faults: { vpn?: 'transient' | 'permanent' | 'bug' } = {};
+let faults: { vpn?: 'transient' | 'permanent' | 'bug'; vpnRevert?: 'transient' } = {};
 
 beforeAll(async () => {
   t = await startTestServices({
@@ -28,7 +28,10 @@ beforeAll(async () => {
           }
           return real.vpn.provision(o);
         },
-        revert: (o) => real.vpn.revert(o),
+        revert: (o) =>
+          faults.vpnRevert === 'transient'
+            ? Promise.reject(new TransientError('Graph answered 429'))
+            : real.vpn.revert(o),
       },
     }),
   });
@@ -228,6 +231,46 @@ describe('provisioning worker', () => {
     await worker().handler({ ...command, attempt: 2 }, queueContext('provisioning-worker'));
     expect((await t.services.store.get(id))!.value.status).toBe('completed');
     expect(t.tenant.isVpnMember(upn)).toBe(true);
+  });
+
+  it('when an undo meets transient faults, then it is retried with back-off, and recorded as failed after the last retry', async () => {
+    const { id, command } = await approvedOnboarding();
+    await worker().handler(command, queueContext('provisioning-worker'));
+    const employeeId = command.employeeId;
+    await fns
+      .queue('hr-events-queue')
+      .handler(
+        {
+          eventId: `cancel-${employeeId}`,
+          type: 'employee.hire-cancelled',
+          occurredAt: '2026-12-01T08:00:00Z',
+          employee: { employeeId },
+        },
+        queueContext('hr-events-queue'),
+      );
+    const revert: StepCommand = { ...command, type: 'revert-step', attempt: 2 };
+    faults.vpnRevert = 'transient';
+    await worker().handler(revert, queueContext('provisioning-worker'));
+    const retrying = (await t.services.store.get(id))!.value;
+    expect(retrying.history.at(-1)).toMatchObject({
+      type: 'step.revert-retry-scheduled',
+      details: { step: 'vpn', retry: 1 },
+    });
+    expect(
+      t.sent('provisioning').find((m) => m.messageId === `${id}/vpn/revert-step/2/r1`)?.scheduledEnqueueTimeUtc,
+    ).toBeDefined();
+
+    await worker().handler(
+      { ...revert, retry: t.services.config.Provisioning__maxTransientRetries },
+      queueContext('provisioning-worker'),
+    );
+    const failed = (await t.services.store.get(id))!.value;
+    expect(failed.status).toBe('cancelled');
+    expect(failed.steps.vpn).toMatchObject({
+      status: 'failed',
+      detail: expect.stringContaining('revert failed') as unknown,
+    });
+    expect(failed.history.at(-1)).toMatchObject({ type: 'step.revert-failed' });
   });
 
   it('when a command does not parse, then it is dead-lettered at once', async () => {
