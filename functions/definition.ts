@@ -62,11 +62,15 @@ export function decodeMessageBody(message: unknown): unknown {
   }
 }
 
+/** One of the application properties of the message that triggered this invocation. */
+export function applicationProperty(context: InvocationContext, name: string): unknown {
+  const props = context.triggerMetadata?.applicationProperties;
+  return typeof props === 'object' && props !== null ? (props as Record<string, unknown>)[name] : undefined;
+}
+
 /** The traceparent a message carries in its application properties, if any. */
 export function traceparentOf(context: InvocationContext): string | undefined {
-  const props = context.triggerMetadata?.applicationProperties;
-  const value =
-    typeof props === 'object' && props !== null ? (props as Record<string, unknown>).traceparent : undefined;
+  const value = applicationProperty(context, 'traceparent');
   return isTraceparent(value) ? value : undefined;
 }
 

@@ -1,6 +1,8 @@
+import type { InvocationContext } from '@azure/functions';
 import type { HttpFunctionDefinition, QueueFunctionDefinition } from './definition';
-import { DeadLetterError, decodeMessageBody, traceparentOf } from './definition';
+import { applicationProperty, DeadLetterError, decodeMessageBody, traceparentOf } from './definition';
 import { activeTraceparent, inMessageSpan, isTraceparent, newTraceparent } from '../shared/telemetry/telemetry';
+import { boundedMessageId } from '../shared/app/message-id';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
 import { secured } from '../shared/http/http-handler';
@@ -39,6 +41,14 @@ export function hrEventsHttp(services: ServicesProvider): HttpFunctionDefinition
   };
 }
 
+const DEFER_SECONDS = 60;
+const MAX_DEFERRALS = 5;
+
+function deferCountOf(context: InvocationContext): number {
+  const value = applicationProperty(context, 'deferCount');
+  return typeof value === 'number' ? value : 0;
+}
+
 /** The hr-events queue: one HR event per message; one that does not parse is dead-lettered at once. */
 export function hrEventsQueue(services: ServicesProvider): QueueFunctionDefinition {
   return {
@@ -53,13 +63,33 @@ export function hrEventsQueue(services: ServicesProvider): QueueFunctionDefiniti
       }
       const event = parsed.data;
       const traceparent = traceparentOf(context);
+      const s = await services();
       const result = await inMessageSpan(
         `hr-event ${event.type}`,
         traceparent,
         { 'onboarding.event_id': event.eventId },
-        async () => (await services()).handleHrEvent(event, traceparent ?? activeTraceparent()),
+        () => s.handleHrEvent(event, traceparent ?? activeTraceparent()),
       );
       context.log(`hr event ${event.eventId} (${event.type}): ${JSON.stringify(result)}`);
+      if (result.outcome !== 'no-onboarding') return;
+      // A cancellation or a new date may overtake its hire (deliveries are not ordered): look again later.
+      const deferrals = deferCountOf(context);
+      if (deferrals >= MAX_DEFERRALS) {
+        throw new DeadLetterError(
+          'NoOnboardingForEmployee',
+          `${event.type} ${event.eventId}: no onboarding for employee ${event.employee.employeeId} after ${deferrals} looks over ${(deferrals * DEFER_SECONDS) / 60} minutes`,
+        );
+      }
+      await s.bus.send(QUEUES.hrEvents, [
+        {
+          messageId: boundedMessageId(`${event.eventId}/deferred/${deferrals + 1}`),
+          body: event,
+          subject: event.type,
+          contentType: 'application/json',
+          scheduledEnqueueTime: new Date(s.clock.now().getTime() + DEFER_SECONDS * 1000),
+          applicationProperties: { deferCount: deferrals + 1, ...(traceparent ? { traceparent } : {}) },
+        },
+      ]);
     },
   };
 }

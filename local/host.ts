@@ -107,7 +107,11 @@ function matchRoute(template: string, pathname: string): Record<string, string> 
     const param = /^\{(\w+)\}$/.exec(w);
     if (param?.[1]) {
       if (!g) return null;
-      params[param[1]] = decodeURIComponent(g);
+      try {
+        params[param[1]] = decodeURIComponent(g);
+      } catch {
+        return null; // a malformed escape (%E0): no such route
+      }
     } else if (w.toLowerCase() !== g.toLowerCase()) return null;
   }
   return params;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { MAX_MESSAGE_ID_LENGTH } from '../shared/app/message-id';
 import type { MessageBus, OutgoingMessage } from '../shared/ports/message-bus';
 
 /** Service Bus Standard refuses messages over 256 KiB. */
@@ -92,9 +93,16 @@ export class LocalServiceBus implements MessageBus {
     const q = this.queue(queueName);
     const now = Date.now();
     for (const m of messages) {
-      const serialized = JSON.stringify(m.body);
-      if (Buffer.byteLength(serialized) > MAX_MESSAGE_BYTES) {
+      // As Service Bus counts it: the body and the properties.
+      const size =
+        Buffer.byteLength(JSON.stringify(m.body)) + Buffer.byteLength(JSON.stringify({ ...m, body: undefined }));
+      if (size > MAX_MESSAGE_BYTES) {
         return Promise.reject(new Error(`message ${m.messageId} is larger than ${MAX_MESSAGE_BYTES} bytes`));
+      }
+      if (m.messageId.length === 0 || m.messageId.length > MAX_MESSAGE_ID_LENGTH) {
+        return Promise.reject(
+          new Error(`messageId must be 1 to ${MAX_MESSAGE_ID_LENGTH} characters: ${m.messageId.slice(0, 40)}...`),
+        );
       }
     }
     for (const m of messages) {

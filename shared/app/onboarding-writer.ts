@@ -5,6 +5,7 @@ import { ConcurrencyConflict, type OnboardingStore, type Versioned } from '../po
 import { TransientError } from '../ports/provisioners';
 import type { Onboarding, StepCommand } from '../schemas/onboarding';
 import { recordChange } from '../telemetry/telemetry';
+import { boundedMessageId } from './message-id';
 import { QUEUES } from './queues';
 
 const MAX_CONFLICTS = 8;
@@ -15,16 +16,18 @@ const MAX_CONFLICTS = 8;
  */
 export function toStepMessage(command: StepCommand, traceparent?: string): OutgoingMessage {
   return {
-    messageId: [
-      command.onboardingId,
-      command.step,
-      command.type,
-      command.attempt,
-      command.retry && `r${command.retry}`,
-      command.key,
-    ]
-      .filter((part) => part !== undefined && part !== '')
-      .join('/'),
+    messageId: boundedMessageId(
+      [
+        command.onboardingId,
+        command.step,
+        command.type,
+        command.attempt,
+        command.retry && `r${command.retry}`,
+        command.key,
+      ]
+        .filter((part) => part !== undefined && part !== '')
+        .join('/'),
+    ),
     subject: command.type,
     contentType: 'application/json',
     correlationId: command.onboardingId,

@@ -3,7 +3,9 @@ import type { Clock } from '../ports/clock';
 import type { OnboardingStore } from '../ports/onboarding-store';
 import { TransientError, type ProvisionOutcome, type Provisioners } from '../ports/provisioners';
 import type { Onboarding, StepCommand, StepName } from '../schemas/onboarding';
-import type { OnboardingWriter } from './onboarding-writer';
+import type { MessageBus } from '../ports/message-bus';
+import { toStepMessage, type OnboardingWriter } from './onboarding-writer';
+import { QUEUES } from './queues';
 
 export interface StepRunContext {
   /** Service Bus delivery count of this message (1 on the first delivery). */
@@ -55,8 +57,12 @@ const isActive = (o: Onboarding) => o.status === 'provisioning' || o.status === 
  * A transient fault schedules a retry with back-off (recorded with the state, so it survives a crash);
  * after `maxRetries` the step fails. Anything else is thrown, for the bus to redeliver.
  */
+const RESUME_AGAIN_SECONDS = 5;
+const RESUME_LOOKS = 12;
+
 export function createRunStepCommand(deps: {
   store: OnboardingStore;
+  bus: MessageBus;
   writer: OnboardingWriter;
   provisioners: Provisioners;
   clock: Clock;
@@ -153,7 +159,10 @@ export function createRunStepCommand(deps: {
     );
   }
 
-  /** Stock came back for a waiting step: run its current run now; a finished onboarding gives it back. */
+  /**
+   * Stock came back for a waiting step: run its current run now. A step still in progress (its run has
+   * not written 'waiting' yet) is looked at again shortly; a finished onboarding gives the laptop back.
+   */
   async function resume(command: StepCommand, ctx: StepRunContext): Promise<Onboarding | null> {
     const current = await store.get(command.onboardingId);
     if (!current) return null;
@@ -161,7 +170,13 @@ export function createRunStepCommand(deps: {
     if (isActive(current.value) && step.status === 'waiting') {
       return run({ ...command, type: 'run-step', attempt: step.attempt, retry: undefined }, ctx);
     }
-    if (current.value.status === 'cancelled' || current.value.status === 'rejected') {
+    if (isActive(current.value) && step.status === 'in-progress' && (command.retry ?? 0) < RESUME_LOOKS) {
+      const retry = (command.retry ?? 0) + 1;
+      const notBefore = new Date(clock.now().getTime() + RESUME_AGAIN_SECONDS * 1000).toISOString();
+      await deps.bus.send(QUEUES.provisioning, [
+        toStepMessage({ ...command, retry, notBefore }, current.value.traceparent),
+      ]);
+    } else if (current.value.status === 'cancelled' || current.value.status === 'rejected') {
       await provisioners[command.step].revert(current.value);
     }
     return current.value;

@@ -40,6 +40,7 @@ export function createServices(ports: Ports) {
     laptopStock,
     runStepCommand: createRunStepCommand({
       store,
+      bus,
       writer,
       provisioners,
       clock,

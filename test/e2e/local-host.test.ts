@@ -178,5 +178,6 @@ describe('the local host, driven over HTTP through the contract', () => {
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
     expect((await api.get('/api/onboardings', hr)).status).toBe(403);
     expect((await api.get('/api/onboardings/E0.1', chef)).status).toBe(404);
+    expect((await api.get('/api/onboardings/%E0%A4%A', chef)).status).toBe(404);
   });
 });

@@ -136,6 +136,45 @@ describe('hr-events queue handler', () => {
   });
 });
 
+describe('HR events that overtake their hire', () => {
+  it('when a cancellation finds no onboarding yet, then it is looked at again later, and dead-lettered after the last look', async () => {
+    const employeeId = 'E-NOT-YET';
+    const cancel = {
+      eventId: 'early-cancel',
+      type: 'employee.hire-cancelled',
+      occurredAt: '2026-12-01T08:00:00Z',
+      employee: { employeeId },
+    };
+    await fns.queue('hr-events-queue').handler(cancel, queueContext('hr-events-queue'));
+    const deferred = t.sent('hr-events').find((m) => m.messageId === 'early-cancel/deferred/1');
+    expect(deferred?.scheduledEnqueueTimeUtc).toBeDefined();
+    expect(deferred?.body).toMatchObject({ eventId: 'early-cancel' });
+
+    const last = fns
+      .queue('hr-events-queue')
+      .handler(cancel, queueContext('hr-events-queue', { applicationProperties: { deferCount: 5 } }));
+    await expect(last).rejects.toMatchObject({ reason: 'NoOnboardingForEmployee' });
+  });
+
+  it('when the hire has arrived by the next look, then the cancellation applies to it', async () => {
+    const h = buildHireJson();
+    const employeeId = (h.employee as { employeeId: string }).employeeId;
+    const cancel = {
+      eventId: `late-${employeeId}`,
+      type: 'employee.hire-cancelled',
+      occurredAt: '2026-12-01T08:00:00Z',
+      employee: { employeeId },
+    };
+    await fns.queue('hr-events-queue').handler(cancel, queueContext('hr-events-queue'));
+    await hire(h);
+    await fns
+      .queue('hr-events-queue')
+      .handler(cancel, queueContext('hr-events-queue', { applicationProperties: { deferCount: 1 } }));
+    const [o] = await t.services.store.listForEmployee(employeeId);
+    expect(o?.value.status).toBe('cancelled');
+  });
+});
+
 describe('provisioning worker', () => {
   async function approvedOnboarding() {
     const h = await hire(buildHireJson({ needs: { laptop: false, officeLicense: false } }));
@@ -237,17 +276,15 @@ describe('provisioning worker', () => {
     const { id, command } = await approvedOnboarding();
     await worker().handler(command, queueContext('provisioning-worker'));
     const employeeId = command.employeeId;
-    await fns
-      .queue('hr-events-queue')
-      .handler(
-        {
-          eventId: `cancel-${employeeId}`,
-          type: 'employee.hire-cancelled',
-          occurredAt: '2026-12-01T08:00:00Z',
-          employee: { employeeId },
-        },
-        queueContext('hr-events-queue'),
-      );
+    await fns.queue('hr-events-queue').handler(
+      {
+        eventId: `cancel-${employeeId}`,
+        type: 'employee.hire-cancelled',
+        occurredAt: '2026-12-01T08:00:00Z',
+        employee: { employeeId },
+      },
+      queueContext('hr-events-queue'),
+    );
     const revert: StepCommand = { ...command, type: 'revert-step', attempt: 2 };
     faults.vpnRevert = 'transient';
     await worker().handler(revert, queueContext('provisioning-worker'));
@@ -271,6 +308,17 @@ describe('provisioning worker', () => {
       detail: expect.stringContaining('revert failed') as unknown,
     });
     expect(failed.history.at(-1)).toMatchObject({ type: 'step.revert-failed' });
+  });
+
+  it('when a resume arrives while the step is still in progress, then it is looked at again shortly, not dropped', async () => {
+    const { id, command } = await approvedOnboarding();
+    await t.services.writer.apply(id, () => ({ type: 'step-started', at: new Date().toISOString(), step: 'vpn' }));
+    await worker().handler(
+      { ...command, type: 'resume-step', attempt: 0, key: 'SERIAL-1' },
+      queueContext('provisioning-worker'),
+    );
+    const again = t.sent('provisioning').find((m) => m.messageId === `${id}/vpn/resume-step/0/r1/SERIAL-1`);
+    expect(again?.scheduledEnqueueTimeUtc).toBeDefined();
   });
 
   it('when a command does not parse, then it is dead-lettered at once', async () => {

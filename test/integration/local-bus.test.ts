@@ -97,6 +97,12 @@ describe('LocalServiceBus: Service Bus semantics', () => {
     await b.close();
   });
 
+  it('when a messageId is longer than 128 characters, then send is refused, as Service Bus does', async () => {
+    const b = bus();
+    await expect(b.send('q', [{ messageId: 'x'.repeat(129), body: {} }])).rejects.toThrow(/messageId/);
+    await b.close();
+  });
+
   it('when the bus is saved and restored, then pending and scheduled messages are delivered by the new one', async () => {
     const first = bus();
     await first.send('q', [
