@@ -71,6 +71,38 @@ export function createRunStepCommand(deps: {
   const { store, writer, provisioners, clock } = deps;
   const isCurrentRun = (o: Onboarding, c: StepCommand) => o.steps[c.step].attempt === c.attempt;
 
+  /**
+   * What a fault of a run or an undo comes to: a transient one schedules a retry of the same command with
+   * back-off (until maxRetries); another is thrown for the bus to redeliver, until the last delivery. Then
+   * the caller records that it gave up.
+   */
+  function faultPlan(
+    command: StepCommand,
+    ctx: StepRunContext,
+    err: unknown,
+  ): { retrying: Extract<OnboardingEvent, { type: 'step-retrying' }> } | { gaveUp: string } {
+    const transient = err instanceof TransientError;
+    const message = err instanceof Error ? err.message : String(err);
+    const retry = (command.retry ?? 0) + 1;
+    if (transient && retry <= deps.retry.maxRetries) {
+      const now = clock.now();
+      const delay = retryDelaySeconds(deps.retry, retry, err.retryAfterSeconds);
+      return {
+        retrying: {
+          type: 'step-retrying',
+          command: command.type === 'revert-step' ? 'revert-step' : 'run-step',
+          at: now.toISOString(),
+          step: command.step,
+          reason: message,
+          retry,
+          notBefore: new Date(now.getTime() + delay * 1000).toISOString(),
+        },
+      };
+    }
+    if (!transient && ctx.deliveryCount < ctx.maxDeliveryCount) throw err;
+    return { gaveUp: `gave up after ${transient ? retry : ctx.deliveryCount} tries: ${message}` };
+  }
+
   async function run(command: StepCommand, ctx: StepRunContext): Promise<Onboarding | null> {
     const current = await store.get(command.onboardingId);
     if (!current || !isCurrentRun(current.value, command) || !isActive(current.value)) return null;
@@ -85,33 +117,10 @@ export function createRunStepCommand(deps: {
     try {
       outcome = await provisioners[command.step].provision(started);
     } catch (err) {
-      const transient = err instanceof TransientError;
-      const message = err instanceof Error ? err.message : String(err);
-      const retry = (command.retry ?? 0) + 1;
-      if (transient && retry <= deps.retry.maxRetries) {
-        const delay = retryDelaySeconds(deps.retry, retry, err.retryAfterSeconds);
-        const now = clock.now();
-        return writer.apply(command.onboardingId, (o) =>
-          isCurrentRun(o, command)
-            ? {
-                type: 'step-retrying',
-                at: now.toISOString(),
-                step: command.step,
-                reason: message,
-                retry,
-                notBefore: new Date(now.getTime() + delay * 1000).toISOString(),
-              }
-            : null,
-        );
-      }
-      // An unexpected fault is redelivered by the bus, until its last delivery.
-      if (!transient && ctx.deliveryCount < ctx.maxDeliveryCount) throw err;
-      const tries = transient ? retry : ctx.deliveryCount;
-      outcome = {
-        kind: 'failed',
-        code: 'TransientFaultsExhausted',
-        message: `gave up after ${tries} tries: ${message}`,
-      };
+      const plan = faultPlan(command, ctx, err);
+      if ('retrying' in plan)
+        return writer.apply(command.onboardingId, (o) => (isCurrentRun(o, command) ? plan.retrying : null));
+      outcome = { kind: 'failed', code: 'TransientFaultsExhausted', message: plan.gaveUp };
     }
     const event = outcomeEvent(command.step, outcome, clock.now());
     // After a cancellation the effect must still be recorded, so that it is reverted.
@@ -127,32 +136,12 @@ export function createRunStepCommand(deps: {
     try {
       await provisioners[command.step].revert(current.value);
     } catch (err) {
-      const transient = err instanceof TransientError;
-      const message = err instanceof Error ? err.message : String(err);
-      const retry = (command.retry ?? 0) + 1;
-      const now = clock.now();
-      if (transient && retry <= deps.retry.maxRetries) {
-        const delay = retryDelaySeconds(deps.retry, retry, err.retryAfterSeconds);
-        return writer.apply(command.onboardingId, (o) =>
-          isCurrentRun(o, command)
-            ? {
-                type: 'step-retrying',
-                command: 'revert-step',
-                at: now.toISOString(),
-                step: command.step,
-                reason: message,
-                retry,
-                notBefore: new Date(now.getTime() + delay * 1000).toISOString(),
-              }
-            : null,
-        );
-      }
-      if (!transient && ctx.deliveryCount < ctx.maxDeliveryCount) throw err;
-      return writer.apply(command.onboardingId, (o) =>
-        isCurrentRun(o, command)
-          ? { type: 'step-revert-failed', at: now.toISOString(), step: command.step, message }
-          : null,
-      );
+      const plan = faultPlan(command, ctx, err);
+      const event: OnboardingEvent =
+        'retrying' in plan
+          ? plan.retrying
+          : { type: 'step-revert-failed', at: clock.now().toISOString(), step: command.step, message: plan.gaveUp };
+      return writer.apply(command.onboardingId, (o) => (isCurrentRun(o, command) ? event : null));
     }
     return writer.apply(command.onboardingId, (o) =>
       isCurrentRun(o, command) ? { type: 'step-reverted', at: clock.now().toISOString(), step: command.step } : null,
