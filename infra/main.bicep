@@ -9,9 +9,11 @@ param environmentName string
 param location string
 
 @description('Required. Object id of the Entra ID group whose members get VPN access.')
+@minLength(36)
 param vpnGroupId string
 
 @description('Required. Application (client) id of the API app registration: the audience of its access tokens.')
+@minLength(36)
 param apiClientId string
 
 @description('Optional. skuId of the Microsoft 365 licence to assign. Default: Office 365 E3.')

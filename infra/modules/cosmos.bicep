@@ -75,6 +75,8 @@ resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignmen
     principalId: principalId
     scope: account.id
   }
+  // The account takes one write at a time on its role assignments: after the containers, not beside them.
+  dependsOn: [containerResources]
 }
 
 @description('The account endpoint, for identity-based access.')

@@ -28,6 +28,10 @@ param appPrincipalId string
 @description('Optional. Principal id of the HR system: sends to hr-events only. Empty: none.')
 param hrSenderPrincipalId string = ''
 
+@description('Optional. Kind of principal the HR system is (stated, so that a principal just created is not reported missing).')
+@allowed(['ServicePrincipal', 'User', 'Group'])
+param hrSenderPrincipalType string = 'ServicePrincipal'
+
 @description('Optional. Location of the namespace.')
 param location string = resourceGroup().location
 
@@ -105,6 +109,7 @@ resource hrSends 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!emp
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.dataSender)
     principalId: hrSenderPrincipalId
+    principalType: hrSenderPrincipalType
   }
   dependsOn: [queueResources]
 }
