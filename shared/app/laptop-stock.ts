@@ -2,32 +2,28 @@ import type { Reservation } from '../domain/laptop-allocation';
 import type { Clock } from '../ports/clock';
 import type { LaptopPool } from '../ports/laptop-pool';
 import type { MessageBus } from '../ports/message-bus';
-import type { OnboardingStore } from '../ports/onboarding-store';
 import { laptopRequestFor, type AddLaptopsBody, type LaptopStatus } from '../schemas/laptops';
 import type { Onboarding } from '../schemas/onboarding';
 import { toStepMessage } from './onboarding-writer';
 import { QUEUES } from './queues';
 
 /** Tells the worker that these onboardings now hold a laptop: their waiting laptop step goes on. */
-export function createResumeLaptopSteps(bus: MessageBus, clock: Clock, store: OnboardingStore) {
+export function createResumeLaptopSteps(bus: MessageBus, clock: Clock) {
   return async function resume(reservations: Reservation[], resend = false): Promise<void> {
     if (reservations.length === 0) return;
     // A re-send (by the sweeper) gets a new key per minute, or duplicate detection would drop it.
     const bucket = resend ? `/${Math.floor(clock.now().getTime() / 60_000)}` : '';
-    const messages = await Promise.all(
-      reservations.map(async (r) =>
-        toStepMessage(
-          {
-            type: 'resume-step',
-            onboardingId: r.onboardingId,
-            employeeId: r.employeeId,
-            step: 'laptop',
-            attempt: 0,
-            key: `${r.serialNumber}${bucket}`,
-          },
-          // The resumed step continues its onboarding's trace.
-          (await store.get(r.onboardingId))?.value.traceparent,
-        ),
+    const messages = reservations.map((r) =>
+      toStepMessage(
+        {
+          type: 'resume-step',
+          onboardingId: r.onboardingId,
+          employeeId: r.employeeId,
+          step: 'laptop',
+          attempt: 0,
+          key: `${r.serialNumber}${bucket}`,
+        },
+        r.traceparent,
       ),
     );
     await bus.send(QUEUES.provisioning, messages);

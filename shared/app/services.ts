@@ -27,7 +27,7 @@ export interface Ports {
 export function createServices(ports: Ports) {
   const { store, bus, clock, laptops, config } = ports;
   const writer = createOnboardingWriter({ store, bus, clock });
-  const resume = createResumeLaptopSteps(bus, clock, store);
+  const resume = createResumeLaptopSteps(bus, clock);
   const provisioners = ports.provisioners(resume);
   const laptopStock = createLaptopStock({ laptops, resume, clock });
   return {

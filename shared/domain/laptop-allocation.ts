@@ -5,6 +5,8 @@ export interface Reservation {
   onboardingId: string;
   employeeId: string;
   serialNumber: string;
+  /** The onboarding's trace, so that its resumed step continues it. */
+  traceparent?: string;
 }
 
 /** Who is served first: `continuity` agents, then the earliest start date, then the earliest approval. */
@@ -47,6 +49,7 @@ export function allocate(
       onboardingId: request.onboardingId,
       employeeId: request.employeeId,
       serialNumber: laptop.serialNumber,
+      ...(request.traceparent ? { traceparent: request.traceparent } : {}),
     });
   }
   next.waiting = stillWaiting;

@@ -30,6 +30,7 @@ export const laptopRequestSchema = z.object({
   requestedAt: z.string(),
   /** The onboarding's updatedAt when the request was made: a request from an older read never overwrites a newer one. */
   asOf: z.string().default(''),
+  traceparent: z.string().optional(),
 });
 
 /** The laptop pool as stored: one document, so one etag guards every allocation. */
@@ -76,6 +77,7 @@ export function laptopRequestFor(o: Onboarding, requestedAt: string): LaptopRequ
     approvedAt: o.decision?.at ?? o.createdAt,
     requestedAt,
     asOf: o.updatedAt,
+    ...(o.traceparent ? { traceparent: o.traceparent } : {}),
   };
 }
 export type LaptopPoolDocument = z.infer<typeof laptopPoolDocumentSchema>;
