@@ -213,6 +213,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     issuer: settings.Auth__issuer,
     audience: settings.Auth__audience,
     laptopStock: options.laptopStock ?? settings.LOCAL_LAPTOP_STOCK,
+    licenseSeats: settings.LOCAL_LICENSE_SEATS,
     saved,
     tenant: { ...simulatedTenantOptions(settings), ...options.tenant },
   });

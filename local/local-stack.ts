@@ -33,6 +33,8 @@ export interface LocalStackOptions {
   tenant?: SimulatedTenantOptions;
   /** Laptops put in stock at a first start (no saved state). */
   laptopStock: number;
+  /** Seats of the licence in the simulated tenant. Default 1,000. */
+  licenseSeats?: number;
   saved?: { cosmos: CosmosSnapshot; tenant: SimulatedTenantState } | null;
   /** Tests only: wrap the real connectors (to inject faults a tenant cannot produce). */
   wrapProvisioners?: (real: Provisioners) => Provisioners;
@@ -52,8 +54,7 @@ export interface LocalStack {
  */
 export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
   const cosmos = await EmbeddedCosmos.start(o.env.CosmosDb__databaseName ?? 'onboarding');
-  const seats = Number(o.env.LOCAL_LICENSE_SEATS ?? 1000);
-  const tenant = new SimulatedTenant({ skus: [{ ...DEFAULT_SKU, seats }], ...o.tenant });
+  const tenant = new SimulatedTenant({ skus: [{ ...DEFAULT_SKU, seats: o.licenseSeats ?? 1000 }], ...o.tenant });
   await tenant.start();
   if (o.saved) {
     await cosmos.load(o.saved.cosmos);
@@ -62,8 +63,6 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const config = loadConfig({
     ...o.env,
     CosmosDb__accountEndpoint: cosmos.endpoint,
-    CosmosDb__key: EmbeddedCosmos.KEY,
-    CosmosDb__allowSelfSignedCertificate: 'true',
     Auth__issuer: o.issuer,
     Auth__audience: o.audience,
     Auth__jwksUri: 'uri' in o.jwks ? o.jwks.uri : 'http://127.0.0.1/keys-given-directly',

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { DATABASE_NAME_DEFAULT } from './adapters/cosmos/containers';
 
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const positiveInt = z.coerce.number().int().positive();
 
 /**
@@ -11,10 +10,6 @@ const positiveInt = z.coerce.number().int().positive();
 const configSchema = z.object({
   CosmosDb__accountEndpoint: z.url(),
   CosmosDb__databaseName: z.string().min(1).default(DATABASE_NAME_DEFAULT),
-  /** Local only: the embedded endpoint takes a key; Azure uses the managed identity. */
-  CosmosDb__key: z.string().optional(),
-  /** Local only: the embedded endpoint's certificate is self-signed. */
-  CosmosDb__allowSelfSignedCertificate: bool.default(false),
   /** Azure: the Service Bus namespace, e.g. sb-onboarding.servicebus.windows.net. */
   ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1).optional(),
   /** Azure: the client id of the user-assigned managed identity. */
@@ -42,11 +37,8 @@ const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
-/** Every setting the functions read (the Bicep must set each one on the Function App, but the local-only ones). */
+/** Every setting the functions read: the Bicep sets each one on the Function App. */
 export const CONFIG_SETTINGS: readonly string[] = Object.keys(configSchema.shape);
-
-/** Settings only the local host uses (the embedded Cosmos endpoint takes a key and has a self-signed certificate). */
-export const LOCAL_ONLY_SETTINGS: readonly string[] = ['CosmosDb__key', 'CosmosDb__allowSelfSignedCertificate'];
 
 /** Thrown at start when a setting is missing or wrong; names each one. */
 export class ConfigError extends Error {

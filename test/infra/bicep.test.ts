@@ -4,7 +4,7 @@ import queueDefinitions from '../../infra/service-bus-queues.json';
 import cosmosDefinitions from '../../infra/cosmos-containers.json';
 import { ALL_CONTAINERS, CONTAINERS } from '../../shared/adapters/cosmos/containers';
 import { QUEUES } from '../../shared/app/queues';
-import { CONFIG_SETTINGS, LOCAL_ONLY_SETTINGS } from '../../shared/config';
+import { CONFIG_SETTINGS } from '../../shared/config';
 import {
   bicepParser,
   descendants,
@@ -60,7 +60,7 @@ describe('infra/: every Bicep file', () => {
 });
 
 describe('infra/ and the code do not drift', () => {
-  it('when the functions read a setting, then the Function App sets it (local-only settings aside)', async () => {
+  it('when the functions read a setting, then the Function App sets it', async () => {
     const main = await parseBicep(mainFile);
     const appSettings = property(main.rootNode, 'appSettings');
     expect(appSettings?.type).toBe('object');
@@ -71,7 +71,7 @@ describe('infra/ and the code do not drift', () => {
       .filter((v) => v.namedChildren[0]?.text === 'platformSettings')
       .flatMap((v) => keysOf(descendants(v, 'object')[0]!));
     const set = new Set([...keysOf(appSettings!), ...declaredInPlatform]);
-    const missing = CONFIG_SETTINGS.filter((s) => !LOCAL_ONLY_SETTINGS.includes(s) && !set.has(s));
+    const missing = CONFIG_SETTINGS.filter((s) => !set.has(s));
     expect(missing).toEqual([]);
     expect(set.has('AZURE_CLIENT_ID')).toBe(true);
   });
