@@ -34,6 +34,8 @@ export interface LocalHostOptions {
   persist?: boolean;
   env?: NodeJS.ProcessEnv;
   laptopStock?: number;
+  /** How long a delivery holds its message lock (tests shorten it to stage redeliveries). Default 5 minutes. */
+  lockDurationMs?: number;
   /** The simulated Microsoft 365 tenant's settings (seats, throttling, faults...). */
   tenant?: SimulatedTenantOptions;
   clock?: Clock;
@@ -204,6 +206,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     maxDeliveryCount: queue?.maxDeliveryCount ?? 10,
     duplicateDetectionWindowMs: durationMs(queue?.duplicateDetectionHistoryTimeWindow ?? 'PT10M'),
     maxConcurrentCalls: 16,
+    ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
   });
   const stack = await startLocalStack({
     env,

@@ -49,6 +49,12 @@ export interface LocalBusOptions {
   maxDeliveryCount: number;
   duplicateDetectionWindowMs: number;
   maxConcurrentCalls: number;
+  /**
+   * How long a delivery holds its lock. The Functions host renews locks up to maxAutoLockRenewalDuration
+   * (host.json: 5 minutes); a handler slower than that loses the lock and the message is delivered again
+   * while the first handler still runs. Default: 5 minutes.
+   */
+  lockDurationMs?: number;
 }
 
 export type LocalHandler = (message: LocalMessage, lockToken: string) => Promise<void>;
@@ -164,28 +170,45 @@ export class LocalServiceBus implements MessageBus {
   }
 
   private async deliver(queueName: string, q: QueueState, sub: Subscription, message: LocalMessage): Promise<void> {
+    let lockLost = false;
+    const lock = setTimeout(
+      () => {
+        // The lock expired under a handler still at work: the message is available again, as in Service Bus,
+        // and whatever the first handler ends with can no longer settle it.
+        lockLost = true;
+        this.afterFailure(q, message, { abandon: 'the message lock expired' });
+        this.pump(queueName);
+      },
+      this.options.lockDurationMs ?? 5 * 60_000,
+    );
+    lock.unref();
     try {
       await sub.handler(structuredClone(message), randomUUID());
     } catch (err) {
-      const disposition = sub.classify(err);
-      if ('deadLetter' in disposition) {
-        q.deadLetter.push({
-          ...message,
-          deadLetterReason: disposition.deadLetter.reason,
-          deadLetterErrorDescription: disposition.deadLetter.description,
-        });
-      } else if (message.deliveryCount >= this.options.maxDeliveryCount) {
-        q.deadLetter.push({
-          ...message,
-          deadLetterReason: 'MaxDeliveryCountExceeded',
-          deadLetterErrorDescription: `Message could not be consumed after ${message.deliveryCount} delivery attempts: ${disposition.abandon}`,
-        });
-      } else {
-        q.active.push(message); // abandoned: available again, with its delivery count kept
-      }
+      if (!lockLost) this.afterFailure(q, message, sub.classify(err));
     } finally {
+      clearTimeout(lock);
       q.inFlight -= 1;
       setImmediate(() => this.pump(queueName));
+    }
+  }
+
+  /** Dead-letters or abandons a message whose delivery failed. */
+  private afterFailure(q: QueueState, message: LocalMessage, disposition: FailureDisposition): void {
+    if ('deadLetter' in disposition) {
+      q.deadLetter.push({
+        ...message,
+        deadLetterReason: disposition.deadLetter.reason,
+        deadLetterErrorDescription: disposition.deadLetter.description,
+      });
+    } else if (message.deliveryCount >= this.options.maxDeliveryCount) {
+      q.deadLetter.push({
+        ...message,
+        deadLetterReason: 'MaxDeliveryCountExceeded',
+        deadLetterErrorDescription: `Message could not be consumed after ${message.deliveryCount} delivery attempts: ${disposition.abandon}`,
+      });
+    } else {
+      q.active.push(message); // abandoned: available again, with its delivery count kept
     }
   }
 

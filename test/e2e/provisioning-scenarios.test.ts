@@ -161,6 +161,26 @@ describe('a changed start date re-plans the laptop', () => {
   });
 });
 
+describe('a step slower than its message lock', () => {
+  it('when the VPN call outlives the lock and the step runs twice at once, then the membership is added once and the onboarding completes', async () => {
+    await withHost({ lockDurationMs: 300 }, async (h) => {
+      h.host.tenant.delayNext('addMember', 900);
+      const [o] = await h.hireAndApprove([
+        buildHireJson({ needs: { laptop: false, vpn: true, officeLicense: false } }),
+      ]);
+      const done = await eventually(
+        () => h.get(o!.id),
+        (x) => x.status === 'completed',
+      );
+      await h.host.whenIdle();
+      const userId = h.host.tenant.userId(done.userPrincipalName);
+      expect(h.host.tenant.effectsOf('member-added').filter((e) => e.target === userId)).toHaveLength(1);
+      expect(h.host.tenant.requestCounts.groups).toBeGreaterThanOrEqual(2); // it was called twice
+      expect((await h.get(o!.id)).status).toBe('completed');
+    });
+  });
+});
+
 describe('licence seats', () => {
   it('when a SKU has 5 seats and 8 onboardings, then 5 are done and 3 wait; raising the seats to 8 completes them', async () => {
     await withHost({ tenant: { skus: [{ ...DEFAULT_SKU, seats: 5 }] } }, async (h) => {

@@ -97,6 +97,35 @@ describe('LocalServiceBus: Service Bus semantics', () => {
     await b.close();
   });
 
+  it('when a handler outlives its lock, then the message is delivered again while the first handler runs', async () => {
+    const b = new LocalServiceBus({
+      maxDeliveryCount: 5,
+      duplicateDetectionWindowMs: 60_000,
+      maxConcurrentCalls: 4,
+      lockDurationMs: 50,
+    });
+    const deliveries: number[] = [];
+    let running = 0;
+    let overlapped = false;
+    b.subscribe(
+      'q',
+      async (m) => {
+        deliveries.push(m.deliveryCount);
+        running += 1;
+        if (running > 1) overlapped = true;
+        await new Promise((r) => setTimeout(r, m.deliveryCount === 1 ? 120 : 5));
+        running -= 1;
+      },
+      abandon,
+    );
+    await b.send('q', [{ messageId: 'slow', body: {} }]);
+    await until(() => deliveries.length === 2 && b.isIdle());
+    await new Promise((r) => setTimeout(r, 150));
+    expect(deliveries).toEqual([1, 2]);
+    expect(overlapped).toBe(true);
+    await b.close();
+  });
+
   it('when a messageId is longer than 128 characters, then send is refused, as Service Bus does', async () => {
     const b = bus();
     await expect(b.send('q', [{ messageId: 'x'.repeat(129), body: {} }])).rejects.toThrow(/messageId/);
