@@ -170,12 +170,12 @@ export class LocalServiceBus implements MessageBus {
   }
 
   private async deliver(queueName: string, q: QueueState, sub: Subscription, message: LocalMessage): Promise<void> {
-    let lockLost = false;
+    const delivery = { lockLost: false };
     const lock = setTimeout(
       () => {
         // The lock expired under a handler still at work: the message is available again, as in Service Bus,
         // and whatever the first handler ends with can no longer settle it.
-        lockLost = true;
+        delivery.lockLost = true;
         this.afterFailure(q, message, { abandon: 'the message lock expired' });
         this.pump(queueName);
       },
@@ -185,7 +185,7 @@ export class LocalServiceBus implements MessageBus {
     try {
       await sub.handler(structuredClone(message), randomUUID());
     } catch (err) {
-      if (!lockLost) this.afterFailure(q, message, sub.classify(err));
+      if (!delivery.lockLost) this.afterFailure(q, message, sub.classify(err));
     } finally {
       clearTimeout(lock);
       q.inFlight -= 1;
