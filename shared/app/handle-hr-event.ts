@@ -45,7 +45,7 @@ export function createHandleHrEvent(deps: {
       if (event.type === 'employee.hired') {
         const open = onboardings.find((o) => !isFinished(o.value.status));
         if (open) {
-          await writer.apply(open.value.id, () => ({ type: 'hired', eventId: event.eventId, at, hire: event }));
+          await writer.apply(open.value.id, () => ({ type: 'hired', eventId: event.eventId, at, hire: event }), open);
           return { outcome: 'applied', onboardingId: open.value.id };
         }
         const sequence = (latest?.value.sequence ?? 0) + 1;
@@ -65,14 +65,13 @@ export function createHandleHrEvent(deps: {
       if (!latest) return { outcome: 'no-onboarding' };
       const target = latest.value.id;
       if (event.type === 'employee.hire-cancelled') {
-        await writer.apply(target, () => ({ type: 'hire-cancelled', eventId: event.eventId, at }));
+        await writer.apply(target, () => ({ type: 'hire-cancelled', eventId: event.eventId, at }), latest);
       } else {
-        const changed = await writer.apply(target, () => ({
-          type: 'start-date-changed',
-          eventId: event.eventId,
-          at,
-          startDate: event.employee.startDate,
-        }));
+        const changed = await writer.apply(
+          target,
+          () => ({ type: 'start-date-changed', eventId: event.eventId, at, startDate: event.employee.startDate }),
+          latest,
+        );
         // Re-plan what is not done: a laptop request in line moves with its start date.
         if (changed) await replanLaptop(changed);
       }
@@ -81,4 +80,3 @@ export function createHandleHrEvent(deps: {
     throw new TransientError(`too many concurrent hires for ${event.employee.employeeId}; try again`);
   };
 }
-export type HandleHrEvent = ReturnType<typeof createHandleHrEvent>;

@@ -42,7 +42,12 @@ export interface OnboardingWriter {
    * Reads the onboarding, asks `eventFor` what happened (null: nothing), decides, writes with If-Match
    * and sends the commands. On a stale etag it re-reads and re-decides. Returns null when the id is unknown.
    */
-  apply(id: string, eventFor: (current: Onboarding) => OnboardingEvent | null): Promise<Onboarding | null>;
+  apply(
+    id: string,
+    eventFor: (current: Onboarding) => OnboardingEvent | null,
+    /** The onboarding as the caller just read it: spares the first read (a stale etag re-reads anyway). */
+    known?: Versioned<Onboarding>,
+  ): Promise<Onboarding | null>;
   /** Sends what the stored outbox still holds, then empties it. */
   flushOutbox(current: Versioned<Onboarding>): Promise<void>;
 }
@@ -77,9 +82,10 @@ export function createOnboardingWriter(deps: {
   async function apply(
     id: string,
     eventFor: (current: Onboarding) => OnboardingEvent | null,
+    known?: Versioned<Onboarding>,
   ): Promise<Onboarding | null> {
     for (let i = 0; i < MAX_CONFLICTS; i++) {
-      const current = await store.get(id);
+      const current = i === 0 && known ? known : await store.get(id);
       if (!current) return null;
       const proposed = eventFor(current.value);
       // Stamped when decided, so that a change re-decided after a conflict comes later in the history.

@@ -11,8 +11,6 @@ export const QUEUES = {
   provisioning: 'provisioning',
 } as const;
 
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
-
 export interface QueueDefinition {
   name: string;
   maxDeliveryCount: number;

@@ -108,8 +108,11 @@ export function createRunStepCommand(deps: {
     if (!current || !isCurrentRun(current.value, command) || !isActive(current.value)) return null;
     if (!['pending', 'in-progress', 'waiting'].includes(current.value.steps[command.step].status)) return null;
 
-    const started = await writer.apply(command.onboardingId, (o) =>
-      isCurrentRun(o, command) ? { type: 'step-started', at: clock.now().toISOString(), step: command.step } : null,
+    const started = await writer.apply(
+      command.onboardingId,
+      (o) =>
+        isCurrentRun(o, command) ? { type: 'step-started', at: clock.now().toISOString(), step: command.step } : null,
+      current,
     );
     if (!started || !isActive(started)) return null;
 
@@ -141,10 +144,14 @@ export function createRunStepCommand(deps: {
         'retrying' in plan
           ? plan.retrying
           : { type: 'step-revert-failed', at: clock.now().toISOString(), step: command.step, message: plan.gaveUp };
-      return writer.apply(command.onboardingId, (o) => (isCurrentRun(o, command) ? event : null));
+      return writer.apply(command.onboardingId, (o) => (isCurrentRun(o, command) ? event : null), current);
     }
-    return writer.apply(command.onboardingId, (o) =>
-      isCurrentRun(o, command) ? { type: 'step-reverted', at: clock.now().toISOString(), step: command.step } : null,
+    // The undo wrote nothing to the onboarding: the read above is most likely still current.
+    return writer.apply(
+      command.onboardingId,
+      (o) =>
+        isCurrentRun(o, command) ? { type: 'step-reverted', at: clock.now().toISOString(), step: command.step } : null,
+      current,
     );
   }
 
@@ -178,4 +185,3 @@ export function createRunStepCommand(deps: {
     return revert(command, ctx);
   };
 }
-export type RunStepCommand = ReturnType<typeof createRunStepCommand>;

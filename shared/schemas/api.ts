@@ -24,7 +24,6 @@ export const listOnboardingsQuerySchema = z
   .strict();
 
 export type DecisionBody = z.infer<typeof decisionBodySchema>;
-export type ListOnboardingsQuery = z.infer<typeof listOnboardingsQuerySchema>;
 
 /** The public view of a step: the internal run counter stays inside. */
 export function toStepView(step: Step): Omit<Step, 'attempt'> {
@@ -54,4 +53,3 @@ export function toOnboardingView(o: Onboarding) {
     updatedAt: o.updatedAt,
   };
 }
-export type OnboardingView = ReturnType<typeof toOnboardingView>;

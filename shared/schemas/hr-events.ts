@@ -61,6 +61,4 @@ export const hrEventSchema = z.discriminatedUnion('type', [
 
 export type HrEvent = z.infer<typeof hrEventSchema>;
 export type EmployeeHired = z.infer<typeof employeeHiredSchema>;
-export type HireCancelled = z.infer<typeof hireCancelledSchema>;
-export type StartDateChanged = z.infer<typeof startDateChangedSchema>;
 export type Priority = z.infer<typeof prioritySchema>;

@@ -86,7 +86,6 @@ export type StepName = z.infer<typeof stepNameSchema>;
 export type StepStatus = z.infer<typeof stepStatusSchema>;
 export type OnboardingStatus = z.infer<typeof onboardingStatusSchema>;
 export type Step = z.infer<typeof stepSchema>;
-export type DecisionRecord = z.infer<typeof decisionRecordSchema>;
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export type StepCommand = z.infer<typeof stepCommandSchema>;
 export type Onboarding = z.infer<typeof onboardingDocumentSchema>;
