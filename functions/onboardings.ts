@@ -57,20 +57,18 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
     }),
     route(services, 'onboardings-decision', 'POST', 'onboardings/{id}/decision', {
       roles: [Roles.onboardingApprove],
+      person: true,
       async handle(req, tools) {
         const body = await tools.body(decisionBodySchema);
-        const decided = await (
-          await services()
-        ).decideOnboarding(req.params.id ?? '', body, tools.principal.userPrincipalName);
+        const decided = await (await services()).decideOnboarding(req.params.id ?? '', body, tools.actor);
         return json(200, toOnboardingView(decided));
       },
     }),
     route(services, 'onboardings-retry', 'POST', 'onboardings/{id}/retry', {
       roles: [Roles.onboardingApprove],
+      person: true,
       async handle(req, tools) {
-        const retried = await (
-          await services()
-        ).retryOnboarding(req.params.id ?? '', tools.principal.userPrincipalName);
+        const retried = await (await services()).retryOnboarding(req.params.id ?? '', tools.actor);
         return json(202, toOnboardingView(retried));
       },
     }),

@@ -63,24 +63,50 @@ export function objectIdFor(upn: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-export interface TokenRequest {
-  user: string;
+/** The client id of the development web console and command line, the `azp` of people's tokens. */
+export const DEV_CLIENT_ID = objectIdFor('client:dsi-onboarding-console');
+
+/** A stable client id (appId) per application name, shaped like a GUID, as Entra ID gives one per app. */
+export function appIdFor(name: string): string {
+  return objectIdFor(`client:${name}`);
+}
+
+interface TokenBase {
   roles: string[];
   issuer: string;
   audience: string;
   lifetimeSeconds?: number;
   /** Only for tests of expiry: the token's issue time. */
   issuedAt?: Date;
+  /** Only for tests: claims to set or override (an attacker's token, a malformed one). */
+  claims?: Record<string, unknown>;
 }
 
-/** Signs an access token with the claims of an Entra ID v2 token that the API reads. */
+/** A person (delegated token, `--user`) or an application (client credentials, `--app`). */
+export type TokenRequest = TokenBase & ({ user: string } | { app: string });
+
+/**
+ * Signs an access token with the claims of an Entra ID v2 token that the API reads. A person's token has
+ * `preferred_username`, `scp` and `idtyp: "user"`; an application's has `idtyp: "app"`, its client id
+ * in `azp` and no username, as Entra ID issues them with the `idtyp` optional claim configured.
+ */
 export async function issueToken(key: DevSigningKey, req: TokenRequest): Promise<string> {
   const iat = Math.floor((req.issuedAt ?? new Date()).getTime() / 1000);
-  return new SignJWT({ oid: objectIdFor(req.user), preferred_username: req.user, roles: req.roles, ver: '2.0' })
+  const identity =
+    'user' in req
+      ? {
+          oid: objectIdFor(req.user),
+          preferred_username: req.user,
+          scp: 'access_as_user',
+          azp: DEV_CLIENT_ID,
+          idtyp: 'user',
+        }
+      : { oid: objectIdFor(`app:${req.app}`), azp: appIdFor(req.app), idtyp: 'app' };
+  return new SignJWT({ ...identity, roles: req.roles, ver: '2.0', ...req.claims })
     .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
     .setIssuer(req.issuer)
     .setAudience(req.audience)
-    .setSubject(objectIdFor(req.user))
+    .setSubject(identity.oid)
     .setIssuedAt(iat)
     .setNotBefore(iat)
     .setExpirationTime(iat + (req.lifetimeSeconds ?? 8 * 3600))

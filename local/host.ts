@@ -49,8 +49,10 @@ export interface LocalHost {
   bus: LocalServiceBus;
   tenant: SimulatedTenant;
   services: Services;
-  /** A bearer token from the development issuer. */
+  /** A bearer token from the development issuer, for a person. */
   token(user: string, roles: string[]): Promise<string>;
+  /** An application token (client credentials), as the HR system gets one. */
+  appToken(app: string, roles: string[]): Promise<string>;
   /** Resolves once no message is waiting or being handled (scheduled ones aside). */
   whenIdle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -345,6 +347,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     services,
     token: (user, roles) =>
       issueToken(key, { user, roles, issuer: config.Auth__issuer, audience: config.Auth__audience }),
+    appToken: (app, roles) =>
+      issueToken(key, { app, roles, issuer: config.Auth__issuer, audience: config.Auth__audience }),
     async whenIdle(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       // Two idle readings in a row: a handler that just finished may have queued the next message.

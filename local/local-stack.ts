@@ -6,6 +6,7 @@ import { createJwtValidator } from '../shared/adapters/auth/jwt-validator';
 import { CosmosLaptopPool } from '../shared/adapters/cosmos/cosmos-laptop-pool';
 import { CosmosOnboardingStore } from '../shared/adapters/cosmos/cosmos-onboarding-store';
 import { GraphClient } from '../shared/adapters/graph/graph-client';
+import { GraphDirectory } from '../shared/adapters/graph/graph-directory';
 import { createGraphProvisioners } from '../shared/adapters/graph/graph-provisioners';
 import { createServices, type Services } from '../shared/app/services';
 import { loadConfig } from '../shared/config';
@@ -98,6 +99,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     clock: o.clock,
     store: new CosmosOnboardingStore(cosmos.database),
     laptops,
+    directory: new GraphDirectory(graph),
     bus: o.bus,
     provisioners: (resume) => {
       const real = createGraphProvisioners({

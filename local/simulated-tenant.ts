@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
+import { objectIdFor } from './dev-issuer';
 import { z } from 'zod';
 
 /**
@@ -508,7 +509,7 @@ export class SimulatedTenant {
     if (!user && key.includes('@')) {
       // First lookup: directory sync brings the account over after the configured delay.
       user = {
-        id: guidFrom(`user:${key}`),
+        id: objectIdFor(key),
         userPrincipalName: key,
         visibleAt: now + (this.options.userSyncDelayMs ?? 0),
         licenses: new Set(),

@@ -5,6 +5,7 @@ import { CosmosLaptopPool } from '../adapters/cosmos/cosmos-laptop-pool';
 import { CosmosOnboardingStore } from '../adapters/cosmos/cosmos-onboarding-store';
 import { createCosmosClient } from '../adapters/cosmos/cosmos-setup';
 import { GraphClient } from '../adapters/graph/graph-client';
+import { GraphDirectory } from '../adapters/graph/graph-directory';
 import { createGraphProvisioners } from '../adapters/graph/graph-provisioners';
 import { ServiceBusMessageBus } from '../adapters/servicebus/service-bus-message-bus';
 import { systemClock } from '../ports/clock';
@@ -35,6 +36,7 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
     clock: systemClock,
     store: new CosmosOnboardingStore(database),
     laptops,
+    directory: new GraphDirectory(graph),
     bus: ServiceBusMessageBus.withCredential(namespace, credential),
     provisioners: (resume) =>
       createGraphProvisioners({

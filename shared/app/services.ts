@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { TokenValidator } from '../adapters/auth/jwt-validator';
 import type { Clock } from '../ports/clock';
+import type { Directory } from '../ports/directory';
 import type { LaptopPool } from '../ports/laptop-pool';
 import type { MessageBus } from '../ports/message-bus';
 import type { OnboardingStore } from '../ports/onboarding-store';
@@ -18,6 +19,7 @@ export interface Ports {
   store: OnboardingStore;
   laptops: LaptopPool;
   bus: MessageBus;
+  directory: Directory;
   /** Built last: the laptop connector resumes the onboardings its allocation passes serve. */
   provisioners: (resume: ResumeLaptopSteps) => Provisioners;
   tokenValidator: TokenValidator;
@@ -25,7 +27,7 @@ export interface Ports {
 
 /** The use cases, built once per worker over the ports. */
 export function createServices(ports: Ports) {
-  const { store, bus, clock, laptops, config } = ports;
+  const { store, bus, clock, laptops, config, directory } = ports;
   const writer = createOnboardingWriter({ store, bus, clock });
   const resume = createResumeLaptopSteps(bus, clock);
   const provisioners = ports.provisioners(resume);
@@ -35,7 +37,7 @@ export function createServices(ports: Ports) {
     provisioners,
     writer,
     handleHrEvent: createHandleHrEvent({ store, writer, clock, replanLaptop: (o) => laptopStock.replan(o) }),
-    decideOnboarding: createDecideOnboarding({ writer, clock }),
+    decideOnboarding: createDecideOnboarding({ store, writer, directory, clock }),
     retryOnboarding: createRetryOnboarding({ writer, clock }),
     laptopStock,
     runStepCommand: createRunStepCommand({

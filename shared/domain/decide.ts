@@ -8,15 +8,21 @@ import {
   type StepCommand,
   type StepName,
 } from '../schemas/onboarding';
+import { HR, SYSTEM, type Actor } from './actor';
 import { DomainError, ErrorCodes } from './errors';
-
-/** Who caused a change: a user principal name, `hr` or `system`. */
-export type Actor = string;
 
 /** Everything that can happen to an onboarding. */
 export type OnboardingEvent =
   | { type: 'hired'; eventId: string; at: string; hire: EmployeeHired; traceparent?: string }
-  | { type: 'decided'; at: string; by: Actor; decision: 'approve' | 'reject'; comment?: string }
+  | {
+      type: 'decided';
+      at: string;
+      by: Actor;
+      decision: 'approve' | 'reject';
+      comment?: string;
+      /** The agent's object id in Entra ID, when the directory knows the account: four-eyes compares ids. */
+      agentObjectId?: string;
+    }
   | { type: 'step-started'; at: string; step: StepName }
   | { type: 'step-succeeded'; at: string; step: StepName; serialNumber?: string; detail?: string }
   /** Nothing free: `recheckAt` schedules the next look; without it the step waits to be resumed. */
@@ -73,7 +79,7 @@ export function startOnboarding(
   const entry: HistoryEntry = {
     at,
     type: 'onboarding.created',
-    actor: 'hr',
+    actor: HR.name,
     details: { eventId: event.eventId, startDate: employee.startDate, priority: employee.priority, needs },
   };
   const state: Onboarding = {
@@ -87,6 +93,7 @@ export function startOnboarding(
     site: employee.site ?? null,
     priority: employee.priority,
     startDate: employee.startDate,
+    ...(employee.usageLocation ? { usageLocation: employee.usageLocation } : {}),
     status: 'awaiting-approval',
     decision: null,
     steps: { laptop: step(needs.laptop), vpn: step(needs.vpn), officeLicense: step(needs.officeLicense) },
@@ -113,7 +120,7 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
   switch (event.type) {
     case 'hired':
       b.recordEvent(event.eventId);
-      b.log('hr', 'hire.duplicate', {
+      b.log(HR, 'hire.duplicate', {
         eventId: event.eventId,
         detail: `an onboarding is already open for ${current.employeeId}; nothing else changed`,
       });
@@ -125,7 +132,7 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
       // Only a pending step starts; a waiting one is re-checked in place, without noise in the history.
       if (b.acceptsStepProgress(event.step, ['pending'])) {
         b.setStep(event.step, { status: 'in-progress', detail: undefined });
-        b.log('system', 'step.started', { step: event.step, attempt: b.state.steps[event.step].attempt });
+        b.log(SYSTEM, 'step.started', { step: event.step, attempt: b.state.steps[event.step].attempt });
       }
       break;
     case 'step-succeeded':
@@ -138,7 +145,7 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
         b.setStep(event.step, { status: 'waiting', detail: event.detail, attempt });
         if (event.recheckAt) b.command({ type: 'run-step', step: event.step, attempt, notBefore: event.recheckAt });
         if (previous.status !== 'waiting' || previous.detail !== event.detail) {
-          b.log('system', 'step.waiting', { step: event.step, detail: event.detail });
+          b.log(SYSTEM, 'step.waiting', { step: event.step, detail: event.detail });
         }
       }
       break;
@@ -152,7 +159,7 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
         const attempt = b.state.steps[event.step].attempt;
         b.setStep(event.step, { detail: `retry ${event.retry} after a transient fault: ${event.reason}` });
         b.command({ type: command, step: event.step, attempt, retry: event.retry, notBefore: event.notBefore });
-        b.log('system', command === 'run-step' ? 'step.retry-scheduled' : 'step.revert-retry-scheduled', {
+        b.log(SYSTEM, command === 'run-step' ? 'step.retry-scheduled' : 'step.revert-retry-scheduled', {
           step: event.step,
           retry: event.retry,
           reason: event.reason,
@@ -165,14 +172,14 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
       // The undo gave up: the step says so (failed, with the reason), for the DSI to undo by hand.
       if (b.state.status === 'cancelled' && UNDOABLE.includes(b.state.steps[event.step].status)) {
         b.setStep(event.step, { status: 'failed', detail: `revert failed: ${event.message}` });
-        b.log('system', 'step.revert-failed', { step: event.step, message: event.message });
+        b.log(SYSTEM, 'step.revert-failed', { step: event.step, message: event.message });
       }
       break;
     case 'step-failed':
       if (b.acceptsStepProgress(event.step, ['pending', 'in-progress', 'waiting'])) {
         const detail = `${event.code}: ${event.message}`;
         b.setStep(event.step, { status: 'failed', detail });
-        b.log('system', 'step.failed', { step: event.step, code: event.code, message: event.message });
+        b.log(SYSTEM, 'step.failed', { step: event.step, code: event.code, message: event.message });
         b.settle();
       }
       break;
@@ -183,7 +190,7 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
         ['done', 'in-progress', 'failed'].includes(b.state.steps[event.step].status)
       ) {
         b.setStep(event.step, { status: 'reverted', detail: undefined });
-        b.log('system', 'step.reverted', { step: event.step });
+        b.log(SYSTEM, 'step.reverted', { step: event.step });
       }
       break;
     case 'retry-requested':
@@ -195,10 +202,10 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
     case 'start-date-changed':
       b.recordEvent(event.eventId);
       if (b.state.startDate !== event.startDate) {
-        b.log('hr', 'start-date.changed', { eventId: event.eventId, from: b.state.startDate, to: event.startDate });
+        b.log(HR, 'start-date.changed', { eventId: event.eventId, from: b.state.startDate, to: event.startDate });
         b.state.startDate = event.startDate;
       } else {
-        b.log('hr', 'start-date.unchanged', { eventId: event.eventId, startDate: event.startDate });
+        b.log(HR, 'start-date.unchanged', { eventId: event.eventId, startDate: event.startDate });
       }
       break;
   }
@@ -210,12 +217,17 @@ function decideApproval(b: Builder, event: Extract<OnboardingEvent, { type: 'dec
   if (s.status !== 'awaiting-approval') {
     throw new DomainError(ErrorCodes.alreadyDecided, `onboarding ${s.id} is ${s.status}, not awaiting approval`);
   }
-  if (event.by.toLowerCase() === s.userPrincipalName.toLowerCase()) {
+  const agentObjectId = event.agentObjectId ?? s.agentObjectId;
+  // Four-eyes by the immutable object id; the upn too, for an account the directory does not know yet.
+  const sameObject = event.by.id !== undefined && agentObjectId !== undefined && event.by.id === agentObjectId;
+  if (sameObject || event.by.name.toLowerCase() === s.userPrincipalName.toLowerCase()) {
     throw new DomainError(ErrorCodes.selfApproval, 'an agent may not decide on their own onboarding');
   }
+  if (agentObjectId !== undefined) s.agentObjectId = agentObjectId;
   s.decision = {
     decision: event.decision,
-    by: event.by,
+    by: event.by.name,
+    ...(event.by.id !== undefined ? { byId: event.by.id } : {}),
     at: event.at,
     ...(event.comment !== undefined ? { comment: event.comment } : {}),
   };
@@ -251,13 +263,13 @@ function stepSucceeded(b: Builder, event: Extract<OnboardingEvent, { type: 'step
     // The effect landed after the cancellation: record it and undo it.
     const attempt = step.attempt + 1;
     b.setStep(event.step, { status: 'done', attempt, ...extra });
-    b.log('system', 'step.done', { step: event.step, ...extra, note: 'after cancellation; reverting' });
+    b.log(SYSTEM, 'step.done', { step: event.step, ...extra, note: 'after cancellation; reverting' });
     b.command({ type: 'revert-step', step: event.step, attempt });
     return;
   }
   if (!b.acceptsStepProgress(event.step, ['pending', 'in-progress', 'waiting'])) return;
   b.setStep(event.step, { status: 'done', detail: event.detail, ...extra });
-  b.log('system', 'step.done', { step: event.step, ...extra });
+  b.log(SYSTEM, 'step.done', { step: event.step, ...extra });
   b.settle();
 }
 
@@ -283,11 +295,11 @@ function cancel(b: Builder, eventId: string): void {
   const s = b.state;
   b.recordEvent(eventId);
   if (s.status === 'rejected' || s.status === 'cancelled') {
-    b.log('hr', 'hire-cancel.ignored', { eventId, detail: `onboarding is already ${s.status}` });
+    b.log(HR, 'hire-cancel.ignored', { eventId, detail: `onboarding is already ${s.status}` });
     return;
   }
   s.status = 'cancelled';
-  b.log('hr', 'onboarding.cancelled', { eventId });
+  b.log(HR, 'onboarding.cancelled', { eventId });
   for (const step of STEP_NAMES) {
     const current = s.steps[step];
     if (current.status === 'pending') {
@@ -326,7 +338,13 @@ class Builder {
   }
 
   log(actor: Actor, type: string, details: Record<string, unknown>): void {
-    this.history.push({ at: this.at, type, actor, details });
+    this.history.push({
+      at: this.at,
+      type,
+      actor: actor.name,
+      ...(actor.id !== undefined ? { actorId: actor.id } : {}),
+      details,
+    });
   }
 
   command(c: Omit<StepCommand, 'onboardingId' | 'employeeId'>): void {
@@ -354,10 +372,10 @@ class Builder {
     const statuses = STEP_NAMES.map((step) => this.state.steps[step].status);
     if (statuses.every((st) => st === 'done' || st === 'skipped')) {
       this.state.status = 'completed';
-      this.log('system', 'onboarding.completed', {});
+      this.log(SYSTEM, 'onboarding.completed', {});
     } else if (statuses.includes('failed') && this.state.status !== 'needs-attention') {
       this.state.status = 'needs-attention';
-      this.log('system', 'onboarding.needs-attention', {
+      this.log(SYSTEM, 'onboarding.needs-attention', {
         steps: STEP_NAMES.filter((step) => this.state.steps[step].status === 'failed'),
       });
     }

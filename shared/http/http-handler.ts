@@ -1,8 +1,10 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
+import type { Actor } from '../domain/actor';
 import { DomainError, ErrorCodes, type ErrorCode } from '../domain/errors';
 import { AuthenticationError, type Principal, type TokenValidator } from '../adapters/auth/jwt-validator';
 import { InvalidContinuationToken } from '../ports/onboarding-store';
+import { TransientError } from '../ports/provisioners';
 import { toFieldErrors } from '../schemas/validation';
 import type { Role } from './roles';
 import { problem } from './problem';
@@ -28,6 +30,8 @@ export class HttpProblem extends Error {
 
 export interface RequestTools {
   principal: Principal;
+  /** Who the caller is in the history: a person's upn, or `app:<client id>`, with the object id. */
+  actor: Actor;
   /** Reads the body as JSON and parses it with `schema`; 413, 400 (malformed) or 400 (invalid, naming the fields). */
   body<T extends z.ZodType>(schema: T): Promise<z.infer<T>>;
   /** Parses the query string with `schema`; 400 naming the bad parameters. */
@@ -37,6 +41,8 @@ export interface RequestTools {
 export interface SecuredRoute {
   /** Any of these roles grants access. */
   roles: readonly Role[];
+  /** Only a person may do this (deciding, retrying...): an application token gets 403 whatever its roles. */
+  person?: boolean;
   handle(req: HttpRequest, tools: RequestTools, context: InvocationContext): Promise<HttpResponseInit>;
 }
 
@@ -76,8 +82,22 @@ export function errorResponse(err: unknown, context: InvocationContext): HttpRes
   if (err instanceof HttpProblem) return err.response;
   if (err instanceof DomainError) return problem(STATUS_OF[err.code], err.message, { code: err.code });
   if (err instanceof InvalidContinuationToken) return problem(400, err.message, { code: 'VALIDATION' });
+  if (err instanceof TransientError) {
+    const retryAfter = String(Math.max(1, Math.ceil(err.retryAfterSeconds ?? 5)));
+    return problem(503, `a service this depends on is unavailable: ${err.message}`, {
+      code: 'UNAVAILABLE',
+      headers: { 'retry-after': retryAfter },
+    });
+  }
   context.error('unhandled error', err);
   return problem(500, 'an unexpected error occurred; it has been logged');
+}
+
+/** The history's name for a caller: a person by upn, an application by client id; both with the object id. */
+export function actorOf(principal: Principal): Actor {
+  return principal.kind === 'person'
+    ? { name: principal.userPrincipalName, id: principal.oid }
+    : { name: `app:${principal.appId}`, id: principal.oid };
 }
 
 /** Authenticates (401), authorizes (403), then runs the route; every failure becomes problem+json. */
@@ -91,11 +111,17 @@ export function secured(getValidator: () => Promise<TokenValidator>, route: Secu
         if (!(err instanceof AuthenticationError)) throw err;
         return problem(401, err.message, { headers: { 'www-authenticate': 'Bearer' } });
       }
+      if (route.person && principal.kind === 'app') {
+        return problem(403, 'this needs a person signed in; an application token may not do it', {
+          code: 'PERSON_REQUIRED',
+        });
+      }
       if (!route.roles.some((r) => principal.roles.includes(r))) {
         return problem(403, `this needs one of the roles: ${route.roles.join(', ')}`);
       }
       const tools: RequestTools = {
         principal,
+        actor: actorOf(principal),
         body: async (schema) => {
           const parsed = schema.safeParse(await readJson(req));
           if (!parsed.success) throw new HttpProblem(validationProblem(parsed.error, 'the body'));

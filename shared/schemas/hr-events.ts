@@ -36,6 +36,11 @@ export const employeeHiredSchema = z.object({
     site: z.string().trim().min(1).max(256).optional(),
     startDate: isoDateSchema,
     priority: prioritySchema.default('standard'),
+    /** Where the agent works (ISO 3166-1 alpha-2), which Microsoft 365 needs before it assigns a licence. */
+    usageLocation: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code, e.g. FR')
+      .optional(),
   }),
   needs: needsSchema.default({ laptop: true, vpn: true, officeLicense: true }),
 });

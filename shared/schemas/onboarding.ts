@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { employeeIdSchema, isoDateSchema, prioritySchema } from './hr-events';
+import { actorNameSchema, objectIdSchema } from './identity';
 
 export const STEP_NAMES = ['laptop', 'vpn', 'officeLicense'] as const;
 export const stepNameSchema = z.enum(STEP_NAMES);
@@ -26,17 +27,20 @@ export const stepSchema = z.object({
 
 export const decisionRecordSchema = z.object({
   decision: z.enum(['approve', 'reject']),
-  by: z.string(),
+  /** The decider's upn (or `system` for an expiry). */
+  by: actorNameSchema,
+  /** The decider's object id; absent for the service's own decisions. */
+  byId: objectIdSchema.optional(),
   at: z.string(),
   comment: z.string().optional(),
 });
 
-export const actorSchema = z.string().min(1);
-
 export const historyEntrySchema = z.object({
   at: z.string(),
-  type: z.string(),
-  actor: actorSchema,
+  type: z.string().min(1),
+  actor: actorNameSchema,
+  /** The object id of a person or an application; the service's own entries (`hr`, `system`) have none. */
+  actorId: objectIdSchema.optional(),
   details: z.record(z.string(), z.unknown()),
 });
 
@@ -76,6 +80,13 @@ export const onboardingDocumentSchema = z.object({
   updatedAt: z.string(),
   eventIds: z.array(z.string()),
   history: z.array(historyEntrySchema),
+  /** The agent's object id in Entra ID, once the directory was asked (four-eyes compares it). */
+  agentObjectId: objectIdSchema.optional(),
+  /** Where the agent works (ISO 3166-1 alpha-2), for the licence; absent: the configured default. */
+  usageLocation: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .optional(),
   /** W3C trace context of the onboarding: every message about it continues this trace. */
   traceparent: z.string().optional(),
   /** Commands decided with the last change and not yet known to be sent (transactional outbox). */

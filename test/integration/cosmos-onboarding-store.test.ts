@@ -3,7 +3,7 @@ import { CONTAINERS } from '../../shared/adapters/cosmos/containers';
 import { AlreadyExists, ConcurrencyConflict, InvalidContinuationToken } from '../../shared/ports/onboarding-store';
 import { DomainError } from '../../shared/domain/errors';
 import type { Onboarding } from '../../shared/schemas/onboarding';
-import { buildOnboarding } from '../support/factories';
+import { buildOnboarding, person } from '../support/factories';
 import { startTestServices, type TestServices } from '../support/test-services';
 
 let t: TestServices;
@@ -55,8 +55,8 @@ describe('CosmosOnboardingStore against the embedded Cosmos DB endpoint', () => 
     const o = buildOnboarding();
     await t.services.store.create(o);
     const results = await Promise.allSettled([
-      t.services.decideOnboarding(o.id, { decision: 'approve' }, 'a.dsi@example.org'),
-      t.services.decideOnboarding(o.id, { decision: 'reject' }, 'b.dsi@example.org'),
+      t.services.decideOnboarding(o.id, { decision: 'approve' }, person('a.dsi@example.org')),
+      t.services.decideOnboarding(o.id, { decision: 'reject' }, person('b.dsi@example.org')),
     ]);
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -113,7 +113,7 @@ describe('querying onboardings', () => {
         o = decide(o, {
           type: 'decided',
           at,
-          by: i % 4 === 0 ? 'Chef.A@example.org' : 'chef.b@example.org',
+          by: person(i % 4 === 0 ? 'Chef.A@example.org' : 'chef.b@example.org'),
           decision: 'approve',
         }).state;
       await t.services.store.create(o);

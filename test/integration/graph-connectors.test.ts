@@ -4,7 +4,7 @@ import { TransientError } from '../../shared/ports/provisioners';
 import type { Onboarding } from '../../shared/schemas/onboarding';
 import { decide } from '../../shared/domain/decide';
 import { DEFAULT_SKU, TLS_CERT_FILE } from '../../local/simulated-tenant';
-import { buildOnboarding } from '../support/factories';
+import { buildOnboarding, person } from '../support/factories';
 import { startTestServices, type TestServices } from '../support/test-services';
 
 let t: TestServices;
@@ -21,7 +21,7 @@ function approved(overrides: Parameters<typeof buildOnboarding>[0] = {}): Onboar
   return decide(buildOnboarding(overrides), {
     type: 'decided',
     at: new Date().toISOString(),
-    by: 'chef@example.org',
+    by: person('chef@example.org'),
     decision: 'approve',
   }).state;
 }

@@ -2,7 +2,7 @@ import { DeadLetterError } from '../../functions/definition';
 import { TransientError, type Provisioners } from '../../shared/ports/provisioners';
 import type { StepCommand } from '../../shared/schemas/onboarding';
 import { Roles } from '../../shared/http/roles';
-import { buildHireJson } from '../support/factories';
+import { buildHireJson, person } from '../support/factories';
 import { callHttp, functionsOver, queueContext } from '../support/functions';
 import { startTestServices, type TestServices } from '../support/test-services';
 
@@ -91,7 +91,7 @@ describe('hr-events queue handler', () => {
   it('when a hire comes after the previous onboarding finished, then a new onboarding opens', async () => {
     const first = await hire();
     const [o] = await first.list();
-    await t.services.decideOnboarding(o!.value.id, { decision: 'reject' }, 'chef@example.org');
+    await t.services.decideOnboarding(o!.value.id, { decision: 'reject' }, person('chef@example.org'));
     await hire(buildHireJson({ employee: first.json.employee as Record<string, unknown> }));
     expect((await first.list()).map((x) => [x.value.id, x.value.status])).toEqual([
       [`${first.employeeId}.2`, 'awaiting-approval'],
@@ -179,7 +179,7 @@ describe('provisioning worker', () => {
   async function approvedOnboarding() {
     const h = await hire(buildHireJson({ needs: { laptop: false, officeLicense: false } }));
     const [o] = await h.list();
-    await t.services.decideOnboarding(o!.value.id, { decision: 'approve' }, 'chef@example.org');
+    await t.services.decideOnboarding(o!.value.id, { decision: 'approve' }, person('chef@example.org'));
     const command: StepCommand = {
       type: 'run-step',
       onboardingId: o!.value.id,

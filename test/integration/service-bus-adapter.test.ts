@@ -11,7 +11,7 @@ import { Roles } from '../../shared/http/roles';
 import { loadOrCreateSigningKey, issueToken } from '../../local/dev-issuer';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import { AmqpServiceBusPeer, type ReceivedMessage } from '../support/amqp-peer';
-import { buildHireJson } from '../support/factories';
+import { buildHireJson, person } from '../support/factories';
 import { hrEventSchema } from '../../shared/schemas/hr-events';
 import { callHttp, functionsOver } from '../support/functions';
 
@@ -88,7 +88,7 @@ describe('the Service Bus sender adapter, on the wire (AMQP 1.0 against a rhea p
       '00-11111111111111111111111111111111-2222222222222222-01',
     );
     const id = `${employeeId}.1`;
-    await stack.services.decideOnboarding(id, { decision: 'approve' }, 'chef@example.org');
+    await stack.services.decideOnboarding(id, { decision: 'approve' }, person('chef@example.org'));
     const m = await arrived((r) => r.message.message_id === `${id}/vpn/run-step/1`);
     expect(m.queue).toBe('provisioning');
     expect(m.message).toMatchObject({

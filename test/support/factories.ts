@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { objectIdFor } from '../../local/dev-issuer';
+import type { Actor } from '../../shared/domain/actor';
 import { startOnboarding } from '../../shared/domain/decide';
 import { employeeHiredSchema, type EmployeeHired } from '../../shared/schemas/hr-events';
 import type { Onboarding } from '../../shared/schemas/onboarding';
@@ -53,4 +55,9 @@ export function buildOnboarding(
     { id: `${hire.employee.employeeId}.1`, sequence: 1 },
     { type: 'hired', eventId: hire.eventId, at, hire },
   ).state;
+}
+
+/** A person as the history records them: their upn and the object id their token carries. */
+export function person(upn: string): Actor {
+  return { name: upn, id: objectIdFor(upn) };
 }

@@ -14,17 +14,23 @@ import type { SimulatedTenant, SimulatedTenantOptions } from '../../local/simula
 export const TEST_ISSUER = 'https://login.dev.local/test/v2.0';
 export const TEST_AUDIENCE = 'api://dsi-onboarding-test';
 
+export interface TokenOptions {
+  issuer?: string;
+  audience?: string;
+  lifetimeSeconds?: number;
+  issuedAt?: Date;
+  /** Claims to set or override, signed all the same (an attacker's token). */
+  claims?: Record<string, unknown>;
+}
+
 export interface TestServices {
   services: Services;
   cosmos: EmbeddedCosmos;
   /** A bus nobody consumes: tests read what was sent from its snapshot. */
   bus: LocalServiceBus;
   tenant: SimulatedTenant;
-  token(
-    user: string,
-    roles: string[],
-    options?: { issuer?: string; audience?: string; lifetimeSeconds?: number; issuedAt?: Date },
-  ): Promise<string>;
+  /** A person's token (`user` is a upn), or an application's (`{ app: name }`). */
+  token(user: string | { app: string }, roles: string[], options?: TokenOptions): Promise<string>;
   sent(queue: string): { messageId: string; body: unknown; scheduledEnqueueTimeUtc?: string }[];
   stop(): Promise<void>;
 }
@@ -58,8 +64,9 @@ export async function startTestServices(
     tenant: stack.tenant,
     token: (user, roles, o = {}) =>
       issueToken(key, {
-        user,
+        ...(typeof user === 'string' ? { user } : user),
         roles,
+        ...(o.claims ? { claims: o.claims } : {}),
         issuer: o.issuer ?? TEST_ISSUER,
         audience: o.audience ?? TEST_AUDIENCE,
         ...(o.lifetimeSeconds !== undefined ? { lifetimeSeconds: o.lifetimeSeconds } : {}),

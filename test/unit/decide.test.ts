@@ -1,10 +1,10 @@
 import { decide, startOnboarding, type OnboardingEvent } from '../../shared/domain/decide';
 import { DomainError, ErrorCodes } from '../../shared/domain/errors';
 import type { Onboarding, StepName, StepStatus } from '../../shared/schemas/onboarding';
-import { buildHire, buildOnboarding } from '../support/factories';
+import { buildHire, buildOnboarding, person } from '../support/factories';
 
 const at = '2026-11-30T09:00:00.000Z';
-const approver = 'chef.dsi@example.org';
+const approver = person('chef.dsi@example.org');
 
 function approved(o: Onboarding = buildOnboarding()): Onboarding {
   return decide(o, { type: 'decided', at, by: approver, decision: 'approve' }).state;
@@ -311,8 +311,33 @@ describe('decide: transitions', () => {
       decision: 'approve',
       comment: 'PCA',
     });
-    expect(state.decision).toEqual({ decision: 'approve', by: approver, at, comment: 'PCA' });
-    expect(history[0]).toMatchObject({ actor: approver, at });
+    expect(state.decision).toEqual({ decision: 'approve', by: approver.name, byId: approver.id, at, comment: 'PCA' });
+    expect(history[0]).toEqual({
+      actor: approver.name,
+      actorId: approver.id,
+      at,
+      type: 'onboarding.approved',
+      details: { comment: 'PCA' },
+    });
+  });
+
+  it("when the approver's object id is the agent's (an alias upn), then it is refused as self-approval", () => {
+    const agent = buildOnboarding();
+    const alias = { name: 'c.martin@example.org', id: '0f6a1c2e-1111-4222-8333-944455566677' };
+    expect(() =>
+      decide(agent, { type: 'decided', at, by: alias, decision: 'approve', agentObjectId: alias.id }),
+    ).toThrow(expect.objectContaining({ code: ErrorCodes.selfApproval }) as Error);
+    // Once known, the agent's object id is kept: a later decision is checked against it without a lookup.
+    const known = { ...agent, agentObjectId: alias.id };
+    expect(() => decide(known, { type: 'decided', at, by: alias, decision: 'reject' })).toThrow(DomainError);
+    const other = decide(agent, { type: 'decided', at, by: approver, decision: 'approve', agentObjectId: alias.id });
+    expect(other.state.agentObjectId).toBe(alias.id);
+  });
+
+  it('when the service logs a change, then the entry has no actorId; a person or an application has one', () => {
+    const { state } = decide(approved(), { type: 'step-started', at, step: 'vpn' });
+    expect(state.history.at(-1)).toEqual(expect.not.objectContaining({ actorId: expect.anything() as unknown }));
+    expect(state.history.find((h) => h.type === 'onboarding.approved')?.actorId).toBe(approver.id);
   });
 
   it('when a step succeeds with a serial number, then the step carries it', () => {
@@ -396,7 +421,7 @@ describe('decide: illegal transitions', () => {
     {
       name: 'an agent approving their own onboarding (any case)',
       from: buildOnboarding({ employee: { userPrincipalName: 'Camille.Martin@example.org' } }),
-      event: { type: 'decided', at, by: 'camille.martin@EXAMPLE.org', decision: 'approve' },
+      event: { type: 'decided', at, by: person('camille.martin@EXAMPLE.org'), decision: 'approve' },
       code: ErrorCodes.selfApproval,
     },
     {

@@ -72,8 +72,10 @@ export class CosmosOnboardingStore implements OnboardingStore {
   }
 
   async create(onboarding: Onboarding): Promise<Versioned<Onboarding>> {
+    // The same schema before a write as after a read: a document this code could not read back is never stored.
+    const valid = onboardingDocumentSchema.parse(onboarding);
     try {
-      const { resource } = await this.container.items.create<StoredOnboarding>(onboarding);
+      const { resource } = await this.container.items.create<StoredOnboarding>(valid);
       return toVersioned(resource);
     } catch (err) {
       if (cosmosStatus(err) === 409) throw new AlreadyExists(`onboarding ${onboarding.id} already exists`);
@@ -82,10 +84,11 @@ export class CosmosOnboardingStore implements OnboardingStore {
   }
 
   async replace(onboarding: Onboarding, etag: string): Promise<Versioned<Onboarding>> {
+    const valid = onboardingDocumentSchema.parse(onboarding);
     try {
       const { resource } = await this.container
-        .item(onboarding.id, onboarding.employeeId)
-        .replace<StoredOnboarding>(onboarding, { accessCondition: { type: 'IfMatch', condition: etag } });
+        .item(valid.id, valid.employeeId)
+        .replace<StoredOnboarding>(valid, { accessCondition: { type: 'IfMatch', condition: etag } });
       return toVersioned(resource);
     } catch (err) {
       if (cosmosStatus(err) === 412) throw new ConcurrencyConflict(`onboarding ${onboarding.id} changed meanwhile`);
