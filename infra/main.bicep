@@ -19,6 +19,11 @@ param apiClientId string
 @description('Optional. skuId of the Microsoft 365 licence to assign. Default: Office 365 E3.')
 param licenseSkuId string = '6fd2c87f-b296-42f0-b197-1e91e994b900'
 
+@description('Optional. Usage location (ISO 3166-1 alpha-2) set on an agent\'s account without one, before its licence.')
+@minLength(2)
+@maxLength(2)
+param defaultUsageLocation string = 'FR'
+
 @description('Optional. Entra ID tenant that issues the API\'s access tokens. Default: this subscription\'s tenant.')
 param authTenantId string = tenant().tenantId
 
@@ -131,6 +136,7 @@ module functionApp 'modules/function-app.bicep' = {
       Auth__audience: apiClientId
       Auth__jwksUri: '${environment().authentication.loginEndpoint}${authTenantId}/discovery/v2.0/keys'
       Provisioning__waitingRecheckSeconds: '300'
+      Provisioning__defaultUsageLocation: defaultUsageLocation
       Provisioning__maxTransientRetries: '8'
       Provisioning__retryBaseSeconds: '2'
       Provisioning__retryMaxSeconds: '300'

@@ -14,12 +14,13 @@ import path from 'node:path';
 import { z } from 'zod';
 import { allFunctions } from '../functions/all-functions';
 import { DeadLetterError, type FunctionDefinition, type HttpFunctionDefinition } from '../functions/definition';
-import { durationMs, QUEUE_DEFINITIONS } from '../shared/app/queues';
+import { durationMs, QUEUE_DEFINITIONS, QUEUES } from '../shared/app/queues';
 import type { Services } from '../shared/app/services';
 import { MAX_BODY_BYTES } from '../shared/http/http-handler';
 import { problem } from '../shared/http/problem';
 import { systemClock, type Clock } from '../shared/ports/clock';
 import { issueToken, loadOrCreateSigningKey, type DevSigningKey } from './dev-issuer';
+import { syncDirectoryFromHr } from './hr-directory-sync';
 import { startLocalStack } from './local-stack';
 import { simulatedTenantStateSchema, type SimulatedTenant, type SimulatedTenantOptions } from './simulated-tenant';
 import { localBusSnapshotSchema, LocalServiceBus, type LocalMessage } from './local-bus';
@@ -303,8 +304,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     if (def.kind === 'serviceBusQueue') {
       bus.subscribe(
         def.queueName,
-        (message: LocalMessage, lockToken: string) =>
-          def.handler(
+        (message: LocalMessage, lockToken: string) => {
+          if (def.queueName === QUEUES.hrEvents) syncDirectoryFromHr(tenant, message.body);
+          return def.handler(
             message.body,
             invocation(def.name, {
               triggerMetadata: {
@@ -321,7 +323,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
               },
               options: { trigger: { type: 'serviceBusTrigger', name: 'message' } },
             }),
-          ),
+          );
+        },
         (err) =>
           err instanceof DeadLetterError
             ? { deadLetter: { reason: err.reason, description: err.description } }

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { SimulatedTenantOptions } from './simulated-tenant';
+import { scaledLimits, type SimulatedTenantOptions } from './simulated-tenant';
 
 const settingsFileSchema = z.object({ Values: z.record(z.string(), z.string()).default({}) });
 
@@ -31,12 +31,13 @@ const localSchema = z.object({
   LOCAL_LICENSE_SEATS: z.coerce.number().int().nonnegative().default(1000),
   Auth__issuer: z.string().default('https://login.dev.local/onboarding/v2.0'),
   Auth__audience: z.string().default('api://dsi-onboarding'),
-  /** The simulated tenant: share of Graph calls answered 503, requests per window per endpoint family, latency, sync lag. */
+  /** The simulated tenant: share of Graph calls answered 503, latency, directory sync and replication lags. */
   SIM_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
-  SIM_THROTTLE_LIMIT: z.coerce.number().int().nonnegative().default(0),
-  SIM_THROTTLE_WINDOW_MS: z.coerce.number().int().positive().default(10_000),
+  /** Graph's documented throttling budgets divided by this (1: as documented; a larger value throttles sooner). */
+  SIM_THROTTLE_SCALE: z.coerce.number().min(1).default(1),
   SIM_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
   SIM_USER_SYNC_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
+  SIM_REPLICATION_LAG_MS: z.coerce.number().int().nonnegative().default(0),
 });
 export type LocalSettings = z.infer<typeof localSchema>;
 
@@ -52,8 +53,7 @@ export function simulatedTenantOptions(s: LocalSettings): SimulatedTenantOptions
     failureRate: s.SIM_FAILURE_RATE,
     latencyMs: s.SIM_LATENCY_MS,
     userSyncDelayMs: s.SIM_USER_SYNC_DELAY_MS,
-    ...(s.SIM_THROTTLE_LIMIT > 0
-      ? { throttle: { limit: s.SIM_THROTTLE_LIMIT, windowMs: s.SIM_THROTTLE_WINDOW_MS } }
-      : {}),
+    replicationLagMs: s.SIM_REPLICATION_LAG_MS,
+    limits: scaledLimits(s.SIM_THROTTLE_SCALE),
   };
 }

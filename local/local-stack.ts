@@ -106,6 +106,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         graph,
         vpnGroupId: config.Graph__vpnGroupId,
         licenseSkuId: config.Graph__licenseSkuId,
+        defaultUsageLocation: config.Provisioning__defaultUsageLocation,
         laptops,
         clock: o.clock,
         recheckSeconds: config.Provisioning__waitingRecheckSeconds,

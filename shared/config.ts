@@ -23,6 +23,11 @@ const configSchema = z.object({
   Graph__vpnGroupId: z.string().min(1),
   /** skuId of the Microsoft 365 licence to assign (e.g. Office 365 E3). */
   Graph__licenseSkuId: z.string().min(1),
+  /** Usage location set on an account without one before its licence, when the HR event gives none. */
+  Provisioning__defaultUsageLocation: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code')
+    .default('FR'),
   /** Retries of a step after transient faults, with exponential back-off and jitter between them. */
   Provisioning__maxTransientRetries: z.coerce.number().int().nonnegative().default(8),
   Provisioning__retryBaseSeconds: z.coerce.number().positive().default(2),

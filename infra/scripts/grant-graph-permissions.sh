@@ -14,10 +14,20 @@ principal="${AZURE_MANAGED_IDENTITY_PRINCIPAL_ID:?set AZURE_MANAGED_IDENTITY_PRI
 graph_app_id=00000003-0000-0000-c000-000000000000
 graph_sp=$(az ad sp show --id "$graph_app_id" --query id -o tsv)
 
-# User.Read.All: find the agent's account; GroupMember.ReadWrite.All: the VPN group membership;
-# LicenseAssignment.ReadWrite.All: read seats, assign and remove the licence;
-# DeviceManagementServiceConfig.ReadWrite.All: assign and unassign the Autopilot device's user.
-for permission in User.Read.All GroupMember.ReadWrite.All LicenseAssignment.ReadWrite.All DeviceManagementServiceConfig.ReadWrite.All; do
+# Each Graph call the product makes, with its least privileged application permission:
+# BEGIN GENERATED: graph permissions (npm run generate, from shared/adapters/graph/graph-permissions.ts)
+#   User.Read.All: GET /users/{upn} (find the agent's account (four-eyes, every step))
+#   User.ReadWrite.All: PATCH /users/{id} (set usageLocation when the account has none, before the licence)
+#   GroupMember.ReadWrite.All: POST /groups/{id}/members/$ref (add the agent to the VPN access group)
+#   GroupMember.ReadWrite.All: DELETE /groups/{id}/members/{id}/$ref (remove the agent from the VPN access group (undo, leaver))
+#   LicenseAssignment.Read.All: GET /subscribedSkus (read the seats of the licence)
+#   LicenseAssignment.ReadWrite.All: POST /users/{id}/assignLicense (assign and remove the Microsoft 365 licence)
+#   DeviceManagementServiceConfig.Read.All: GET /deviceManagement/windowsAutopilotDeviceIdentities (find the laptop's Autopilot identity by serial number)
+#   DeviceManagementServiceConfig.ReadWrite.All: POST /deviceManagement/windowsAutopilotDeviceIdentities/{id}/assignUserToDevice (assign the laptop to the agent)
+#   DeviceManagementServiceConfig.ReadWrite.All: POST /deviceManagement/windowsAutopilotDeviceIdentities/{id}/unassignUserFromDevice (take the laptop back from the agent)
+permissions="User.Read.All User.ReadWrite.All GroupMember.ReadWrite.All LicenseAssignment.Read.All LicenseAssignment.ReadWrite.All DeviceManagementServiceConfig.Read.All DeviceManagementServiceConfig.ReadWrite.All"
+# END GENERATED
+for permission in $permissions; do
   role_id=$(az ad sp show --id "$graph_app_id" --query "appRoles[?value=='$permission' && contains(allowedMemberTypes, 'Application')].id | [0]" -o tsv)
   already=$(az rest --method GET \
     --uri "https://graph.microsoft.com/v1.0/servicePrincipals/$principal/appRoleAssignments" \
@@ -32,3 +42,18 @@ for permission in User.Read.All GroupMember.ReadWrite.All LicenseAssignment.Read
     echo "already granted: $permission"
   fi
 done
+
+# Exactly the table: a Graph permission granted earlier and no longer needed is removed.
+az rest --method GET --uri "https://graph.microsoft.com/v1.0/servicePrincipals/$principal/appRoleAssignments" \
+  --query "value[?resourceId=='$graph_sp'].[id, appRoleId]" -o tsv |
+  while read -r assignment role_id; do
+    value=$(az ad sp show --id "$graph_app_id" --query "appRoles[?id=='$role_id'].value | [0]" -o tsv)
+    case " $permissions " in
+      *" $value "*) ;;
+      *)
+        az rest --method DELETE \
+          --uri "https://graph.microsoft.com/v1.0/servicePrincipals/$principal/appRoleAssignments/$assignment" > /dev/null
+        echo "revoked $value (not in the table)"
+        ;;
+    esac
+  done

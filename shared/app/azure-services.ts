@@ -43,6 +43,7 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
         graph,
         vpnGroupId: config.Graph__vpnGroupId,
         licenseSkuId: config.Graph__licenseSkuId,
+        defaultUsageLocation: config.Provisioning__defaultUsageLocation,
         laptops,
         clock: systemClock,
         recheckSeconds: config.Provisioning__waitingRecheckSeconds,

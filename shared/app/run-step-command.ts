@@ -80,7 +80,7 @@ export function createRunStepCommand(deps: {
     command: StepCommand,
     ctx: StepRunContext,
     err: unknown,
-  ): { retrying: Extract<OnboardingEvent, { type: 'step-retrying' }> } | { gaveUp: string } {
+  ): { retrying: Extract<OnboardingEvent, { type: 'step-retrying' }> } | { gaveUp: string; code: string } {
     const transient = err instanceof TransientError;
     const message = err instanceof Error ? err.message : String(err);
     const retry = (command.retry ?? 0) + 1;
@@ -100,7 +100,10 @@ export function createRunStepCommand(deps: {
       };
     }
     if (!transient && ctx.deliveryCount < ctx.maxDeliveryCount) throw err;
-    return { gaveUp: `gave up after ${transient ? retry : ctx.deliveryCount} tries: ${message}` };
+    return {
+      gaveUp: `gave up after ${transient ? retry : ctx.deliveryCount} tries: ${message}`,
+      code: (transient && err.code) || 'TransientFaultsExhausted',
+    };
   }
 
   async function run(command: StepCommand, ctx: StepRunContext): Promise<Onboarding | null> {
@@ -123,7 +126,7 @@ export function createRunStepCommand(deps: {
       const plan = faultPlan(command, ctx, err);
       if ('retrying' in plan)
         return writer.apply(command.onboardingId, (o) => (isCurrentRun(o, command) ? plan.retrying : null));
-      outcome = { kind: 'failed', code: 'TransientFaultsExhausted', message: plan.gaveUp };
+      outcome = { kind: 'failed', code: plan.code, message: plan.gaveUp };
     }
     const event = outcomeEvent(command.step, outcome, clock.now());
     // After a cancellation the effect must still be recorded, so that it is reverted.
@@ -136,8 +139,9 @@ export function createRunStepCommand(deps: {
     const current = await store.get(command.onboardingId);
     if (!current || current.value.status !== 'cancelled' || !isCurrentRun(current.value, command)) return null;
     if (!['done', 'in-progress', 'failed', 'skipped'].includes(current.value.steps[command.step].status)) return null;
+    let note: string | undefined;
     try {
-      await provisioners[command.step].revert(current.value);
+      note = (await provisioners[command.step].revert(current.value))?.note;
     } catch (err) {
       const plan = faultPlan(command, ctx, err);
       const event: OnboardingEvent =
@@ -150,7 +154,9 @@ export function createRunStepCommand(deps: {
     return writer.apply(
       command.onboardingId,
       (o) =>
-        isCurrentRun(o, command) ? { type: 'step-reverted', at: clock.now().toISOString(), step: command.step } : null,
+        isCurrentRun(o, command)
+          ? { type: 'step-reverted', at: clock.now().toISOString(), step: command.step, ...(note ? { note } : {}) }
+          : null,
       current,
     );
   }

@@ -39,7 +39,8 @@ export type OnboardingEvent =
     }
   | { type: 'step-revert-failed'; at: string; step: StepName; message: string }
   | { type: 'step-failed'; at: string; step: StepName; code: string; message: string }
-  | { type: 'step-reverted'; at: string; step: StepName }
+  /** `note`: what the undo left in place on purpose (a licence inherited from a group...). */
+  | { type: 'step-reverted'; at: string; step: StepName; note?: string }
   | { type: 'retry-requested'; at: string; by: Actor }
   | { type: 'hire-cancelled'; eventId: string; at: string }
   | { type: 'start-date-changed'; eventId: string; at: string; startDate: string };
@@ -189,8 +190,8 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
         b.state.status === 'cancelled' &&
         ['done', 'in-progress', 'failed'].includes(b.state.steps[event.step].status)
       ) {
-        b.setStep(event.step, { status: 'reverted', detail: undefined });
-        b.log(SYSTEM, 'step.reverted', { step: event.step });
+        b.setStep(event.step, { status: 'reverted', detail: event.note });
+        b.log(SYSTEM, 'step.reverted', { step: event.step, ...(event.note ? { note: event.note } : {}) });
       }
       break;
     case 'retry-requested':

@@ -7,12 +7,17 @@ export type ProvisionOutcome =
   | { kind: 'waiting'; detail: string; recheckAfterSeconds?: number }
   | { kind: 'failed'; code: string; message: string };
 
+/** What an undo came to, when there is something to say (an effect left in place on purpose, and why). */
+export interface RevertOutcome {
+  note?: string;
+}
+
 /** One provisioning step: makes its effect (idempotently) and can undo it. */
 export interface Provisioner {
   readonly step: StepName;
   provision(onboarding: Onboarding): Promise<ProvisionOutcome>;
   /** Undoes the effect; harmless when there is none. */
-  revert(onboarding: Onboarding): Promise<void>;
+  revert(onboarding: Onboarding): Promise<RevertOutcome | undefined>;
 }
 
 export type Provisioners = Record<StepName, Provisioner>;
@@ -23,6 +28,8 @@ export class TransientError extends Error {
   constructor(
     message: string,
     readonly retryAfterSeconds?: number,
+    /** The step's failure code once retries are exhausted (default TransientFaultsExhausted), e.g. UserNotFound. */
+    readonly code?: string,
   ) {
     super(message);
   }

@@ -89,6 +89,16 @@ describe('the local host, driven over HTTP through the contract', () => {
     );
   });
 
+  it("when the HR system posts with its application token, then 202; the same token's decision is 403: it needs a person", async () => {
+    const sirh = await host.appToken('sirh', [Roles.hrEventsSend, Roles.onboardingApprove]);
+    const json = buildHireJson();
+    expect((await api.post('/api/hr-events', json, sirh)).status).toBe(202);
+    const created = await hireAndFind(json);
+    const refused = await api.post(`/api/onboardings/${created.id}/decision`, { decision: 'approve' }, sirh);
+    expect(refused.status).toBe(403);
+    expect((await byId(created.id)).body.status).toBe('awaiting-approval');
+  });
+
   it('when the same eventId is posted five times at once, then there is one onboarding', async () => {
     const json = buildHireJson();
     const answers = await Promise.all(Array.from({ length: 5 }, () => api.post('/api/hr-events', json, hr)));

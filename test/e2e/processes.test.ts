@@ -45,6 +45,29 @@ describe('the local commands', () => {
     }
   });
 
+  it('when `token --app` runs, then it prints an application token (idtyp app, azp, no username) that may post HR events', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'token-app-'));
+    const { stdout } = await run(tsx, ['local/token-cli.ts', '--app', 'sirh', '--roles', 'HrEvents.Send'], {
+      cwd: root,
+      env: { ...process.env, LOCAL_STATE_DIR: stateDir },
+    });
+    const token = stdout.trim();
+    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(payload).toMatchObject({ idtyp: 'app', roles: ['HrEvents.Send'] });
+    expect(payload.azp).toMatch(/^[0-9a-f-]{36}$/);
+    expect(payload.oid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(payload).not.toHaveProperty('preferred_username');
+    expect(payload).not.toHaveProperty('upn');
+    const host = await startLocalHost({ port: 0, stateDir, logHandler: quiet });
+    try {
+      const api = apiClient(host.url);
+      expect((await api.post('/api/hr-events', buildHireJson(), token)).status).toBe(202);
+      expect((await api.get('/api/onboardings', token)).status).toBe(403);
+    } finally {
+      await host.stop();
+    }
+  });
+
   it('when the host stops cleanly and starts again, then its onboardings and tokens are still there', async () => {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'restart-'));
     const first = await startLocalHost({ port: 0, stateDir, persist: true, logHandler: quiet });

@@ -208,7 +208,18 @@ describe('licence seats', () => {
 describe('faults of Microsoft Graph', () => {
   it('when 30 % of calls answer 503 and a 429 throttle applies, then every onboarding completes and each effect happened exactly once', async () => {
     await withHost(
-      { laptopStock: 12, tenant: { failureRate: 0.3, throttle: { limit: 5, windowMs: 1000 }, seed: 42 } },
+      {
+        laptopStock: 12,
+        tenant: {
+          failureRate: 0.3,
+          // Graph's shape of throttling with small budgets per second, so that it bites at this volume.
+          limits: {
+            identity: { resourceUnits: 12, windowMs: 1000, writes: 8, writeWindowMs: 1000 },
+            intune: { requests: 6, writes: 3, windowMs: 1000 },
+          },
+          seed: 42,
+        },
+      },
       async (h) => {
         const onboardings = await h.hireAndApprove(Array.from({ length: 12 }, () => buildHireJson()));
         const ids = onboardings.map((o) => o.id);
@@ -270,6 +281,47 @@ describe('faults of Microsoft Graph', () => {
       );
       expect(h.host.tenant.hasLicense(o!.userPrincipalName)).toBe(true);
       expect((await h.api.post(`/api/onboardings/${o!.id}/retry`, {}, h.chef)).status).toBe(409);
+    });
+  });
+});
+
+describe('the directory as Entra ID keeps it', () => {
+  it('when the upn is mistyped (a domain the tenant does not hold), then the steps retry, end needs-attention with UserNotFound naming the upn, and Graph is not changed', async () => {
+    await withHost(
+      { env: { Provisioning__maxTransientRetries: '3', Provisioning__retryBaseSeconds: '0.05' } },
+      async (h) => {
+        const typo = 'camille.martin@exemple.org';
+        const [o] = await h.hireAndApprove([buildHireJson({ employee: { userPrincipalName: typo } })]);
+        const after = await eventually(
+          () => h.get(o!.id),
+          (x) => x.status === 'needs-attention' && Object.values(x.steps).every((st) => st.status === 'failed'),
+          20_000,
+        );
+        for (const step of Object.values(after.steps)) {
+          expect(step.detail).toMatch(/^UserNotFound: /);
+          expect(step.detail).toContain(typo);
+        }
+        expect(h.host.tenant.userId(typo)).toBeUndefined();
+        expect(h.host.tenant.effects.filter((e) => e.kind !== 'user-provisioned')).toEqual([]);
+        expect((await h.api.get<{ items: unknown[] }>('/api/laptops?status=reserved', h.stock)).body.items).toEqual([]);
+      },
+    );
+  });
+
+  it('when the account appears only after a sync delay and references lag behind, then the onboarding completes, each effect once', async () => {
+    await withHost({ tenant: { userSyncDelayMs: 400, replicationLagMs: 300 } }, async (h) => {
+      const [o] = await h.hireAndApprove([buildHireJson()]);
+      const done = await eventually(
+        () => h.get(o!.id),
+        (x) => x.status === 'completed',
+        20_000,
+      );
+      const tenant = h.host.tenant;
+      const id = tenant.userId(done.userPrincipalName);
+      expect(tenant.user(done.userPrincipalName)?.usageLocation).toBe('FR');
+      for (const kind of ['user-updated', 'member-added', 'license-assigned'] as const) {
+        expect(tenant.effectsOf(kind).filter((e) => e.target === id)).toHaveLength(1);
+      }
     });
   });
 });

@@ -1,9 +1,7 @@
-import { request } from 'node:https';
-import { readFileSync } from 'node:fs';
 import { TransientError } from '../../shared/ports/provisioners';
 import type { Onboarding } from '../../shared/schemas/onboarding';
 import { decide } from '../../shared/domain/decide';
-import { DEFAULT_SKU, TLS_CERT_FILE } from '../../local/simulated-tenant';
+import { DEFAULT_SKU } from '../../local/simulated-tenant';
 import { buildOnboarding, person } from '../support/factories';
 import { startTestServices, type TestServices } from '../support/test-services';
 
@@ -13,17 +11,24 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 afterEach(() => {
-  t.tenant.configure({ throttle: undefined, failureRate: 0, userSyncDelayMs: 0 });
+  t.tenant.configure({ failureRate: 0, userSyncDelayMs: 0, replicationLagMs: 0 });
   t.tenant.injectFault('assignLicense', null);
 });
 
-function approved(overrides: Parameters<typeof buildOnboarding>[0] = {}): Onboarding {
-  return decide(buildOnboarding(overrides), {
+/** An approved onboarding whose account HR-driven provisioning created (unless `account: false`). */
+function approved(
+  overrides: Parameters<typeof buildOnboarding>[0] = {},
+  on: TestServices = t,
+  account = true,
+): Onboarding {
+  const o = decide(buildOnboarding(overrides), {
     type: 'decided',
     at: new Date().toISOString(),
     by: person('chef@example.org'),
     decision: 'approve',
   }).state;
+  if (account) on.tenant.provisionFromHr({ userPrincipalName: o.userPrincipalName });
+  return o;
 }
 
 describe('VPN connector against the simulated tenant', () => {
@@ -41,12 +46,40 @@ describe('VPN connector against the simulated tenant', () => {
     expect(t.tenant.effectsOf('member-removed').filter((e) => e.target === userId)).toHaveLength(1);
   });
 
-  it('when the user is not in the directory yet (sync lag), then it is a transient error, and done once the account appears', async () => {
+  it('when the account is not in the directory yet (sync lag), then it is a transient UserNotFound, and done once it appears', async () => {
     t.tenant.configure({ userSyncDelayMs: 300 });
     const o = approved();
-    await expect(t.services.provisioners.vpn.provision(o)).rejects.toBeInstanceOf(TransientError);
+    await expect(t.services.provisioners.vpn.provision(o)).rejects.toMatchObject({ code: 'UserNotFound' });
     await new Promise((r) => setTimeout(r, 350));
     expect(await t.services.provisioners.vpn.provision(o)).toEqual({ kind: 'done' });
+  });
+
+  it('when the account never appears (a mistyped upn), then every step is a transient UserNotFound naming the upn, and Graph is not changed', async () => {
+    const o = approved({ employee: { userPrincipalName: 'camille.martin@exemple.org' } }, t, false);
+    const before = t.tenant.effects.length;
+    for (const step of ['vpn', 'officeLicense', 'laptop'] as const) {
+      const err = await t.services.provisioners[step].provision(o).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TransientError);
+      expect(err).toMatchObject({
+        code: 'UserNotFound',
+        message: expect.stringContaining('camille.martin@exemple.org') as unknown,
+      });
+    }
+    expect(t.tenant.effects.length).toBe(before);
+    expect(await t.services.laptopStock.list('reserved')).toEqual([]);
+  });
+
+  it('when the account was just found but the group replica does not know it yet, then the add is transient; later it is added once', async () => {
+    // "A newly created object [can] return a 'Not Found'": https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/
+    t.tenant.configure({ replicationLagMs: 300 });
+    const o = approved();
+    await expect(t.services.provisioners.vpn.provision(o)).rejects.toMatchObject({ code: 'UserNotFound' });
+    expect(t.tenant.isVpnMember(o.userPrincipalName)).toBe(false);
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await t.services.provisioners.vpn.provision(o)).toEqual({ kind: 'done' });
+    expect(
+      t.tenant.effectsOf('member-added').filter((e) => e.target === t.tenant.userId(o.userPrincipalName)),
+    ).toHaveLength(1);
   });
 });
 
@@ -78,6 +111,53 @@ describe('licence connector against the simulated tenant', () => {
     } finally {
       t.tenant.setSeats(DEFAULT_SKU.skuId, 1000);
     }
+  });
+
+  it('when the account has no usageLocation, then the step sets the HR one (else FR) and assigns the licence; each once', async () => {
+    const o = approved({ employee: { usageLocation: 'BE' } });
+    const d = approved();
+    expect(t.tenant.user(o.userPrincipalName)?.usageLocation).toBeNull();
+    expect(await t.services.provisioners.officeLicense.provision(o)).toEqual({ kind: 'done' });
+    expect(await t.services.provisioners.officeLicense.provision(d)).toEqual({ kind: 'done' });
+    expect(await t.services.provisioners.officeLicense.provision(o)).toEqual({ kind: 'done' });
+    expect(t.tenant.user(o.userPrincipalName)?.usageLocation).toBe('BE');
+    expect(t.tenant.user(d.userPrincipalName)?.usageLocation).toBe('FR');
+    const id = t.tenant.userId(o.userPrincipalName);
+    expect(t.tenant.effectsOf('user-updated').filter((e) => e.target === id)).toEqual([
+      expect.objectContaining({ detail: 'usageLocation=BE' }),
+    ]);
+    expect(t.tenant.effectsOf('license-assigned').filter((e) => e.target === id)).toHaveLength(1);
+  });
+
+  it('when the usageLocation just set has not reached licensing, then the licence is a transient fault, assigned on the next run', async () => {
+    t.tenant.configure({ replicationLagMs: 300 });
+    const o = approved();
+    await new Promise((r) => setTimeout(r, 350)); // the account itself is replicated
+    await expect(t.services.provisioners.officeLicense.provision(o)).rejects.toMatchObject({
+      code: 'UsageLocationMissing',
+    });
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await t.services.provisioners.officeLicense.provision(o)).toEqual({ kind: 'done' });
+    const id = t.tenant.userId(o.userPrincipalName);
+    expect(t.tenant.effectsOf('user-updated').filter((e) => e.target === id)).toHaveLength(1);
+    expect(t.tenant.effectsOf('license-assigned').filter((e) => e.target === id)).toHaveLength(1);
+  });
+
+  it('when the agent inherits the licence from a group, then the step is done without a direct assignment, and the undo leaves it and says so', async () => {
+    const o = approved();
+    const group = 'a1b2c3d4-0000-4000-8000-00000000e3e3';
+    t.tenant.licenseGroup(group, DEFAULT_SKU.skuId);
+    t.tenant.addToGroup(group, o.userPrincipalName);
+    const id = t.tenant.userId(o.userPrincipalName);
+    expect(await t.services.provisioners.officeLicense.provision(o)).toEqual({
+      kind: 'done',
+      detail: `inherited from group ${group}`,
+    });
+    expect(t.tenant.effectsOf('license-assigned').filter((e) => e.target === id)).toHaveLength(0);
+    const reverted = await t.services.provisioners.officeLicense.revert(o);
+    expect(reverted?.note).toContain(`inherited from group ${group}`);
+    expect(t.tenant.hasLicense(o.userPrincipalName)).toBe(true);
+    expect(t.tenant.effectsOf('license-removed').filter((e) => e.target === id)).toHaveLength(0);
   });
 
   it("when Graph answers 403, then the step fails with Graph's code and message", async () => {
@@ -131,7 +211,7 @@ describe('laptop connector against the pool and Windows Autopilot', () => {
     try {
       await empty.services.laptopStock.add({ laptops: [{ serialNumber: 'GHOST-1', model: 'X' }] });
       empty.tenant.unregisterSerial('GHOST-1');
-      const outcome = await empty.services.provisioners.laptop.provision(approved());
+      const outcome = await empty.services.provisioners.laptop.provision(approved({}, empty));
       expect(outcome).toMatchObject({ kind: 'failed', code: 'AutopilotDeviceNotFound' });
     } finally {
       await empty.stop();
@@ -143,8 +223,8 @@ describe('laptop assignment racing a cancellation', () => {
   it('when the laptop is released (and given to another) while its Autopilot assignment is in flight, then Autopilot ends with the new holder', async () => {
     const race = await startTestServices({ laptopStock: 0 });
     try {
-      const a = approved({ employee: { priority: 'continuity' } });
-      const b = approved();
+      const a = approved({ employee: { priority: 'continuity' } }, race);
+      const b = approved({}, race);
       const laptop = race.services.provisioners.laptop;
       expect(await laptop.provision(b)).toEqual({ kind: 'waiting', detail: 'no laptop in stock' });
       expect(await laptop.provision(a)).toEqual({ kind: 'waiting', detail: 'no laptop in stock' });
@@ -162,77 +242,3 @@ describe('laptop assignment racing a cancellation', () => {
     }
   });
 });
-
-describe('the simulated tenant speaks Graph', () => {
-  it('when a family is over 80 % of its budget, then answers carry x-ms-throttle-limit-percentage; over it, 429 with Retry-After', async () => {
-    t.tenant.configure({ throttle: { limit: 5, windowMs: 60_000 } });
-    const token = (await (await fetchToken()).json()) as { access_token: string };
-    const answers: { status: number; pct?: string; retryAfter?: string; body: string }[] = [];
-    for (let i = 0; i < 6; i++) answers.push(await rawGet('/v1.0/subscribedSkus', token.access_token));
-    expect(answers.slice(0, 4).every((a) => a.status === 200 && a.pct === undefined)).toBe(true);
-    expect(answers[4]).toMatchObject({ status: 200, pct: '1.00' });
-    expect(answers[5]).toMatchObject({ status: 429, retryAfter: expect.stringMatching(/^\d+$/) as unknown });
-    expect(JSON.parse(answers[5]!.body)).toMatchObject({ error: { code: 'TooManyRequests' } });
-  });
-
-  it('when the token is missing, then 401 InvalidAuthenticationToken in the Graph error shape', async () => {
-    const answer = await rawGet('/v1.0/subscribedSkus');
-    expect(answer.status).toBe(401);
-    expect(JSON.parse(answer.body)).toMatchObject({
-      error: { code: 'InvalidAuthenticationToken', message: expect.any(String) as unknown },
-    });
-  });
-});
-
-const ca = readFileSync(TLS_CERT_FILE);
-function fetchToken() {
-  const body = new URLSearchParams({
-    grant_type: 'client_credentials',
-    client_id: t.tenant.clientId,
-    client_secret: t.tenant.clientSecret,
-    scope: 'https://graph.microsoft.com/.default',
-  }).toString();
-  return rawPost(`/${t.tenant.tenantId}/oauth2/v2.0/token`, body);
-}
-function rawPost(path: string, body: string): Promise<{ json(): Promise<unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${t.tenant.authorityHost}${path}`,
-      { method: 'POST', ca, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
-      (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ json: () => Promise.resolve(JSON.parse(text) as unknown) }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-function rawGet(
-  path: string,
-  token?: string,
-): Promise<{ status: number; pct?: string; retryAfter?: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${t.tenant.authorityHost}${path}`,
-      { ca, headers: token ? { authorization: `Bearer ${token}` } : {} },
-      (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => {
-          const pct = res.headers['x-ms-throttle-limit-percentage'];
-          const retryAfter = res.headers['retry-after'];
-          resolve({
-            status: res.statusCode ?? 0,
-            body: text,
-            ...(typeof pct === 'string' ? { pct } : {}),
-            ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}

@@ -1,3 +1,4 @@
+import { syncDirectoryFromHr } from '../../local/hr-directory-sync';
 import { DeadLetterError } from '../../functions/definition';
 import { TransientError, type Provisioners } from '../../shared/ports/provisioners';
 import type { StepCommand } from '../../shared/schemas/onboarding';
@@ -43,6 +44,7 @@ beforeEach(() => {
 });
 
 async function hire(json = buildHireJson()) {
+  syncDirectoryFromHr(t.tenant, json); // as HR-driven provisioning does on the local host
   await fns.queue('hr-events-queue').handler(json, queueContext('hr-events-queue'));
   const employeeId = (json.employee as { employeeId: string }).employeeId;
   return { json, employeeId, list: () => t.services.store.listForEmployee(employeeId) };

@@ -1,3 +1,4 @@
+import { syncDirectoryFromHr } from '../../local/hr-directory-sync';
 import { objectIdFor } from '../../local/dev-issuer';
 import { Roles } from '../../shared/http/roles';
 import { buildHireJson } from '../support/factories';
@@ -23,6 +24,7 @@ afterAll(() => t.stop());
 const HR_APP = { app: 'sirh' };
 
 async function hired(json = buildHireJson()) {
+  syncDirectoryFromHr(t.tenant, json); // as HR-driven provisioning does on the local host
   await fns.queue('hr-events-queue').handler(json, queueContext('hr-events-queue'));
   const employeeId = (json.employee as { employeeId: string }).employeeId;
   const [o] = await t.services.store.listForEmployee(employeeId);

@@ -5,11 +5,14 @@ import type { Clock } from '../../ports/clock';
 import type { Onboarding } from '../../schemas/onboarding';
 import { laptopRequestFor } from '../../schemas/laptops';
 import { GraphClient, GraphError } from './graph-client';
+import { asTransient, isNotFound, means } from './graph-errors';
 
 interface GraphUser {
   id: string;
   userPrincipalName: string;
+  usageLocation?: string | null;
   assignedLicenses?: { skuId: string }[];
+  licenseAssignmentStates?: { skuId: string; assignedByGroup: string | null }[];
 }
 
 interface SubscribedSku {
@@ -29,6 +32,8 @@ export interface GraphProvisionersOptions {
   graph: GraphClient;
   vpnGroupId: string;
   licenseSkuId: string;
+  /** Set on an account without one before its licence: the onboarding's, else this (ISO 3166-1 alpha-2). */
+  defaultUsageLocation: string;
   laptops: LaptopPool;
   clock: Clock;
   /** Seconds before a step waiting for licence seats checks again. */
@@ -37,35 +42,33 @@ export interface GraphProvisionersOptions {
   resume: (reservations: Reservation[]) => Promise<void>;
 }
 
-const ALREADY_MEMBER = /added object references already exist/i;
-const NO_SEAT = /does not have any available licenses/i;
-
 /** A Graph error as a step outcome: transient ones are thrown (retried with back-off), others fail the step. */
 function failedOrThrow(err: unknown): ProvisionOutcome {
-  if (err instanceof GraphError) {
-    if (err.isTransient)
-      throw new TransientError(`Microsoft Graph ${err.status} ${err.code}: ${err.message}`, err.retryAfterSeconds);
-    return { kind: 'failed', code: err.code, message: err.message };
-  }
+  const transient = asTransient(err);
+  if (transient !== err) throw transient;
+  if (err instanceof GraphError) return { kind: 'failed', code: err.code, message: err.message };
   throw err;
 }
+
+const USER_SELECT = 'id,userPrincipalName,usageLocation,assignedLicenses,licenseAssignmentStates';
 
 /** The Microsoft Graph connectors: VPN group membership, Microsoft 365 licence, laptop via Windows Autopilot. */
 export function createGraphProvisioners(o: GraphProvisionersOptions): Provisioners {
   const { graph } = o;
 
-  /** The user, or a transient error while directory sync has not brought the account over yet. */
+  /**
+   * The agent's account. Not there (yet): a transient fault, since HR-driven provisioning creates it after
+   * a sync delay; once retries are exhausted the step fails as UserNotFound, naming the upn.
+   */
   async function findUser(onboarding: Onboarding): Promise<GraphUser> {
+    const upn = onboarding.userPrincipalName;
     try {
-      return await graph.call<GraphUser>(
-        'GET',
-        `/users/${encodeURIComponent(onboarding.userPrincipalName)}?$select=id,userPrincipalName,assignedLicenses`,
-      );
+      return await graph.call<GraphUser>('GET', `/users/${encodeURIComponent(upn)}?$select=${USER_SELECT}`);
     } catch (err) {
-      if (err instanceof GraphError && err.status === 404) {
-        throw new TransientError(`user ${onboarding.userPrincipalName} is not in the directory yet (directory sync)`);
+      if (isNotFound(err)) {
+        throw new TransientError(`no account ${upn} in the directory (not provisioned yet, or a mistyped upn)`, undefined, 'UserNotFound');
       }
-      throw err;
+      throw asTransient(err);
     }
   }
 
@@ -74,44 +77,45 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
     try {
       return await findUser(onboarding);
     } catch (err) {
-      if (err instanceof TransientError && /not in the directory/.test(err.message)) return null;
+      if (err instanceof TransientError && err.code === 'UserNotFound') return null;
       throw err;
     }
-  }
-
-  function rethrowTransient(err: unknown): never {
-    if (err instanceof GraphError && err.isTransient) {
-      throw new TransientError(`Microsoft Graph ${err.status} ${err.code}: ${err.message}`, err.retryAfterSeconds);
-    }
-    throw err;
   }
 
   const vpn: Provisioner = {
     step: 'vpn',
     async provision(onboarding) {
+      const user = await findUser(onboarding);
       try {
-        const user = await findUser(onboarding);
         await graph.call('POST', `/groups/${o.vpnGroupId}/members/$ref`, {
           '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${user.id}`,
         });
         return { kind: 'done' };
       } catch (err) {
-        if (err instanceof GraphError && err.status === 400 && ALREADY_MEMBER.test(err.message))
-          return { kind: 'done' };
+        if (means(err, 'alreadyMember')) return { kind: 'done' };
+        if (isNotFound(err, o.vpnGroupId)) return failedOrThrow(err);
+        // The user was just found, but this replica does not know it yet (eventual consistency).
+        if (isNotFound(err)) throw new TransientError(`account ${user.id} not replicated yet`, undefined, 'UserNotFound');
         return failedOrThrow(err);
       }
     },
     async revert(onboarding) {
+      const user = await findUserForRevert(onboarding);
+      if (!user) return undefined;
       try {
-        const user = await findUserForRevert(onboarding);
-        if (!user) return;
         await graph.call('DELETE', `/groups/${o.vpnGroupId}/members/${user.id}/$ref`);
       } catch (err) {
-        if (err instanceof GraphError && err.status === 404) return; // not a member: nothing to undo
-        rethrowTransient(err);
+        // Not a member (404, or 400 "removed object references do not exist"): nothing to undo.
+        if (!means(err, 'notMember')) throw asTransient(err);
       }
+      return undefined;
     },
   };
+
+  const inheritedFrom = (user: GraphUser) =>
+    user.licenseAssignmentStates?.find((s) => s.skuId === o.licenseSkuId && s.assignedByGroup)?.assignedByGroup;
+  const directlyAssigned = (user: GraphUser) =>
+    user.licenseAssignmentStates?.some((s) => s.skuId === o.licenseSkuId && !s.assignedByGroup) ?? false;
 
   const officeLicense: Provisioner = {
     step: 'officeLicense',
@@ -121,10 +125,22 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
         detail,
         recheckAfterSeconds: o.recheckSeconds,
       });
+      const user = await findUser(onboarding);
+      if (user.assignedLicenses?.some((l) => l.skuId === o.licenseSkuId)) {
+        const group = inheritedFrom(user);
+        return group && !directlyAssigned(user) ? { kind: 'done', detail: `inherited from group ${group}` } : { kind: 'done' };
+      }
       try {
-        const user = await findUser(onboarding);
-        if (user.assignedLicenses?.some((l) => l.skuId === o.licenseSkuId)) return { kind: 'done' };
-        const { value } = await graph.call<{ value: SubscribedSku[] }>('GET', '/subscribedSkus');
+        if (!user.usageLocation) {
+          // Microsoft 365 refuses a licence to an account without a usage location.
+          await graph.call('PATCH', `/users/${user.id}`, {
+            usageLocation: onboarding.usageLocation ?? o.defaultUsageLocation,
+          });
+        }
+        const { value } = await graph.call<{ value: SubscribedSku[] }>(
+          'GET',
+          '/subscribedSkus?$select=skuId,skuPartNumber,consumedUnits,prepaidUnits',
+        );
         const sku = value.find((s) => s.skuId === o.licenseSkuId);
         if (!sku)
           return {
@@ -142,22 +158,30 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
         return { kind: 'done' };
       } catch (err) {
         // Another assignment took the last seat between our check and our call.
-        if (err instanceof GraphError && err.status === 400 && NO_SEAT.test(err.message))
-          return waiting('no licence seat free');
+        if (means(err, 'noSeat')) return waiting('no licence seat free');
+        // The usage location just set has not reached licensing yet (eventual consistency).
+        if (means(err, 'invalidUsageLocation')) {
+          throw new TransientError(`usageLocation of ${user.id} not replicated yet`, undefined, 'UsageLocationMissing');
+        }
         return failedOrThrow(err);
       }
     },
     async revert(onboarding) {
+      const user = await findUserForRevert(onboarding);
+      if (!user) return undefined;
+      const group = inheritedFrom(user);
+      const inheritedNote = { note: `licence inherited from group ${group ?? '?'}: left in place, remove the agent from that group` };
+      if (!directlyAssigned(user)) return group ? inheritedNote : undefined;
       try {
-        const user = await findUserForRevert(onboarding);
-        if (!user?.assignedLicenses?.some((l) => l.skuId === o.licenseSkuId)) return;
         await graph.call('POST', `/users/${user.id}/assignLicense`, {
           addLicenses: [],
           removeLicenses: [o.licenseSkuId],
         });
       } catch (err) {
-        rethrowTransient(err);
+        if (means(err, 'inherited')) return inheritedNote;
+        if (!means(err, 'notHeld')) throw asTransient(err);
       }
+      return undefined;
     },
   };
 
@@ -170,6 +194,9 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
     return value.find((d) => d.serialNumber === serialNumber);
   }
 
+  const devicePath = (identity: AutopilotIdentity, action: string) =>
+    `/deviceManagement/windowsAutopilotDeviceIdentities/${identity.id}/${action}`;
+
   /** Sets the Autopilot user of a device to whoever holds it in the pool now (or to nobody). */
   async function reconcileDevice(serialNumber: string): Promise<void> {
     try {
@@ -178,28 +205,23 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
       const holder = inPool && inPool.status !== 'available' ? (inPool.userPrincipalName ?? '') : '';
       const current = (identity.userPrincipalName ?? '').toLowerCase();
       if (holder && current !== holder.toLowerCase()) {
-        await graph.call(
-          'POST',
-          `/deviceManagement/windowsAutopilotDeviceIdentities/${identity.id}/assignUserToDevice`,
-          {
-            userPrincipalName: holder,
-            addressableUserName: holder,
-          },
-        );
+        await graph.call('POST', devicePath(identity, 'assignUserToDevice'), {
+          userPrincipalName: holder,
+          addressableUserName: holder,
+        });
       } else if (!holder && current) {
-        await graph.call(
-          'POST',
-          `/deviceManagement/windowsAutopilotDeviceIdentities/${identity.id}/unassignUserFromDevice`,
-        );
+        await graph.call('POST', devicePath(identity, 'unassignUserFromDevice'));
       }
     } catch (err) {
-      rethrowTransient(err);
+      throw asTransient(err);
     }
   }
 
   const laptop: Provisioner = {
     step: 'laptop',
     async provision(onboarding) {
+      // The account first: a laptop is not set aside for someone the directory does not know.
+      await findUser(onboarding);
       const { held, reservations } = await o.laptops.request(laptopRequestFor(onboarding, o.clock.now().toISOString()));
       await o.resume(reservations.filter((r) => r.onboardingId !== onboarding.id));
       // No recheck timer: the onboarding is resumed when laptops are added or come back to stock.
@@ -215,14 +237,10 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
         }
         const upn = onboarding.userPrincipalName.toLowerCase();
         if ((identity.userPrincipalName ?? '').toLowerCase() !== upn) {
-          await graph.call(
-            'POST',
-            `/deviceManagement/windowsAutopilotDeviceIdentities/${identity.id}/assignUserToDevice`,
-            {
-              userPrincipalName: onboarding.userPrincipalName,
-              addressableUserName: onboarding.displayName,
-            },
-          );
+          await graph.call('POST', devicePath(identity, 'assignUserToDevice'), {
+            userPrincipalName: onboarding.userPrincipalName,
+            addressableUserName: onboarding.displayName,
+          });
         }
       } catch (err) {
         return failedOrThrow(err);
@@ -247,17 +265,15 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
             identity &&
             (identity.userPrincipalName ?? '').toLowerCase() === onboarding.userPrincipalName.toLowerCase()
           ) {
-            await graph.call(
-              'POST',
-              `/deviceManagement/windowsAutopilotDeviceIdentities/${identity.id}/unassignUserFromDevice`,
-            );
+            await graph.call('POST', devicePath(identity, 'unassignUserFromDevice'));
           }
         } catch (err) {
-          rethrowTransient(err);
+          throw asTransient(err);
         }
       }
       const { reservations } = await o.laptops.release(onboarding.id);
       await o.resume(reservations);
+      return undefined;
     },
   };
 

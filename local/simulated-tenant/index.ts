@@ -1,0 +1,620 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { jwtVerify } from 'jose';
+import { GRAPH_APPLICATION_PERMISSIONS } from '../../shared/adapters/graph/graph-permissions';
+import { z } from 'zod';
+import { Autopilot, autopilotIdentitySchema } from './autopilot';
+import { Directory, type TenantUser } from './directory';
+import { badRequest, GraphHttpError, OAuthError, resourceNotFound } from './graph-errors';
+import { Licences } from './licences';
+import { GRAPH_OPERATIONS, type GraphOperation } from './permissions';
+import { DOCUMENTED_LIMITS, GraphThrottle, type GraphLimits } from './throttling';
+import { TokenEndpoint } from './token-endpoint';
+
+export { DOCUMENTED_LIMITS, scaledLimits, type GraphLimits } from './throttling';
+export { GRAPH_OPERATIONS, type GraphOperation } from './permissions';
+export { MESSAGES as LICENCE_MESSAGES } from './licences';
+
+/**
+ * A simulated Microsoft 365 tenant: an HTTPS server on loopback that answers the Microsoft Graph v1.0
+ * calls of the connectors with Graph's shapes, errors, permissions and throttling, plus the Entra ID token
+ * endpoint. One module per Graph area: directory (users, groups), licences, Autopilot, throttling, token
+ * endpoint, each citing the reference it follows. It keeps a ledger of every change it made.
+ */
+
+export const TLS_CERT_FILE = path.join(__dirname, '..', 'tls', 'loopback-cert.pem');
+const TLS_KEY_FILE = path.join(__dirname, '..', 'tls', 'loopback-key.pem');
+
+/** Office 365 E3, as Graph names it. */
+export const DEFAULT_SKU = { skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900', skuPartNumber: 'ENTERPRISEPACK' };
+export const DEFAULT_VPN_GROUP_ID = '5b2f0f0e-6f0a-4d5e-9d1c-0a1b2c3d4e5f';
+/** The domain the tenant owns; HR-driven provisioning creates accounts in it only. */
+export const DEFAULT_VERIFIED_DOMAINS = ['example.org'];
+
+/** Families of endpoints, for counting requests. */
+export type EndpointFamily = 'users' | 'groups' | 'licenses' | 'deviceManagement';
+
+/** The operations that change something; each is counted in the ledger. */
+export type EffectKind =
+  | 'user-provisioned'
+  | 'user-updated'
+  | 'member-added'
+  | 'member-removed'
+  | 'license-assigned'
+  | 'license-removed'
+  | 'device-user-assigned'
+  | 'device-user-unassigned';
+
+const effectSchema = z.object({
+  kind: z.enum([
+    'user-provisioned',
+    'user-updated',
+    'member-added',
+    'member-removed',
+    'license-assigned',
+    'license-removed',
+    'device-user-assigned',
+    'device-user-unassigned',
+  ]),
+  /** The user (object id) or device (Autopilot id) it changed. */
+  target: z.string(),
+  detail: z.string(),
+  at: z.string(),
+});
+export type Effect = z.infer<typeof effectSchema>;
+
+/** An error to answer instead of doing the operation, until removed. */
+export interface InjectedFault {
+  status: number;
+  code: string;
+  message: string;
+}
+
+export interface SimulatedTenantOptions {
+  /** Seats per SKU; default: DEFAULT_SKU with 1,000 seats. */
+  skus?: { skuId: string; skuPartNumber: string; seats: number }[];
+  vpnGroupId?: string;
+  /** The application permissions granted to the connectors' identity. Default: the product's table. */
+  grantedPermissions?: readonly string[];
+  verifiedDomains?: string[];
+  /** How long after HR-driven provisioning a user is found (directory sync). Default 0. */
+  userSyncDelayMs?: number;
+  /** How long after a change other replicas see it (references, usageLocation). Default 0. */
+  replicationLagMs?: number;
+  /** Graph's throttling; null: off. Default: the documented limits. */
+  limits?: GraphLimits | null;
+  /** Share of Graph calls answered 503 (0..1). */
+  failureRate?: number;
+  /** Added before every Graph answer. */
+  latencyMs?: number;
+  /** Seed of the random source, for reproducible failures. */
+  seed?: number;
+  /** Serial numbers that Autopilot does not know; every other serial has an identity. */
+  unregisteredSerials?: string[];
+}
+
+const userStateSchema = z.object({
+  id: z.string(),
+  userPrincipalName: z.string(),
+  givenName: z.string().nullable(),
+  surname: z.string().nullable(),
+  displayName: z.string().nullable(),
+  usageLocation: z.string().nullable(),
+  licenses: z.array(z.string()),
+});
+
+/** The saved state of the simulated tenant: its directory, seats, devices and ledger. */
+export const simulatedTenantStateSchema = z.object({
+  users: z.array(userStateSchema),
+  groups: z.record(z.string(), z.object({ members: z.array(z.string()), licenses: z.array(z.string()) })),
+  seats: z.record(z.string(), z.number()),
+  autopilot: z.array(autopilotIdentitySchema),
+  effects: z.array(effectSchema),
+});
+export type SimulatedTenantState = z.infer<typeof simulatedTenantStateSchema>;
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Call {
+  operation: GraphOperation;
+  params: string[];
+  family: EndpointFamily;
+}
+
+const AUTOPILOT = '/deviceManagement/windowsAutopilotDeviceIdentities';
+
+/** Which operation a method and path are, or null. */
+function callOf(method: string, route: string): Call | null {
+  let m: RegExpExecArray | null;
+  if ((m = /^\/users\/([^/]+)$/.exec(route))) {
+    if (method === 'GET') return { operation: 'getUser', params: [m[1] ?? ''], family: 'users' };
+    if (method === 'PATCH') return { operation: 'updateUser', params: [m[1] ?? ''], family: 'users' };
+  }
+  if (method === 'POST' && (m = /^\/users\/([^/]+)\/assignLicense$/.exec(route)))
+    return { operation: 'assignLicense', params: [m[1] ?? ''], family: 'licenses' };
+  if (method === 'POST' && (m = /^\/groups\/([^/]+)\/members\/\$ref$/.exec(route)))
+    return { operation: 'addMember', params: [m[1] ?? ''], family: 'groups' };
+  if (method === 'DELETE' && (m = /^\/groups\/([^/]+)\/members\/([^/]+)\/\$ref$/.exec(route)))
+    return { operation: 'removeMember', params: [m[1] ?? '', m[2] ?? ''], family: 'groups' };
+  if (method === 'GET' && route === '/subscribedSkus')
+    return { operation: 'listSubscribedSkus', params: [], family: 'licenses' };
+  if (method === 'GET' && route === AUTOPILOT)
+    return { operation: 'listAutopilotDevices', params: [], family: 'deviceManagement' };
+  if (
+    method === 'POST' &&
+    (m =
+      /^\/deviceManagement\/windowsAutopilotDeviceIdentities\/([^/]+)\/(assignUserToDevice|unassignUserFromDevice)$/.exec(
+        route,
+      ))
+  )
+    return {
+      operation: m[2] === 'assignUserToDevice' ? 'assignUserToDevice' : 'unassignUserFromDevice',
+      params: [m[1] ?? ''],
+      family: 'deviceManagement',
+    };
+  return null;
+}
+
+export class SimulatedTenant {
+  readonly tenantId = randomUUID();
+  readonly clientId = randomUUID();
+  readonly clientSecret = randomBytes(24).toString('base64url');
+  readonly vpnGroupId: string;
+  readonly effects: Effect[] = [];
+  /** Every request received, by family, including refused ones. */
+  readonly requestCounts: Record<EndpointFamily | 'token', number> = {
+    users: 0,
+    groups: 0,
+    licenses: 0,
+    deviceManagement: 0,
+    token: 0,
+  };
+  readonly answeredWith: Record<number, number> = {};
+
+  private readonly directory: Directory;
+  private readonly licences: Licences;
+  private readonly autopilot = new Autopilot();
+  private readonly faults = new Map<GraphOperation, InjectedFault>();
+  private readonly delays = new Map<GraphOperation, number>();
+  private readonly signingSecret = randomBytes(32);
+  private readonly tokens: TokenEndpoint;
+  private readonly random: () => number;
+  private throttle: GraphThrottle | null;
+  private server?: Server;
+  private baseUrl = '';
+
+  constructor(
+    private options: SimulatedTenantOptions = {},
+    /** Called after every change (the local host journals it). */
+    private readonly onChange: () => void = () => undefined,
+  ) {
+    this.vpnGroupId = options.vpnGroupId ?? DEFAULT_VPN_GROUP_ID;
+    this.directory = new Directory(new Set(options.verifiedDomains ?? DEFAULT_VERIFIED_DOMAINS), () => ({
+      syncDelayMs: this.options.userSyncDelayMs ?? 0,
+      replicationLagMs: this.options.replicationLagMs ?? 0,
+    }));
+    this.directory.groups.set(this.vpnGroupId, { members: new Set(), licenses: [] });
+    this.licences = new Licences(this.directory);
+    for (const sku of options.skus ?? [{ ...DEFAULT_SKU, seats: 1000 }]) {
+      this.licences.skus.set(sku.skuId, { skuPartNumber: sku.skuPartNumber, seats: sku.seats });
+    }
+    for (const serial of options.unregisteredSerials ?? []) this.autopilot.unregistered.add(serial);
+    this.random = mulberry32(options.seed ?? 20200316);
+    this.tokens = new TokenEndpoint(
+      this,
+      this.signingSecret,
+      () => this.options.grantedPermissions ?? GRAPH_APPLICATION_PERMISSIONS,
+    );
+    this.throttle = this.newThrottle();
+  }
+
+  private newThrottle(): GraphThrottle | null {
+    const limits = this.options.limits === undefined ? DOCUMENTED_LIMITS : this.options.limits;
+    return limits ? new GraphThrottle(limits, { tenantId: this.tenantId, appId: this.clientId }, Date.now()) : null;
+  }
+
+  // ---- control (the local host and tests) ----
+
+  /** The Graph v1.0 base URL, e.g. https://127.0.0.1:PORT/v1.0. */
+  get graphBaseUrl(): string {
+    return `${this.baseUrl}/v1.0`;
+  }
+
+  /** The authority host for the client-credentials grant. */
+  get authorityHost(): string {
+    return this.baseUrl;
+  }
+
+  configure(
+    changes: Partial<
+      Pick<SimulatedTenantOptions, 'limits' | 'failureRate' | 'latencyMs' | 'userSyncDelayMs' | 'replicationLagMs'>
+    >,
+  ): void {
+    this.options = { ...this.options, ...changes };
+    if ('limits' in changes) this.throttle = this.newThrottle();
+  }
+
+  /**
+   * HR-driven provisioning (Entra ID's inbound provisioning, or Entra Connect from the HR directory):
+   * the account of a hired agent appears after the sync delay, in a verified domain only. False: the
+   * tenant cannot hold this upn (a mistyped domain), and no account will ever appear.
+   */
+  provisionFromHr(employee: { userPrincipalName: string; givenName?: string; surname?: string }): boolean {
+    const known = this.directory.users.has(employee.userPrincipalName.toLowerCase());
+    const ok = this.directory.provision(employee, Date.now());
+    if (ok && !known) this.effect('user-provisioned', this.userId(employee.userPrincipalName) ?? '', 'hr');
+    return ok;
+  }
+
+  /** Group-based licensing: members of `groupId` inherit `skuId` (the group is created if needed). */
+  licenseGroup(groupId: string, skuId: string): void {
+    const group = this.directory.groups.get(groupId) ?? { members: new Set<string>(), licenses: [] };
+    if (!group.licenses.includes(skuId)) group.licenses.push(skuId);
+    this.directory.groups.set(groupId, group);
+    this.onChange();
+  }
+
+  /** Adds a user to a group outside the connectors (an administrator in the portal). */
+  addToGroup(groupId: string, upn: string): void {
+    const id = this.userId(upn);
+    const group = this.directory.groups.get(groupId);
+    if (!id || !group) throw new Error(`no user ${upn} or group ${groupId}`);
+    group.members.add(id);
+    this.onChange();
+  }
+
+  /** Autopilot will not know this serial (a device the OEM never registered). */
+  unregisterSerial(serialNumber: string): void {
+    this.autopilot.unregistered.add(serialNumber);
+    this.autopilot.identities.delete(serialNumber);
+  }
+
+  setSeats(skuId: string, seats: number): void {
+    const sku = this.licences.skus.get(skuId);
+    if (!sku) throw new Error(`no SKU ${skuId}`);
+    sku.seats = seats;
+    this.onChange();
+  }
+
+  /** The next call of `operation` is answered `ms` later (its effect lands then): to stage races. */
+  delayNext(operation: GraphOperation, ms: number): void {
+    this.delays.set(operation, ms);
+  }
+
+  injectFault(operation: GraphOperation, fault: InjectedFault | null): void {
+    if (fault) this.faults.set(operation, fault);
+    else this.faults.delete(operation);
+  }
+
+  effectsOf(kind: EffectKind): Effect[] {
+    return this.effects.filter((e) => e.kind === kind);
+  }
+
+  userId(upn: string): string | undefined {
+    return this.directory.users.get(upn.toLowerCase())?.id;
+  }
+
+  /** A user as Graph would show it with every property selected (tests), or undefined. */
+  user(upn: string): Record<string, unknown> | undefined {
+    const u = this.directory.users.get(upn.toLowerCase());
+    return (
+      u &&
+      this.directory.view(u, [
+        'id',
+        'userPrincipalName',
+        'usageLocation',
+        'assignedLicenses',
+        'licenseAssignmentStates',
+      ])
+    );
+  }
+
+  isVpnMember(upn: string): boolean {
+    const id = this.userId(upn);
+    return id !== undefined && (this.directory.groups.get(this.vpnGroupId)?.members.has(id) ?? false);
+  }
+
+  hasLicense(upn: string, skuId = DEFAULT_SKU.skuId): boolean {
+    const u = this.directory.users.get(upn.toLowerCase());
+    return u !== undefined && this.directory.holdsLicense(u, skuId);
+  }
+
+  consumedUnits(skuId: string): number {
+    return this.licences.consumedUnits(skuId);
+  }
+
+  /** The user the Autopilot identity of `serialNumber` is assigned to ('' when none). */
+  deviceUser(serialNumber: string): string | undefined {
+    return this.autopilot.identities.get(serialNumber)?.userPrincipalName;
+  }
+
+  /** What the tenant holds, to be restored by the next local host. */
+  snapshot(): SimulatedTenantState {
+    return {
+      users: [...this.directory.users.values()].map((u) => ({
+        id: u.id,
+        userPrincipalName: u.userPrincipalName,
+        givenName: u.givenName,
+        surname: u.surname,
+        displayName: u.displayName,
+        usageLocation: u.usageLocation,
+        licenses: [...u.directLicenses],
+      })),
+      groups: Object.fromEntries(
+        [...this.directory.groups].map(([g, v]) => [g, { members: [...v.members], licenses: [...v.licenses] }]),
+      ),
+      seats: Object.fromEntries([...this.licences.skus].map(([id, sku]) => [id, sku.seats])),
+      autopilot: [...this.autopilot.identities.values()].map((a) => ({ ...a })),
+      effects: this.effects.map((e) => ({ ...e })),
+    };
+  }
+
+  restore(state: SimulatedTenantState): void {
+    for (const u of state.users) {
+      this.directory.users.set(u.userPrincipalName, {
+        ...u,
+        usageLocationSettlesAt: 0,
+        previousUsageLocation: u.usageLocation,
+        visibleAt: 0,
+        resolvableAt: 0,
+        directLicenses: new Set(u.licenses),
+      });
+    }
+    for (const [group, v] of Object.entries(state.groups)) {
+      this.directory.groups.set(group, { members: new Set(v.members), licenses: [...v.licenses] });
+    }
+    for (const [skuId, seats] of Object.entries(state.seats)) {
+      const sku = this.licences.skus.get(skuId);
+      if (sku) sku.seats = seats;
+    }
+    for (const a of state.autopilot) this.autopilot.identities.set(a.serialNumber, { ...a });
+    this.effects.splice(0, this.effects.length, ...state.effects);
+  }
+
+  // ---- the server ----
+
+  async start(): Promise<void> {
+    const server = createServer(
+      { cert: readFileSync(TLS_CERT_FILE), key: readFileSync(TLS_KEY_FILE), keepAlive: true },
+      (req, res) => {
+        void this.handle(req, res);
+      },
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    this.server = server;
+    this.baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const method = req.method ?? 'GET';
+    const tokenPath = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token)$/.exec(
+      url.pathname,
+    );
+    if (tokenPath) {
+      this.requestCounts.token += 1;
+      try {
+        const tenant = tokenPath[1] ?? '';
+        const body = tokenPath[2]?.startsWith('oauth2')
+          ? await this.tokens.token(tenant, raw)
+          : this.tokens.discovery(this.baseUrl, tenant);
+        this.answer(res, 200, body);
+      } catch (err) {
+        if (err instanceof OAuthError) this.answer(res, err.status, err.body());
+        else this.answer(res, 500, { error: 'server_error', error_description: String(err) });
+      }
+      return;
+    }
+    let headers: Record<string, string> = {};
+    try {
+      if (!url.pathname.startsWith('/v1.0/'))
+        throw new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${url.pathname}'.`);
+      const route = url.pathname.slice('/v1.0'.length);
+      const call = callOf(method, route);
+      if (!call) throw new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${route}'.`);
+      this.requestCounts[call.family] += 1;
+      const roles = await this.authenticate(req.headers.authorization);
+      if (!GRAPH_OPERATIONS[call.operation].accepted.some((p) => roles.has(p))) {
+        throw new GraphHttpError(
+          403,
+          'Authorization_RequestDenied',
+          'Insufficient privileges to complete the operation.',
+        );
+      }
+      if ((this.options.latencyMs ?? 0) > 0) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+      const select = url.searchParams.get('$select');
+      headers = this.throttle?.admit(call.operation, select !== null, Date.now()) ?? {};
+      if ((this.options.failureRate ?? 0) > 0 && this.random() < (this.options.failureRate ?? 0)) {
+        throw new GraphHttpError(
+          503,
+          'serviceNotAvailable',
+          'The service is temporarily unavailable. Please retry later.',
+          {
+            'retry-after': '1',
+          },
+        );
+      }
+      const fault = this.faults.get(call.operation);
+      if (fault) throw new GraphHttpError(fault.status, fault.code, fault.message);
+      const body = raw ? (JSON.parse(raw) as unknown) : undefined;
+      const delay = this.delays.get(call.operation);
+      if (delay !== undefined) {
+        this.delays.delete(call.operation);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+      const [status, payload] = this.execute(call, url.searchParams, body);
+      this.answer(res, status, payload, headers);
+    } catch (err) {
+      const clientRequestId = req.headers['client-request-id'];
+      const id = typeof clientRequestId === 'string' ? clientRequestId : undefined;
+      if (err instanceof GraphHttpError) this.answer(res, err.status, err.body(id), { ...headers, ...err.headers });
+      else if (err instanceof SyntaxError)
+        this.answer(res, 400, badRequest('Unable to read JSON request payload.', 'BadRequest').body(id), headers);
+      else this.answer(res, 500, new GraphHttpError(500, 'generalException', String(err)).body(id), headers);
+    }
+  }
+
+  private answer(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+    this.answeredWith[status] = (this.answeredWith[status] ?? 0) + 1;
+    const body = payload === undefined ? '' : JSON.stringify(payload);
+    res.writeHead(status, {
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      'request-id': randomUUID(),
+      ...headers,
+    });
+    res.end(body);
+  }
+
+  private async authenticate(header: string | undefined): Promise<Set<string>> {
+    const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+    if (!token) throw new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
+    try {
+      const { payload } = await jwtVerify(token, this.signingSecret, { audience: 'https://graph.microsoft.com' });
+      return new Set(Array.isArray(payload.roles) ? payload.roles.map(String) : []);
+    } catch {
+      throw new GraphHttpError(
+        401,
+        'InvalidAuthenticationToken',
+        'Access token validation failure. Invalid audience or signature.',
+      );
+    }
+  }
+
+  private effect(kind: EffectKind, target: string, detail: string): void {
+    this.effects.push({ kind, target, detail, at: new Date().toISOString() });
+    this.onChange();
+  }
+
+  private select(query: URLSearchParams): string[] | null {
+    const select = query.get('$select');
+    return select === null
+      ? null
+      : select
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+  }
+
+  private group(id: string) {
+    const group = this.directory.groups.get(id);
+    if (!group) throw resourceNotFound(id);
+    return group;
+  }
+
+  private execute(call: Call, query: URLSearchParams, body: unknown): [number, unknown] {
+    const now = Date.now();
+    const [p0 = '', p1 = ''] = call.params;
+    const context = (what: string) => `${this.graphBaseUrl}/$metadata#${what}`;
+    switch (call.operation) {
+      case 'getUser': {
+        const user = this.directory.find(p0, now);
+        return [200, { '@odata.context': context('users/$entity'), ...this.directory.view(user, this.select(query)) }];
+      }
+      case 'updateUser': {
+        const user = this.directory.find(p0, now);
+        const changed = this.directory.update(user, body, now);
+        if (changed.length > 0) this.effect('user-updated', user.id, changed.join(','));
+        return [204, undefined];
+      }
+      case 'addMember': {
+        const members = this.group(p0).members;
+        const ref = (body as { '@odata.id'?: unknown } | undefined)?.['@odata.id'];
+        const userId = typeof ref === 'string' ? /directoryObjects\/([^/]+)$/.exec(ref)?.[1] : undefined;
+        if (!userId) throw badRequest('Invalid object identifier.');
+        const user: TenantUser = this.directory.resolve(userId, now);
+        if (members.has(user.id)) {
+          throw badRequest(
+            "One or more added object references already exist for the following modified properties: 'members'.",
+          );
+        }
+        members.add(user.id);
+        this.effect('member-added', user.id, p0);
+        return [204, undefined];
+      }
+      case 'removeMember': {
+        const members = this.group(p0).members;
+        const user = this.directory.resolve(p1, now);
+        if (!members.has(user.id)) {
+          throw badRequest(
+            "One or more removed object references do not exist for the following modified properties: 'members'.",
+          );
+        }
+        members.delete(user.id);
+        this.effect('member-removed', user.id, p0);
+        return [204, undefined];
+      }
+      case 'listSubscribedSkus': {
+        if (query.has('$filter'))
+          throw badRequest("Query option '$filter' is not supported.", 'Request_UnsupportedQuery');
+        const select = this.select(query);
+        const value = this.licences
+          .subscribedSkus()
+          .map((s) => (select ? Object.fromEntries(select.filter((k) => k in s).map((k) => [k, s[k]])) : s));
+        return [200, { '@odata.context': context('subscribedSkus'), value }];
+      }
+      case 'assignLicense': {
+        const user = this.directory.find(p0, now);
+        const { added, removed } = this.licences.assign(user, body, now);
+        for (const skuId of removed) this.effect('license-removed', user.id, skuId);
+        for (const skuId of added) this.effect('license-assigned', user.id, skuId);
+        return [200, { '@odata.context': context('users/$entity'), ...this.directory.view(user, null) }];
+      }
+      case 'listAutopilotDevices':
+        return [
+          200,
+          {
+            '@odata.context': context('deviceManagement/windowsAutopilotDeviceIdentities'),
+            value: this.autopilot.list(query.get('$filter')),
+          },
+        ];
+      case 'assignUserToDevice': {
+        const identity = this.autopilot.byId(p0);
+        const upn = (body as { userPrincipalName?: unknown } | undefined)?.userPrincipalName;
+        if (typeof upn !== 'string' || !upn)
+          throw new GraphHttpError(400, 'BadRequest', 'userPrincipalName is required.');
+        // The user must exist in the directory: Intune resolves the upn.
+        const user = this.directory.find(upn, now);
+        identity.userPrincipalName = user.userPrincipalName;
+        const addressable = (body as { addressableUserName?: unknown }).addressableUserName;
+        identity.addressableUserName = typeof addressable === 'string' ? addressable : '';
+        this.effect('device-user-assigned', identity.id, user.userPrincipalName);
+        return [204, undefined];
+      }
+      case 'unassignUserFromDevice': {
+        const identity = this.autopilot.byId(p0);
+        identity.userPrincipalName = '';
+        identity.addressableUserName = '';
+        this.effect('device-user-unassigned', identity.id, identity.serialNumber);
+        return [204, undefined];
+      }
+    }
+  }
+}

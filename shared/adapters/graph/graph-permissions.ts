@@ -1,0 +1,67 @@
+/**
+ * Every Microsoft Graph call the product makes, with the least privileged application permission that
+ * allows it and the reference that says so (each API page's "Permissions" table). The grant script
+ * (infra/scripts/grant-graph-permissions.sh) and docs/operations.md come from this table, a test checks
+ * that the script grants exactly it, and the simulated tenant grants exactly it to the local host.
+ */
+export const GRAPH_CALLS = [
+  {
+    call: 'GET /users/{upn}',
+    use: "find the agent's account (four-eyes, every step)",
+    permission: 'User.Read.All',
+    reference: 'https://learn.microsoft.com/graph/api/user-get',
+  },
+  {
+    call: 'PATCH /users/{id}',
+    use: 'set usageLocation when the account has none, before the licence',
+    permission: 'User.ReadWrite.All',
+    reference: 'https://learn.microsoft.com/graph/api/user-update',
+  },
+  {
+    call: 'POST /groups/{id}/members/$ref',
+    use: 'add the agent to the VPN access group',
+    permission: 'GroupMember.ReadWrite.All',
+    reference: 'https://learn.microsoft.com/graph/api/group-post-members',
+  },
+  {
+    call: 'DELETE /groups/{id}/members/{id}/$ref',
+    use: 'remove the agent from the VPN access group (undo, leaver)',
+    permission: 'GroupMember.ReadWrite.All',
+    reference: 'https://learn.microsoft.com/graph/api/group-delete-members',
+  },
+  {
+    call: 'GET /subscribedSkus',
+    use: 'read the seats of the licence',
+    permission: 'LicenseAssignment.Read.All',
+    reference: 'https://learn.microsoft.com/graph/api/subscribedsku-list',
+  },
+  {
+    call: 'POST /users/{id}/assignLicense',
+    use: 'assign and remove the Microsoft 365 licence',
+    permission: 'LicenseAssignment.ReadWrite.All',
+    reference: 'https://learn.microsoft.com/graph/api/user-assignlicense',
+  },
+  {
+    call: 'GET /deviceManagement/windowsAutopilotDeviceIdentities',
+    use: "find the laptop's Autopilot identity by serial number",
+    permission: 'DeviceManagementServiceConfig.Read.All',
+    reference: 'https://learn.microsoft.com/graph/api/intune-enrollment-windowsautopilotdeviceidentity-list',
+  },
+  {
+    call: 'POST /deviceManagement/windowsAutopilotDeviceIdentities/{id}/assignUserToDevice',
+    use: 'assign the laptop to the agent',
+    permission: 'DeviceManagementServiceConfig.ReadWrite.All',
+    reference:
+      'https://learn.microsoft.com/graph/api/intune-enrollment-windowsautopilotdeviceidentity-assignusertodevice',
+  },
+  {
+    call: 'POST /deviceManagement/windowsAutopilotDeviceIdentities/{id}/unassignUserFromDevice',
+    use: 'take the laptop back from the agent',
+    permission: 'DeviceManagementServiceConfig.ReadWrite.All',
+    reference:
+      'https://learn.microsoft.com/graph/api/intune-enrollment-windowsautopilotdeviceidentity-unassignuserfromdevice',
+  },
+] as const;
+
+/** The application permissions to grant the managed identity on Microsoft Graph: the table's, once each. */
+export const GRAPH_APPLICATION_PERMISSIONS: readonly string[] = [...new Set(GRAPH_CALLS.map((c) => c.permission))];
