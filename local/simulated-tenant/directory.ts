@@ -123,7 +123,7 @@ export class Directory {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       throw badRequest('Empty Payload. JSON content expected.');
     const changed: string[] = [];
-    for (const [property, value] of Object.entries(body)) {
+    for (const [property, value] of Object.entries(body as Record<string, unknown>)) {
       if (!UPDATABLE.has(property)) {
         throw badRequest(`Invalid property '${property}'.`);
       }
@@ -131,11 +131,12 @@ export class Directory {
         if (value !== null && (typeof value !== 'string' || !/^[A-Z]{2}$/.test(value))) {
           throw badRequest(`Invalid value specified for property 'usageLocation' of resource 'User'.`);
         }
-        if (value !== user.usageLocation) {
+        const location = value as string | null;
+        if (location !== user.usageLocation) {
           user.previousUsageLocation = this.usageLocationSeenByLicensing(user, now);
-          user.usageLocation = value;
+          user.usageLocation = location;
           user.usageLocationSettlesAt = now + this.timing().replicationLagMs;
-          changed.push(`usageLocation=${String(value)}`);
+          changed.push(`usageLocation=${String(location)}`);
         }
       } else if (typeof value === 'string' || value === null) {
         (user as unknown as Record<string, unknown>)[property] = value;
