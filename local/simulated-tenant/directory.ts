@@ -131,7 +131,7 @@ export class Directory {
         if (value !== null && (typeof value !== 'string' || !/^[A-Z]{2}$/.test(value))) {
           throw badRequest(`Invalid value specified for property 'usageLocation' of resource 'User'.`);
         }
-        const location = value as string | null;
+        const location = value;
         if (location !== user.usageLocation) {
           user.previousUsageLocation = this.usageLocationSeenByLicensing(user, now);
           user.usageLocation = location;
