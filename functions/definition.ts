@@ -1,4 +1,5 @@
 import type { HttpHandler, HttpMethod, InvocationContext } from '@azure/functions';
+import type { ServicesProvider } from '../shared/app/services';
 import { isTraceparent } from '../shared/telemetry/telemetry';
 
 /** An HTTP-triggered function; the route is under /api, as the Functions host serves it. */
@@ -10,7 +11,7 @@ export interface HttpFunctionDefinition {
   handler: HttpHandler;
 }
 
-/** A Service Bus queue-triggered function. Throw DeadLetterError for a message that can never succeed. */
+/** A Service Bus queue-triggered function (build it with `queueFunction`). */
 export interface QueueFunctionDefinition {
   kind: 'serviceBusQueue';
   name: string;
@@ -30,7 +31,10 @@ export interface TimerFunctionDefinition {
 
 export type FunctionDefinition = HttpFunctionDefinition | QueueFunctionDefinition | TimerFunctionDefinition;
 
-/** A message that will never be processed (it does not parse): dead-letter it at once, with the reason. */
+/**
+ * A message that will never be processed as it is (it does not parse...): thrown by a queue function's
+ * handler, it sets the message aside with its reason (`queueFunction`) instead of redelivering it.
+ */
 export class DeadLetterError extends Error {
   override readonly name = 'DeadLetterError';
   constructor(
@@ -78,4 +82,78 @@ export function traceparentOf(context: InvocationContext): string | undefined {
 export function deliveryCountOf(context: InvocationContext): number {
   const value = context.triggerMetadata?.deliveryCount;
   return typeof value === 'number' ? value : Number(value ?? 1) || 1;
+}
+
+/** The body as received, for the record of a message set aside: parsed JSON, else the text. */
+function receivedBody(message: unknown): unknown {
+  const text =
+    typeof message === 'string'
+      ? message
+      : message instanceof Uint8Array
+        ? Buffer.from(message).toString('utf8')
+        : undefined;
+  if (text === undefined) return message;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function metadataString(context: InvocationContext, name: string): string | undefined {
+  const value = context.triggerMetadata?.[name];
+  return typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : undefined;
+}
+
+/**
+ * A queue function whose handler may throw DeadLetterError: the message is then recorded with its queue,
+ * id, reason, description and body (Cosmos DB), and completed. The same on every host: on Azure the Node
+ * worker cannot dead-letter a message itself, so a reason given here would otherwise be lost to ten
+ * redeliveries and a `MaxDeliveryCountExceeded`. Any other error is thrown, for Service Bus to redeliver.
+ */
+export function queueFunction(
+  services: ServicesProvider,
+  def: Omit<QueueFunctionDefinition, 'kind' | 'connection'>,
+): QueueFunctionDefinition {
+  return {
+    kind: 'serviceBusQueue',
+    connection: 'ServiceBusConnection',
+    name: def.name,
+    queueName: def.queueName,
+    async handler(message, context) {
+      try {
+        await def.handler(message, context);
+      } catch (err) {
+        if (!(err instanceof DeadLetterError)) throw err;
+        const props = context.triggerMetadata?.applicationProperties;
+        const applicationProperties =
+          typeof props === 'object' && props !== null
+            ? Object.fromEntries(
+                Object.entries(props).filter((e): e is [string, string | number | boolean] =>
+                  ['string', 'number', 'boolean'].includes(typeof e[1]),
+                ),
+              )
+            : undefined;
+        const messageId = metadataString(context, 'messageId') ?? '';
+        const subject = metadataString(context, 'subject');
+        const contentType = metadataString(context, 'contentType');
+        const enqueuedTimeUtc = metadataString(context, 'enqueuedTimeUtc');
+        await (
+          await services()
+        ).rejectedMessages.record({
+          queue: def.queueName,
+          messageId,
+          reason: err.reason,
+          description: err.description,
+          body: receivedBody(message),
+          deliveryCount: deliveryCountOf(context),
+          ...(subject ? { subject } : {}),
+          ...(contentType ? { contentType } : {}),
+          ...(enqueuedTimeUtc ? { enqueuedTimeUtc } : {}),
+          ...(applicationProperties ? { applicationProperties } : {}),
+        });
+        context.warn(`${def.queueName} message ${messageId} set aside: ${err.reason}: ${err.description}`);
+      }
+    },
+  };
 }

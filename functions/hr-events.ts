@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import type { HttpFunctionDefinition, QueueFunctionDefinition } from './definition';
-import { applicationProperty, DeadLetterError, decodeMessageBody, traceparentOf } from './definition';
+import { applicationProperty, DeadLetterError, decodeMessageBody, queueFunction, traceparentOf } from './definition';
 import { activeTraceparent, inMessageSpan, isTraceparent, newTraceparent } from '../shared/telemetry/telemetry';
 import { boundedMessageId } from '../shared/app/message-id';
 import { QUEUES } from '../shared/app/queues';
@@ -51,11 +51,9 @@ function deferCountOf(context: InvocationContext): number {
 
 /** The hr-events queue: one HR event per message; one that does not parse is dead-lettered at once. */
 export function hrEventsQueue(services: ServicesProvider): QueueFunctionDefinition {
-  return {
-    kind: 'serviceBusQueue',
+  return queueFunction(services, {
     name: 'hr-events-queue',
     queueName: QUEUES.hrEvents,
-    connection: 'ServiceBusConnection',
     async handler(message, context) {
       const parsed = hrEventSchema.safeParse(decodeMessageBody(message));
       if (!parsed.success) {
@@ -91,5 +89,5 @@ export function hrEventsQueue(services: ServicesProvider): QueueFunctionDefiniti
         },
       ]);
     },
-  };
+  });
 }

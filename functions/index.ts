@@ -1,30 +1,15 @@
 // Telemetry first, so that the SDKs loaded next are instrumented.
 import './telemetry-setup';
-import { app, type InvocationContext } from '@azure/functions';
+import { app } from '@azure/functions';
 import { createAzureServices } from '../shared/app/azure-services';
 import type { Services } from '../shared/app/services';
 import { allFunctions } from './all-functions';
-import { DeadLetterError, ncrontabEvery, type QueueFunctionDefinition } from './definition';
+import { ncrontabEvery } from './definition';
 
 // The Azure Functions entry point (package.json "main"): registers every definition with app.*.
 
 let services: Promise<Services> | undefined;
 const provider = () => (services ??= Promise.resolve().then(() => createAzureServices()));
-
-function queueHandler(def: QueueFunctionDefinition) {
-  return async (message: unknown, context: InvocationContext): Promise<void> => {
-    try {
-      await def.handler(message, context);
-    } catch (err) {
-      if (err instanceof DeadLetterError) {
-        // The Node worker cannot dead-letter explicitly without the preview SDK binding: the message is
-        // abandoned and Service Bus dead-letters it after maxDeliveryCount; the reason is logged each time.
-        context.error(`dead-letter: ${err.reason}: ${err.description}`);
-      }
-      throw err;
-    }
-  };
-}
 
 for (const def of allFunctions(provider)) {
   switch (def.kind) {
@@ -35,7 +20,7 @@ for (const def of allFunctions(provider)) {
       app.serviceBusQueue(def.name, {
         connection: def.connection,
         queueName: def.queueName,
-        handler: queueHandler(def),
+        handler: def.handler,
       });
       break;
     case 'timer':

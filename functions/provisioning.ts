@@ -1,5 +1,5 @@
 import type { QueueFunctionDefinition, TimerFunctionDefinition } from './definition';
-import { DeadLetterError, decodeMessageBody, deliveryCountOf, traceparentOf } from './definition';
+import { DeadLetterError, decodeMessageBody, deliveryCountOf, queueFunction, traceparentOf } from './definition';
 import { inMessageSpan } from '../shared/telemetry/telemetry';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
@@ -8,11 +8,9 @@ import { describeFieldErrors, toFieldErrors } from '../shared/schemas/validation
 
 /** The provisioning worker: runs or reverts one step per message. */
 export function provisioningWorker(services: ServicesProvider): QueueFunctionDefinition {
-  return {
-    kind: 'serviceBusQueue',
+  return queueFunction(services, {
     name: 'provisioning-worker',
     queueName: QUEUES.provisioning,
-    connection: 'ServiceBusConnection',
     async handler(message, context) {
       const parsed = stepCommandSchema.safeParse(decodeMessageBody(message));
       if (!parsed.success) {
@@ -36,7 +34,7 @@ export function provisioningWorker(services: ServicesProvider): QueueFunctionDef
         context.warn(`${line} (${after.steps[command.step].detail ?? 'see history'})`);
       else context.log(line);
     },
-  };
+  });
 }
 
 const OUTBOX_GRACE_MS = 60_000;

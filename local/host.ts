@@ -13,13 +13,15 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { allFunctions } from '../functions/all-functions';
-import { DeadLetterError, type FunctionDefinition, type HttpFunctionDefinition } from '../functions/definition';
+import type { FunctionDefinition, HttpFunctionDefinition } from '../functions/definition';
 import { durationMs, QUEUE_DEFINITIONS, QUEUES } from '../shared/app/queues';
 import type { Services } from '../shared/app/services';
 import { MAX_BODY_BYTES } from '../shared/http/http-handler';
 import { problem } from '../shared/http/problem';
 import { systemClock, type Clock } from '../shared/ports/clock';
 import { issueToken, loadOrCreateSigningKey, type DevSigningKey } from './dev-issuer';
+import { createSetAsideMessages } from '../shared/app/set-aside-messages';
+import { adminRoutes, loadOrCreateAdminToken } from './admin';
 import { syncDirectoryFromHr } from './hr-directory-sync';
 import { startLocalStack } from './local-stack';
 import { simulatedTenantStateSchema, type SimulatedTenant, type SimulatedTenantOptions } from './simulated-tenant';
@@ -54,6 +56,8 @@ export interface LocalHost {
   token(user: string, roles: string[]): Promise<string>;
   /** An application token (client credentials), as the HR system gets one. */
   appToken(app: string, roles: string[]): Promise<string>;
+  /** The token of the operator endpoints under /.local/ (kept in the state folder). */
+  adminToken: string;
   /** Resolves once no message is waiting or being handled (scheduled ones aside). */
   whenIdle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -61,7 +65,6 @@ export interface LocalHost {
 
 const STATE_FILE = 'state.json';
 export const JWKS_PATH = '/.dev-issuer/discovery/v2.0/keys';
-export const TENANT_STATE_PATH = '/.simulated-tenant/state';
 
 /** The shape of state.json; a file of another shape (an older version's) is set aside, not loaded half-way. */
 const savedStateSchema = z.object({
@@ -230,6 +233,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const httpFunctions = definitions.filter((d): d is HttpFunctionDefinition => d.kind === 'http');
   const timers: NodeJS.Timeout[] = [];
   const jwks = JSON.stringify({ keys: [key.publicJwk] });
+  const adminToken = await loadOrCreateAdminToken(stateDir);
+  const admin = adminRoutes({
+    token: adminToken,
+    tenant,
+    setAside: createSetAsideMessages({ rejected: services.rejectedMessages, deadLetters: bus }),
+  });
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
@@ -238,16 +247,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         send(res, 200, { 'content-type': 'application/json' }, jwks);
         return;
       }
-      if (requestUrl.pathname === TENANT_STATE_PATH) {
-        // For a look at the simulated tenant while the host runs (loopback only, not part of the API).
-        send(
-          res,
-          200,
-          { 'content-type': 'application/json' },
-          JSON.stringify({ ...tenant.snapshot(), effects: tenant.effects }),
-        );
-        return;
-      }
+      if (await admin(req, res, requestUrl)) return;
       const routePath = requestUrl.pathname.startsWith('/api/') ? requestUrl.pathname.slice(5) : null;
       const matches =
         routePath === null
@@ -302,34 +302,27 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
 
   for (const def of definitions) {
     if (def.kind === 'serviceBusQueue') {
-      bus.subscribe(
-        def.queueName,
-        (message: LocalMessage, lockToken: string) => {
-          if (def.queueName === QUEUES.hrEvents) syncDirectoryFromHr(tenant, message.body);
-          return def.handler(
-            message.body,
-            invocation(def.name, {
-              triggerMetadata: {
-                messageId: message.messageId,
-                deliveryCount: message.deliveryCount,
-                lockToken,
-                sequenceNumber: message.sequenceNumber,
-                enqueuedTimeUtc: message.enqueuedTimeUtc,
-                contentType: message.contentType,
-                correlationId: message.correlationId,
-                subject: message.subject,
-                sessionId: message.sessionId,
-                applicationProperties: message.applicationProperties ?? {},
-              },
-              options: { trigger: { type: 'serviceBusTrigger', name: 'message' } },
-            }),
-          );
-        },
-        (err) =>
-          err instanceof DeadLetterError
-            ? { deadLetter: { reason: err.reason, description: err.description } }
-            : { abandon: err instanceof Error ? err.message : String(err) },
-      );
+      bus.subscribe(def.queueName, (message: LocalMessage, lockToken: string) => {
+        if (def.queueName === QUEUES.hrEvents) syncDirectoryFromHr(tenant, message.body);
+        return def.handler(
+          message.body,
+          invocation(def.name, {
+            triggerMetadata: {
+              messageId: message.messageId,
+              deliveryCount: message.deliveryCount,
+              lockToken,
+              sequenceNumber: message.sequenceNumber,
+              enqueuedTimeUtc: message.enqueuedTimeUtc,
+              contentType: message.contentType,
+              correlationId: message.correlationId,
+              subject: message.subject,
+              sessionId: message.sessionId,
+              applicationProperties: message.applicationProperties ?? {},
+            },
+            options: { trigger: { type: 'serviceBusTrigger', name: 'message' } },
+          }),
+        );
+      });
     } else if (def.kind === 'timer') {
       const timer = setInterval(() => {
         const context = invocation(def.name);
@@ -350,6 +343,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     services,
     token: (user, roles) =>
       issueToken(key, { user, roles, issuer: config.Auth__issuer, audience: config.Auth__audience }),
+    adminToken,
     appToken: (app, roles) =>
       issueToken(key, { app, roles, issuer: config.Auth__issuer, audience: config.Auth__audience }),
     async whenIdle(timeoutMs = 20_000) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_MESSAGE_ID_LENGTH } from '../shared/app/message-id';
+import type { DeadLetterQueues, DeadLetteredMessage as DeadLetterView } from '../shared/ports/dead-letter-queues';
 import type { MessageBus, OutgoingMessage } from '../shared/ports/message-bus';
 
 /** Service Bus Standard refuses messages over 256 KiB. */
@@ -42,9 +43,6 @@ export type LocalMessage = z.infer<typeof localMessageSchema>;
 export type DeadLetteredMessage = z.infer<typeof deadLetteredMessageSchema>;
 export type LocalBusSnapshot = z.infer<typeof localBusSnapshotSchema>;
 
-/** What a handler's failure means for the message: dead-letter at once, or abandon (redelivery). */
-export type FailureDisposition = { deadLetter: { reason: string; description: string } } | { abandon: string };
-
 export interface LocalBusOptions {
   maxDeliveryCount: number;
   duplicateDetectionWindowMs: number;
@@ -61,7 +59,6 @@ export type LocalHandler = (message: LocalMessage, lockToken: string) => Promise
 
 interface Subscription {
   handler: LocalHandler;
-  classify: (err: unknown) => FailureDisposition;
 }
 
 interface QueueState {
@@ -75,10 +72,11 @@ interface QueueState {
 
 /**
  * An in-process message bus with the Service Bus semantics the functions rely on: peek-lock delivery
- * with a growing deliveryCount, abandon on a throw, dead-letter after maxDeliveryCount (or at once when
- * the handler says so) with a reason, scheduled messages, duplicate detection by messageId, 256 KiB limit.
+ * with a growing deliveryCount, abandon on a throw, dead-letter after maxDeliveryCount with the reason
+ * `MaxDeliveryCountExceeded` (as the Functions host leaves it to Service Bus: a Node function cannot
+ * dead-letter a message itself), scheduled messages, duplicate detection by messageId, 256 KiB limit.
  */
-export class LocalServiceBus implements MessageBus {
+export class LocalServiceBus implements MessageBus, DeadLetterQueues {
   private readonly queues = new Map<string, QueueState>();
   private nextSequence = 1;
   private closed = false;
@@ -151,8 +149,8 @@ export class LocalServiceBus implements MessageBus {
   }
 
   /** Delivers messages of `queueName` to `handler` (one subscription per queue, as one function per queue). */
-  subscribe(queueName: string, handler: LocalHandler, classify: (err: unknown) => FailureDisposition): void {
-    this.queue(queueName).subscription = { handler, classify };
+  subscribe(queueName: string, handler: LocalHandler): void {
+    this.queue(queueName).subscription = { handler };
     this.pump(queueName);
   }
 
@@ -176,7 +174,7 @@ export class LocalServiceBus implements MessageBus {
         // The lock expired under a handler still at work: the message is available again, as in Service Bus,
         // and whatever the first handler ends with can no longer settle it.
         delivery.lockLost = true;
-        this.afterFailure(q, message, { abandon: 'the message lock expired' });
+        this.abandon(q, message, 'the message lock expired');
         this.pump(queueName);
       },
       this.options.lockDurationMs ?? 5 * 60_000,
@@ -185,7 +183,7 @@ export class LocalServiceBus implements MessageBus {
     try {
       await sub.handler(structuredClone(message), randomUUID());
     } catch (err) {
-      if (!delivery.lockLost) this.afterFailure(q, message, sub.classify(err));
+      if (!delivery.lockLost) this.abandon(q, message, err instanceof Error ? err.message : String(err));
     } finally {
       clearTimeout(lock);
       q.inFlight -= 1;
@@ -193,28 +191,60 @@ export class LocalServiceBus implements MessageBus {
     }
   }
 
-  /** Dead-letters or abandons a message whose delivery failed. */
-  private afterFailure(q: QueueState, message: LocalMessage, disposition: FailureDisposition): void {
-    if ('deadLetter' in disposition) {
-      q.deadLetter.push({
-        ...message,
-        deadLetterReason: disposition.deadLetter.reason,
-        deadLetterErrorDescription: disposition.deadLetter.description,
-      });
-    } else if (message.deliveryCount >= this.options.maxDeliveryCount) {
+  /** Abandons a message whose delivery failed: available again, or dead-lettered after maxDeliveryCount. */
+  private abandon(q: QueueState, message: LocalMessage, why: string): void {
+    if (message.deliveryCount >= this.options.maxDeliveryCount) {
       q.deadLetter.push({
         ...message,
         deadLetterReason: 'MaxDeliveryCountExceeded',
-        deadLetterErrorDescription: `Message could not be consumed after ${message.deliveryCount} delivery attempts: ${disposition.abandon}`,
+        deadLetterErrorDescription: `Message could not be consumed after ${message.deliveryCount} delivery attempts: ${why}`,
       });
     } else {
-      q.active.push(message); // abandoned: available again, with its delivery count kept
+      q.active.push(message); // available again, with its delivery count kept
     }
   }
 
   /** Messages dead-lettered on `queueName`, oldest first. */
   deadLetters(queueName: string): DeadLetteredMessage[] {
     return [...this.queue(queueName).deadLetter];
+  }
+
+  peek(queueName: string, max: number): Promise<DeadLetterView[]> {
+    return Promise.resolve(
+      this.deadLetters(queueName)
+        .slice(0, max)
+        .map((m) => ({
+          sequenceNumber: m.sequenceNumber,
+          messageId: m.messageId,
+          reason: m.deadLetterReason,
+          description: m.deadLetterErrorDescription,
+          enqueuedTimeUtc: m.enqueuedTimeUtc,
+          body: m.body,
+        })),
+    );
+  }
+
+  /**
+   * Takes a message out of the dead-letter sub-queue and sends a copy under `messageId`, as an operator
+   * resubmits from Service Bus Explorer or `npm run dlq`. False when there is no such message.
+   */
+  async resubmit(queueName: string, sequenceNumber: number, messageId: string): Promise<boolean> {
+    const q = this.queue(queueName);
+    const index = q.deadLetter.findIndex((m) => m.sequenceNumber === sequenceNumber);
+    const dead = q.deadLetter[index];
+    if (!dead) return false;
+    await this.send(queueName, [
+      {
+        messageId,
+        body: dead.body,
+        ...(dead.subject ? { subject: dead.subject } : {}),
+        ...(dead.contentType ? { contentType: dead.contentType } : {}),
+        ...(dead.correlationId ? { correlationId: dead.correlationId } : {}),
+        ...(dead.applicationProperties ? { applicationProperties: dead.applicationProperties } : {}),
+      },
+    ]);
+    q.deadLetter.splice(index, 1);
+    return true;
   }
 
   /** Scheduled messages not yet due on `queueName`. */

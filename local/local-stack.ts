@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { createJwtValidator } from '../shared/adapters/auth/jwt-validator';
 import { CosmosLaptopPool } from '../shared/adapters/cosmos/cosmos-laptop-pool';
+import { CosmosRejectedMessages } from '../shared/adapters/cosmos/cosmos-rejected-messages';
 import { CosmosOnboardingStore } from '../shared/adapters/cosmos/cosmos-onboarding-store';
 import { GraphClient } from '../shared/adapters/graph/graph-client';
 import { GraphDirectory } from '../shared/adapters/graph/graph-directory';
@@ -100,6 +101,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     store: new CosmosOnboardingStore(cosmos.database),
     laptops,
     directory: new GraphDirectory(graph),
+    rejected: new CosmosRejectedMessages(cosmos.database),
     bus: o.bus,
     provisioners: (resume) => {
       const real = createGraphProvisioners({

@@ -2,6 +2,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential
 import { loadConfig, ConfigError, type Config } from '../config';
 import { createJwtValidator } from '../adapters/auth/jwt-validator';
 import { CosmosLaptopPool } from '../adapters/cosmos/cosmos-laptop-pool';
+import { CosmosRejectedMessages } from '../adapters/cosmos/cosmos-rejected-messages';
 import { CosmosOnboardingStore } from '../adapters/cosmos/cosmos-onboarding-store';
 import { createCosmosClient } from '../adapters/cosmos/cosmos-setup';
 import { GraphClient } from '../adapters/graph/graph-client';
@@ -37,6 +38,7 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
     store: new CosmosOnboardingStore(database),
     laptops,
     directory: new GraphDirectory(graph),
+    rejected: new CosmosRejectedMessages(database),
     bus: ServiceBusMessageBus.withCredential(namespace, credential),
     provisioners: (resume) =>
       createGraphProvisioners({

@@ -5,11 +5,13 @@ import type { Directory } from '../ports/directory';
 import type { LaptopPool } from '../ports/laptop-pool';
 import type { MessageBus } from '../ports/message-bus';
 import type { OnboardingStore } from '../ports/onboarding-store';
+import type { RejectedMessageStore } from '../ports/rejected-messages';
 import type { Provisioners } from '../ports/provisioners';
 import { createDecideOnboarding, createRetryOnboarding } from './decide-onboarding';
 import { createHandleHrEvent } from './handle-hr-event';
 import { createLaptopStock, createResumeLaptopSteps, type ResumeLaptopSteps } from './laptop-stock';
 import { createOnboardingWriter } from './onboarding-writer';
+import { createRejectedMessages } from './rejected-messages';
 import { createRunStepCommand } from './run-step-command';
 
 /** The adapters a host provides. */
@@ -20,6 +22,7 @@ export interface Ports {
   laptops: LaptopPool;
   bus: MessageBus;
   directory: Directory;
+  rejected: RejectedMessageStore;
   /** Built last: the laptop connector resumes the onboardings its allocation passes serve. */
   provisioners: (resume: ResumeLaptopSteps) => Provisioners;
   tokenValidator: TokenValidator;
@@ -40,6 +43,7 @@ export function createServices(ports: Ports) {
     decideOnboarding: createDecideOnboarding({ store, writer, directory, clock }),
     retryOnboarding: createRetryOnboarding({ writer, clock }),
     laptopStock,
+    rejectedMessages: createRejectedMessages({ store: ports.rejected, bus, clock }),
     runStepCommand: createRunStepCommand({
       store,
       bus,

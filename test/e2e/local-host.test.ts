@@ -81,7 +81,10 @@ describe('the local host, driven over HTTP through the contract', () => {
     expect(history.body.items.at(-1)?.type).toBe('onboarding.completed');
     const ats = history.body.items.map((h) => h.at);
     expect(ats).toEqual([...ats].sort());
-    const tenant = (await (await fetch(`${host.url}/.simulated-tenant/state`)).json()) as {
+    expect((await fetch(`${host.url}/.local/simulated-tenant`)).status).toBe(401);
+    const tenant = (await (
+      await fetch(`${host.url}/.local/simulated-tenant`, { headers: { authorization: `Bearer ${host.adminToken}` } })
+    ).json()) as {
       effects: { kind: string }[];
     };
     expect(tenant.effects.map((e) => e.kind).sort()).toEqual(
@@ -118,14 +121,17 @@ describe('the local host, driven over HTTP through the contract', () => {
     expect(res.body).toMatchObject({ status: 400, errors: [{ path: 'employee.startDate' }] });
   });
 
-  it('when a message on hr-events does not parse, then it is dead-lettered at once with the reason', async () => {
+  it('when a message on hr-events does not parse, then it is set aside with its reason and completed, not redelivered nor dead-lettered', async () => {
     await host.bus.send('hr-events', [
       { messageId: 'poison-1', body: { eventId: 'poison-1', type: 'employee.fired' } },
     ]);
     await host.whenIdle();
-    const dead = host.bus.deadLetters('hr-events').find((m) => m.messageId === 'poison-1');
-    expect(dead).toMatchObject({ deliveryCount: 1, deadLetterReason: 'InvalidHrEvent' });
-    expect(dead?.deadLetterErrorDescription).toContain('type');
+    const [set] = (await host.services.rejectedMessages.list({ queue: 'hr-events' })).filter(
+      (r) => r.messageId === 'poison-1',
+    );
+    expect(set).toMatchObject({ deliveryCount: 1, reason: 'InvalidHrEvent', body: { type: 'employee.fired' } });
+    expect(set?.description).toContain('type');
+    expect(host.bus.deadLetters('hr-events')).toEqual([]);
   });
 
   it('when the start date is already in the past, then the agent is still onboarded', async () => {

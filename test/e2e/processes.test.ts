@@ -68,6 +68,56 @@ describe('the local commands', () => {
     }
   });
 
+  it('when a cancellation was set aside (no onboarding yet), then `npm run dlq` lists it with its reason, and resubmitting it after the hire cancels the onboarding', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'dlq-'));
+    const host = await startLocalHost({ port: 0, stateDir, logHandler: quiet });
+    const dlq = (...args: string[]) =>
+      run(tsx, ['cli/dlq.ts', ...args, '--url', host.url], {
+        cwd: root,
+        env: { ...process.env, LOCAL_STATE_DIR: stateDir },
+      });
+    try {
+      const hire = buildHireJson();
+      const employeeId = (hire.employee as { employeeId: string }).employeeId;
+      const cancel = {
+        eventId: `cancel-${employeeId}`,
+        type: 'employee.hire-cancelled',
+        occurredAt: '2026-12-01T08:00:00Z',
+        employee: { employeeId },
+      };
+      // Its last look: no onboarding for that employee (the hire was lost upstream).
+      await host.bus.send('hr-events', [
+        { messageId: cancel.eventId, body: cancel, applicationProperties: { deferCount: 5 } },
+      ]);
+      await host.whenIdle();
+      const listed = JSON.parse((await dlq('list', '--json')).stdout) as {
+        id: string;
+        reason: string;
+        messageId: string;
+      }[];
+      const entry = listed.find((e) => e.messageId === cancel.eventId);
+      expect(entry).toMatchObject({ reason: 'NoOnboardingForEmployee' });
+      expect((await dlq('list')).stdout).toContain(`${entry!.id}  ${cancel.eventId}  NoOnboardingForEmployee: `);
+
+      const api = apiClient(host.url);
+      expect(
+        (await api.post('/api/hr-events', hire, await host.token('sirh@example.org', [Roles.hrEventsSend]))).status,
+      ).toBe(202);
+      await host.whenIdle();
+      expect((await dlq('resubmit', entry!.id)).stdout.trim()).toBe(
+        `resubmitted ${entry!.id} as ${cancel.eventId}/resubmit/1`,
+      );
+      const reader = await host.token('audit@example.org', [Roles.onboardingRead]);
+      await eventually(
+        () => api.get<{ items: { status: string }[] }>(`/api/onboardings?employeeId=${employeeId}`, reader),
+        (r) => r.body.items[0]?.status === 'cancelled',
+      );
+      expect(JSON.parse((await dlq('list', '--json')).stdout)).toEqual([]);
+    } finally {
+      await host.stop();
+    }
+  });
+
   it('when the host stops cleanly and starts again, then its onboardings and tokens are still there', async () => {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'restart-'));
     const first = await startLocalHost({ port: 0, stateDir, persist: true, logHandler: quiet });

@@ -1,5 +1,4 @@
 import { syncDirectoryFromHr } from '../../local/hr-directory-sync';
-import { DeadLetterError } from '../../functions/definition';
 import { TransientError, type Provisioners } from '../../shared/ports/provisioners';
 import type { StepCommand } from '../../shared/schemas/onboarding';
 import { Roles } from '../../shared/http/roles';
@@ -50,25 +49,39 @@ async function hire(json = buildHireJson()) {
   return { json, employeeId, list: () => t.services.store.listForEmployee(employeeId) };
 }
 
+const rejectedOn = (queue: string) => t.services.rejectedMessages.list({ queue });
+
 describe('hr-events queue handler', () => {
-  it('when a message does not parse, then it throws DeadLetterError naming the bad field, and nothing is stored', async () => {
+  it('when a message does not parse, then it is set aside (recorded with its reason naming the bad field, and completed), and nothing is stored', async () => {
     const json = buildHireJson({ employee: { startDate: '07/12/2026' } });
-    const err = await fns
-      .queue('hr-events-queue')
-      .handler(json, queueContext('hr-events-queue'))
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(DeadLetterError);
-    expect((err as DeadLetterError).reason).toBe('InvalidHrEvent');
-    expect((err as DeadLetterError).description).toContain('employee.startDate');
+    const context = queueContext('hr-events-queue', {
+      messageId: `bad-${String(json.eventId)}`,
+      subject: 'employee.hired',
+    });
+    // Completes: no throw, so neither host redelivers it.
+    await fns.queue('hr-events-queue').handler(json, context);
+    await fns.queue('hr-events-queue').handler(json, context); // a redelivery finds the first record
+    const rejected = (await rejectedOn('hr-events')).filter((r) => r.messageId === `bad-${String(json.eventId)}`);
+    expect(rejected).toEqual([
+      expect.objectContaining({
+        queue: 'hr-events',
+        reason: 'InvalidHrEvent',
+        description: expect.stringContaining('employee.startDate') as unknown,
+        body: json,
+        subject: 'employee.hired',
+      }),
+    ]);
     expect(await t.services.store.listForEmployee((json.employee as { employeeId: string }).employeeId)).toEqual([]);
   });
 
-  it('when the body is not JSON at all, then it is dead-lettered as MalformedJson', async () => {
-    const err = await fns
+  it('when the body is not JSON at all, then it is set aside as MalformedJson with the text as received', async () => {
+    await fns
       .queue('hr-events-queue')
-      .handler('{"eventId":', queueContext('hr-events-queue'))
-      .catch((e: unknown) => e);
-    expect(err).toMatchObject({ reason: 'MalformedJson' });
+      .handler('{"eventId":', queueContext('hr-events-queue', { messageId: 'not-json' }));
+    expect((await rejectedOn('hr-events')).find((r) => r.messageId === 'not-json')).toMatchObject({
+      reason: 'MalformedJson',
+      body: '{"eventId":',
+    });
   });
 
   it('when a hire arrives as bytes and is redelivered, then there is one onboarding', async () => {
@@ -152,10 +165,17 @@ describe('HR events that overtake their hire', () => {
     expect(deferred?.scheduledEnqueueTimeUtc).toBeDefined();
     expect(deferred?.body).toMatchObject({ eventId: 'early-cancel' });
 
-    const last = fns
-      .queue('hr-events-queue')
-      .handler(cancel, queueContext('hr-events-queue', { applicationProperties: { deferCount: 5 } }));
-    await expect(last).rejects.toMatchObject({ reason: 'NoOnboardingForEmployee' });
+    await fns.queue('hr-events-queue').handler(
+      cancel,
+      queueContext('hr-events-queue', {
+        messageId: 'early-cancel/deferred/5',
+        applicationProperties: { deferCount: 5 },
+      }),
+    );
+    expect((await rejectedOn('hr-events')).find((r) => r.messageId === 'early-cancel/deferred/5')).toMatchObject({
+      reason: 'NoOnboardingForEmployee',
+      body: cancel,
+    });
   });
 
   it('when the hire has arrived by the next look, then the cancellation applies to it', async () => {
@@ -323,11 +343,14 @@ describe('provisioning worker', () => {
     expect(again?.scheduledEnqueueTimeUtc).toBeDefined();
   });
 
-  it('when a command does not parse, then it is dead-lettered at once', async () => {
-    const err = await worker()
-      .handler({ type: 'run-step', step: 'printer' }, queueContext('provisioning-worker'))
-      .catch((e: unknown) => e);
-    expect(err).toMatchObject({ reason: 'InvalidStepCommand' });
+  it('when a command does not parse, then it is set aside with its reason', async () => {
+    await worker().handler(
+      { type: 'run-step', step: 'printer' },
+      queueContext('provisioning-worker', { messageId: 'printer' }),
+    );
+    expect((await rejectedOn('provisioning')).find((r) => r.messageId === 'printer')).toMatchObject({
+      reason: 'InvalidStepCommand',
+    });
   });
 });
 

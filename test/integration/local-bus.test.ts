@@ -12,13 +12,11 @@ async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
   }
 }
 
-const abandon = (err: unknown) => ({ abandon: String(err) });
-
 describe('LocalServiceBus: Service Bus semantics', () => {
   it('when the same messageId is sent twice, then it is delivered once (duplicate detection)', async () => {
     const b = bus();
     const seen: LocalMessage[] = [];
-    b.subscribe('q', (m) => Promise.resolve(void seen.push(m)), abandon);
+    b.subscribe('q', (m) => Promise.resolve(void seen.push(m)));
     await b.send('q', [{ messageId: 'm1', body: { n: 1 } }]);
     await b.send('q', [
       { messageId: 'm1', body: { n: 2 } },
@@ -35,14 +33,10 @@ describe('LocalServiceBus: Service Bus semantics', () => {
   it('when a handler throws, then the message is redelivered with a growing deliveryCount, then dead-lettered after the maximum', async () => {
     const b = bus(3);
     const counts: number[] = [];
-    b.subscribe(
-      'q',
-      (m) => {
-        counts.push(m.deliveryCount);
-        return Promise.reject(new Error('Graph answered 503'));
-      },
-      (err) => ({ abandon: (err as Error).message }),
-    );
+    b.subscribe('q', (m) => {
+      counts.push(m.deliveryCount);
+      return Promise.reject(new Error('Graph answered 503'));
+    });
     await b.send('q', [{ messageId: 'poison', body: {} }]);
     await until(() => b.deadLetters('q').length === 1);
     expect(counts).toEqual([1, 2, 3]);
@@ -55,28 +49,30 @@ describe('LocalServiceBus: Service Bus semantics', () => {
     await b.close();
   });
 
-  it('when the handler says the message can never succeed, then it is dead-lettered at once with its reason', async () => {
-    const b = bus(10);
-    let deliveries = 0;
-    b.subscribe(
-      'q',
-      () => {
-        deliveries += 1;
-        return Promise.reject(new Error('bad'));
-      },
-      () => ({ deadLetter: { reason: 'InvalidHrEvent', description: 'employee.startDate: must be a date' } }),
-    );
-    await b.send('q', [{ messageId: 'bad', body: {} }]);
+  it('when a dead-lettered message is resubmitted, then a copy is delivered under the new id and it leaves the dead-letter queue', async () => {
+    const b = bus(1);
+    let fail = true;
+    const seen: string[] = [];
+    b.subscribe('q', (m) => {
+      seen.push(m.messageId);
+      return fail ? Promise.reject(new Error('down')) : Promise.resolve();
+    });
+    await b.send('q', [{ messageId: 'once', body: { n: 1 }, subject: 's' }]);
     await until(() => b.deadLetters('q').length === 1);
-    expect(deliveries).toBe(1);
-    expect(b.deadLetters('q')[0]).toMatchObject({ deadLetterReason: 'InvalidHrEvent', deliveryCount: 1 });
+    fail = false;
+    const [dead] = b.deadLetters('q');
+    expect(await b.resubmit('q', dead!.sequenceNumber, 'once/resubmit/1')).toBe(true);
+    await until(() => b.isIdle() && seen.length === 2);
+    expect(seen).toEqual(['once', 'once/resubmit/1']);
+    expect(b.deadLetters('q')).toEqual([]);
+    expect(await b.resubmit('q', dead!.sequenceNumber, 'again')).toBe(false);
     await b.close();
   });
 
   it('when a message is scheduled, then it is not delivered before its time', async () => {
     const b = bus();
     const deliveredAt: number[] = [];
-    b.subscribe('q', () => Promise.resolve(void deliveredAt.push(Date.now())), abandon);
+    b.subscribe('q', () => Promise.resolve(void deliveredAt.push(Date.now())));
     const sentAt = Date.now();
     await b.send('q', [{ messageId: 's', body: {}, scheduledEnqueueTime: new Date(sentAt + 300) }]);
     expect(b.scheduledCount('q')).toBe(1);
@@ -107,17 +103,13 @@ describe('LocalServiceBus: Service Bus semantics', () => {
     const deliveries: number[] = [];
     let running = 0;
     let overlapped = false;
-    b.subscribe(
-      'q',
-      async (m) => {
-        deliveries.push(m.deliveryCount);
-        running += 1;
-        if (running > 1) overlapped = true;
-        await new Promise((r) => setTimeout(r, m.deliveryCount === 1 ? 120 : 5));
-        running -= 1;
-      },
-      abandon,
-    );
+    b.subscribe('q', async (m) => {
+      deliveries.push(m.deliveryCount);
+      running += 1;
+      if (running > 1) overlapped = true;
+      await new Promise((r) => setTimeout(r, m.deliveryCount === 1 ? 120 : 5));
+      running -= 1;
+    });
     await b.send('q', [{ messageId: 'slow', body: {} }]);
     await until(() => deliveries.length === 2 && b.isIdle());
     await new Promise((r) => setTimeout(r, 150));
@@ -142,7 +134,7 @@ describe('LocalServiceBus: Service Bus semantics', () => {
     const second = bus();
     second.restore(first.snapshot());
     const seen: string[] = [];
-    second.subscribe('q', (m) => Promise.resolve(void seen.push(m.messageId)), abandon);
+    second.subscribe('q', (m) => Promise.resolve(void seen.push(m.messageId)));
     await until(() => seen.length === 2);
     expect(seen).toEqual(['a', 'b']);
     await second.send('q', [{ messageId: 'a', body: 1 }]);

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import rhea, { type Connection, type EventContext, type Message, type Receiver, type Sender } from 'rhea';
 
 /** The parts of an AMQP message the tests read, as rhea decodes them. */
@@ -30,11 +31,85 @@ const BATCH_FORMAT = 0x80013700;
  * (UseDevelopmentEmulator=true in the connection string): it accepts the $cbs put-token, receives
  * single and batched messages, answers $management schedule-message, and records what arrived.
  */
+/** A message in a dead-letter sub-queue of the peer. */
+interface DeadLettered {
+  sequenceNumber: number;
+  message: WireMessage;
+  locked: boolean;
+}
+
+/** The SDK reads a lock token as a .NET GUID: the first three groups byte-swapped. */
+function reorderedGuid(tag: Buffer): string {
+  const b = Buffer.from(tag);
+  b.subarray(0, 4).reverse();
+  b.subarray(4, 6).reverse();
+  b.subarray(6, 8).reverse();
+  return b.toString('hex');
+}
+
 export class AmqpServiceBusPeer {
   readonly received: ReceivedMessage[] = [];
+  /** Dead-letter sub-queues by queue name, as Service Bus keeps them (`<queue>/$DeadLetterQueue`). */
+  readonly deadLetters = new Map<string, DeadLettered[]>();
   private server?: Server;
   private readonly replyLinks = new Map<string, Sender>();
+  /** Peek-locked dead letters by lock token (hex, both byte orders), for settlement through $management. */
+  private readonly locks = new Map<string, { queue: string; entry: DeadLettered }>();
   private sequence = 1;
+
+  /** Puts a message in `queue`'s dead-letter sub-queue, with the reason Service Bus would give. */
+  deadLetter(queue: string, message: WireMessage, reason: string, description: string): number {
+    const sequenceNumber = this.sequence++;
+    const list = this.deadLetters.get(queue) ?? [];
+    list.push({
+      sequenceNumber,
+      locked: false,
+      message: {
+        ...message,
+        application_properties: {
+          ...message.application_properties,
+          DeadLetterReason: reason,
+          DeadLetterErrorDescription: description,
+        },
+        message_annotations: {
+          ...message.message_annotations,
+          'x-opt-sequence-number': rhea.types.wrap_long(sequenceNumber),
+          'x-opt-enqueued-time': new Date(),
+        },
+      },
+    });
+    this.deadLetters.set(queue, list);
+    return sequenceNumber;
+  }
+
+  private settle(queue: string, entry: DeadLettered, state: 'accepted' | 'released'): void {
+    const list = this.deadLetters.get(queue) ?? [];
+    if (state === 'accepted' && list.includes(entry)) list.splice(list.indexOf(entry), 1);
+    else entry.locked = false;
+  }
+
+  /** Sends the unlocked dead letters of `queue` on a receiving link of the client, peek-locked. */
+  private deliverDeadLetters(sender: Sender, queue: string): void {
+    for (const entry of this.deadLetters.get(queue) ?? []) {
+      if (entry.locked || !sender.sendable()) continue;
+      entry.locked = true;
+      const tag = Buffer.from(randomUUID().replace(/-/g, ''), 'hex');
+      const delivery = sender.send(
+        {
+          ...entry.message,
+          delivery_count: 0,
+          message_annotations: {
+            ...entry.message.message_annotations,
+            'x-opt-locked-until': new Date(Date.now() + 60_000),
+          },
+        } as Message,
+        tag,
+      ) as unknown as { settleHandler?: (state: 'accepted' | 'released') => void };
+      delivery.settleHandler = (state) => this.settle(queue, entry, state);
+      this.locks.set(tag.toString('hex'), { queue, entry });
+      this.locks.set(reorderedGuid(tag), { queue, entry });
+    }
+  }
 
   async start(): Promise<number> {
     const container = rhea.create_container({ id: 'amqp-peer' });
@@ -46,6 +121,18 @@ export class AmqpServiceBusPeer {
       const address = (sender?.source as { address?: string } | undefined)?.address;
       if (sender && address) this.replyLinks.set(`${ctx.connection.container_id}|${address}`, sender);
     });
+    // A receiving link of the client on a dead-letter sub-queue: messages flow as credit allows.
+    container.on('sendable', (ctx: EventContext) => {
+      const address = (ctx.sender?.source as { address?: string } | undefined)?.address ?? '';
+      const dlq = /^(.+)\/\$DeadLetterQueue$/i.exec(address);
+      if (ctx.sender && dlq?.[1]) this.deliverDeadLetters(ctx.sender, dlq[1]);
+    });
+    const settled = (state: 'accepted' | 'released') => (ctx: EventContext) => {
+      (ctx.delivery as unknown as { settleHandler?: (s: 'accepted' | 'released') => void }).settleHandler?.(state);
+    };
+    container.on('accepted', settled('accepted'));
+    container.on('released', settled('released'));
+    container.on('modified', settled('released'));
     container.on('receiver_open', (ctx: EventContext) => {
       const receiver = ctx.receiver as Receiver & { local: { attach: { max_message_size?: number } } };
       // The client refuses to create batches unless the peer announces its largest message.
@@ -85,6 +172,35 @@ export class AmqpServiceBusPeer {
       return;
     }
     if (target.endsWith('$management')) {
+      const dlq = /^(.+)\/\$DeadLetterQueue\/\$management$/i.exec(target);
+      if (operation === 'com.microsoft:peek-message' && dlq?.[1]) {
+        const body = message.body as { 'from-sequence-number'?: Buffer | number; 'message-count'?: number };
+        const raw = body['from-sequence-number'];
+        const from = Buffer.isBuffer(raw) ? Number(raw.readBigInt64BE()) : (raw ?? 0);
+        const found = (this.deadLetters.get(dlq[1]) ?? [])
+          .filter((d) => d.sequenceNumber >= from)
+          .slice(0, body['message-count'] ?? 1);
+        if (found.length === 0) this.reply(ctx, message, { statusCode: 204 }, {});
+        else
+          this.reply(
+            ctx,
+            message,
+            { statusCode: 200 },
+            { messages: found.map((d) => ({ message: rhea.message.encode(d.message as Message) })) },
+          );
+        return;
+      }
+      if (operation === 'com.microsoft:update-disposition') {
+        // Settlement by lock token, once the receiving link is gone (the SDK's batching receiver closes it).
+        const body = message.body as { 'lock-tokens': Buffer[]; 'disposition-status': string };
+        for (const token of body['lock-tokens']) {
+          const lock = this.locks.get(Buffer.from(token).toString('hex'));
+          if (lock)
+            this.settle(lock.queue, lock.entry, body['disposition-status'] === 'completed' ? 'accepted' : 'released');
+        }
+        this.reply(ctx, message, { statusCode: 200 }, {});
+        return;
+      }
       if (operation === 'com.microsoft:schedule-message') {
         const body = message.body as { messages: { message: Buffer }[] };
         const queue = target.replace(/\/\$management$/, '');

@@ -30,4 +30,6 @@ export const CONTAINERS = {
   onboardings: container('onboardings'),
   /** The laptop pool: one document per pool, so one etag serializes allocation. */
   laptops: container('laptops'),
+  /** Messages a queue function set aside (they can never succeed), with why; partitioned per queue. */
+  rejectedMessages: container('rejected-messages'),
 } as const;
