@@ -1,5 +1,7 @@
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import type { CosmosClient, Database } from '@azure/cosmos';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:https';
@@ -9,9 +11,77 @@ import { ALL_CONTAINERS } from '../shared/adapters/cosmos/containers';
 /** Documents per container, as saved under .local/ between runs. */
 export type CosmosSnapshot = Record<string, Record<string, unknown>[]>;
 
+/** Cosmos DB refuses an item over 2 MB (https://learn.microsoft.com/azure/cosmos-db/concepts-limits). */
+export const MAX_ITEM_BYTES = 2 * 1024 * 1024;
+/** Cosmos DB refuses a request whose x-ms-date is further than 15 minutes from its clock. */
+const MAX_CLOCK_SKEW_MS = 15 * 60_000;
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+function refuse(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'x-ms-request-charge': '0' });
+  res.end(JSON.stringify({ code, message }));
+}
+
+/**
+ * What Cosmos DB signs with a master key: the verb, the resource type and the resource link of the path,
+ * and the date (https://learn.microsoft.com/rest/api/cosmos-db/access-control-on-cosmosdb-resources).
+ */
+export function stringToSign(method: string, pathname: string, date: string): string {
+  const segments = decodeURI(pathname)
+    .replace(/^\/+|\/+$/g, '')
+    .split('/')
+    .filter(Boolean);
+  const feed = segments.length % 2 === 1;
+  const resourceType = feed ? (segments.at(-1) ?? '') : (segments.at(-2) ?? '');
+  const link = (feed ? segments.slice(0, -1) : segments).join('/');
+  return `${method.toLowerCase()}\n${resourceType.toLowerCase()}\n${link}\n${date.toLowerCase()}\n\n`;
+}
+
+/**
+ * The guards Cosmos DB has and the embedded endpoint lacks: every request signed with the account key
+ * (401 otherwise), and no item over 2 MB (413). Without them any process on the machine could rewrite a
+ * history entry through the endpoint, and a design could outgrow the real item limit unnoticed.
+ */
+function guarded(handler: Handler, key: Buffer): Handler {
+  return (req, res) => {
+    const date = String(req.headers['x-ms-date'] ?? '');
+    let given = '';
+    try {
+      given = decodeURIComponent(req.headers.authorization ?? '');
+    } catch {
+      // an undecodable header is not a signature
+    }
+    const sig = /^type=master&ver=1\.0&sig=(.+)$/.exec(given)?.[1] ?? '';
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const expected = createHmac('sha256', key)
+      .update(stringToSign(req.method ?? 'GET', url.pathname, date))
+      .digest();
+    const provided = Buffer.from(sig, 'base64');
+    const skew = Math.abs(Date.now() - Date.parse(date));
+    if (provided.length !== expected.length || !timingSafeEqual(provided, expected) || !(skew <= MAX_CLOCK_SKEW_MS)) {
+      refuse(
+        res,
+        401,
+        'Unauthorized',
+        "The input authorization token can't serve the request. The wrong key is being used or the expected payload is not built as per the protocol.",
+      );
+      return;
+    }
+    const length = Number(req.headers['content-length'] ?? 0);
+    if ((req.method === 'POST' || req.method === 'PUT') && length > MAX_ITEM_BYTES) {
+      req.resume();
+      refuse(res, 413, 'RequestEntityTooLarge', 'Request size is too large');
+      return;
+    }
+    handler(req, res);
+  };
+}
+
 /**
  * A Cosmos DB NoSQL endpoint on loopback (@vercel/cosmosdb-server) that the real @azure/cosmos client
- * talks to over HTTPS. Its certificate is self-signed: only this endpoint's agent trusts it.
+ * talks to over HTTPS, guarded as Cosmos DB is (key signature, item size). Its certificate is
+ * self-signed: only this endpoint's agent trusts it.
  */
 export class EmbeddedCosmos {
   private constructor(
@@ -20,21 +90,25 @@ export class EmbeddedCosmos {
     readonly agent: Agent,
     readonly client: CosmosClient,
     readonly database: Database,
+    /** The account key: only clients that hold it are served. */
+    readonly key: string,
   ) {}
 
-  static readonly KEY = 'embedded-cosmos-accepts-any-key';
-
-  static async start(databaseName: string): Promise<EmbeddedCosmos> {
+  static async start(databaseName: string, key = randomBytes(64).toString('base64')): Promise<EmbeddedCosmos> {
     const server = createHttpsServer({ keepAlive: true });
+    const [handler] = server.listeners('request') as Handler[];
+    if (!handler) throw new Error('@vercel/cosmosdb-server has no request handler');
+    server.removeAllListeners('request');
+    server.on('request', guarded(handler, Buffer.from(key, 'base64')));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);
     });
     const endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const agent = new Agent({ rejectUnauthorized: false, keepAlive: true });
-    const client = createCosmosClient({ endpoint, databaseName, key: EmbeddedCosmos.KEY, agent });
+    const client = createCosmosClient({ endpoint, databaseName, key, agent });
     const database = await ensureDatabase(client, databaseName);
-    return new EmbeddedCosmos(server, endpoint, agent, client, database);
+    return new EmbeddedCosmos(server, endpoint, agent, client, database, key);
   }
 
   async load(snapshot: CosmosSnapshot): Promise<void> {
