@@ -1,16 +1,33 @@
+import { AzureFunctionsInstrumentation } from '@azure/functions-opentelemetry-instrumentation';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { useAzureMonitor } from '@azure/monitor-opentelemetry';
+import { trace } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
 
-// In Azure, when APPLICATIONINSIGHTS_CONNECTION_STRING is set: traces, metrics and logs to Azure Monitor,
-// sent with the managed identity (local auth is disabled on Application Insights). Imported first by
-// functions/index.ts, so that the SDKs loaded after it are instrumented.
-const connectionString = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
-if (connectionString) {
-  const clientId = process.env.AZURE_CLIENT_ID;
+/**
+ * In Azure, when APPLICATIONINSIGHTS_CONNECTION_STRING is set: traces, metrics and logs to Azure Monitor,
+ * sent with the managed identity (local auth is disabled on Application Insights). With host.json's
+ * `"telemetryMode": "OpenTelemetry"`, the Functions host exports its own telemetry the same way; the
+ * Azure Functions instrumentation tells the host that the worker sends its logs itself (no duplicates)
+ * and runs each handler in the host's trace context, so host and worker telemetry of one invocation
+ * share one operation (https://learn.microsoft.com/azure/azure-functions/opentelemetry-howto).
+ * Imported first by functions/index.ts, so that the modules loaded after it (@azure/functions among
+ * them) are instrumented. Answers the instrumentation, or null when telemetry is off.
+ */
+export function startTelemetry(env: NodeJS.ProcessEnv = process.env): AzureFunctionsInstrumentation | null {
+  const connectionString = env.APPLICATIONINSIGHTS_CONNECTION_STRING;
+  if (!connectionString) return null;
+  const clientId = env.AZURE_CLIENT_ID;
   useAzureMonitor({
     azureMonitorExporterOptions: {
       connectionString,
       credential: new ManagedIdentityCredential(clientId ? { clientId } : {}),
     },
   });
+  const instrumentation = new AzureFunctionsInstrumentation();
+  instrumentation.setTracerProvider(trace.getTracerProvider());
+  instrumentation.setLoggerProvider(logs.getLoggerProvider());
+  return instrumentation;
 }
+
+startTelemetry();

@@ -31,15 +31,15 @@ param authTenantId string = tenant().tenantId
 param hrSenderPrincipalId string = ''
 
 @description('Optional. Node.js version of the Function App.')
-@allowed(['20', '22'])
-param nodeVersion string = '20'
+@allowed(['22'])
+param nodeVersion string = '22'
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName, product: 'dsi-onboarding' }
 
 // Single sources of truth, shared with the code (shared/app/queues.ts, shared/adapters/cosmos/containers.ts).
-var queues = loadJsonContent('service-bus-queues.json')
-var cosmosDefinitions = loadJsonContent('cosmos-containers.json')
+var queues = loadJsonContent('../shared/definitions/service-bus-queues.json')
+var cosmosDefinitions = loadJsonContent('../shared/definitions/cosmos-containers.json')
 var deploymentContainerName = 'app-package-${resourceToken}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

@@ -1,4 +1,4 @@
-@description('A container, as infra/cosmos-containers.json lists it.')
+@description('A container, as shared/definitions/cosmos-containers.json lists it.')
 type containerType = {
   @description('Required. Container id.')
   id: string

@@ -23,8 +23,8 @@ param deploymentContainerName string
 param appSettings object
 
 @description('Optional. Node.js version.')
-@allowed(['20', '22'])
-param nodeVersion string = '20'
+@allowed(['22'])
+param nodeVersion string = '22'
 
 @description('Optional. Most instances the app scales out to.')
 param maximumInstanceCount int = 40

@@ -1,4 +1,4 @@
-@description('Settings of one queue, as infra/service-bus-queues.json lists them.')
+@description('Settings of one queue, as shared/definitions/service-bus-queues.json lists them.')
 type queueType = {
   @description('Required. Queue name.')
   name: string

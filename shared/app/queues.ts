@@ -1,7 +1,7 @@
-import definitions from '../../infra/service-bus-queues.json';
+import definitions from '../definitions/service-bus-queues.json';
 
 /**
- * Service Bus queues the product uses. infra/service-bus-queues.json is the single source of truth for
+ * Service Bus queues the product uses. shared/definitions/service-bus-queues.json is the single source of truth for
  * their settings: the Bicep declares them from it, the local bus takes its limits from it.
  */
 export const QUEUES = {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import queueDefinitions from '../../infra/service-bus-queues.json';
-import cosmosDefinitions from '../../infra/cosmos-containers.json';
+import queueDefinitions from '../../shared/definitions/service-bus-queues.json';
+import cosmosDefinitions from '../../shared/definitions/cosmos-containers.json';
 import { ALL_CONTAINERS, CONTAINERS } from '../../shared/adapters/cosmos/containers';
 import { QUEUES } from '../../shared/app/queues';
 import { CONFIG_SETTINGS } from '../../shared/config';
@@ -76,10 +76,10 @@ describe('infra/ and the code do not drift', () => {
     expect(set.has('AZURE_CLIENT_ID')).toBe(true);
   });
 
-  it('when the code uses a queue, then infra/service-bus-queues.json declares it, and main.bicep deploys that file', async () => {
+  it('when the code uses a queue, then shared/definitions/service-bus-queues.json declares it, and main.bicep deploys that file', async () => {
     expect(queueDefinitions.map((q) => q.name).sort()).toEqual(Object.values(QUEUES).sort());
     const main = readFileSync(mainFile, 'utf8');
-    expect(main).toContain("loadJsonContent('service-bus-queues.json')");
+    expect(main).toContain("loadJsonContent('../shared/definitions/service-bus-queues.json')");
     expect(property((await parseBicep(mainFile)).rootNode, 'queues')?.text).toBe('queues');
     for (const q of queueDefinitions) expect(q.maxDeliveryCount).toBeGreaterThan(1);
   });
@@ -87,7 +87,7 @@ describe('infra/ and the code do not drift', () => {
   it('when the code uses a container, then its partition key and indexing come from the file the Bicep deploys', async () => {
     expect(ALL_CONTAINERS).toEqual(cosmosDefinitions.containers);
     expect(CONTAINERS.onboardings.partitionKeyPath).toBe('/employeeId');
-    expect(readFileSync(mainFile, 'utf8')).toContain("loadJsonContent('cosmos-containers.json')");
+    expect(readFileSync(mainFile, 'utf8')).toContain("loadJsonContent('../shared/definitions/cosmos-containers.json')");
     const cosmos = await parseBicep(path.join(INFRA_DIR, 'modules', 'cosmos.bicep'));
     const container = resources(cosmos).find((r) =>
       r.type.startsWith('Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@'),

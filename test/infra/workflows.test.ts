@@ -48,4 +48,19 @@ describe('GitHub workflows', () => {
     expect(azd.infra).toMatchObject({ provider: 'bicep', path: 'infra' });
     expect(Object.values(azd.services).map((s) => s.host)).toEqual(['function']);
   });
+
+  it('when anything runs the product, then it is on Node 22, as Flex Consumption runs it (Node 20 there ended 2026-04-30)', () => {
+    // https://learn.microsoft.com/azure/azure-functions/supported-languages: Node 22 supported to 2027-04-30.
+    for (const file of ['.github/workflows/ci.yml', '.github/workflows/deploy.yml']) {
+      const workflow = parse(read(file)) as Workflow;
+      const setups = Object.values(workflow.jobs).flatMap((j) =>
+        j.steps.filter((st) => st.uses?.startsWith('actions/setup-node')),
+      );
+      expect(setups.map((st) => String(st.with?.['node-version']))).toEqual(['22']);
+    }
+    expect((JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node).toBe('>=22');
+    expect(read('.ci/run')).toContain('npx -y -p node@22');
+    expect(read('infra/main.bicep')).toContain("param nodeVersion string = '22'");
+    expect(read('infra/modules/function-app.bicep')).toContain("@allowed(['22'])");
+  });
 });

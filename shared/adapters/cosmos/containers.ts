@@ -1,7 +1,7 @@
-import definitions from '../../../infra/cosmos-containers.json';
+import definitions from '../../definitions/cosmos-containers.json';
 
 /**
- * The Cosmos DB containers of the product. infra/cosmos-containers.json is the single source of truth:
+ * The Cosmos DB containers of the product. shared/definitions/cosmos-containers.json is the single source of truth:
  * the Bicep loads the same file (loadJsonContent), and the local host creates containers from it.
  */
 export interface ContainerDefinition {
@@ -21,7 +21,7 @@ export const ALL_CONTAINERS: readonly ContainerDefinition[] = definitions.contai
 
 function container(id: string): ContainerDefinition {
   const def = ALL_CONTAINERS.find((c) => c.id === id);
-  if (!def) throw new Error(`infra/cosmos-containers.json declares no container ${id}`);
+  if (!def) throw new Error(`shared/definitions/cosmos-containers.json declares no container ${id}`);
   return def;
 }
 
