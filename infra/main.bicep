@@ -30,6 +30,14 @@ param authTenantId string = tenant().tenantId
 @description('Optional. Principal id of the HR system; it gets Data Sender on hr-events alone. Empty: none.')
 param hrSenderPrincipalId string = ''
 
+@description('Optional. Kind of principal the HR system is: a service principal (its app), a user or a group.')
+@allowed(['ServicePrincipal', 'User', 'Group'])
+param hrSenderPrincipalType string = 'ServicePrincipal'
+
+@description('Optional. Role that lets the app read the queues\' message counts for scaling: QueueReader (custom, least privilege) or DataOwner.')
+@allowed(['QueueReader', 'DataOwner'])
+param scalingReadRole string = 'QueueReader'
+
 @description('Optional. Node.js version of the Function App.')
 @allowed(['22'])
 param nodeVersion string = '22'
@@ -86,6 +94,8 @@ module serviceBus 'modules/service-bus.bicep' = {
     queues: queues
     appPrincipalId: identity.outputs.principalId
     hrSenderPrincipalId: hrSenderPrincipalId
+    hrSenderPrincipalType: hrSenderPrincipalType
+    scalingReadRole: scalingReadRole
     location: location
     tags: tags
   }

@@ -32,6 +32,13 @@ param hrSenderPrincipalId string = ''
 @allowed(['ServicePrincipal', 'User', 'Group'])
 param hrSenderPrincipalType string = 'ServicePrincipal'
 
+// A Service Bus trigger's scaling reads the queues' message counts; with Data Receiver alone it falls back to
+// an estimate from the oldest message. QueueReader: a custom role with the queues' read action only, on each
+// queue (least privilege). DataOwner: the role the Functions documentation names, on each queue.
+@description('Optional. Role that lets the app read the queues\' message counts for scaling: QueueReader or DataOwner.')
+@allowed(['QueueReader', 'DataOwner'])
+param scalingReadRole string = 'QueueReader'
+
 @description('Optional. Location of the namespace.')
 param location string = resourceGroup().location
 
@@ -71,7 +78,36 @@ resource queueResources 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-previ
 var roles = {
   dataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
   dataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
+  dataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'
 }
+
+// Read the queues' properties (message counts) and nothing else: what the trigger's scale controller needs.
+resource queueReader 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (scalingReadRole == 'QueueReader') {
+  name: guid(resourceGroup().id, namespace.id, 'service-bus-queue-reader')
+  properties: {
+    roleName: 'Service Bus queue reader (${namespace.name})'
+    description: 'Reads the properties and message counts of the queues, for the scaling of Service Bus triggers.'
+    type: 'CustomRole'
+    permissions: [{ actions: ['Microsoft.ServiceBus/namespaces/queues/read'], notActions: [] }]
+    assignableScopes: [resourceGroup().id]
+  }
+}
+
+var scalingRoleId = scalingReadRole == 'QueueReader'
+  ? queueReader.id
+  : subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.dataOwner)
+
+resource appReadsCounts 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (q, i) in queues: {
+    scope: queueResources[i]
+    name: guid(queueResources[i].id, appPrincipalId, 'scaling-read')
+    properties: {
+      roleDefinitionId: scalingRoleId
+      principalId: appPrincipalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
 
 // Least privilege: each role on each queue, not on the namespace.
 resource appReceives 'Microsoft.Authorization/roleAssignments@2022-04-01' = [

@@ -1,41 +1,75 @@
 #!/usr/bin/env sh
-# Creates (or updates) the Entra ID app registration of the API with its four app roles, and stores its
-# client id in the azd environment (API_CLIENT_ID, the audience of the API's access tokens).
-# Idempotent: run it again and nothing changes. Needs: az CLI signed in as an application administrator.
+# Creates (or brings up to date) the Entra ID app registration of the API and stores its client id in the
+# azd environment (API_CLIENT_ID, the audience of the API's access tokens). Idempotent: run it again and
+# nothing changes. Run also when API_CLIENT_ID is already set: the registration is checked and mended.
+# Needs: az CLI signed in as an Application Administrator (or the app's owner).
+#
+# What the API relies on:
+# - four app roles: people hold Onboarding.Approve and Inventory.Manage; HrEvents.Send and Onboarding.Read
+#   may also be granted to applications (the HR system, an audit export);
+# - v2 access tokens (api.requestedAccessTokenVersion = 2): issuer login.microsoftonline.com/{tenant}/v2.0,
+#   audience the client id (https://learn.microsoft.com/graph/api/resources/apiapplication);
+# - the optional claim idtyp on access tokens, so that an application token says "app"
+#   (https://learn.microsoft.com/entra/identity-platform/optional-claims-reference);
+# - a delegated scope, access_as_user, so that the web console signs people in for this API;
+# - appRoleAssignmentRequired on the service principal: nobody gets a token without a role assignment
+#   (https://learn.microsoft.com/graph/api/resources/serviceprincipal).
 set -eu
 
-if [ -n "${API_CLIENT_ID:-}" ]; then
-  echo "API app registration: using API_CLIENT_ID=$API_CLIENT_ID"
-  exit 0
+name="${API_APP_NAME:-dsi-onboarding-api}"
+app_id="${API_CLIENT_ID:-}"
+if [ -z "$app_id" ]; then
+  app_id=$(az ad app list --display-name "$name" --query '[0].appId' -o tsv)
 fi
 
-name="${API_APP_NAME:-dsi-onboarding-api}"
-existing=$(az ad app list --display-name "$name" --query '[0].appId' -o tsv)
-
 roles_file=$(mktemp)
+trap 'rm -f "$roles_file"' EXIT
 cat > "$roles_file" <<'JSON'
 [
-  { "value": "HrEvents.Send", "displayName": "Send HR events", "description": "Post HR events (hires, cancellations, start-date changes).", "allowedMemberTypes": ["Application", "User"], "isEnabled": true, "id": "9b1c7e52-3f2c-4a61-9c1e-2f0c5d6a7b01" },
-  { "value": "Onboarding.Approve", "displayName": "Approve onboardings", "description": "Approve, reject and retry onboardings; read everything.", "allowedMemberTypes": ["User"], "isEnabled": true, "id": "9b1c7e52-3f2c-4a61-9c1e-2f0c5d6a7b02" },
-  { "value": "Onboarding.Read", "displayName": "Read onboardings", "description": "Read onboardings, their history and the stock (auditors).", "allowedMemberTypes": ["User", "Application"], "isEnabled": true, "id": "9b1c7e52-3f2c-4a61-9c1e-2f0c5d6a7b03" },
-  { "value": "Inventory.Manage", "displayName": "Manage the laptop stock", "description": "Add laptops to the stock and read it.", "allowedMemberTypes": ["User"], "isEnabled": true, "id": "9b1c7e52-3f2c-4a61-9c1e-2f0c5d6a7b04" }
+  { "value": "HrEvents.Send", "displayName": "Send HR events", "description": "Post HR events (hires, cancellations, start-date changes, leavers, priorities).", "allowedMemberTypes": ["Application", "User"], "isEnabled": true, "id": "9b1c7e52-3f2c-4a61-9c1e-2f0c5d6a7b01" },
+  { "value": "Onboarding.Approve", "displayName": "Approve onboardings", "description": "Approve, reject and retry onboardings, change priorities; read everything.", "allowedMemberTypes": ["User"], "isEnabled": true, "id": "9b1c7e52-3f2c-4a61-9c1e-2f0c5d6a7b02" },
+  { "value": "Onboarding.Read", "displayName": "Read onboardings", "description": "Read onboardings, their history, reports and the stock (auditors).", "allowedMemberTypes": ["User", "Application"], "isEnabled": true, "id": "9b1c7e52-3f2c-4a61-9c1e-2f0c5d6a7b03" },
+  { "value": "Inventory.Manage", "displayName": "Manage the laptop stock", "description": "Add laptops to the stock, record returns and deliveries, read it.", "allowedMemberTypes": ["User"], "isEnabled": true, "id": "9b1c7e52-3f2c-4a61-9c1e-2f0c5d6a7b04" }
 ]
 JSON
 
-if [ -z "$existing" ]; then
-  existing=$(az ad app create --display-name "$name" --sign-in-audience AzureADMyOrg --app-roles "@$roles_file" --query appId -o tsv)
-  az ad sp create --id "$existing" > /dev/null
-else
-  az ad app update --id "$existing" --app-roles "@$roles_file"
+if [ -z "$app_id" ]; then
+  app_id=$(az ad app create --display-name "$name" --sign-in-audience AzureADMyOrg --query appId -o tsv)
+  echo "API app registration created: $app_id"
 fi
-rm -f "$roles_file"
+az ad app update --id "$app_id" --app-roles "@$roles_file" --identifier-uris "api://$app_id"
 
-# v2 access tokens (aud = the client id, iss = login.microsoftonline.com/{tenant}/v2.0), as the API validates them.
-object_id=$(az ad app show --id "$existing" --query id -o tsv)
+object_id=$(az ad app show --id "$app_id" --query id -o tsv)
+# Keep the scope's id once it exists (changing it would revoke every consent to it).
+scope_id=$(az ad app show --id "$app_id" --query "api.oauth2PermissionScopes[?value=='access_as_user'].id | [0]" -o tsv)
+[ -n "$scope_id" ] || scope_id=$(cat /proc/sys/kernel/random/uuid 2> /dev/null || uuidgen)
 az rest --method PATCH --uri "https://graph.microsoft.com/v1.0/applications/$object_id" \
   --headers 'Content-Type=application/json' \
-  --body '{"api":{"requestedAccessTokenVersion":2}}'
-az ad app update --id "$existing" --identifier-uris "api://$existing"
+  --body "{
+    \"api\": {
+      \"requestedAccessTokenVersion\": 2,
+      \"oauth2PermissionScopes\": [{
+        \"id\": \"$scope_id\", \"value\": \"access_as_user\", \"type\": \"User\", \"isEnabled\": true,
+        \"adminConsentDisplayName\": \"Use the DSI onboarding API\",
+        \"adminConsentDescription\": \"Lets the DSI console call the onboarding API as the signed-in person, within that person's app roles.\",
+        \"userConsentDisplayName\": \"Use the DSI onboarding API\",
+        \"userConsentDescription\": \"Lets the DSI console call the onboarding API on your behalf.\"
+      }]
+    },
+    \"optionalClaims\": { \"accessToken\": [{ \"name\": \"idtyp\", \"essential\": false, \"additionalProperties\": [] }] }
+  }"
 
-if command -v azd > /dev/null 2>&1; then azd env set API_CLIENT_ID "$existing"; fi
-echo "API app registration: $existing (assign its app roles to users and groups in Enterprise applications)"
+sp_id=$(az ad sp show --id "$app_id" --query id -o tsv 2> /dev/null || true)
+[ -n "$sp_id" ] || sp_id=$(az ad sp create --id "$app_id" --query id -o tsv)
+az rest --method PATCH --uri "https://graph.microsoft.com/v1.0/servicePrincipals/$sp_id" \
+  --headers 'Content-Type=application/json' --body '{"appRoleAssignmentRequired": true}'
+
+# The API validates v2 tokens only: refuse to go on with a registration that would issue v1 tokens.
+version=$(az ad app show --id "$app_id" --query api.requestedAccessTokenVersion -o tsv)
+if [ "$version" != "2" ]; then
+  echo "API app registration $app_id issues v$version access tokens; the API accepts v2 only" >&2
+  exit 1
+fi
+
+if command -v azd > /dev/null 2>&1; then azd env set API_CLIENT_ID "$app_id"; fi
+echo "API app registration: $app_id (assign its app roles to people, groups and the HR system's app in Enterprise applications)"

@@ -59,6 +59,17 @@ describe('infra/: every Bicep file', () => {
   });
 });
 
+describe('Service Bus trigger scaling', () => {
+  it("when the queues are deployed, then the app's identity can read their message counts (a role with the queues' read action, on each queue)", () => {
+    // https://learn.microsoft.com/azure/azure-functions/functions-target-based-scaling: with Listen rights only,
+    // scaling cannot use the queue length.
+    const text = readFileSync(path.join(INFRA_DIR, 'modules', 'service-bus.bicep'), 'utf8');
+    expect(text).toContain("actions: ['Microsoft.ServiceBus/namespaces/queues/read']");
+    expect(text).toMatch(/resource appReadsCounts [^=]+= \[\s*for \(q, i\) in queues: \{\s*scope: queueResources\[i\]/);
+    expect(readFileSync(mainFile, 'utf8')).toContain('scalingReadRole: scalingReadRole');
+  });
+});
+
 describe('infra/ and the code do not drift', () => {
   it('when the functions read a setting, then the Function App sets it', async () => {
     const main = await parseBicep(mainFile);
@@ -142,6 +153,7 @@ describe('infra/ is secure by default', () => {
     const sb = await parseBicep(path.join(INFRA_DIR, 'modules', 'service-bus.bicep'));
     const assignments = resources(sb).filter((r) => r.type.startsWith('Microsoft.Authorization/roleAssignments@'));
     expect(assignments.map((a) => [a.name, property(a.body, 'scope')?.text])).toEqual([
+      ['appReadsCounts', 'queueResources[i]'],
       ['appReceives', 'queueResources[i]'],
       ['appSends', 'queueResources[i]'],
       ['hrSends', 'hrEvents'],

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { APPLICATION_ROLES } from '../../shared/adapters/auth/jwt-validator';
+import { Roles } from '../../shared/http/roles';
+
+const script = readFileSync(path.resolve(__dirname, '..', '..', 'infra', 'scripts', 'register-api-app.sh'), 'utf8');
+
+describe("the API's app registration (infra/scripts/register-api-app.sh)", () => {
+  it('when its app roles are read, then they are the API roles, and only those applications may hold are open to applications', () => {
+    const json = /cat > "\$roles_file" <<'JSON'\n([\s\S]*?)\nJSON/.exec(script)?.[1];
+    const roles = JSON.parse(json ?? '[]') as { value: string; allowedMemberTypes: string[] }[];
+    expect(roles.map((r) => r.value).sort()).toEqual(Object.values(Roles).sort());
+    for (const r of roles) {
+      expect([r.value, r.allowedMemberTypes.includes('Application')]).toEqual([
+        r.value,
+        APPLICATION_ROLES.includes(r.value as (typeof APPLICATION_ROLES)[number]),
+      ]);
+      expect(r.allowedMemberTypes).toContain('User');
+    }
+  });
+
+  it('when it runs, then it asks for v2 tokens with idtyp, a delegated scope for people, and role assignment required; also for an existing app', () => {
+    expect(script).toContain('\\"requestedAccessTokenVersion\\": 2');
+    expect(script).toContain('"accessToken": [{ \\"name\\": \\"idtyp\\"'.replace(/"accessToken"/, '\\"accessToken\\"'));
+    expect(script).toContain('\\"value\\": \\"access_as_user\\", \\"type\\": \\"User\\"');
+    expect(script).toContain('{"appRoleAssignmentRequired": true}');
+    // No early exit when API_CLIENT_ID is set: the registration is checked and mended all the same.
+    expect(script).not.toMatch(/API_CLIENT_ID[^\n]*\n[^\n]*exit 0/);
+    expect(script).toContain('the API accepts v2 only');
+  });
+});
