@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { format, resolveConfig } from 'prettier';
 import { GRAPH_APPLICATION_PERMISSIONS, GRAPH_CALLS } from '../shared/adapters/graph/graph-permissions';
 
 /**
@@ -40,22 +41,28 @@ export const GENERATED_SECTIONS: Section[] = [
   },
 ];
 
-/** The file with its generated section as the table says; throws when the markers are missing. */
-export function generated(section: Section): { current: string; expected: string } {
+/**
+ * The file with its generated section as the table says (Markdown formatted as Prettier formats the rest);
+ * throws when the markers are missing.
+ */
+export async function generated(section: Section): Promise<{ current: string; expected: string }> {
   const file = path.join(root, section.file);
   const current = readFileSync(file, 'utf8');
   const start = current.indexOf(section.begin);
   const stop = current.indexOf(section.end, start);
   if (start < 0 || stop < 0) throw new Error(`${section.file} lacks the markers of its generated section`);
-  const expected = `${current.slice(0, start + section.begin.length)}\n${section.content()}\n${current.slice(stop)}`;
+  const raw = `${current.slice(0, start + section.begin.length)}\n${section.content()}\n${current.slice(stop)}`;
+  const expected = file.endsWith('.md')
+    ? await format(raw, { ...(await resolveConfig(file)), filepath: file })
+    : raw;
   return { current, expected };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const check = process.argv.includes('--check');
   let stale = 0;
   for (const section of GENERATED_SECTIONS) {
-    const { current, expected } = generated(section);
+    const { current, expected } = await generated(section);
     if (current === expected) continue;
     stale += 1;
     if (check) console.error(`${section.file} is out of date: run npm run generate`);
@@ -64,4 +71,9 @@ function main(): void {
   if (check && stale > 0) process.exit(1);
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

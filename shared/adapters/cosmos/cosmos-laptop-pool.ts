@@ -39,8 +39,10 @@ export class CosmosLaptopPool implements LaptopPool {
   ): Promise<R> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const { doc, etag } = await this.read();
-      const { doc: next, result } = change(doc, this.clock.now().toISOString());
-      if (next === doc) return result;
+      const { doc: changed, result } = change(doc, this.clock.now().toISOString());
+      if (changed === doc) return result;
+      // The same schema before a write as after a read.
+      const next = laptopPoolDocumentSchema.parse(changed);
       try {
         if (etag)
           await this.container
