@@ -1,9 +1,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SetAsideMessages } from '../shared/app/set-aside-messages';
+import { createFileDurably } from './journal';
 import type { SimulatedTenant } from './simulated-tenant';
 
 /**
@@ -24,7 +25,7 @@ export async function loadOrCreateAdminToken(stateDir: string): Promise<string> 
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const token = randomBytes(32).toString('base64url');
   try {
-    await writeFile(file, token, { flag: 'wx', mode: 0o600 });
+    createFileDurably(file, token);
     return token;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createFileDurably } from './journal';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
 
 /**
@@ -43,9 +44,9 @@ export async function loadOrCreateSigningKey(stateDir: string): Promise<DevSigni
       privateJwk: await exportJWK(privateKey),
       publicJwk: { ...publicJwk, kid, alg: 'RS256', use: 'sig' },
     };
-    await mkdir(stateDir, { recursive: true });
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
     try {
-      await writeFile(file, JSON.stringify(candidate), { flag: 'wx', mode: 0o600 });
+      createFileDurably(file, JSON.stringify(candidate));
       saved = candidate;
     } catch (err) {
       // Another process (the host, or a second `npm run token`) wrote it first: use theirs.

@@ -18,6 +18,71 @@ const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** One document written or deleted, as the local host journals it (a put: replaying it twice is harmless). */
+export interface CosmosRecord {
+  container: string;
+  id: string;
+  /** The document as stored, without the server's system properties; null: deleted. */
+  doc: Record<string, unknown> | null;
+  /** The partition key value (for a delete, whose document is gone). */
+  partitionKey: unknown;
+}
+
+/** Where the endpoint writes its changes down: `flush` resolves once they are on disk. */
+export interface CosmosJournal {
+  append(record: CosmosRecord): void;
+  flush(): Promise<void>;
+}
+
+const DOC_PATH = /^\/dbs\/[^/]+\/colls\/([^/]+)\/docs(?:\/([^/]+))?$/;
+
+function withoutSystemProperties(doc: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(doc).filter(([k]) => !k.startsWith('_')));
+}
+
+/**
+ * Holds the answer to a document write until the journal has it on disk, so that what the endpoint
+ * acknowledges survives a crash of the local host.
+ */
+function journaled(req: IncomingMessage, res: ServerResponse, journal: CosmosJournal): void {
+  const path = DOC_PATH.exec(decodeURI(new URL(req.url ?? '/', 'https://localhost').pathname));
+  const method = req.method ?? 'GET';
+  const isQuery =
+    (req.headers['x-ms-documentdb-isquery'] ?? '').toString().toLowerCase() === 'true' ||
+    (req.headers['content-type'] ?? '').startsWith('application/query+json');
+  const write =
+    path && (method === 'PUT' || method === 'PATCH' || method === 'DELETE' || (method === 'POST' && !isQuery));
+  if (!write) return;
+  const container = path[1] ?? '';
+  const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+  res.end = ((chunk?: unknown) => {
+    if (res.statusCode < 200 || res.statusCode > 299) return end(chunk);
+    let partitionKey: unknown = null;
+    try {
+      partitionKey = (JSON.parse(String(req.headers['x-ms-documentdb-partitionkey'] ?? '[null]')) as unknown[])[0];
+    } catch {
+      // no partition key header: the document says it
+    }
+    if (method === 'DELETE') {
+      journal.append({ container, id: decodeURIComponent(path[2] ?? ''), doc: null, partitionKey });
+    } else {
+      const doc = JSON.parse(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk)) as Record<
+        string,
+        unknown
+      >;
+      journal.append({ container, id: String(doc.id), doc: withoutSystemProperties(doc), partitionKey });
+    }
+    journal.flush().then(
+      () => end(chunk),
+      () => {
+        res.statusCode = 503;
+        end(JSON.stringify({ code: 'ServiceUnavailable', message: 'the local host could not write its journal' }));
+      },
+    );
+    return res;
+  }) as typeof res.end;
+}
+
 function refuse(res: ServerResponse, status: number, code: string, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json', 'x-ms-request-charge': '0' });
   res.end(JSON.stringify({ code, message }));
@@ -43,7 +108,7 @@ export function stringToSign(method: string, pathname: string, date: string): st
  * (401 otherwise), and no item over 2 MB (413). Without them any process on the machine could rewrite a
  * history entry through the endpoint, and a design could outgrow the real item limit unnoticed.
  */
-function guarded(handler: Handler, key: Buffer): Handler {
+function guarded(handler: Handler, key: Buffer, journal: () => CosmosJournal | undefined): Handler {
   return (req, res) => {
     const date = String(req.headers['x-ms-date'] ?? '');
     let given = '';
@@ -74,6 +139,14 @@ function guarded(handler: Handler, key: Buffer): Handler {
       refuse(res, 413, 'RequestEntityTooLarge', 'Request size is too large');
       return;
     }
+    if (req.headers['x-ms-cosmos-is-batch-request']) {
+      // The embedded server does not apply a batch atomically, as Cosmos DB would: refuse it rather than pretend.
+      req.resume();
+      refuse(res, 400, 'BadRequest', 'transactional batch is not supported by the embedded endpoint');
+      return;
+    }
+    const sink = journal();
+    if (sink) journaled(req, res, sink);
     handler(req, res);
   };
 }
@@ -84,6 +157,8 @@ function guarded(handler: Handler, key: Buffer): Handler {
  * self-signed: only this endpoint's agent trusts it.
  */
 export class EmbeddedCosmos {
+  private journal: CosmosJournal | undefined;
+
   private constructor(
     private readonly server: Server,
     readonly endpoint: string,
@@ -99,7 +174,11 @@ export class EmbeddedCosmos {
     const [handler] = server.listeners('request') as Handler[];
     if (!handler) throw new Error('@vercel/cosmosdb-server has no request handler');
     server.removeAllListeners('request');
-    server.on('request', guarded(handler, Buffer.from(key, 'base64')));
+    const started: { cosmos?: EmbeddedCosmos } = {};
+    server.on(
+      'request',
+      guarded(handler, Buffer.from(key, 'base64'), () => started.cosmos?.journal),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);
@@ -108,7 +187,13 @@ export class EmbeddedCosmos {
     const agent = new Agent({ rejectUnauthorized: false, keepAlive: true });
     const client = createCosmosClient({ endpoint, databaseName, key, agent });
     const database = await ensureDatabase(client, databaseName);
-    return new EmbeddedCosmos(server, endpoint, agent, client, database, key);
+    started.cosmos = new EmbeddedCosmos(server, endpoint, agent, client, database, key);
+    return started.cosmos;
+  }
+
+  /** From now on, every document write is answered only once the journal has it on disk. */
+  journalTo(journal: CosmosJournal): void {
+    this.journal = journal;
   }
 
   async load(snapshot: CosmosSnapshot): Promise<void> {
@@ -123,10 +208,11 @@ export class EmbeddedCosmos {
     for (const def of ALL_CONTAINERS) {
       const { resources } = await this.database
         .container(def.id)
-        .items.query<Record<string, unknown>>('SELECT * FROM c')
+        // One page: the embedded server answers it in one pass, so no document is skipped while others change.
+        .items.query<Record<string, unknown>>('SELECT * FROM c', { maxItemCount: 1_000_000 })
         .fetchAll();
       // System properties (_rid, _etag, _ts...) are the server's: it sets them anew on load.
-      out[def.id] = resources.map((doc) => Object.fromEntries(Object.entries(doc).filter(([k]) => !k.startsWith('_'))));
+      out[def.id] = resources.map(withoutSystemProperties);
     }
     return out;
   }

@@ -25,15 +25,19 @@ const deadLetteredMessageSchema = localMessageSchema.extend({
   deadLetterErrorDescription: z.string(),
 });
 
-/** The saved queues of the local host, restored at its next start. */
+/**
+ * The queues as saved: every message not yet settled (due or scheduled, or being handled: a restart loses
+ * its lock, as in Service Bus), the dead-letter sub-queue, and the messageIds seen within the
+ * duplicate-detection window.
+ */
 export const localBusSnapshotSchema = z.object({
   nextSequence: z.number(),
   queues: z.record(
     z.string(),
     z.object({
-      active: z.array(localMessageSchema),
-      scheduled: z.array(localMessageSchema),
+      messages: z.array(localMessageSchema),
       deadLetter: z.array(deadLetteredMessageSchema),
+      seen: z.record(z.string(), z.number()),
     }),
   ),
 });
@@ -42,6 +46,33 @@ export const localBusSnapshotSchema = z.object({
 export type LocalMessage = z.infer<typeof localMessageSchema>;
 export type DeadLetteredMessage = z.infer<typeof deadLetteredMessageSchema>;
 export type LocalBusSnapshot = z.infer<typeof localBusSnapshotSchema>;
+
+/** One change of the queues, as the local host journals it (each one a put or a delete: replaying twice is harmless). */
+export const busRecordSchema = z.discriminatedUnion('op', [
+  /** A message sent, or delivered once more (its delivery count). */
+  z.object({ op: z.literal('put'), queue: z.string(), m: localMessageSchema }),
+  /** Completed. */
+  z.object({ op: z.literal('del'), queue: z.string(), seq: z.number() }),
+  /** Moved to the dead-letter sub-queue. */
+  z.object({ op: z.literal('dead'), queue: z.string(), m: deadLetteredMessageSchema }),
+  /** Taken out of the dead-letter sub-queue. */
+  z.object({ op: z.literal('undead'), queue: z.string(), seq: z.number() }),
+]);
+export type BusRecord = z.infer<typeof busRecordSchema>;
+
+/** Where the bus writes its changes down: `flush` resolves once they are on disk. */
+export interface BusJournal {
+  append(record: BusRecord): void;
+  flush(): Promise<void>;
+}
+
+/** Faults to inject, for tests that prove the handlers under at-least-once delivery. */
+export interface BusFaults {
+  /** After a successful handling, deliver the same message again at once, and a third time `laterMs` later. */
+  redeliver?: { laterMs: number };
+  /** Settle a message without handing it to its handler (a message lost): true drops it. */
+  drop?: (queue: string, message: LocalMessage) => boolean;
+}
 
 export interface LocalBusOptions {
   maxDeliveryCount: number;
@@ -53,21 +84,45 @@ export interface LocalBusOptions {
    * while the first handler still runs. Default: 5 minutes.
    */
   lockDurationMs?: number;
+  journal?: BusJournal;
+  faults?: BusFaults;
 }
 
 export type LocalHandler = (message: LocalMessage, lockToken: string) => Promise<void>;
 
-interface Subscription {
-  handler: LocalHandler;
-}
-
 interface QueueState {
+  /** Every message not yet settled, by sequence number. */
+  pending: Map<number, LocalMessage>;
   active: LocalMessage[];
-  scheduled: Map<number, { message: LocalMessage; timer: NodeJS.Timeout }>;
+  scheduled: Map<number, NodeJS.Timeout>;
   deadLetter: DeadLetteredMessage[];
   seen: Map<string, number>;
   inFlight: number;
-  subscription?: Subscription;
+  subscription?: LocalHandler;
+}
+
+/** Applies one journaled change to a saved state (the local host replays its journal this way). */
+export function applyBusRecord(state: LocalBusSnapshot, r: BusRecord): void {
+  const q = (state.queues[r.queue] ??= { messages: [], deadLetter: [], seen: {} });
+  const without = <T extends { sequenceNumber: number }>(list: T[], seq: number) =>
+    list.filter((m) => m.sequenceNumber !== seq);
+  switch (r.op) {
+    case 'put':
+      q.messages = [...without(q.messages, r.m.sequenceNumber), r.m];
+      q.seen[r.m.messageId] = Date.parse(r.m.enqueuedTimeUtc);
+      state.nextSequence = Math.max(state.nextSequence, r.m.sequenceNumber + 1);
+      break;
+    case 'del':
+      q.messages = without(q.messages, r.seq);
+      break;
+    case 'dead':
+      q.messages = without(q.messages, r.m.sequenceNumber);
+      q.deadLetter = [...without(q.deadLetter, r.m.sequenceNumber), r.m];
+      break;
+    case 'undead':
+      q.deadLetter = without(q.deadLetter, r.seq);
+      break;
+  }
 }
 
 /**
@@ -75,6 +130,7 @@ interface QueueState {
  * with a growing deliveryCount, abandon on a throw, dead-letter after maxDeliveryCount with the reason
  * `MaxDeliveryCountExceeded` (as the Functions host leaves it to Service Bus: a Node function cannot
  * dead-letter a message itself), scheduled messages, duplicate detection by messageId, 256 KiB limit.
+ * With a journal, a send is acknowledged only once it is on disk.
  */
 export class LocalServiceBus implements MessageBus, DeadLetterQueues {
   private readonly queues = new Map<string, QueueState>();
@@ -86,31 +142,31 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
   private queue(name: string): QueueState {
     let q = this.queues.get(name);
     if (!q) {
-      q = { active: [], scheduled: new Map(), deadLetter: [], seen: new Map(), inFlight: 0 };
+      q = { pending: new Map(), active: [], scheduled: new Map(), deadLetter: [], seen: new Map(), inFlight: 0 };
       this.queues.set(name, q);
     }
     return q;
   }
 
-  send(queueName: string, messages: OutgoingMessage[]): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('the local bus is closed'));
+  private record(r: BusRecord): void {
+    this.options.journal?.append(r);
+  }
+
+  async send(queueName: string, messages: OutgoingMessage[]): Promise<void> {
+    if (this.closed) throw new Error('the local bus is closed');
     const q = this.queue(queueName);
     const now = Date.now();
     for (const m of messages) {
       // As Service Bus counts it: the body and the properties.
       const size =
         Buffer.byteLength(JSON.stringify(m.body)) + Buffer.byteLength(JSON.stringify({ ...m, body: undefined }));
-      if (size > MAX_MESSAGE_BYTES) {
-        return Promise.reject(new Error(`message ${m.messageId} is larger than ${MAX_MESSAGE_BYTES} bytes`));
-      }
+      if (size > MAX_MESSAGE_BYTES) throw new Error(`message ${m.messageId} is larger than ${MAX_MESSAGE_BYTES} bytes`);
       if (m.messageId.length === 0 || m.messageId.length > MAX_MESSAGE_ID_LENGTH) {
-        return Promise.reject(
-          new Error(`messageId must be 1 to ${MAX_MESSAGE_ID_LENGTH} characters: ${m.messageId.slice(0, 40)}...`),
-        );
+        throw new Error(`messageId must be 1 to ${MAX_MESSAGE_ID_LENGTH} characters: ${m.messageId.slice(0, 40)}...`);
       }
     }
+    for (const [id, at] of q.seen) if (now - at > this.options.duplicateDetectionWindowMs) q.seen.delete(id);
     for (const m of messages) {
-      for (const [id, at] of q.seen) if (now - at > this.options.duplicateDetectionWindowMs) q.seen.delete(id);
       if (q.seen.has(m.messageId)) continue; // duplicate detection: accepted and dropped
       q.seen.set(m.messageId, now);
       const message: LocalMessage = {
@@ -126,9 +182,12 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
         deliveryCount: 0,
         ...(m.scheduledEnqueueTime ? { scheduledEnqueueTimeUtc: m.scheduledEnqueueTime.toISOString() } : {}),
       };
+      this.record({ op: 'put', queue: queueName, m: message });
+      q.pending.set(message.sequenceNumber, message);
       this.enqueue(queueName, message);
     }
-    return Promise.resolve();
+    // Acknowledged once on disk: a kill -9 after this resolves loses nothing.
+    await this.options.journal?.flush();
   }
 
   private enqueue(queueName: string, message: LocalMessage): void {
@@ -141,7 +200,7 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
         this.pump(queueName);
       }, due);
       timer.unref();
-      q.scheduled.set(message.sequenceNumber, { message, timer });
+      q.scheduled.set(message.sequenceNumber, timer);
       return;
     }
     q.active.push(message);
@@ -150,40 +209,42 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
 
   /** Delivers messages of `queueName` to `handler` (one subscription per queue, as one function per queue). */
   subscribe(queueName: string, handler: LocalHandler): void {
-    this.queue(queueName).subscription = { handler };
+    this.queue(queueName).subscription = handler;
     this.pump(queueName);
   }
 
   private pump(queueName: string): void {
     const q = this.queue(queueName);
-    const sub = q.subscription;
-    if (!sub || this.closed) return;
+    const handler = q.subscription;
+    if (!handler || this.closed) return;
     while (q.inFlight < this.options.maxConcurrentCalls && q.active.length > 0) {
       const message = q.active.shift();
       if (!message) break;
       message.deliveryCount += 1;
+      this.record({ op: 'put', queue: queueName, m: message });
       q.inFlight += 1;
-      void this.deliver(queueName, q, sub, message);
+      void this.deliver(queueName, q, handler, message);
     }
   }
 
-  private async deliver(queueName: string, q: QueueState, sub: Subscription, message: LocalMessage): Promise<void> {
+  private async deliver(queueName: string, q: QueueState, handler: LocalHandler, message: LocalMessage): Promise<void> {
     const delivery = { lockLost: false };
     const lock = setTimeout(
       () => {
         // The lock expired under a handler still at work: the message is available again, as in Service Bus,
         // and whatever the first handler ends with can no longer settle it.
         delivery.lockLost = true;
-        this.abandon(q, message, 'the message lock expired');
+        this.abandon(queueName, q, message, 'the message lock expired');
         this.pump(queueName);
       },
       this.options.lockDurationMs ?? 5 * 60_000,
     );
     lock.unref();
     try {
-      await sub.handler(structuredClone(message), randomUUID());
+      if (!this.options.faults?.drop?.(queueName, message)) await handler(structuredClone(message), randomUUID());
+      if (!delivery.lockLost) this.complete(queueName, q, message);
     } catch (err) {
-      if (!delivery.lockLost) this.abandon(q, message, err instanceof Error ? err.message : String(err));
+      if (!delivery.lockLost) this.abandon(queueName, q, message, err instanceof Error ? err.message : String(err));
     } finally {
       clearTimeout(lock);
       q.inFlight -= 1;
@@ -191,14 +252,34 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     }
   }
 
+  private complete(queueName: string, q: QueueState, message: LocalMessage): void {
+    const redeliver = this.options.faults?.redeliver;
+    if (redeliver && message.deliveryCount === 1) {
+      // At-least-once, at its worst: the same message (same id, same body) twice now and once more later.
+      q.active.push(message);
+      const later = setTimeout(() => {
+        q.pending.set(message.sequenceNumber, message);
+        q.active.push(message);
+        this.pump(queueName);
+      }, redeliver.laterMs);
+      later.unref();
+      return;
+    }
+    q.pending.delete(message.sequenceNumber);
+    this.record({ op: 'del', queue: queueName, seq: message.sequenceNumber });
+  }
+
   /** Abandons a message whose delivery failed: available again, or dead-lettered after maxDeliveryCount. */
-  private abandon(q: QueueState, message: LocalMessage, why: string): void {
+  private abandon(queueName: string, q: QueueState, message: LocalMessage, why: string): void {
     if (message.deliveryCount >= this.options.maxDeliveryCount) {
-      q.deadLetter.push({
+      const dead: DeadLetteredMessage = {
         ...message,
         deadLetterReason: 'MaxDeliveryCountExceeded',
         deadLetterErrorDescription: `Message could not be consumed after ${message.deliveryCount} delivery attempts: ${why}`,
-      });
+      };
+      q.pending.delete(message.sequenceNumber);
+      q.deadLetter.push(dead);
+      this.record({ op: 'dead', queue: queueName, m: dead });
     } else {
       q.active.push(message); // available again, with its delivery count kept
     }
@@ -230,8 +311,7 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
    */
   async resubmit(queueName: string, sequenceNumber: number, messageId: string): Promise<boolean> {
     const q = this.queue(queueName);
-    const index = q.deadLetter.findIndex((m) => m.sequenceNumber === sequenceNumber);
-    const dead = q.deadLetter[index];
+    const dead = q.deadLetter.find((m) => m.sequenceNumber === sequenceNumber);
     if (!dead) return false;
     await this.send(queueName, [
       {
@@ -243,7 +323,9 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
         ...(dead.applicationProperties ? { applicationProperties: dead.applicationProperties } : {}),
       },
     ]);
-    q.deadLetter.splice(index, 1);
+    q.deadLetter = q.deadLetter.filter((m) => m !== dead);
+    this.record({ op: 'undead', queue: queueName, seq: sequenceNumber });
+    await this.options.journal?.flush();
     return true;
   }
 
@@ -261,32 +343,38 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     const queues: LocalBusSnapshot['queues'] = {};
     for (const [name, q] of this.queues) {
       queues[name] = {
-        active: q.active.map((m) => ({ ...m })),
-        scheduled: [...q.scheduled.values()].map((s) => ({ ...s.message })),
+        messages: [...q.pending.values()].map((m) => ({ ...m })),
         deadLetter: q.deadLetter.map((m) => ({ ...m })),
+        seen: Object.fromEntries(q.seen),
       };
     }
     return { nextSequence: this.nextSequence, queues };
   }
 
+  /** Takes back a saved state: unsettled messages are delivered again (their locks did not survive). */
   restore(snapshot: LocalBusSnapshot): void {
     this.nextSequence = Math.max(this.nextSequence, snapshot.nextSequence);
+    const now = Date.now();
     for (const [name, saved] of Object.entries(snapshot.queues)) {
       const q = this.queue(name);
       q.deadLetter.push(...saved.deadLetter);
-      for (const m of [...saved.active, ...saved.scheduled]) {
-        q.seen.set(m.messageId, Date.parse(m.enqueuedTimeUtc));
+      for (const [id, at] of Object.entries(saved.seen)) {
+        if (now - at <= this.options.duplicateDetectionWindowMs) q.seen.set(id, at);
+      }
+      for (const m of [...saved.messages].sort((a, b) => a.sequenceNumber - b.sequenceNumber)) {
+        q.pending.set(m.sequenceNumber, m);
         this.enqueue(name, m);
       }
     }
   }
 
-  /** Stops deliveries and waits for the handlers in flight. */
-  async close(): Promise<void> {
+  /** Stops deliveries and waits for the handlers in flight (at most `deadlineMs`). */
+  async close(deadlineMs = Infinity): Promise<void> {
     this.closed = true;
-    while ([...this.queues.values()].some((q) => q.inFlight > 0)) {
+    const until = Date.now() + deadlineMs;
+    while ([...this.queues.values()].some((q) => q.inFlight > 0) && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    for (const q of this.queues.values()) for (const s of q.scheduled.values()) clearTimeout(s.timer);
+    for (const q of this.queues.values()) for (const timer of q.scheduled.values()) clearTimeout(timer);
   }
 }

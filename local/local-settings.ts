@@ -29,6 +29,17 @@ const localSchema = z.object({
   LOCAL_STATE_DIR: z.string().default('.local'),
   LOCAL_LAPTOP_STOCK: z.coerce.number().int().nonnegative().default(10),
   LOCAL_LICENSE_SEATS: z.coerce.number().int().nonnegative().default(1000),
+  /** Start even though the saved state is unreadable (it is moved aside); otherwise the host refuses to start. */
+  LOCAL_START_AFRESH: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** The journal is folded into a new snapshot once it is larger than this. */
+  LOCAL_JOURNAL_COMPACT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
   Auth__issuer: z.string().default('https://login.dev.local/onboarding/v2.0'),
   Auth__audience: z.string().default('api://dsi-onboarding'),
   /** The simulated tenant: share of Graph calls answered 503, latency, directory sync and replication lags. */

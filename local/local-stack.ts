@@ -15,13 +15,14 @@ import type { Clock } from '../shared/ports/clock';
 import type { MessageBus } from '../shared/ports/message-bus';
 import type { Provisioners } from '../shared/ports/provisioners';
 import type { JWTVerifyGetKey } from 'jose';
-import { EmbeddedCosmos, type CosmosSnapshot } from './embedded-cosmos';
+import { EmbeddedCosmos, type CosmosJournal, type CosmosSnapshot } from './embedded-cosmos';
 import {
   DEFAULT_SKU,
   SimulatedTenant,
   TLS_CERT_FILE,
   type SimulatedTenantOptions,
   type SimulatedTenantState,
+  type TenantJournal,
 } from './simulated-tenant';
 
 export interface LocalStackOptions {
@@ -38,6 +39,8 @@ export interface LocalStackOptions {
   /** Seats of the licence in the simulated tenant. Default 1,000. */
   licenseSeats?: number;
   saved?: { cosmos: CosmosSnapshot; tenant: SimulatedTenantState } | null;
+  /** Where the embedded stores write their changes down before they acknowledge them (the local host's journal). */
+  journal?: { cosmos: CosmosJournal; tenant: TenantJournal };
   /** Tests only: wrap the real connectors (to inject faults a tenant cannot produce). */
   wrapProvisioners?: (real: Provisioners) => Provisioners;
 }
@@ -56,12 +59,17 @@ export interface LocalStack {
  */
 export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
   const cosmos = await EmbeddedCosmos.start(o.env.CosmosDb__databaseName ?? 'onboarding');
-  const tenant = new SimulatedTenant({ skus: [{ ...DEFAULT_SKU, seats: o.licenseSeats ?? 1000 }], ...o.tenant });
+  const tenant = new SimulatedTenant(
+    { skus: [{ ...DEFAULT_SKU, seats: o.licenseSeats ?? 1000 }], ...o.tenant },
+    o.journal?.tenant,
+  );
   await tenant.start();
   if (o.saved) {
     await cosmos.load(o.saved.cosmos);
     tenant.restore(o.saved.tenant);
   }
+  // Loaded state is already on disk; from now on every write is journaled before it is acknowledged.
+  if (o.journal) cosmos.journalTo(o.journal.cosmos);
   const config = loadConfig({
     ...o.env,
     CosmosDb__accountEndpoint: cosmos.endpoint,

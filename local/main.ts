@@ -1,7 +1,9 @@
+import { StateUnreadable } from './durable-state';
 import { startLocalHost } from './host';
 import { loadLocalSettings } from './local-settings';
 
-// `npm start`: the local host, until SIGINT or SIGTERM; state is saved under .local/ on the way out.
+// `npm start`: the local host, until SIGINT or SIGTERM. Every acknowledged change is journaled under
+// .local/ before its answer; a clean stop folds the journal into a snapshot, a second signal stops at once.
 async function main(): Promise<void> {
   loadLocalSettings();
   const host = await startLocalHost({ persist: true });
@@ -10,9 +12,13 @@ async function main(): Promise<void> {
   console.log(`  token:   npm run --silent token -- --user you@example.org --roles Onboarding.Approve`);
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // Nothing acknowledged is lost: the journal has it already.
+      console.log(`${signal} again: stopping at once`);
+      process.exit(130);
+    }
     stopping = true;
-    console.log(`${signal}: stopping, saving state...`);
+    console.log(`${signal}: stopping (requests in flight get 5 s), saving state...`);
     host.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -26,6 +32,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error(
+    err instanceof StateUnreadable ? `local host: ${err.message}` : err instanceof Error ? err.message : err,
+  );
   process.exit(1);
 });

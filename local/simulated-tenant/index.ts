@@ -107,6 +107,22 @@ const userStateSchema = z.object({
   licenses: z.array(z.string()),
 });
 
+/** One change of the tenant, as the local host journals it: each one puts an entity, so replaying twice is harmless. */
+export const tenantRecordSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('user'), user: z.lazy(() => userStateSchema) }),
+  z.object({ op: z.literal('group'), id: z.string(), members: z.array(z.string()), licenses: z.array(z.string()) }),
+  z.object({ op: z.literal('seats'), skuId: z.string(), seats: z.number() }),
+  z.object({ op: z.literal('device'), identity: autopilotIdentitySchema }),
+  z.object({ op: z.literal('effect'), index: z.number().int().nonnegative(), effect: effectSchema }),
+]);
+export type TenantRecord = z.infer<typeof tenantRecordSchema>;
+
+/** Where the tenant writes its changes down: `flush` resolves once they are on disk. */
+export interface TenantJournal {
+  append(record: TenantRecord): void;
+  flush(): Promise<void>;
+}
+
 /** The saved state of the simulated tenant: its directory, seats, devices and ledger. */
 export const simulatedTenantStateSchema = z.object({
   users: z.array(userStateSchema),
@@ -116,6 +132,35 @@ export const simulatedTenantStateSchema = z.object({
   effects: z.array(effectSchema),
 });
 export type SimulatedTenantState = z.infer<typeof simulatedTenantStateSchema>;
+
+/** Applies one journaled change to a saved state (the local host replays its journal this way). */
+export function applyTenantRecord(state: SimulatedTenantState, r: TenantRecord): void {
+  switch (r.op) {
+    case 'user':
+      state.users = [...state.users.filter((u) => u.id !== r.user.id), r.user];
+      break;
+    case 'group':
+      state.groups[r.id] = { members: r.members, licenses: r.licenses };
+      break;
+    case 'seats':
+      state.seats[r.skuId] = r.seats;
+      break;
+    case 'device':
+      state.autopilot = [...state.autopilot.filter((a) => a.serialNumber !== r.identity.serialNumber), r.identity];
+      break;
+    case 'effect':
+      state.effects[r.index] = r.effect;
+      break;
+  }
+}
+
+export const emptyTenantState = (): SimulatedTenantState => ({
+  users: [],
+  groups: {},
+  seats: {},
+  autopilot: [],
+  effects: [],
+});
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -198,8 +243,8 @@ export class SimulatedTenant {
 
   constructor(
     private options: SimulatedTenantOptions = {},
-    /** Called after every change (the local host journals it). */
-    private readonly onChange: () => void = () => undefined,
+    /** Where changes are written down (the local host's journal); a Graph answer waits until they are. */
+    private readonly journal?: TenantJournal,
   ) {
     this.vpnGroupId = options.vpnGroupId ?? DEFAULT_VPN_GROUP_ID;
     this.directory = new Directory(new Set(options.verifiedDomains ?? DEFAULT_VERIFIED_DOMAINS), () => ({
@@ -255,7 +300,11 @@ export class SimulatedTenant {
   provisionFromHr(employee: { userPrincipalName: string; givenName?: string; surname?: string }): boolean {
     const known = this.directory.users.has(employee.userPrincipalName.toLowerCase());
     const ok = this.directory.provision(employee, Date.now());
-    if (ok && !known) this.effect('user-provisioned', this.userId(employee.userPrincipalName) ?? '', 'hr');
+    const user = this.directory.users.get(employee.userPrincipalName.toLowerCase());
+    if (ok && !known && user) {
+      this.putUser(user);
+      this.effect('user-provisioned', user.id, 'hr');
+    }
     return ok;
   }
 
@@ -264,7 +313,7 @@ export class SimulatedTenant {
     const group = this.directory.groups.get(groupId) ?? { members: new Set<string>(), licenses: [] };
     if (!group.licenses.includes(skuId)) group.licenses.push(skuId);
     this.directory.groups.set(groupId, group);
-    this.onChange();
+    this.putGroup(groupId);
   }
 
   /** Adds a user to a group outside the connectors (an administrator in the portal). */
@@ -273,7 +322,7 @@ export class SimulatedTenant {
     const group = this.directory.groups.get(groupId);
     if (!id || !group) throw new Error(`no user ${upn} or group ${groupId}`);
     group.members.add(id);
-    this.onChange();
+    this.putGroup(groupId);
   }
 
   /** Autopilot will not know this serial (a device the OEM never registered). */
@@ -286,7 +335,7 @@ export class SimulatedTenant {
     const sku = this.licences.skus.get(skuId);
     if (!sku) throw new Error(`no SKU ${skuId}`);
     sku.seats = seats;
-    this.onChange();
+    this.journal?.append({ op: 'seats', skuId, seats });
   }
 
   /** The next call of `operation` is answered `ms` later (its effect lands then): to stage races. */
@@ -471,6 +520,8 @@ export class SimulatedTenant {
         await new Promise((r) => setTimeout(r, delay));
       }
       const [status, payload] = this.execute(call, url.searchParams, body);
+      // What the tenant acknowledges is kept: the answer waits until its change is on disk.
+      await this.journal?.flush();
       this.answer(res, status, payload, headers);
     } catch (err) {
       const clientRequestId = req.headers['client-request-id'];
@@ -509,8 +560,29 @@ export class SimulatedTenant {
   }
 
   private effect(kind: EffectKind, target: string, detail: string): void {
-    this.effects.push({ kind, target, detail, at: new Date().toISOString() });
-    this.onChange();
+    const effect = { kind, target, detail, at: new Date().toISOString() };
+    this.effects.push(effect);
+    this.journal?.append({ op: 'effect', index: this.effects.length - 1, effect });
+  }
+
+  private putUser(u: TenantUser): void {
+    this.journal?.append({
+      op: 'user',
+      user: {
+        id: u.id,
+        userPrincipalName: u.userPrincipalName,
+        givenName: u.givenName,
+        surname: u.surname,
+        displayName: u.displayName,
+        usageLocation: u.usageLocation,
+        licenses: [...u.directLicenses],
+      },
+    });
+  }
+
+  private putGroup(id: string): void {
+    const group = this.directory.groups.get(id);
+    if (group) this.journal?.append({ op: 'group', id, members: [...group.members], licenses: [...group.licenses] });
   }
 
   private select(query: URLSearchParams): string[] | null {
@@ -541,7 +613,10 @@ export class SimulatedTenant {
       case 'updateUser': {
         const user = this.directory.find(p0, now);
         const changed = this.directory.update(user, body, now);
-        if (changed.length > 0) this.effect('user-updated', user.id, changed.join(','));
+        if (changed.length > 0) {
+          this.putUser(user);
+          this.effect('user-updated', user.id, changed.join(','));
+        }
         return [204, undefined];
       }
       case 'addMember': {
@@ -556,6 +631,7 @@ export class SimulatedTenant {
           );
         }
         members.add(user.id);
+        this.putGroup(p0);
         this.effect('member-added', user.id, p0);
         return [204, undefined];
       }
@@ -568,6 +644,7 @@ export class SimulatedTenant {
           );
         }
         members.delete(user.id);
+        this.putGroup(p0);
         this.effect('member-removed', user.id, p0);
         return [204, undefined];
       }
@@ -583,6 +660,7 @@ export class SimulatedTenant {
       case 'assignLicense': {
         const user = this.directory.find(p0, now);
         const { added, removed } = this.licences.assign(user, body, now);
+        if (added.length + removed.length > 0) this.putUser(user);
         for (const skuId of removed) this.effect('license-removed', user.id, skuId);
         for (const skuId of added) this.effect('license-assigned', user.id, skuId);
         return [200, { '@odata.context': context('users/$entity'), ...this.directory.view(user, null) }];
@@ -605,6 +683,7 @@ export class SimulatedTenant {
         identity.userPrincipalName = user.userPrincipalName;
         const addressable = (body as { addressableUserName?: unknown }).addressableUserName;
         identity.addressableUserName = typeof addressable === 'string' ? addressable : '';
+        this.journal?.append({ op: 'device', identity: { ...identity } });
         this.effect('device-user-assigned', identity.id, user.userPrincipalName);
         return [204, undefined];
       }
@@ -612,6 +691,7 @@ export class SimulatedTenant {
         const identity = this.autopilot.byId(p0);
         identity.userPrincipalName = '';
         identity.addressableUserName = '';
+        this.journal?.append({ op: 'device', identity: { ...identity } });
         this.effect('device-user-unassigned', identity.id, identity.serialNumber);
         return [204, undefined];
       }

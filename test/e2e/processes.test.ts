@@ -148,13 +148,23 @@ describe('the local commands', () => {
     }
   });
 
-  it('when state.json is not state this version can load, then it is set aside and the host starts afresh', async () => {
+  it('when state.json is unreadable, then the host refuses to start and says what to do; told to start afresh, it sets the file aside', async () => {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'bad-state-'));
     writeFileSync(
       path.join(stateDir, 'state.json'),
       JSON.stringify({ cosmos: {}, bus: {}, tenant: { vpnMembers: [] } }),
     );
-    const host = await startLocalHost({ port: 0, stateDir, persist: true, logHandler: quiet });
+    await expect(startLocalHost({ port: 0, stateDir, persist: true, logHandler: quiet })).rejects.toThrow(
+      /cannot be read.*LOCAL_START_AFRESH=true/s,
+    );
+    expect(readdirSync(stateDir)).toContain('state.json');
+    const host = await startLocalHost({
+      port: 0,
+      stateDir,
+      persist: true,
+      logHandler: quiet,
+      env: { ...process.env, LOCAL_START_AFRESH: 'true' },
+    });
     try {
       expect((await fetch(`${host.url}/api/health`)).status).toBe(200);
       expect(readdirSync(stateDir).some((f) => f.startsWith('state.json.unreadable-'))).toBe(true);

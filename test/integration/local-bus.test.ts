@@ -89,7 +89,7 @@ describe('LocalServiceBus: Service Bus semantics', () => {
         { messageId: 'big', body: 'x'.repeat(MAX_MESSAGE_BYTES) },
       ]),
     ).rejects.toThrow(/larger than/);
-    expect(b.snapshot().queues.q?.active ?? []).toEqual([]);
+    expect(b.snapshot().queues.q?.messages ?? []).toEqual([]);
     await b.close();
   });
 

@@ -74,7 +74,7 @@ export async function startTestServices(
       }),
     sent: (queue) => {
       const q = bus.snapshot().queues[queue];
-      return q ? [...q.active, ...q.scheduled] : [];
+      return q ? q.messages : [];
     },
     async stop() {
       await bus.close();

@@ -1,0 +1,188 @@
+import { HttpRequest, HttpResponse, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HttpFunctionDefinition } from '../functions/definition';
+import { MAX_BODY_BYTES } from '../shared/http/http-handler';
+import { problem } from '../shared/http/problem';
+
+/** Matches `onboardings/{id}/history` against a path; returns the route parameters. */
+export function matchRoute(template: string, pathname: string): Record<string, string> | null {
+  const want = template.split('/');
+  const got = pathname.split('/');
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i] ?? '';
+    const g = got[i] ?? '';
+    const param = /^\{(\w+)\}$/.exec(w);
+    if (param?.[1]) {
+      if (!g) return null;
+      try {
+        params[param[1]] = decodeURIComponent(g);
+      } catch {
+        return null; // a malformed escape (%E0): no such route
+      }
+    } else if (w.toLowerCase() !== g.toLowerCase()) return null;
+  }
+  return params;
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string): void {
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+export function sendInit(res: ServerResponse, init: HttpResponseInit): void {
+  const headers = new Headers(init.headers);
+  const out: Record<string, string> = {};
+  headers.forEach((v, k) => (out[k] = v));
+  send(res, init.status ?? 200, out, typeof init.body === 'string' ? init.body : '');
+}
+
+/** Reads the request body; null when it exceeds the limit (the caller answers 413). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** A handler of paths outside /api (the issuer's keys, the operator endpoints): true when it answered. */
+export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+
+export interface Listener {
+  url: string;
+  port: number;
+  /** Starts serving: until then every request is answered 503 with Retry-After (none hangs). */
+  serve(routes: {
+    functions: HttpFunctionDefinition[];
+    extra: ExtraRoute[];
+    invocation: (name: string) => InvocationContext;
+  }): void;
+  /**
+   * Stops: no new request is taken (503), idle connections close at once, requests in flight get until
+   * `deadlineMs`, then every connection is closed.
+   */
+  close(deadlineMs: number): Promise<void>;
+}
+
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * The local host's HTTP listener, on loopback only. It answers only requests addressed to a loopback name
+ * (a page on another site that rebinds its DNS name to 127.0.0.1 sends its own name in Host: 403), and
+ * it never leaves a request hanging: before it serves and while it stops, it says so (503).
+ */
+export async function listen(port: number): Promise<Listener> {
+  let routes: Parameters<Listener['serve']>[0] | null = null;
+  let stopping = false;
+  let inFlight = 0;
+  const server: Server = createServer((req, res) => {
+    inFlight += 1;
+    res.once('close', () => (inFlight -= 1));
+    void handle(req, res).catch((err: unknown) => {
+      console.error('local host: request failed', err);
+      if (!res.headersSent) sendInit(res, problem(500, 'the local host failed to serve this request'));
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const actual = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${actual}`;
+  const allowedHosts = new Set(LOOPBACK_NAMES.map((n) => `${n}:${actual}`));
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const host = req.headers.host;
+    if (host !== undefined && !allowedHosts.has(host.toLowerCase())) {
+      req.resume();
+      sendInit(res, problem(403, `this host answers requests to its loopback names only, not to ${host}`));
+      return;
+    }
+    if (!routes || stopping) {
+      req.resume();
+      const what = stopping ? 'stopping' : 'starting';
+      sendInit(
+        res,
+        problem(503, `the local host is ${what}; try again shortly`, {
+          headers: { 'retry-after': '1', ...(stopping ? { connection: 'close' } : {}) },
+        }),
+      );
+      return;
+    }
+    const requestUrl = new URL(req.url ?? '/', url);
+    for (const extra of routes.extra) if (await extra(req, res, requestUrl)) return;
+    const routePath = requestUrl.pathname.startsWith('/api/') ? requestUrl.pathname.slice(5) : null;
+    const matches =
+      routePath === null
+        ? []
+        : routes.functions.flatMap((fn) => {
+            const params = matchRoute(fn.route, routePath);
+            return params ? [{ fn, params }] : [];
+          });
+    const method = (req.method ?? 'GET').toUpperCase();
+    const match = matches.find((m) => m.fn.methods.includes(method as HttpFunctionDefinition['methods'][number]));
+    if (!match) {
+      req.resume();
+      if (matches.length > 0) {
+        const allow = matches.flatMap((m) => m.fn.methods).join(', ');
+        sendInit(res, problem(405, `${method} is not allowed here; use ${allow}`, { headers: { allow } }));
+      } else sendInit(res, problem(404, `no route ${requestUrl.pathname}`));
+      return;
+    }
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body === null) {
+      sendInit(res, problem(413, `the body is larger than ${MAX_BODY_BYTES} bytes`));
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const request = new HttpRequest({
+      method,
+      url: requestUrl.toString(),
+      headers,
+      params: match.params,
+      ...(body.length > 0 && method !== 'GET' && method !== 'HEAD' ? { body: { bytes: body } } : {}),
+    });
+    const context = routes.invocation(match.fn.name);
+    let response: HttpResponse;
+    try {
+      const result = await match.fn.handler(request, context);
+      response = result instanceof HttpResponse ? result : new HttpResponse(result);
+    } catch (err) {
+      context.error('unhandled error', err);
+      response = new HttpResponse(problem(500, 'an unexpected error occurred; it has been logged'));
+    }
+    const out: Record<string, string> = {};
+    response.headers.forEach((v, k) => (out[k] = v));
+    send(res, response.status, out, Buffer.from(await response.arrayBuffer()));
+  }
+
+  return {
+    url,
+    port: actual,
+    serve(r) {
+      routes = r;
+    },
+    async close(deadlineMs) {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const until = Date.now() + deadlineMs;
+      while (inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
