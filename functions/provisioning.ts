@@ -37,12 +37,9 @@ export function provisioningWorker(services: ServicesProvider): QueueFunctionDef
   });
 }
 
-const OUTBOX_GRACE_MS = 60_000;
-const RESERVATION_GRACE_MS = 120_000;
-
 /**
- * Re-sends what a worker that stopped between its write and its send left behind: commands in an
- * onboarding's outbox, and resume messages of laptop reservations not taken up.
+ * Re-drives what a lost message or a worker stopped mid-way left behind: commands in an outbox, resumes
+ * of laptop reservations not taken up, steps that have not moved for too long.
  */
 export function outboxSweeper(services: ServicesProvider): TimerFunctionDefinition {
   return {
@@ -50,16 +47,10 @@ export function outboxSweeper(services: ServicesProvider): TimerFunctionDefiniti
     name: 'outbox-sweeper',
     everyMinutes: 1,
     async handler(context) {
-      const s = await services();
-      const olderThan = new Date(s.clock.now().getTime() - OUTBOX_GRACE_MS).toISOString();
-      const stale = await s.store.withPendingOutbox(olderThan, 100);
-      for (const onboarding of stale) await s.writer.flushOutbox(onboarding);
-      const reservations = await s.laptopStock.resendStale(
-        new Date(s.clock.now().getTime() - RESERVATION_GRACE_MS).toISOString(),
-      );
-      if (stale.length + reservations > 0) {
+      const { outbox, reservations, redriven } = await (await services()).sweep();
+      if (outbox + reservations + redriven > 0) {
         context.log(
-          `sweeper re-sent the commands of ${stale.length} onboarding(s) and ${reservations} laptop reservation(s)`,
+          `sweeper re-sent the commands of ${outbox} onboarding(s), ${reservations} laptop reservation(s) and ${redriven} stuck step(s)`,
         );
       }
     },

@@ -150,6 +150,9 @@ module functionApp 'modules/function-app.bicep' = {
       Provisioning__maxTransientRetries: '8'
       Provisioning__retryBaseSeconds: '2'
       Provisioning__retryMaxSeconds: '300'
+      Sweeper__outboxGraceSeconds: '60'
+      Sweeper__reservationGraceSeconds: '120'
+      Sweeper__stuckAfterSeconds: '900'
       // Telemetry with Entra ID authentication (local auth is disabled on Application Insights).
       APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.applicationInsightsConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identity.outputs.clientId}'

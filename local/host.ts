@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { allFunctions } from '../functions/all-functions';
 import type { FunctionDefinition, HttpFunctionDefinition, TimerFunctionDefinition } from '../functions/definition';
 import { durationMs, QUEUE_DEFINITIONS, QUEUES } from '../shared/app/queues';
-import type { Services } from '../shared/app/services';
+import type { Ports, Services } from '../shared/app/services';
 import { createSetAsideMessages } from '../shared/app/set-aside-messages';
 import { systemClock, type Clock } from '../shared/ports/clock';
 import { adminRoutes, loadOrCreateAdminToken } from './admin';
@@ -35,6 +35,8 @@ export interface LocalHostOptions {
   tenant?: SimulatedTenantOptions;
   /** Faults of the local bus (tests of at-least-once delivery). */
   busFaults?: BusFaults;
+  /** Tests only: wrap the adapters the services use (crash injection). */
+  wrapPorts?: (ports: Ports) => Ports;
   clock?: Clock;
   /** Where the functions' logs go. Default: the console. */
   logHandler?: LogHandler;
@@ -153,6 +155,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     saved,
     tenant: { ...simulatedTenantOptions(settings), ...options.tenant },
     ...(journalSinks ? { journal: { cosmos: journalSinks.cosmos, tenant: journalSinks.tenant } } : {}),
+    ...(options.wrapPorts ? { wrapPorts: options.wrapPorts } : {}),
   });
   const { services, tenant } = stack;
   const config = services.config;
@@ -191,10 +194,13 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         );
       });
     } else if (def.kind === 'timer') {
-      const timer = setInterval(() => {
-        const context = invocation(def.name);
-        def.handler(context).catch((err: unknown) => context.error(err));
-      }, def.everyMinutes * 60_000);
+      const timer = setInterval(
+        () => {
+          const context = invocation(def.name);
+          def.handler(context).catch((err: unknown) => context.error(err));
+        },
+        settings.LOCAL_TIMER_SECONDS * 1000 || def.everyMinutes * 60_000,
+      );
       timer.unref();
       timers.push(timer);
     }

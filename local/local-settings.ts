@@ -34,6 +34,8 @@ const localSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** Runs the timer functions (the sweeper) every N seconds instead of on their schedule (0: their schedule). */
+  LOCAL_TIMER_SECONDS: z.coerce.number().nonnegative().default(0),
   /** The journal is folded into a new snapshot once it is larger than this. */
   LOCAL_JOURNAL_COMPACT_BYTES: z.coerce
     .number()

@@ -4,12 +4,14 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { createJwtValidator } from '../shared/adapters/auth/jwt-validator';
 import { CosmosLaptopPool } from '../shared/adapters/cosmos/cosmos-laptop-pool';
+import { CONTAINERS } from '../shared/adapters/cosmos/containers';
 import { CosmosRejectedMessages } from '../shared/adapters/cosmos/cosmos-rejected-messages';
 import { CosmosOnboardingStore } from '../shared/adapters/cosmos/cosmos-onboarding-store';
 import { GraphClient } from '../shared/adapters/graph/graph-client';
 import { GraphDirectory } from '../shared/adapters/graph/graph-directory';
 import { createGraphProvisioners } from '../shared/adapters/graph/graph-provisioners';
-import { createServices, type Services } from '../shared/app/services';
+import { reportUnreadableDocuments } from '../shared/app/rejected-messages';
+import { createServices, type Ports, type Services } from '../shared/app/services';
 import { loadConfig } from '../shared/config';
 import type { Clock } from '../shared/ports/clock';
 import type { MessageBus } from '../shared/ports/message-bus';
@@ -41,6 +43,8 @@ export interface LocalStackOptions {
   saved?: { cosmos: CosmosSnapshot; tenant: SimulatedTenantState } | null;
   /** Where the embedded stores write their changes down before they acknowledge them (the local host's journal). */
   journal?: { cosmos: CosmosJournal; tenant: TenantJournal };
+  /** Tests only: wrap the real adapters (to inject crashes between any two awaits). */
+  wrapPorts?: (ports: Ports) => Ports;
   /** Tests only: wrap the real connectors (to inject faults a tenant cannot produce). */
   wrapProvisioners?: (real: Provisioners) => Provisioners;
 }
@@ -103,13 +107,22 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       })),
     );
   }
-  const services = createServices({
+  const rejected = new CosmosRejectedMessages(cosmos.database);
+  const ports: Ports = {
     config,
     clock: o.clock,
-    store: new CosmosOnboardingStore(cosmos.database),
+    store: new CosmosOnboardingStore(
+      cosmos.database,
+      reportUnreadableDocuments({
+        store: rejected,
+        clock: o.clock,
+        container: CONTAINERS.onboardings.id,
+        log: console.error,
+      }),
+    ),
     laptops,
     directory: new GraphDirectory(graph),
-    rejected: new CosmosRejectedMessages(cosmos.database),
+    rejected,
     bus: o.bus,
     provisioners: (resume) => {
       const real = createGraphProvisioners({
@@ -129,7 +142,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       audience: config.Auth__audience,
       ...('uri' in o.jwks ? { jwksUri: o.jwks.uri } : { keys: o.jwks.keys }),
     }),
-  });
+  };
+  const services = createServices(o.wrapPorts ? o.wrapPorts(ports) : ports);
   return {
     cosmos,
     tenant,

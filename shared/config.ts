@@ -34,6 +34,12 @@ const configSchema = z.object({
   Provisioning__retryMaxSeconds: z.coerce.number().positive().default(300),
   /** How long a step waiting for licence seats waits before it checks again. */
   Provisioning__waitingRecheckSeconds: positiveInt.default(300),
+  /** The sweeper re-sends outbox commands older than this (a worker stopped between its write and its send). */
+  Sweeper__outboxGraceSeconds: positiveInt.default(60),
+  /** The sweeper re-sends the resume of a laptop reservation not taken up after this. */
+  Sweeper__reservationGraceSeconds: positiveInt.default(120),
+  /** An onboarding whose steps have not moved for this long has lost its message: the sweeper drives it again. */
+  Sweeper__stuckAfterSeconds: positiveInt.default(900),
   /** Azure Monitor: telemetry is exported when set (read by functions/telemetry-setup.ts at start). */
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
   /** The delivery count at which a step gives up on transient faults and is marked failed. */

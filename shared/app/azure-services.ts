@@ -2,6 +2,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential
 import { loadConfig, ConfigError, type Config } from '../config';
 import { createJwtValidator } from '../adapters/auth/jwt-validator';
 import { CosmosLaptopPool } from '../adapters/cosmos/cosmos-laptop-pool';
+import { CONTAINERS } from '../adapters/cosmos/containers';
 import { CosmosRejectedMessages } from '../adapters/cosmos/cosmos-rejected-messages';
 import { CosmosOnboardingStore } from '../adapters/cosmos/cosmos-onboarding-store';
 import { createCosmosClient } from '../adapters/cosmos/cosmos-setup';
@@ -10,6 +11,7 @@ import { GraphDirectory } from '../adapters/graph/graph-directory';
 import { createGraphProvisioners } from '../adapters/graph/graph-provisioners';
 import { ServiceBusMessageBus } from '../adapters/servicebus/service-bus-message-bus';
 import { systemClock } from '../ports/clock';
+import { reportUnreadableDocuments } from './rejected-messages';
 import { createServices, type Services } from './services';
 
 function credentialFor(config: Config): TokenCredential {
@@ -32,13 +34,22 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
   const database = cosmos.database(config.CosmosDb__databaseName);
   const laptops = new CosmosLaptopPool(database, systemClock);
   const graph = new GraphClient({ baseUrl: config.Graph__baseUrl, credential });
+  const rejected = new CosmosRejectedMessages(database);
   return createServices({
     config,
     clock: systemClock,
-    store: new CosmosOnboardingStore(database),
+    store: new CosmosOnboardingStore(
+      database,
+      reportUnreadableDocuments({
+        store: rejected,
+        clock: systemClock,
+        container: CONTAINERS.onboardings.id,
+        log: console.error,
+      }),
+    ),
     laptops,
     directory: new GraphDirectory(graph),
-    rejected: new CosmosRejectedMessages(database),
+    rejected,
     bus: ServiceBusMessageBus.withCredential(namespace, credential),
     provisioners: (resume) =>
       createGraphProvisioners({

@@ -58,3 +58,4 @@ export function createLaptopStock(deps: { laptops: LaptopPool; resume: ResumeLap
     },
   };
 }
+export type LaptopStock = ReturnType<typeof createLaptopStock>;

@@ -78,3 +78,42 @@ export function createRejectedMessages(deps: { store: RejectedMessageStore; bus:
   };
 }
 export type RejectedMessages = ReturnType<typeof createRejectedMessages>;
+
+/**
+ * Reports a stored document that fails its schema: one log line naming it and why, and a record beside
+ * the rejected messages (queue `store:<container>`), where operators look with `npm run dlq -- list`.
+ */
+export function reportUnreadableDocuments(deps: {
+  store: RejectedMessageStore;
+  clock: Clock;
+  container: string;
+  log: (line: string) => void;
+}) {
+  const queue = `store:${deps.container}`;
+  return (err: { id: string; reason: string; document: unknown }): void => {
+    deps.log(
+      JSON.stringify({
+        level: 'error',
+        message: `unreadable ${deps.container} document set aside`,
+        id: err.id,
+        reason: err.reason,
+      }),
+    );
+    const etag = (err.document as { _etag?: unknown } | null)?._etag;
+    const messageId = `${err.id}@${typeof etag === 'string' ? etag : 'unknown'}`;
+    deps.store
+      .record({
+        id: rejectedMessageId(queue, messageId),
+        docType: 'rejected-message',
+        queue,
+        messageId,
+        reason: 'UnreadableDocument',
+        description: err.reason,
+        body: err.document,
+        deliveryCount: 0,
+        rejectedAt: deps.clock.now().toISOString(),
+        resubmissions: [],
+      })
+      .catch((e: unknown) => deps.log(`could not record unreadable document ${err.id}: ${String(e)}`));
+  };
+}

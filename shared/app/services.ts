@@ -13,6 +13,7 @@ import { createLaptopStock, createResumeLaptopSteps, type ResumeLaptopSteps } fr
 import { createOnboardingWriter } from './onboarding-writer';
 import { createRejectedMessages } from './rejected-messages';
 import { createRunStepCommand } from './run-step-command';
+import { createSweeper } from './sweeper';
 
 /** The adapters a host provides. */
 export interface Ports {
@@ -44,6 +45,7 @@ export function createServices(ports: Ports) {
     retryOnboarding: createRetryOnboarding({ writer, clock }),
     laptopStock,
     rejectedMessages: createRejectedMessages({ store: ports.rejected, bus, clock }),
+    sweep: createSweeper({ store, writer, laptopStock, bus, clock, config }),
     runStepCommand: createRunStepCommand({
       store,
       bus,

@@ -62,6 +62,8 @@ export function createSetAsideMessages(deps: { rejected: RejectedMessages; deadL
       const m = ID.exec(id);
       if (!m) return null;
       const [, source, queue = '', key = ''] = m;
+      // Only messages go back to a queue; a document set aside (store:<container>) is mended by hand.
+      if (!(queues as string[]).includes(queue)) return null;
       if (source === 'rejected') return (await deps.rejected.resubmit(queue, key))?.messageId ?? null;
       const sequenceNumber = Number(key);
       if (!Number.isSafeInteger(sequenceNumber)) return null;

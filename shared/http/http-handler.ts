@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Actor } from '../domain/actor';
 import { DomainError, ErrorCodes, type ErrorCode } from '../domain/errors';
 import { AuthenticationError, type Principal, type TokenValidator } from '../adapters/auth/jwt-validator';
-import { InvalidContinuationToken } from '../ports/onboarding-store';
+import { InvalidContinuationToken, UnreadableDocument } from '../ports/onboarding-store';
 import { TransientError } from '../ports/provisioners';
 import { toFieldErrors } from '../schemas/validation';
 import type { Role } from './roles';
@@ -82,6 +82,12 @@ export function errorResponse(err: unknown, context: InvocationContext): HttpRes
   if (err instanceof HttpProblem) return err.response;
   if (err instanceof DomainError) return problem(STATUS_OF[err.code], err.message, { code: err.code });
   if (err instanceof InvalidContinuationToken) return problem(400, err.message, { code: 'VALIDATION' });
+  if (err instanceof UnreadableDocument) {
+    context.error(`unreadable document ${err.id}: ${err.reason}`);
+    return problem(500, `${err.id} is stored in a form this service cannot read; it is set aside for an operator`, {
+      code: 'UNREADABLE_DOCUMENT',
+    });
+  }
   if (err instanceof TransientError) {
     const retryAfter = String(Math.max(1, Math.ceil(err.retryAfterSeconds ?? 5)));
     return problem(503, `a service this depends on is unavailable: ${err.message}`, {

@@ -33,6 +33,21 @@ export class AlreadyExists extends Error {
   override readonly name = 'AlreadyExists';
 }
 
+/**
+ * A stored document that fails its schema (written by hand, or by an older version): set aside, with why.
+ * Reading it alone fails with this error; lists and sweepers skip it and report it.
+ */
+export class UnreadableDocument extends Error {
+  override readonly name = 'UnreadableDocument';
+  constructor(
+    readonly id: string,
+    readonly reason: string,
+    readonly document: unknown,
+  ) {
+    super(`document ${id} does not match its schema: ${reason}`);
+  }
+}
+
 /** Thrown when a continuation token cannot be read back. */
 export class InvalidContinuationToken extends Error {
   override readonly name = 'InvalidContinuationToken';
@@ -49,4 +64,9 @@ export interface OnboardingStore {
   query(filter: OnboardingFilter, limit: number, continuationToken?: string): Promise<OnboardingPage>;
   /** Onboardings whose outbox still holds commands last changed before `olderThan`. */
   withPendingOutbox(olderThan: string, limit: number): Promise<Versioned<Onboarding>[]>;
+  /**
+   * Onboardings unchanged since `olderThan` with a step that should be moving: provisioning with a step
+   * pending, in progress or (licence) waiting for its re-check; cancelled with a step still to undo.
+   */
+  withStuckSteps(olderThan: string, limit: number): Promise<Versioned<Onboarding>[]>;
 }

@@ -4,6 +4,9 @@ import { AlreadyExists, ConcurrencyConflict, InvalidContinuationToken } from '..
 import { DomainError } from '../../shared/domain/errors';
 import type { Onboarding } from '../../shared/schemas/onboarding';
 import { buildOnboarding, person } from '../support/factories';
+import { callHttp, functionsOver } from '../support/functions';
+import { eventually } from '../support/http-client';
+import { Roles } from '../../shared/http/roles';
 import { startTestServices, type TestServices } from '../support/test-services';
 
 let t: TestServices;
@@ -170,5 +173,41 @@ describe('querying onboardings', () => {
 
   it('when a continuation token was not made by the API, then it is refused', async () => {
     await expect(t.services.store.query({}, 5, 'bm90LWEtdG9rZW4')).rejects.toBeInstanceOf(InvalidContinuationToken);
+  });
+});
+
+describe('one bad document never takes the service down', () => {
+  it('when a stored onboarding fails its schema, then lists, the sweeper and the other onboardings go on; reading it is a clear 500; it is set aside with its reason', async () => {
+    const good = buildOnboarding();
+    await t.services.store.create(good);
+    // Written behind the service's back (an old version, a hand edit): an empty actor.
+    const bad = { ...buildOnboarding(), outbox: [] };
+    bad.history = [{ ...bad.history[0]!, actor: '' }];
+    await t.cosmos.database.container('onboardings').items.create(bad);
+
+    const listed = await t.services.store.query({}, 200);
+    expect(listed.items.map((o) => o.id)).toContain(good.id);
+    expect(listed.items.map((o) => o.id)).not.toContain(bad.id);
+    await expect(
+      t.services.store.withPendingOutbox(new Date(Date.now() + 60_000).toISOString(), 100),
+    ).resolves.toBeDefined();
+    const fns = functionsOver(t.services);
+    const chef = await t.token('chef@example.org', [Roles.onboardingApprove]);
+    expect((await callHttp(fns.http('onboardings-get'), { token: chef, params: { id: good.id } })).status).toBe(200);
+    const unreadable = await callHttp(fns.http('onboardings-get'), { token: chef, params: { id: bad.id } });
+    expect(unreadable.status).toBe(500);
+    expect(unreadable.json).toMatchObject({
+      code: 'UNREADABLE_DOCUMENT',
+      detail: expect.stringContaining(bad.id) as unknown,
+    });
+    expect((await callHttp(fns.http('onboardings-list'), { token: chef })).status).toBe(200);
+    const setAside = await eventually(
+      () => t.services.rejectedMessages.list({ queue: 'store:onboardings' }),
+      (l) => l.some((r) => r.messageId.startsWith(`${bad.id}@`)),
+    );
+    expect(setAside.find((r) => r.messageId.startsWith(`${bad.id}@`))).toMatchObject({
+      reason: 'UnreadableDocument',
+      description: expect.stringContaining('history.0.actor') as unknown,
+    });
   });
 });

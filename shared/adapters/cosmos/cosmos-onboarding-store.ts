@@ -10,6 +10,8 @@ import {
   type Versioned,
 } from '../../ports/onboarding-store';
 import { employeeIdOf } from '../../domain/onboarding-id';
+import { UnreadableDocument } from '../../ports/onboarding-store';
+import { describeFieldErrors, toFieldErrors } from '../../schemas/validation';
 import { CONTAINERS } from './containers';
 import { cosmosStatus } from './cosmos-errors';
 
@@ -19,7 +21,11 @@ interface StoredOnboarding extends Onboarding {
 
 function toVersioned(resource: StoredOnboarding | undefined): Versioned<Onboarding> {
   if (!resource?._etag) throw new Error('Cosmos DB returned an onboarding without an etag');
-  return { value: onboardingDocumentSchema.parse(resource), etag: resource._etag };
+  const parsed = onboardingDocumentSchema.safeParse(resource);
+  if (!parsed.success) {
+    throw new UnreadableDocument(String(resource.id), describeFieldErrors(toFieldErrors(parsed.error)), resource);
+  }
+  return { value: parsed.data, etag: resource._etag };
 }
 
 /** Keyset pagination: the token carries the last id returned, so every match comes exactly once. */
@@ -42,8 +48,26 @@ function decodeToken(token: string): string {
 export class CosmosOnboardingStore implements OnboardingStore {
   private readonly container: Container;
 
-  constructor(database: Database) {
+  /** `onUnreadable`: told of each document that fails its schema; lists and sweepers go on without it. */
+  constructor(
+    database: Database,
+    private readonly onUnreadable: (err: UnreadableDocument) => void = () => undefined,
+  ) {
     this.container = database.container(CONTAINERS.onboardings.id);
+  }
+
+  /** The readable ones: one bad document is set aside (reported), never a reason to fail everyone's list. */
+  private readable(resources: StoredOnboarding[]): Versioned<Onboarding>[] {
+    const out: Versioned<Onboarding>[] = [];
+    for (const r of resources) {
+      try {
+        out.push(toVersioned(r));
+      } catch (err) {
+        if (!(err instanceof UnreadableDocument)) throw err;
+        this.onUnreadable(err);
+      }
+    }
+    return out;
   }
 
   async get(id: string): Promise<Versioned<Onboarding> | null> {
@@ -68,7 +92,7 @@ export class CosmosOnboardingStore implements OnboardingStore {
         { partitionKey: employeeId },
       )
       .fetchAll();
-    return resources.map(toVersioned);
+    return this.readable(resources);
   }
 
   async create(onboarding: Onboarding): Promise<Versioned<Onboarding>> {
@@ -118,8 +142,9 @@ export class CosmosOnboardingStore implements OnboardingStore {
         filter.employeeId ? { partitionKey: filter.employeeId } : {},
       )
       .fetchAll();
-    const page = resources.slice(0, limit).map((r) => toVersioned(r).value);
-    const last = page.at(-1);
+    const window = resources.slice(0, limit);
+    const page = this.readable(window).map((r) => r.value);
+    const last = window.at(-1);
     return { items: page, continuationToken: resources.length > limit && last ? encodeToken(last.id) : null };
   }
 
@@ -130,6 +155,21 @@ export class CosmosOnboardingStore implements OnboardingStore {
         parameters: [{ name: '@olderThan', value: olderThan }],
       })
       .fetchAll();
-    return resources.map(toVersioned);
+    return this.readable(resources);
+  }
+
+  async withStuckSteps(olderThan: string, limit: number): Promise<Versioned<Onboarding>[]> {
+    const steps = (statuses: string) =>
+      ['laptop', 'vpn', 'officeLicense'].map((st) => `c.steps.${st}.status IN (${statuses})`).join(' OR ');
+    const { resources } = await this.container.items
+      .query<StoredOnboarding>({
+        query:
+          `SELECT TOP ${Math.trunc(limit)} * FROM c WHERE c.docType = 'onboarding' AND c.updatedAt < @olderThan AND (` +
+          `(c.status IN ('provisioning', 'needs-attention') AND (${steps("'pending', 'in-progress'")} OR c.steps.officeLicense.status = 'waiting'))` +
+          ` OR (c.status = 'cancelled' AND (${steps("'done', 'in-progress'")})))`,
+        parameters: [{ name: '@olderThan', value: olderThan }],
+      })
+      .fetchAll();
+    return this.readable(resources);
   }
 }

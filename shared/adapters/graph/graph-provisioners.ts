@@ -66,7 +66,11 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
       return await graph.call<GraphUser>('GET', `/users/${encodeURIComponent(upn)}?$select=${USER_SELECT}`);
     } catch (err) {
       if (isNotFound(err)) {
-        throw new TransientError(`no account ${upn} in the directory (not provisioned yet, or a mistyped upn)`, undefined, 'UserNotFound');
+        throw new TransientError(
+          `no account ${upn} in the directory (not provisioned yet, or a mistyped upn)`,
+          undefined,
+          'UserNotFound',
+        );
       }
       throw asTransient(err);
     }
@@ -95,7 +99,8 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
         if (means(err, 'alreadyMember')) return { kind: 'done' };
         if (isNotFound(err, o.vpnGroupId)) return failedOrThrow(err);
         // The user was just found, but this replica does not know it yet (eventual consistency).
-        if (isNotFound(err)) throw new TransientError(`account ${user.id} not replicated yet`, undefined, 'UserNotFound');
+        if (isNotFound(err))
+          throw new TransientError(`account ${user.id} not replicated yet`, undefined, 'UserNotFound');
         return failedOrThrow(err);
       }
     },
@@ -128,7 +133,9 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
       const user = await findUser(onboarding);
       if (user.assignedLicenses?.some((l) => l.skuId === o.licenseSkuId)) {
         const group = inheritedFrom(user);
-        return group && !directlyAssigned(user) ? { kind: 'done', detail: `inherited from group ${group}` } : { kind: 'done' };
+        return group && !directlyAssigned(user)
+          ? { kind: 'done', detail: `inherited from group ${group}` }
+          : { kind: 'done' };
       }
       try {
         if (!user.usageLocation) {
@@ -170,7 +177,9 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
       const user = await findUserForRevert(onboarding);
       if (!user) return undefined;
       const group = inheritedFrom(user);
-      const inheritedNote = { note: `licence inherited from group ${group ?? '?'}: left in place, remove the agent from that group` };
+      const inheritedNote = {
+        note: `licence inherited from group ${group ?? '?'}: left in place, remove the agent from that group`,
+      };
       if (!directlyAssigned(user)) return group ? inheritedNote : undefined;
       try {
         await graph.call('POST', `/users/${user.id}/assignLicense`, {

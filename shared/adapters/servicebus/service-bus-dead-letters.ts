@@ -91,4 +91,3 @@ function view(m: ServiceBusReceivedMessage): DeadLetteredMessage {
     body: m.body as unknown,
   };
 }
-

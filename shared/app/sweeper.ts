@@ -1,0 +1,66 @@
+import type { Config } from '../config';
+import type { Clock } from '../ports/clock';
+import type { MessageBus } from '../ports/message-bus';
+import type { OnboardingStore } from '../ports/onboarding-store';
+import { STEP_NAMES, type Onboarding, type StepCommand } from '../schemas/onboarding';
+import type { LaptopStock } from './laptop-stock';
+import { toStepMessage, type OnboardingWriter } from './onboarding-writer';
+import { QUEUES } from './queues';
+
+const BATCH = 100;
+
+/** The commands that drive again the steps of an onboarding that lost its message. */
+export function redriveCommands(o: Onboarding, key: string): StepCommand[] {
+  const cancelled = o.status === 'cancelled';
+  return STEP_NAMES.filter((step) => {
+    const status = o.steps[step].status;
+    if (cancelled) return status === 'done' || status === 'in-progress';
+    return status === 'pending' || status === 'in-progress' || (step === 'officeLicense' && status === 'waiting');
+  }).map((step) => ({
+    type: cancelled ? 'revert-step' : 'run-step',
+    onboardingId: o.id,
+    employeeId: o.employeeId,
+    step,
+    attempt: o.steps[step].attempt,
+    key,
+  }));
+}
+
+/**
+ * What nothing else would re-drive after a lost message or a worker stopped mid-way: commands left in an
+ * outbox, resumes of laptop reservations not taken up, and steps that have not moved for too long. Every
+ * message it sends is one a handler already takes idempotently; each pass uses new message ids (per
+ * period), so that duplicate detection does not drop them, and at most one a period.
+ */
+export function createSweeper(deps: {
+  store: OnboardingStore;
+  writer: OnboardingWriter;
+  laptopStock: LaptopStock;
+  bus: MessageBus;
+  clock: Clock;
+  config: Pick<
+    Config,
+    'Sweeper__outboxGraceSeconds' | 'Sweeper__reservationGraceSeconds' | 'Sweeper__stuckAfterSeconds'
+  >;
+}) {
+  const { store, writer, laptopStock, bus, clock, config } = deps;
+  const ago = (seconds: number) => new Date(clock.now().getTime() - seconds * 1000).toISOString();
+  return async function sweep(): Promise<{ outbox: number; reservations: number; redriven: number }> {
+    const stale = await store.withPendingOutbox(ago(config.Sweeper__outboxGraceSeconds), BATCH);
+    for (const onboarding of stale) await writer.flushOutbox(onboarding);
+    const reservations = await laptopStock.resendStale(ago(config.Sweeper__reservationGraceSeconds));
+    const stuckAfter = config.Sweeper__stuckAfterSeconds;
+    const stuck = await store.withStuckSteps(ago(stuckAfter), BATCH);
+    const period = Math.floor(clock.now().getTime() / (stuckAfter * 1000));
+    let redriven = 0;
+    for (const { value } of stuck) {
+      const commands = redriveCommands(value, `redrive/${period}`);
+      redriven += commands.length;
+      await bus.send(
+        QUEUES.provisioning,
+        commands.map((c) => toStepMessage(c, value.traceparent)),
+      );
+    }
+    return { outbox: stale.length, reservations, redriven };
+  };
+}
