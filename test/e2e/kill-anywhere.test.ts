@@ -131,9 +131,9 @@ describe('the local host under kill -9', () => {
 
     await start();
     let kills = 0;
-    let working = true;
+    const burst = { working: true };
     const killer = (async () => {
-      while (kills < KILLS || working) {
+      while (kills < KILLS || burst.working) {
         await sleep(150 + random() * 550);
         await kill();
         kills += 1;
@@ -183,7 +183,7 @@ describe('the local host under kill -9', () => {
       },
       hr,
     );
-    working = false;
+    burst.working = false;
     await killer;
 
     // Everything acknowledged runs to its end.

@@ -23,7 +23,7 @@ function toVersioned(resource: StoredOnboarding | undefined): Versioned<Onboardi
   if (!resource?._etag) throw new Error('Cosmos DB returned an onboarding without an etag');
   const parsed = onboardingDocumentSchema.safeParse(resource);
   if (!parsed.success) {
-    throw new UnreadableDocument(String(resource.id), describeFieldErrors(toFieldErrors(parsed.error)), resource);
+    throw new UnreadableDocument(resource.id, describeFieldErrors(toFieldErrors(parsed.error)), resource);
   }
   return { value: parsed.data, etag: resource._etag };
 }
