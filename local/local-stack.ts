@@ -124,13 +124,13 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     directory: new GraphDirectory(graph),
     rejected,
     bus: o.bus,
-    provisioners: (resume) => {
+    provisioners: (resume, pool) => {
       const real = createGraphProvisioners({
         graph,
         vpnGroupId: config.Graph__vpnGroupId,
         licenseSkuId: config.Graph__licenseSkuId,
         defaultUsageLocation: config.Provisioning__defaultUsageLocation,
-        laptops,
+        laptops: pool,
         clock: o.clock,
         recheckSeconds: config.Provisioning__waitingRecheckSeconds,
         resume,

@@ -51,13 +51,13 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
     directory: new GraphDirectory(graph),
     rejected,
     bus: ServiceBusMessageBus.withCredential(namespace, credential),
-    provisioners: (resume) =>
+    provisioners: (resume, pool) =>
       createGraphProvisioners({
         graph,
         vpnGroupId: config.Graph__vpnGroupId,
         licenseSkuId: config.Graph__licenseSkuId,
         defaultUsageLocation: config.Provisioning__defaultUsageLocation,
-        laptops,
+        laptops: pool,
         clock: systemClock,
         recheckSeconds: config.Provisioning__waitingRecheckSeconds,
         resume,

@@ -24,8 +24,8 @@ export interface Ports {
   bus: MessageBus;
   directory: Directory;
   rejected: RejectedMessageStore;
-  /** Built last: the laptop connector resumes the onboardings its allocation passes serve. */
-  provisioners: (resume: ResumeLaptopSteps) => Provisioners;
+  /** Built last, over the laptop pool above: the laptop connector resumes the onboardings its allocation passes serve. */
+  provisioners: (resume: ResumeLaptopSteps, laptops: LaptopPool) => Provisioners;
   tokenValidator: TokenValidator;
 }
 
@@ -34,7 +34,7 @@ export function createServices(ports: Ports) {
   const { store, bus, clock, laptops, config, directory } = ports;
   const writer = createOnboardingWriter({ store, bus, clock });
   const resume = createResumeLaptopSteps(bus, clock);
-  const provisioners = ports.provisioners(resume);
+  const provisioners = ports.provisioners(resume, laptops);
   const laptopStock = createLaptopStock({ laptops, resume, clock });
   return {
     ...ports,
