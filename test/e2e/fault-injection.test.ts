@@ -46,7 +46,7 @@ function crashing(every: number) {
             crashedAt.add(`${name}.${prop} before`);
             throw new Crash(`crash before ${name}.${prop}`);
           }
-          const result = (await (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args)) as unknown;
+          const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args);
           if (point === 'after') {
             crashedAt.add(`${name}.${prop} after`);
             throw new Crash(`crash after ${name}.${prop}`);
