@@ -680,6 +680,8 @@ export class SimulatedTenant {
           throw new GraphHttpError(400, 'BadRequest', 'userPrincipalName is required.');
         // The user must exist in the directory: Intune resolves the upn.
         const user = this.directory.find(upn, now);
+        // The same user again changes nothing (two runs of one step racing): a no-op, not a change.
+        if (identity.userPrincipalName === user.userPrincipalName) return [204, undefined];
         identity.userPrincipalName = user.userPrincipalName;
         const addressable = (body as { addressableUserName?: unknown }).addressableUserName;
         identity.addressableUserName = typeof addressable === 'string' ? addressable : '';
@@ -689,6 +691,7 @@ export class SimulatedTenant {
       }
       case 'unassignUserFromDevice': {
         const identity = this.autopilot.byId(p0);
+        if (!identity.userPrincipalName) return [204, undefined];
         identity.userPrincipalName = '';
         identity.addressableUserName = '';
         this.journal?.append({ op: 'device', identity: { ...identity } });
