@@ -1,17 +1,14 @@
-// The suite as mutation testing runs it (npm run test:mutation): every test that runs in this process,
-// so that Stryker can tell which tests cover each mutant. Tests that drive the host as a child process
-// (kill -9, signals, the command line) cannot see a mutant and are left to npm test.
+// The suite as mutation testing runs it (npm run test:mutation): the tests that run in this process, so that
+// Stryker can tell which tests cover each mutant. MUTATION_SCOPE=domain runs the domain's tables only (they
+// cover shared/domain); otherwise the unit and integration tests (the use cases of shared/app run there,
+// over the embedded stores). Tests that drive the host as a child process cannot see a mutant.
 const base = require('./jest.config.js');
+
+const roots = process.env.MUTATION_SCOPE === 'domain' ? ['<rootDir>/test/unit'] : ['<rootDir>/test/unit', '<rootDir>/test/integration'];
 
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
-  testPathIgnorePatterns: [
-    '/node_modules/',
-    'test/e2e/kill-anywhere',
-    'test/e2e/processes',
-    'test/e2e/host-service',
-    'test/infra/',
-    'test/integration/telemetry-setup',
-  ],
+  roots,
+  testPathIgnorePatterns: ['/node_modules/', 'test/integration/telemetry-setup'],
 };

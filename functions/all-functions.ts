@@ -1,7 +1,7 @@
 import type { FunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
 import { hrEventsHttp, hrEventsQueue } from './hr-events';
-import { laptopFunctions } from './laptops';
+import { laptopAllocator, laptopFunctions } from './laptops';
 import { onboardingFunctions } from './onboardings';
 import { outboxSweeper, provisioningWorker } from './provisioning';
 import { health, openApiDocument } from './service-info';
@@ -16,6 +16,7 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     ...onboardingFunctions(services),
     ...laptopFunctions(services),
     provisioningWorker(services),
+    laptopAllocator(services),
     outboxSweeper(services),
   ];
 }

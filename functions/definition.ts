@@ -18,6 +18,8 @@ export interface QueueFunctionDefinition {
   queueName: string;
   /** The app-setting prefix of the identity-based connection. */
   connection: 'ServiceBusConnection';
+  /** A session-enabled queue: one session's messages are handled one at a time, in order. */
+  isSessionsEnabled?: boolean;
   handler: (message: unknown, context: InvocationContext) => Promise<void>;
 }
 
@@ -120,6 +122,7 @@ export function queueFunction(
     connection: 'ServiceBusConnection',
     name: def.name,
     queueName: def.queueName,
+    ...(def.isSessionsEnabled ? { isSessionsEnabled: true } : {}),
     async handler(message, context) {
       try {
         await def.handler(message, context);

@@ -20,6 +20,7 @@ for (const def of allFunctions(provider)) {
       app.serviceBusQueue(def.name, {
         connection: def.connection,
         queueName: def.queueName,
+        ...(def.isSessionsEnabled ? { isSessionsEnabled: true } : {}),
         handler: def.handler,
       });
       break;

@@ -18,6 +18,70 @@ const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** What the endpoint served, by kind of operation, as Cosmos DB would bill it (the benchmark reads it). */
+export interface CosmosStats {
+  pointReads: number;
+  queries: number;
+  /** The SDK's query-plan requests (answered by the gateway in Cosmos DB, not billed): counted apart. */
+  queryPlans: number;
+  creates: number;
+  replaces: number;
+  patches: number;
+  upserts: number;
+  deletes: number;
+  /** Writes refused because the etag (or a patch's condition) no longer held. */
+  preconditionFailed: number;
+  /** Bytes of documents read and written, for an RU estimate. */
+  readBytes: number;
+  writeBytes: number;
+}
+
+export const emptyCosmosStats = (): CosmosStats => ({
+  pointReads: 0,
+  queries: 0,
+  queryPlans: 0,
+  creates: 0,
+  replaces: 0,
+  patches: 0,
+  upserts: 0,
+  deletes: 0,
+  preconditionFailed: 0,
+  readBytes: 0,
+  writeBytes: 0,
+});
+
+/** Counts one request of the SDK by its kind, and the bytes of its answer or body. */
+function count(stats: CosmosStats, req: IncomingMessage, res: ServerResponse): void {
+  const path = DOC_PATH.exec(decodeURI(new URL(req.url ?? '/', 'https://localhost').pathname));
+  if (!path) return;
+  const method = req.method ?? 'GET';
+  const isQuery =
+    (req.headers['x-ms-documentdb-isquery'] ?? '').toString().toLowerCase() === 'true' ||
+    (req.headers['content-type'] ?? '').startsWith('application/query+json');
+  const upsert = (req.headers['x-ms-documentdb-is-upsert'] ?? '').toString().toLowerCase() === 'true';
+  const length = Number(req.headers['content-length'] ?? 0);
+  if ((req.headers['x-ms-cosmos-is-query-plan-request'] ?? '').toString().toLowerCase() === 'true') {
+    stats.queryPlans += 1;
+    return;
+  }
+  if (method === 'GET' && path[2]) stats.pointReads += 1;
+  else if (method === 'POST' && isQuery) stats.queries += 1;
+  else if (method === 'POST' && upsert) stats.upserts += 1;
+  else if (method === 'POST') stats.creates += 1;
+  else if (method === 'PUT') stats.replaces += 1;
+  else if (method === 'PATCH') stats.patches += 1;
+  else if (method === 'DELETE') stats.deletes += 1;
+  if (method !== 'GET' && !isQuery) stats.writeBytes += length;
+  const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+  res.end = ((chunk?: unknown) => {
+    if (res.statusCode === 412) stats.preconditionFailed += 1;
+    if ((method === 'GET' || isQuery) && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
+      stats.readBytes += Buffer.byteLength(chunk);
+    }
+    return end(chunk);
+  }) as typeof res.end;
+}
+
 /** One document written or deleted, as the local host journals it (a put: replaying it twice is harmless). */
 export interface CosmosRecord {
   container: string;
@@ -108,7 +172,12 @@ export function stringToSign(method: string, pathname: string, date: string): st
  * (401 otherwise), and no item over 2 MB (413). Without them any process on the machine could rewrite a
  * history entry through the endpoint, and a design could outgrow the real item limit unnoticed.
  */
-function guarded(handler: Handler, key: Buffer, journal: () => CosmosJournal | undefined): Handler {
+function guarded(
+  handler: Handler,
+  key: Buffer,
+  journal: () => CosmosJournal | undefined,
+  stats: () => CosmosStats | undefined,
+): Handler {
   return (req, res) => {
     const date = String(req.headers['x-ms-date'] ?? '');
     let given = '';
@@ -147,6 +216,8 @@ function guarded(handler: Handler, key: Buffer, journal: () => CosmosJournal | u
     }
     const sink = journal();
     if (sink) journaled(req, res, sink);
+    const counting = stats();
+    if (counting) count(counting, req, res);
     handler(req, res);
   };
 }
@@ -158,6 +229,8 @@ function guarded(handler: Handler, key: Buffer, journal: () => CosmosJournal | u
  */
 export class EmbeddedCosmos {
   private journal: CosmosJournal | undefined;
+  /** Set to count what the endpoint serves from then on (the benchmark). */
+  stats: CosmosStats | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -177,7 +250,12 @@ export class EmbeddedCosmos {
     const started: { cosmos?: EmbeddedCosmos } = {};
     server.on(
       'request',
-      guarded(handler, Buffer.from(key, 'base64'), () => started.cosmos?.journal),
+      guarded(
+        handler,
+        Buffer.from(key, 'base64'),
+        () => started.cosmos?.journal,
+        () => started.cosmos?.stats,
+      ),
     );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -11,6 +11,7 @@ import { issueToken, loadOrCreateSigningKey } from './dev-issuer';
 import { compact, openDurableState, type LocalRecord } from './durable-state';
 import { syncDirectoryFromHr } from './hr-directory-sync';
 import { listen } from './http-listener';
+import type { EmbeddedCosmos } from './embedded-cosmos';
 import type { Journal } from './journal';
 import { LocalServiceBus, type BusFaults, type LocalMessage } from './local-bus';
 import { localSettings, simulatedTenantOptions } from './local-settings';
@@ -47,6 +48,8 @@ export interface LocalHost {
   port: number;
   bus: LocalServiceBus;
   tenant: SimulatedTenant;
+  /** The embedded Cosmos DB endpoint (its `stats` count operations when set). */
+  cosmos: EmbeddedCosmos;
   services: Services;
   /** A bearer token from the development issuer, for a person. */
   token(user: string, roles: string[]): Promise<string>;
@@ -139,6 +142,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     maxDeliveryCount: queue?.maxDeliveryCount ?? 10,
     duplicateDetectionWindowMs: durationMs(queue?.duplicateDetectionHistoryTimeWindow ?? 'PT10M'),
     maxConcurrentCalls: 16,
+    sessionQueues: QUEUE_DEFINITIONS.filter((q) => q.requiresSession).map((q) => q.name),
     ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
     ...(journalSinks ? { journal: journalSinks.bus } : {}),
     ...(options.busFaults ? { faults: options.busFaults } : {}),
@@ -248,6 +252,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     port,
     bus,
     tenant,
+    cosmos: stack.cosmos,
     services,
     adminToken,
     token: (user, roles) =>

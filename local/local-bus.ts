@@ -86,11 +86,18 @@ export interface LocalBusOptions {
   lockDurationMs?: number;
   journal?: BusJournal;
   faults?: BusFaults;
+  /**
+   * Session-enabled queues (requiresSession): a message must carry a sessionId (Service Bus refuses it
+   * otherwise), and one session's messages are handled one at a time, in order.
+   */
+  sessionQueues?: readonly string[];
 }
 
 export type LocalHandler = (message: LocalMessage, lockToken: string) => Promise<void>;
 
 interface QueueState {
+  /** Sessions with a message being handled (session-enabled queues only). */
+  busySessions: Set<string>;
   /** Every message not yet settled, by sequence number. */
   pending: Map<number, LocalMessage>;
   active: LocalMessage[];
@@ -142,7 +149,15 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
   private queue(name: string): QueueState {
     let q = this.queues.get(name);
     if (!q) {
-      q = { pending: new Map(), active: [], scheduled: new Map(), deadLetter: [], seen: new Map(), inFlight: 0 };
+      q = {
+        busySessions: new Set(),
+        pending: new Map(),
+        active: [],
+        scheduled: new Map(),
+        deadLetter: [],
+        seen: new Map(),
+        inFlight: 0,
+      };
       this.queues.set(name, q);
     }
     return q;
@@ -163,6 +178,10 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
       if (size > MAX_MESSAGE_BYTES) throw new Error(`message ${m.messageId} is larger than ${MAX_MESSAGE_BYTES} bytes`);
       if (m.messageId.length === 0 || m.messageId.length > MAX_MESSAGE_ID_LENGTH) {
         throw new Error(`messageId must be 1 to ${MAX_MESSAGE_ID_LENGTH} characters: ${m.messageId.slice(0, 40)}...`);
+      }
+      if (this.isSessionQueue(queueName) && !m.sessionId) {
+        // Service Bus: "Entities that have session support enabled can only receive messages that have the SessionId set."
+        throw new Error(`the SessionId was not set on message ${m.messageId}, and ${queueName} requires sessions`);
       }
     }
     for (const [id, at] of q.seen) if (now - at > this.options.duplicateDetectionWindowMs) q.seen.delete(id);
@@ -213,12 +232,26 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     this.pump(queueName);
   }
 
+  private isSessionQueue(queueName: string): boolean {
+    return this.options.sessionQueues?.includes(queueName) ?? false;
+  }
+
+  /** The next message to deliver: the first one, or on a session queue the first whose session is free. */
+  private next(queueName: string, q: QueueState): LocalMessage | undefined {
+    if (!this.isSessionQueue(queueName)) return q.active.shift();
+    const index = q.active.findIndex((m) => !q.busySessions.has(m.sessionId ?? ''));
+    if (index < 0) return undefined;
+    const [message] = q.active.splice(index, 1);
+    if (message) q.busySessions.add(message.sessionId ?? '');
+    return message;
+  }
+
   private pump(queueName: string): void {
     const q = this.queue(queueName);
     const handler = q.subscription;
     if (!handler || this.closed) return;
     while (q.inFlight < this.options.maxConcurrentCalls && q.active.length > 0) {
-      const message = q.active.shift();
+      const message = this.next(queueName, q);
       if (!message) break;
       message.deliveryCount += 1;
       this.record({ op: 'put', queue: queueName, m: message });
@@ -248,6 +281,7 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     } finally {
       clearTimeout(lock);
       q.inFlight -= 1;
+      if (this.isSessionQueue(queueName)) q.busySessions.delete(message.sessionId ?? '');
       setImmediate(() => this.pump(queueName));
     }
   }

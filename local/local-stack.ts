@@ -124,16 +124,15 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     directory: new GraphDirectory(graph),
     rejected,
     bus: o.bus,
-    provisioners: (resume, pool) => {
+    provisioners: (requestAllocation, pool) => {
       const real = createGraphProvisioners({
         graph,
         vpnGroupId: config.Graph__vpnGroupId,
         licenseSkuId: config.Graph__licenseSkuId,
         defaultUsageLocation: config.Provisioning__defaultUsageLocation,
         laptops: pool,
-        clock: o.clock,
         recheckSeconds: config.Provisioning__waitingRecheckSeconds,
-        resume,
+        requestAllocation,
       });
       return o.wrapProvisioners ? o.wrapProvisioners(real) : real;
     },

@@ -51,16 +51,15 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
     directory: new GraphDirectory(graph),
     rejected,
     bus: ServiceBusMessageBus.withCredential(namespace, credential),
-    provisioners: (resume, pool) =>
+    provisioners: (requestAllocation, pool) =>
       createGraphProvisioners({
         graph,
         vpnGroupId: config.Graph__vpnGroupId,
         licenseSkuId: config.Graph__licenseSkuId,
         defaultUsageLocation: config.Provisioning__defaultUsageLocation,
         laptops: pool,
-        clock: systemClock,
         recheckSeconds: config.Provisioning__waitingRecheckSeconds,
-        resume,
+        requestAllocation,
       }),
     tokenValidator: createJwtValidator({
       issuer: config.Auth__issuer,

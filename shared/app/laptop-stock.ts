@@ -1,18 +1,34 @@
-import type { Reservation } from '../domain/laptop-allocation';
+import { createHash } from 'node:crypto';
+import { planAllocation, type AvailableLaptop, type Reservation } from '../domain/laptop-allocation';
 import type { Clock } from '../ports/clock';
 import type { LaptopPool } from '../ports/laptop-pool';
 import type { MessageBus } from '../ports/message-bus';
-import { laptopRequestFor, type AddLaptopsBody, type LaptopStatus } from '../schemas/laptops';
-import type { Onboarding } from '../schemas/onboarding';
+import type { OnboardingStore } from '../ports/onboarding-store';
+import { DEFAULT_POOL, type AddLaptopsBody, type LaptopRequest, type LaptopStatus } from '../schemas/laptops';
+import { boundedMessageId } from './message-id';
 import { toStepMessage } from './onboarding-writer';
 import { QUEUES } from './queues';
 
+/** How many waiting onboardings one allocation pass serves at most (another pass follows when there are more). */
+export const PASS_SIZE = 200;
+
+function reservationOf(request: LaptopRequest, serialNumber: string): Reservation {
+  return {
+    onboardingId: request.onboardingId,
+    employeeId: request.employeeId,
+    serialNumber,
+    attempt: request.attempt,
+    ...(request.traceparent ? { traceparent: request.traceparent } : {}),
+  };
+}
+
 /** Tells the worker that these onboardings now hold a laptop: their waiting laptop step goes on. */
-export function createResumeLaptopSteps(bus: MessageBus, clock: Clock) {
+export function createResumeLaptopSteps(bus: MessageBus, clock: Clock, resendPeriodSeconds = 60) {
   return async function resume(reservations: Reservation[], resend = false): Promise<void> {
     if (reservations.length === 0) return;
-    // A re-send (by the sweeper) gets a new key per minute, or duplicate detection would drop it.
-    const bucket = resend ? `/${Math.floor(clock.now().getTime() / 60_000)}` : '';
+    // A re-send (by the sweeper) gets a new key per period, or duplicate detection would drop it.
+    const bucket = resend ? `/${Math.floor(clock.now().getTime() / (resendPeriodSeconds * 1000))}` : '';
+    const run = (r: Reservation) => (r.attempt !== undefined ? `/a${r.attempt}` : '');
     const messages = reservations.map((r) =>
       toStepMessage(
         {
@@ -21,7 +37,7 @@ export function createResumeLaptopSteps(bus: MessageBus, clock: Clock) {
           employeeId: r.employeeId,
           step: 'laptop',
           attempt: 0,
-          key: `${r.serialNumber}${bucket}`,
+          key: `${r.serialNumber}${run(r)}${bucket}`,
         },
         r.traceparent,
       ),
@@ -31,30 +47,140 @@ export function createResumeLaptopSteps(bus: MessageBus, clock: Clock) {
 }
 export type ResumeLaptopSteps = ReturnType<typeof createResumeLaptopSteps>;
 
-/** Inventory: laptops added to stock serve the waiting onboardings at once, in priority order. */
-export function createLaptopStock(deps: { laptops: LaptopPool; resume: ResumeLaptopSteps; clock: Clock }) {
+/**
+ * Asks the pool's allocator for a pass (a message in the pool's session). `key` names why, so that the same
+ * reason sent twice is one pass (duplicate detection), and different reasons are all served.
+ */
+export function createRequestAllocation(bus: MessageBus) {
+  return async function requestAllocation(key: string): Promise<void> {
+    await bus.send(QUEUES.laptopAllocation, [
+      {
+        messageId: boundedMessageId(`allocate/${DEFAULT_POOL}/${key}`),
+        sessionId: DEFAULT_POOL,
+        subject: 'allocate',
+        contentType: 'application/json',
+        body: { pool: DEFAULT_POOL, reason: key },
+      },
+    ]);
+  };
+}
+export type RequestAllocation = ReturnType<typeof createRequestAllocation>;
+
+/**
+ * The laptop stock: laptops added, listed, taken back; and the allocation pass, which only the pool's
+ * allocator runs (one at a time per pool, the session of the allocation queue). A pass reads the line of
+ * waiting onboardings in priority order (continuity, earliest start date, earliest approval) and the
+ * available laptops, reserves one laptop per onboarding until they run out, and resumes those onboardings.
+ * What it reads and writes does not grow with the stock: the first PASS_SIZE of the line, as many laptops.
+ */
+export function createLaptopStock(deps: {
+  laptops: LaptopPool;
+  store: OnboardingStore;
+  resume: ResumeLaptopSteps;
+  requestAllocation: RequestAllocation;
+  clock: Clock;
+  /** How often the sweeper may ask for a pass when someone waits and a laptop is free. */
+  nudgePeriodSeconds?: number;
+}) {
+  const { laptops, store, resume, requestAllocation } = deps;
   return {
-    /**
-     * Re-plans an onboarding whose laptop is not settled (its start date changed): its place in line takes
-     * the new facts, and an allocation pass runs. A run in flight with an older read cannot undo this.
-     */
-    async replan(onboarding: Onboarding): Promise<void> {
-      if (onboarding.status !== 'provisioning' && onboarding.status !== 'needs-attention') return;
-      if (!['in-progress', 'waiting'].includes(onboarding.steps.laptop.status)) return;
-      const { reservations } = await deps.laptops.request(laptopRequestFor(onboarding, deps.clock.now().toISOString()));
-      await deps.resume(reservations);
-    },
     async add(body: AddLaptopsBody): Promise<{ added: number; skipped: string[] }> {
-      const { added, skipped, reservations } = await deps.laptops.add(body.laptops);
-      await deps.resume(reservations);
-      return { added, skipped };
+      const result = await laptops.add(body.laptops);
+      if (result.added > 0) {
+        const serials = body.laptops.map((l) => l.serialNumber.toUpperCase()).join(',');
+        await requestAllocation(`add/${createHash('sha256').update(serials).digest('base64url')}`);
+      }
+      return result;
     },
-    list: (status?: LaptopStatus) => deps.laptops.list(status),
-    /** Re-sends the resume messages of reservations not taken up (their message may have been lost). */
-    async resendStale(olderThan: string): Promise<number> {
-      const stale = await deps.laptops.staleReservations(olderThan);
-      await deps.resume(stale, true);
-      return stale.length;
+
+    list: (options: { status?: LaptopStatus; limit: number; continuationToken?: string }) => laptops.list(options),
+
+    /** Gives back what an onboarding holds (cancelled, failed); the next in line is served. */
+    async release(onboardingId: string, why: string): Promise<number> {
+      const released = await laptops.release(onboardingId);
+      if (released.length > 0) await requestAllocation(`release/${onboardingId}/${why}`);
+      return released.length;
+    },
+
+    /** One allocation pass of the pool. Only the pool's allocator calls it (one session, one pass at a time). */
+    async pass(): Promise<{ waiting: number; reserved: number }> {
+      // Those already served whose step has not taken up its laptop yet are still in line: read past them.
+      // Whoever holds a laptop (reserved, or assigned by a step that has not recorded it yet) is not served
+      // again: a pass that stopped after its reservations and runs again gives no one two laptops.
+      const alreadyServed = await laptops.reservedFor();
+      const line = await store.waitingForLaptop(PASS_SIZE + alreadyServed.size);
+      const holders = await laptops.holders(line.map((r) => r.onboardingId));
+      const requests = line.filter((r) => !holders.has(r.onboardingId)).slice(0, PASS_SIZE);
+      if (requests.length === 0) return { waiting: line.length, reserved: 0 };
+      // The laptops a pass can give: those at the agents' sites, and the longest in stock anywhere.
+      const wanted = requests.length * 2;
+      const found = new Map<string, AvailableLaptop & { etag: string }>();
+      for (const site of new Set(requests.map((r) => r.site).filter((s): s is string => s !== null))) {
+        const atSite = requests.filter((r) => r.site === site).length;
+        for (const l of await laptops.available(site, atSite)) found.set(l.serialNumber, l);
+      }
+      const anywhere = await laptops.available(null, wanted);
+      for (const l of anywhere) found.set(l.serialNumber, l);
+      const reservations: Reservation[] = [];
+      for (const { request, serialNumber } of planAllocation(requests, [...found.values()])) {
+        const laptop = found.get(serialNumber);
+        if (laptop && (await laptops.reserve(laptop, request))) reservations.push(reservationOf(request, serialNumber));
+      }
+      await resume(reservations);
+      // More in line than one pass takes, or more laptops than it saw: another pass goes on.
+      const more = requests.length === PASS_SIZE || anywhere.length === wanted;
+      if (more && reservations.length > 0) await requestAllocation(`more/${deps.clock.now().getTime()}`);
+      return { waiting: line.length - holders.size, reserved: reservations.length };
+    },
+
+    /**
+     * What the sweeper looks at in the line: those at its head that hold a laptop since before `olderThan`
+     * (their step's resume was lost, or given up) are resumed again; and a pass is asked for when someone
+     * else waits and a laptop is free (a lost request, a pass that stopped mid-way).
+     */
+    async nudge(olderThan: string): Promise<{ resumed: number; pass: boolean }> {
+      const line = await store.waitingForLaptop(PASS_SIZE);
+      const held = await laptops.holders(line.map((r) => r.onboardingId));
+      const stuck = line.flatMap((r) => {
+        const holding = held.get(r.onboardingId);
+        return holding && holding.since < olderThan ? [reservationOf(r, holding.serialNumber)] : [];
+      });
+      for (const r of stuck) await resume([r], true);
+      const unserved = line.some((r) => !held.has(r.onboardingId));
+      if (!unserved || (await laptops.available(null, 1)).length === 0) return { resumed: stuck.length, pass: false };
+      const period = (deps.nudgePeriodSeconds ?? 60) * 1000;
+      await requestAllocation(`sweep/${Math.floor(deps.clock.now().getTime() / period)}`);
+      return { resumed: stuck.length, pass: true };
+    },
+
+    /**
+     * Reservations not taken up: re-sends their resume message (it may have been lost), or, when their
+     * onboarding no longer waits for a laptop (it finished, or was served another one), puts the laptop
+     * back in stock for the next in line.
+     */
+    async resendStale(olderThan: string): Promise<{ resent: number; released: number }> {
+      const stale = await laptops.staleReservations(olderThan);
+      let resent = 0;
+      let released = 0;
+      // One at a time, each done before the next: a sweep that stops half-way has still served the first.
+      for (const r of stale) {
+        const onboarding = await store.get(r.onboardingId);
+        const step = onboarding?.value.steps.laptop;
+        const status = onboarding?.value.status;
+        const waits =
+          (status === 'provisioning' || status === 'needs-attention') &&
+          step !== undefined &&
+          ['pending', 'waiting', 'in-progress'].includes(step.status);
+        // A cancelled onboarding's step gives its laptop back itself when resumed (Autopilot included).
+        if (waits || status === 'cancelled' || status === 'rejected') {
+          await resume([r], true);
+          resent += 1;
+        } else if (await laptops.releaseReservation(r.serialNumber, r.onboardingId)) {
+          released += 1;
+          await requestAllocation(`stale/${r.serialNumber}/${deps.clock.now().getTime()}`);
+        }
+      }
+      return { resent, released };
     },
   };
 }

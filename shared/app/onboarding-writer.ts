@@ -6,6 +6,7 @@ import { TransientError } from '../ports/provisioners';
 import type { Onboarding, StepCommand } from '../schemas/onboarding';
 import { recordChange } from '../telemetry/telemetry';
 import { boundedMessageId } from './message-id';
+import { DEFAULT_POOL } from '../schemas/laptops';
 import { QUEUES } from './queues';
 
 const MAX_CONFLICTS = 8;
@@ -13,6 +14,7 @@ const MAX_CONFLICTS = 8;
 /**
  * The message for a step command; its id is deterministic, so a re-send is dropped as a duplicate.
  * It carries the onboarding's traceparent, so that the worker continues the onboarding's trace.
+ * A laptop's request goes to its pool's allocator (a session of the allocation queue: one pass at a time).
  */
 export function toStepMessage(command: StepCommand, traceparent?: string): OutgoingMessage {
   return {
@@ -23,6 +25,7 @@ export function toStepMessage(command: StepCommand, traceparent?: string): Outgo
         command.type,
         command.attempt,
         command.retry && `r${command.retry}`,
+        command.recheck && `c${command.recheck}`,
         command.key,
       ]
         .filter((part) => part !== undefined && part !== '')
@@ -34,7 +37,21 @@ export function toStepMessage(command: StepCommand, traceparent?: string): Outgo
     body: command,
     ...(command.notBefore ? { scheduledEnqueueTime: new Date(command.notBefore) } : {}),
     ...(traceparent ? { applicationProperties: { traceparent } } : {}),
+    ...(command.type === 'request-laptop' ? { sessionId: DEFAULT_POOL } : {}),
   };
+}
+
+/** The queue a command goes to. */
+export function queueOf(command: StepCommand): string {
+  return command.type === 'request-laptop' ? QUEUES.laptopAllocation : QUEUES.provisioning;
+}
+
+/** Sends commands to their queues. */
+export async function sendCommands(bus: MessageBus, commands: StepCommand[], traceparent?: string): Promise<void> {
+  const byQueue = new Map<string, OutgoingMessage[]>();
+  for (const c of commands)
+    byQueue.set(queueOf(c), [...(byQueue.get(queueOf(c)) ?? []), toStepMessage(c, traceparent)]);
+  for (const [queue, messages] of byQueue) await bus.send(queue, messages);
 }
 
 export interface OnboardingWriter {
@@ -48,7 +65,11 @@ export interface OnboardingWriter {
     /** The onboarding as the caller just read it: spares the first read (a stale etag re-reads anyway). */
     known?: Versioned<Onboarding>,
   ): Promise<Onboarding | null>;
-  /** Sends what the stored outbox still holds, then empties it. */
+  /**
+   * Sends again what the stored outbox still holds: commands whose consumer has not written yet (sent and
+   * queued, or lost with a worker that stopped between its write and its send). Their ids are the same,
+   * so duplicate detection drops those already sent; their consumers clear them in their own writes.
+   */
   flushOutbox(current: Versioned<Onboarding>): Promise<void>;
 }
 
@@ -60,23 +81,7 @@ export function createOnboardingWriter(deps: {
   const { store, bus, clock } = deps;
 
   async function flushOutbox(current: Versioned<Onboarding>): Promise<void> {
-    if (current.value.outbox.length === 0) return;
-    const sent = current.value.outbox.map((c) => toStepMessage(c, current.value.traceparent));
-    await bus.send(QUEUES.provisioning, sent);
-    const sentIds = new Set(sent.map((m) => m.messageId));
-    let latest: Versioned<Onboarding> | null = current;
-    for (let i = 0; i < MAX_CONFLICTS && latest; i++) {
-      const remaining = latest.value.outbox.filter((c) => !sentIds.has(toStepMessage(c).messageId));
-      if (remaining.length === latest.value.outbox.length) return;
-      try {
-        await store.replace({ ...latest.value, outbox: remaining }, latest.etag);
-        return;
-      } catch (err) {
-        if (!(err instanceof ConcurrencyConflict)) throw err;
-        latest = await store.get(current.value.id);
-      }
-    }
-    // Still contended: the messages are sent; the sweeper re-sends the rest and duplicate detection drops them.
+    if (current.value.outbox.length > 0) await sendCommands(bus, current.value.outbox, current.value.traceparent);
   }
 
   async function apply(
@@ -99,7 +104,7 @@ export function createOnboardingWriter(deps: {
       try {
         const saved = await store.replace(decision.state, current.etag);
         recordChange(saved.value, decision.history);
-        await flushOutbox(saved);
+        await sendCommands(bus, decision.commands, saved.value.traceparent);
         return saved.value;
       } catch (err) {
         if (!(err instanceof ConcurrencyConflict)) throw err;

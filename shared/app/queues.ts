@@ -9,6 +9,11 @@ export const QUEUES = {
   hrEvents: 'hr-events',
   /** Internal: run, resume or revert one provisioning step. */
   provisioning: 'provisioning',
+  /**
+   * Internal: allocation passes of the laptop stock. Session-enabled, one session per pool: Service Bus hands
+   * a session to one receiver at a time, so one pass at a time allocates each pool.
+   */
+  laptopAllocation: 'laptop-allocation',
 } as const;
 
 export interface QueueDefinition {

@@ -29,23 +29,17 @@ export function retryDelaySeconds(policy: RetryPolicy, retry: number, retryAfter
   return Math.max(jittered, retryAfterSeconds ?? 0);
 }
 
-function outcomeEvent(step: StepName, outcome: ProvisionOutcome, now: Date): OnboardingEvent {
+function outcomeEvent(step: StepName, outcome: ProvisionOutcome, now: Date, startedAt: string): OnboardingEvent {
   const at = now.toISOString();
   switch (outcome.kind) {
-    case 'done':
-      return { type: 'step-succeeded', at, step, ...outcome };
+    case 'done': {
+      const { kind: _done, ...result } = outcome;
+      return { type: 'step-succeeded', at, step, startedAt, ...result };
+    }
     case 'waiting':
-      return {
-        type: 'step-waiting',
-        at,
-        step,
-        detail: outcome.detail,
-        ...(outcome.recheckAfterSeconds !== undefined
-          ? { recheckAt: new Date(now.getTime() + outcome.recheckAfterSeconds * 1000).toISOString() }
-          : {}),
-      };
+      return { type: 'step-waiting', at, step, startedAt, detail: outcome.detail };
     case 'failed':
-      return { type: 'step-failed', at, step, code: outcome.code, message: outcome.message };
+      return { type: 'step-failed', at, step, startedAt, code: outcome.code, message: outcome.message };
   }
 }
 
@@ -57,8 +51,6 @@ const isActive = (o: Onboarding) => o.status === 'provisioning' || o.status === 
  * A transient fault schedules a retry with back-off (recorded with the state, so it survives a crash);
  * after `maxRetries` the step fails. Anything else is thrown, for the bus to redeliver.
  */
-const RESUME_AGAIN_SECONDS = 5;
-const RESUME_LOOKS = 12;
 
 export function createRunStepCommand(deps: {
   store: OnboardingStore;
@@ -106,33 +98,49 @@ export function createRunStepCommand(deps: {
     };
   }
 
+  /**
+   * Runs the step: it reads the onboarding (is this run still current?), provisions, then records the
+   * outcome in one write made on a fresh read (no write when the run starts: a crash before the outcome
+   * leaves the step as it was, and the redelivered message runs it again; the connectors check first).
+   */
   async function run(command: StepCommand, ctx: StepRunContext): Promise<Onboarding | null> {
     const current = await store.get(command.onboardingId);
     if (!current || !isCurrentRun(current.value, command) || !isActive(current.value)) return null;
     if (!['pending', 'in-progress', 'waiting'].includes(current.value.steps[command.step].status)) return null;
 
-    const started = await writer.apply(
-      command.onboardingId,
-      (o) =>
-        isCurrentRun(o, command) ? { type: 'step-started', at: clock.now().toISOString(), step: command.step } : null,
-      current,
-    );
-    if (!started || !isActive(started)) return null;
-
+    const startedAt = clock.now().toISOString();
     let outcome: ProvisionOutcome;
     try {
-      outcome = await provisioners[command.step].provision(started);
+      outcome = await provisioners[command.step].provision(current.value);
     } catch (err) {
       const plan = faultPlan(command, ctx, err);
-      if ('retrying' in plan)
-        return writer.apply(command.onboardingId, (o) => (isCurrentRun(o, command) ? plan.retrying : null));
+      if ('retrying' in plan) {
+        return writer.apply(command.onboardingId, (o) =>
+          isCurrentRun(o, command) ? { ...plan.retrying, startedAt } : null,
+        );
+      }
       outcome = { kind: 'failed', code: plan.code, message: plan.gaveUp };
     }
-    const event = outcomeEvent(command.step, outcome, clock.now());
+    const event = outcomeEvent(command.step, outcome, clock.now(), startedAt);
     // After a cancellation the effect must still be recorded, so that it is reverted.
-    return writer.apply(command.onboardingId, (o) =>
+    const after = await writer.apply(command.onboardingId, (o) =>
       isCurrentRun(o, command) || o.status === 'cancelled' ? event : null,
     );
+    if (command.step === 'laptop' && outcome.kind === 'failed') {
+      // A laptop step that failed gives its laptop back to the line, once it is out of the line (recorded
+      // failed first: a pass in between would serve it again). A retry takes its place in line again. A
+      // crash in between leaves a reservation the sweeper gives back.
+      await provisioners.laptop.revert(current.value);
+    }
+    if (outcome.kind === 'waiting' && outcome.recheckAfterSeconds !== undefined && after && isActive(after)) {
+      // Nothing free yet: look again later. The next look is a message of its own; the state is unchanged.
+      const recheck = (command.recheck ?? 0) + 1;
+      const notBefore = new Date(clock.now().getTime() + outcome.recheckAfterSeconds * 1000).toISOString();
+      await deps.bus.send(QUEUES.provisioning, [
+        toStepMessage({ ...command, retry: undefined, recheck, notBefore }, after.traceparent),
+      ]);
+    }
+    return after;
   }
 
   async function revert(command: StepCommand, ctx: StepRunContext): Promise<Onboarding | null> {
@@ -162,23 +170,17 @@ export function createRunStepCommand(deps: {
   }
 
   /**
-   * Stock came back for a waiting step: run its current run now. A step still in progress (its run has
-   * not written 'waiting' yet) is looked at again shortly; a finished onboarding gives the laptop back.
+   * The pool reserved a laptop for a waiting step: run its current run now. A finished onboarding gives
+   * the laptop back.
    */
   async function resume(command: StepCommand, ctx: StepRunContext): Promise<Onboarding | null> {
     const current = await store.get(command.onboardingId);
     if (!current) return null;
     const step = current.value.steps[command.step];
-    if (isActive(current.value) && step.status === 'waiting') {
+    if (isActive(current.value) && (step.status === 'waiting' || step.status === 'pending')) {
       return run({ ...command, type: 'run-step', attempt: step.attempt, retry: undefined }, ctx);
     }
-    if (isActive(current.value) && step.status === 'in-progress' && (command.retry ?? 0) < RESUME_LOOKS) {
-      const retry = (command.retry ?? 0) + 1;
-      const notBefore = new Date(clock.now().getTime() + RESUME_AGAIN_SECONDS * 1000).toISOString();
-      await deps.bus.send(QUEUES.provisioning, [
-        toStepMessage({ ...command, retry, notBefore }, current.value.traceparent),
-      ]);
-    } else if (current.value.status === 'cancelled' || current.value.status === 'rejected') {
+    if (current.value.status === 'cancelled' || current.value.status === 'rejected') {
       await provisioners[command.step].revert(current.value);
     }
     return current.value;

@@ -9,7 +9,12 @@ import type { RejectedMessageStore } from '../ports/rejected-messages';
 import type { Provisioners } from '../ports/provisioners';
 import { createDecideOnboarding, createRetryOnboarding } from './decide-onboarding';
 import { createHandleHrEvent } from './handle-hr-event';
-import { createLaptopStock, createResumeLaptopSteps, type ResumeLaptopSteps } from './laptop-stock';
+import {
+  createLaptopStock,
+  createRequestAllocation,
+  createResumeLaptopSteps,
+  type RequestAllocation,
+} from './laptop-stock';
 import { createOnboardingWriter } from './onboarding-writer';
 import { createRejectedMessages } from './rejected-messages';
 import { createRunStepCommand } from './run-step-command';
@@ -24,8 +29,8 @@ export interface Ports {
   bus: MessageBus;
   directory: Directory;
   rejected: RejectedMessageStore;
-  /** Built last, over the laptop pool above: the laptop connector resumes the onboardings its allocation passes serve. */
-  provisioners: (resume: ResumeLaptopSteps, laptops: LaptopPool) => Provisioners;
+  /** Built last, over the laptop pool above: the laptop connector asks the pool's allocator for passes. */
+  provisioners: (requestAllocation: RequestAllocation, laptops: LaptopPool) => Provisioners;
   tokenValidator: TokenValidator;
 }
 
@@ -33,14 +38,29 @@ export interface Ports {
 export function createServices(ports: Ports) {
   const { store, bus, clock, laptops, config, directory } = ports;
   const writer = createOnboardingWriter({ store, bus, clock });
-  const resume = createResumeLaptopSteps(bus, clock);
-  const provisioners = ports.provisioners(resume, laptops);
-  const laptopStock = createLaptopStock({ laptops, resume, clock });
+  const resume = createResumeLaptopSteps(bus, clock, config.Sweeper__reservationGraceSeconds);
+  const requestAllocation = createRequestAllocation(bus);
+  const provisioners = ports.provisioners(requestAllocation, laptops);
+  const laptopStock = createLaptopStock({
+    laptops,
+    store,
+    resume,
+    requestAllocation,
+    clock,
+    nudgePeriodSeconds: config.Sweeper__outboxGraceSeconds,
+  });
   return {
     ...ports,
     provisioners,
     writer,
-    handleHrEvent: createHandleHrEvent({ store, writer, clock, replanLaptop: (o) => laptopStock.replan(o) }),
+    // A laptop's place in line is read from its onboarding at each pass: a changed date takes effect at the next.
+    handleHrEvent: createHandleHrEvent({
+      store,
+      writer,
+      clock,
+      replanLaptop: (o) =>
+        o.steps.laptop.status === 'waiting' ? requestAllocation(`replan/${o.id}/${o.updatedAt}`) : Promise.resolve(),
+    }),
     decideOnboarding: createDecideOnboarding({ store, writer, directory, clock }),
     retryOnboarding: createRetryOnboarding({ writer, clock }),
     laptopStock,

@@ -16,7 +16,7 @@ export function redriveCommands(o: Onboarding, key: string): StepCommand[] {
     const status = o.steps[step].status;
     if (cancelled) return status === 'done' || status === 'in-progress';
     return status === 'pending' || status === 'in-progress' || (step === 'officeLicense' && status === 'waiting');
-  }).map((step) => ({
+  }).map((step): StepCommand => ({
     type: cancelled ? 'revert-step' : 'run-step',
     onboardingId: o.id,
     employeeId: o.employeeId,
@@ -45,10 +45,13 @@ export function createSweeper(deps: {
 }) {
   const { store, writer, laptopStock, bus, clock, config } = deps;
   const ago = (seconds: number) => new Date(clock.now().getTime() - seconds * 1000).toISOString();
-  return async function sweep(): Promise<{ outbox: number; reservations: number; redriven: number }> {
+  async function flushOutboxes(): Promise<number> {
     const stale = await store.withPendingOutbox(ago(config.Sweeper__outboxGraceSeconds), BATCH);
     for (const onboarding of stale) await writer.flushOutbox(onboarding);
-    const reservations = await laptopStock.resendStale(ago(config.Sweeper__reservationGraceSeconds));
+    return stale.length;
+  }
+
+  async function redriveStuck(): Promise<number> {
     const stuckAfter = config.Sweeper__stuckAfterSeconds;
     const stuck = await store.withStuckSteps(ago(stuckAfter), BATCH);
     const period = Math.floor(clock.now().getTime() / (stuckAfter * 1000));
@@ -61,6 +64,33 @@ export function createSweeper(deps: {
         commands.map((c) => toStepMessage(c, value.traceparent)),
       );
     }
-    return { outbox: stale.length, reservations, redriven };
+    return redriven;
+  }
+
+  return async function sweep(): Promise<{ outbox: number; reservations: number; released: number; redriven: number }> {
+    // Each part runs even when another failed (a fault there must not stall the others); then the faults
+    // are thrown together, for the timer's invocation to fail and say why.
+    const faults: unknown[] = [];
+    const attempt = async <T>(part: () => Promise<T>, none: T): Promise<T> => {
+      try {
+        return await part();
+      } catch (err) {
+        faults.push(err);
+        return none;
+      }
+    };
+    const outbox = await attempt(flushOutboxes, 0);
+    const { resent, released } = await attempt(
+      () => laptopStock.resendStale(ago(config.Sweeper__reservationGraceSeconds)),
+      { resent: 0, released: 0 },
+    );
+    const { resumed } = await attempt(() => laptopStock.nudge(ago(config.Sweeper__reservationGraceSeconds)), {
+      resumed: 0,
+      pass: false,
+    });
+    const redriven = await attempt(redriveStuck, 0);
+    if (faults.length === 1) throw faults[0];
+    if (faults.length > 1) throw new AggregateError(faults, `${faults.length} parts of the sweep failed`);
+    return { outbox, reservations: resent + resumed, released, redriven };
   };
 }

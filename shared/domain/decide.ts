@@ -23,13 +23,17 @@ export type OnboardingEvent =
       /** The agent's object id in Entra ID, when the directory knows the account: four-eyes compares ids. */
       agentObjectId?: string;
     }
-  | { type: 'step-started'; at: string; step: StepName }
-  | { type: 'step-succeeded'; at: string; step: StepName; serialNumber?: string; detail?: string }
-  /** Nothing free: `recheckAt` schedules the next look; without it the step waits to be resumed. */
-  | { type: 'step-waiting'; at: string; step: StepName; detail: string; recheckAt?: string }
+  /**
+   * Step outcomes. `startedAt`: when the run that came to it began; a step that was pending gets its
+   * `step.started` entry then, in the same write (the run does not write when it starts).
+   */
+  | { type: 'step-succeeded'; at: string; step: StepName; serialNumber?: string; detail?: string; startedAt?: string }
+  /** Nothing free: the step waits (re-checked by its worker, or resumed when stock comes back). */
+  | { type: 'step-waiting'; at: string; step: StepName; detail: string; startedAt?: string }
   | {
       type: 'step-retrying';
       at: string;
+      startedAt?: string;
       step: StepName;
       reason: string;
       retry: number;
@@ -38,7 +42,7 @@ export type OnboardingEvent =
       command?: 'run-step' | 'revert-step';
     }
   | { type: 'step-revert-failed'; at: string; step: StepName; message: string }
-  | { type: 'step-failed'; at: string; step: StepName; code: string; message: string }
+  | { type: 'step-failed'; at: string; step: StepName; code: string; message: string; startedAt?: string }
   /** `note`: what the undo left in place on purpose (a licence inherited from a group...). */
   | { type: 'step-reverted'; at: string; step: StepName; note?: string }
   | { type: 'retry-requested'; at: string; by: Actor }
@@ -118,6 +122,7 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
     return { state: current, commands: [], history: [], changed: false };
   }
   const b = new Builder(current, event.at);
+  if ('step' in event) b.consume(event.step);
   switch (event.type) {
     case 'hired':
       b.recordEvent(event.eventId);
@@ -129,34 +134,27 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
     case 'decided':
       decideApproval(b, event);
       break;
-    case 'step-started':
-      // Only a pending step starts; a waiting one is re-checked in place, without noise in the history.
-      if (b.acceptsStepProgress(event.step, ['pending'])) {
-        b.setStep(event.step, { status: 'in-progress', detail: undefined });
-        b.log(SYSTEM, 'step.started', { step: event.step, attempt: b.state.steps[event.step].attempt });
-      }
-      break;
     case 'step-succeeded':
       stepSucceeded(b, event);
       break;
     case 'step-waiting':
       if (b.acceptsStepProgress(event.step, ['pending', 'in-progress', 'waiting'])) {
         const previous = b.state.steps[event.step];
-        const attempt = previous.attempt + 1;
-        b.setStep(event.step, { status: 'waiting', detail: event.detail, attempt });
-        if (event.recheckAt) b.command({ type: 'run-step', step: event.step, attempt, notBefore: event.recheckAt });
-        if (previous.status !== 'waiting' || previous.detail !== event.detail) {
-          b.log(SYSTEM, 'step.waiting', { step: event.step, detail: event.detail });
-        }
+        // A re-check that finds nothing new changes nothing, and writes nothing.
+        if (previous.status === 'waiting' && previous.detail === event.detail) break;
+        b.started(event.step, event.startedAt);
+        b.setStep(event.step, { status: 'waiting', detail: event.detail });
+        b.log(SYSTEM, 'step.waiting', { step: event.step, detail: event.detail });
       }
       break;
     case 'step-retrying': {
       const command = event.command ?? 'run-step';
       const accepted =
         command === 'run-step'
-          ? b.acceptsStepProgress(event.step, ['in-progress', 'waiting'])
+          ? b.acceptsStepProgress(event.step, ['pending', 'in-progress', 'waiting'])
           : b.state.status === 'cancelled' && UNDOABLE.includes(b.state.steps[event.step].status);
       if (accepted) {
+        if (command === 'run-step') b.started(event.step, event.startedAt);
         const attempt = b.state.steps[event.step].attempt;
         b.setStep(event.step, { detail: `retry ${event.retry} after a transient fault: ${event.reason}` });
         b.command({ type: command, step: event.step, attempt, retry: event.retry, notBefore: event.notBefore });
@@ -178,6 +176,7 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
       break;
     case 'step-failed':
       if (b.acceptsStepProgress(event.step, ['pending', 'in-progress', 'waiting'])) {
+        b.started(event.step, event.startedAt);
         const detail = `${event.code}: ${event.message}`;
         b.setStep(event.step, { status: 'failed', detail });
         b.log(SYSTEM, 'step.failed', { step: event.step, code: event.code, message: event.message });
@@ -244,14 +243,29 @@ function decideApproval(b: Builder, event: Extract<OnboardingEvent, { type: 'dec
   }
   s.status = 'provisioning';
   for (const step of STEP_NAMES) {
-    if (s.steps[step].status === 'pending') {
-      const attempt = s.steps[step].attempt + 1;
-      b.setStep(step, { attempt });
-      b.command({ type: 'run-step', step, attempt });
-    }
+    if (s.steps[step].status === 'pending') startStep(b, step);
   }
   b.settle();
 }
+
+/**
+ * Starts a step's run: the laptop takes its place in line at once (the pool's allocation pass serves the
+ * line in priority order, then resumes the step), the others run.
+ */
+function startStep(b: Builder, step: StepName): void {
+  const attempt = b.state.steps[step].attempt + 1;
+  if (step === 'laptop' && attempt === 1) {
+    b.setStep(step, { status: 'waiting', detail: IN_LINE, attempt });
+    b.command({ type: 'request-laptop', step, attempt });
+  } else {
+    // A laptop retried may still hold its laptop: its run looks first, and takes its place in line if not.
+    b.setStep(step, { status: 'pending', detail: undefined, attempt });
+    b.command({ type: 'run-step', step, attempt });
+  }
+}
+
+/** The laptop step's detail while it waits for the pool to serve it. */
+export const IN_LINE = 'in line for a laptop';
 
 function stepSucceeded(b: Builder, event: Extract<OnboardingEvent, { type: 'step-succeeded' }>): void {
   const s = b.state;
@@ -269,6 +283,7 @@ function stepSucceeded(b: Builder, event: Extract<OnboardingEvent, { type: 'step
     return;
   }
   if (!b.acceptsStepProgress(event.step, ['pending', 'in-progress', 'waiting'])) return;
+  b.started(event.step, event.startedAt);
   b.setStep(event.step, { status: 'done', detail: event.detail, ...extra });
   b.log(SYSTEM, 'step.done', { step: event.step, ...extra });
   b.settle();
@@ -284,11 +299,7 @@ function retry(b: Builder, by: Actor): void {
   }
   const failed = STEP_NAMES.filter((step) => s.steps[step].status === 'failed');
   s.status = 'provisioning';
-  for (const step of failed) {
-    const attempt = s.steps[step].attempt + 1;
-    b.setStep(step, { status: 'pending', detail: undefined, attempt });
-    b.command({ type: 'run-step', step, attempt });
-  }
+  for (const step of failed) startStep(b, step);
   b.log(by, 'onboarding.retry-requested', { steps: failed });
 }
 
@@ -299,13 +310,15 @@ function cancel(b: Builder, eventId: string): void {
     b.log(HR, 'hire-cancel.ignored', { eventId, detail: `onboarding is already ${s.status}` });
     return;
   }
+  const running = s.status === 'provisioning' || s.status === 'needs-attention';
   s.status = 'cancelled';
   b.log(HR, 'onboarding.cancelled', { eventId });
   for (const step of STEP_NAMES) {
     const current = s.steps[step];
-    if (current.status === 'pending') {
+    if (current.status === 'pending' && !running) {
       b.setStep(step, { status: 'skipped', detail: undefined });
-    } else if (current.status === 'waiting') {
+    } else if (current.status === 'waiting' || current.status === 'pending') {
+      // A pending step of a running onboarding may be in flight: its undo is harmless when it did nothing.
       // Nothing was provisioned, but its place in line (or a reservation made meanwhile) must be given back.
       const attempt = current.attempt + 1;
       b.setStep(step, { status: 'skipped', detail: undefined, attempt });
@@ -348,6 +361,23 @@ class Builder {
     });
   }
 
+  /**
+   * A pending step's run began at `startedAt`: its `step.started` entry, written with its outcome (stamped
+   * when written, so that the history stays in the order of its writes; the start time is in its details).
+   */
+  started(step: StepName, startedAt: string | undefined): void {
+    if (startedAt && this.state.steps[step].status === 'pending') {
+      this.log(SYSTEM, 'step.started', { step, attempt: this.state.steps[step].attempt, startedAt });
+    }
+  }
+
+  private readonly consumedSteps = new Set<StepName>();
+
+  /** An outcome of `step` was recorded: the commands of its outbox were delivered (their consumer is writing). */
+  consume(step: StepName): void {
+    this.consumedSteps.add(step);
+  }
+
   command(c: Omit<StepCommand, 'onboardingId' | 'employeeId'>): void {
     this.commands.push({ onboardingId: this.state.id, employeeId: this.state.employeeId, ...c });
   }
@@ -387,7 +417,12 @@ class Builder {
     if (changed) {
       this.state.updatedAt = this.at;
       this.state.history.push(...this.history);
-      this.state.outbox = [...this.state.outbox, ...this.commands];
+      // The outbox keeps what must reach a worker; a step's consumer clears it in the write it makes anyway.
+      // A laptop's place in line is its waiting step itself: the request to the pool needs no outbox.
+      this.state.outbox = [
+        ...this.state.outbox.filter((c) => !this.consumedSteps.has(c.step)),
+        ...this.commands.filter((c) => c.type !== 'request-laptop'),
+      ];
     }
     return { state: this.state, commands: this.commands, history: this.history, changed };
   }

@@ -1,26 +1,53 @@
-import type { Reservation } from '../domain/laptop-allocation';
+import type { AvailableLaptop, Reservation } from '../domain/laptop-allocation';
 import type { Laptop, LaptopRequest, LaptopStatus } from '../schemas/laptops';
 
+/** A laptop an onboarding holds: reserved by a pass, or assigned by its step. */
+export interface Holding {
+  serialNumber: string;
+  status: 'reserved' | 'assigned';
+  /** When the laptop last changed (reserved, or assigned). */
+  since: string;
+}
+
+export interface LaptopPage {
+  items: Laptop[];
+  continuationToken: string | null;
+}
+
 /**
- * The laptop stock: one writer at a time (an etag-guarded pool document), so priority order holds and
- * a laptop is never reserved twice. Each change that can free or add laptops runs an allocation pass
- * and answers the reservations it made, for the caller to resume those onboardings.
+ * The laptop stock, one document per laptop. Reserving a laptop for an onboarding is a conditional write
+ * of that laptop alone (it must still be available), and only the allocation pass of the pool reserves
+ * (one at a time: the pool's Service Bus session), so priority order holds and a laptop is never given
+ * twice.
  */
 export interface LaptopPool {
-  list(status?: LaptopStatus): Promise<Laptop[]>;
+  /** Adds the laptops whose serial is not known yet (whatever its case). */
   add(
     laptops: { serialNumber: string; model: string; site?: string | undefined }[],
-  ): Promise<{ added: number; skipped: string[]; reservations: Reservation[] }>;
-  /** The laptop the onboarding holds, or a place in line (and an allocation pass). */
-  request(request: LaptopRequest): Promise<{ held: Laptop | null; reservations: Reservation[] }>;
-  /** Records the Autopilot assignment; false when the laptop is no longer the onboarding's (released meanwhile). */
-  markAssigned(onboardingId: string, serialNumber: string): Promise<boolean>;
-  /** One laptop of the stock, or null. */
+  ): Promise<{ added: number; skipped: string[] }>;
+  list(options: { status?: LaptopStatus; limit: number; continuationToken?: string }): Promise<LaptopPage>;
   find(serialNumber: string): Promise<Laptop | null>;
-  /** What the onboarding holds, if anything (reserved or assigned). */
-  heldBy(onboardingId: string): Promise<Laptop | null>;
-  /** Returns the onboarding's laptop to stock and withdraws its request. */
-  release(onboardingId: string): Promise<{ released: Laptop[]; reservations: Reservation[] }>;
+  /** What the onboarding holds (reserved or assigned), if anything, with the etag of that read. */
+  heldBy(onboardingId: string): Promise<(Laptop & { etag: string }) | null>;
+  /** The onboardings that hold a reservation not yet assigned, with the serial each holds. */
+  reservedFor(): Promise<Map<string, string>>;
+  /** Which of these onboardings hold a laptop (reserved or assigned): what each holds, and since when. */
+  holders(onboardingIds: string[]): Promise<Map<string, Holding>>;
+  /** Available laptops, the longest in stock first; at `site` only when given; with the etag of that read. */
+  available(site: string | null, limit: number): Promise<(AvailableLaptop & { etag: string })[]>;
+  /** Reserves the laptop for the request if it is still as read (available); false otherwise. */
+  reserve(laptop: { serialNumber: string; etag: string }, request: LaptopRequest): Promise<boolean>;
+  /**
+   * Records the Autopilot assignment; false when the laptop is no longer the onboarding's (released
+   * meanwhile). `laptop`: as the caller read it (its etag spares a read when nothing changed since).
+   */
+  markAssigned(onboardingId: string, laptop: Laptop & { etag: string }): Promise<boolean>;
+  /** Takes the laptop the onboarding holds out of stock (`repair`): no one can be given it as it is. */
+  setAside(serialNumber: string, onboardingId: string): Promise<boolean>;
+  /** Puts back in stock what the onboarding holds; answers what it released. */
+  release(onboardingId: string): Promise<Laptop[]>;
+  /** Puts back in stock this laptop if it is still reserved (not assigned) for the onboarding. */
+  releaseReservation(serialNumber: string, onboardingId: string): Promise<boolean>;
   /** Reservations made before `olderThan` and still not assigned (their resume message may be lost). */
   staleReservations(olderThan: string): Promise<Reservation[]>;
 }

@@ -1,5 +1,6 @@
 import type { Onboarding, OnboardingStatus } from '../schemas/onboarding';
 import type { Priority } from '../schemas/hr-events';
+import type { LaptopRequest } from '../schemas/laptops';
 
 /** An onboarding as read, with the etag that guards the next write. */
 export interface Versioned<T> {
@@ -69,4 +70,9 @@ export interface OnboardingStore {
    * pending, in progress or (licence) waiting for its re-check; cancelled with a step still to undo.
    */
   withStuckSteps(olderThan: string, limit: number): Promise<Versioned<Onboarding>[]>;
+  /**
+   * The line for laptops: the first `limit` running onboardings whose laptop step waits, in the order they
+   * are served (continuity first, then the earliest start date, then the earliest approval).
+   */
+  waitingForLaptop(limit: number): Promise<LaptopRequest[]>;
 }

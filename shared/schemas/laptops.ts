@@ -1,45 +1,47 @@
 import { z } from 'zod';
 import { employeeIdSchema, isoDateSchema, prioritySchema } from './hr-events';
-import type { Onboarding } from './onboarding';
 
-export const laptopStatusSchema = z.enum(['available', 'reserved', 'assigned']);
+/** available → reserved (set aside by an allocation pass) → assigned (Autopilot); to-return and repair: leavers (issue 10). */
+export const laptopStatusSchema = z.enum(['available', 'reserved', 'assigned', 'to-return', 'repair']);
 
 export const serialNumberSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must match ^[A-Za-z0-9._-]{1,64}$');
 
-export const laptopSchema = z.object({
+/** The stock's one pool (its Service Bus session): every laptop and allocation pass belongs to it. */
+export const DEFAULT_POOL = 'default';
+
+/**
+ * One laptop of the stock, one document: a reservation changes this document only, whatever the size of
+ * the stock (the id is the serial in capitals, so that a serial is known once whatever its case).
+ */
+export const laptopDocumentSchema = z.object({
+  id: z.string().min(1),
+  docType: z.literal('laptop'),
+  pool: z.string().min(1),
   serialNumber: serialNumberSchema,
   model: z.string(),
   site: z.string().nullable(),
   status: laptopStatusSchema,
   onboardingId: z.string().nullable(),
-  /** The holder's user principal name, so that Windows Autopilot can be set right from the pool alone. */
-  userPrincipalName: z.string().nullable().default(null),
+  /** The holder's user principal name, so that Windows Autopilot can be set right from the stock alone. */
+  userPrincipalName: z.string().nullable(),
+  /** The holder's trace, so that the resume of its step continues it. */
+  traceparent: z.string().optional(),
   addedAt: z.string(),
   updatedAt: z.string(),
 });
 
-/** An approved onboarding waiting for a laptop, with what orders it. */
+/** An approved onboarding waiting for a laptop, with what orders it (read from the onboarding itself). */
 export const laptopRequestSchema = z.object({
   onboardingId: z.string(),
   employeeId: employeeIdSchema,
   priority: prioritySchema,
   startDate: isoDateSchema,
   site: z.string().nullable(),
-  userPrincipalName: z.string().default(''),
+  userPrincipalName: z.string(),
   approvedAt: z.string(),
-  requestedAt: z.string(),
-  /** The onboarding's updatedAt when the request was made: a request from an older read never overwrites a newer one. */
-  asOf: z.string().default(''),
+  /** The laptop step's current run: a resume for it is a new message (an older run's resume was spent). */
+  attempt: z.number().int().nonnegative(),
   traceparent: z.string().optional(),
-});
-
-/** The laptop pool as stored: one document, so one etag guards every allocation. */
-export const laptopPoolDocumentSchema = z.object({
-  id: z.string(),
-  docType: z.literal('laptop-pool'),
-  pool: z.string(),
-  laptops: z.array(laptopSchema),
-  waiting: z.array(laptopRequestSchema),
 });
 
 export const addLaptopsBodySchema = z
@@ -59,28 +61,18 @@ export const addLaptopsBodySchema = z
   })
   .strict();
 
-export const listLaptopsQuerySchema = z.object({ status: laptopStatusSchema.optional() }).strict();
+export const listLaptopsQuerySchema = z
+  .object({
+    status: laptopStatusSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    continuationToken: z.string().min(1).max(1024).optional(),
+  })
+  .strict();
 
-export type Laptop = z.infer<typeof laptopSchema>;
+export type LaptopDocument = z.infer<typeof laptopDocumentSchema>;
+export type Laptop = LaptopDocument;
 export type LaptopStatus = z.infer<typeof laptopStatusSchema>;
 export type LaptopRequest = z.infer<typeof laptopRequestSchema>;
-
-/** The pool request of an approved onboarding, from its current state. */
-export function laptopRequestFor(o: Onboarding, requestedAt: string): LaptopRequest {
-  return {
-    onboardingId: o.id,
-    employeeId: o.employeeId,
-    priority: o.priority,
-    startDate: o.startDate,
-    site: o.site,
-    userPrincipalName: o.userPrincipalName,
-    approvedAt: o.decision?.at ?? o.createdAt,
-    requestedAt,
-    asOf: o.updatedAt,
-    ...(o.traceparent ? { traceparent: o.traceparent } : {}),
-  };
-}
-export type LaptopPoolDocument = z.infer<typeof laptopPoolDocumentSchema>;
 export type AddLaptopsBody = z.infer<typeof addLaptopsBodySchema>;
 
 export function toLaptopView(l: Laptop) {

@@ -46,8 +46,11 @@ export const historyEntrySchema = z.object({
 
 /** A message the provisioning worker acts on. */
 export const stepCommandSchema = z.object({
-  /** run-step: provision (this run); revert-step: undo; resume-step: a waiting step may go on now. */
-  type: z.enum(['run-step', 'revert-step', 'resume-step']),
+  /**
+   * run-step: provision (this run); revert-step: undo; resume-step: a waiting step may go on now;
+   * request-laptop: the laptop step takes its place in line (a pass of the pool's allocator).
+   */
+  type: z.enum(['run-step', 'revert-step', 'resume-step', 'request-laptop']),
   onboardingId: z.string().min(1),
   employeeId: employeeIdSchema,
   step: stepNameSchema,
@@ -55,6 +58,8 @@ export const stepCommandSchema = z.object({
   attempt: z.number().int().nonnegative(),
   /** Which retry of the run after transient faults (scheduled with back-off). */
   retry: z.number().int().positive().optional(),
+  /** Which re-check of a step waiting for a seat (scheduled; a re-check that finds nothing new writes nothing). */
+  recheck: z.number().int().positive().optional(),
   /** Makes the message id unique where attempt and retry do not (e.g. the serial number a resume is for). */
   key: z.string().max(128).optional(),
   /** When set, the message is delivered no earlier than this instant. */

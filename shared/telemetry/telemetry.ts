@@ -98,9 +98,14 @@ export function recordChange(state: Onboarding, entries: HistoryEntry[]): void {
     if (status) statusChanges.add(1, { status, priority: state.priority });
     if (entry.type === 'step.done' || entry.type === 'step.failed') {
       const step = String(entry.details.step);
-      const started = state.history.findLast((h) => h.type === 'step.started' && h.details.step === step);
+      // From its run's start; a laptop, which waits in line from the approval, from the approval (or retry).
+      const started =
+        state.history.findLast((h) => h.type === 'step.started' && h.details.step === step) ??
+        state.history.findLast((h) => h.type === 'onboarding.approved' || h.type === 'onboarding.retry-requested');
       if (started) {
-        const seconds = (Date.parse(entry.at) - Date.parse(started.at)) / 1000;
+        // The run's start is in the entry's details (the entry itself is stamped when it was written).
+        const from = typeof started.details.startedAt === 'string' ? started.details.startedAt : started.at;
+        const seconds = (Date.parse(entry.at) - Date.parse(from)) / 1000;
         stepDuration.record(seconds, { step, outcome: entry.type === 'step.done' ? 'done' : 'failed' });
       }
     }

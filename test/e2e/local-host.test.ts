@@ -1,3 +1,4 @@
+import { IN_LINE } from '../../shared/domain/decide';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -155,7 +156,7 @@ describe('the local host, driven over HTTP through the contract', () => {
     const waiting = states.filter((o) => o.steps.laptop?.status === 'waiting');
     expect(waiting.length).toBeGreaterThan(0);
     expect(waiting.every((o) => o.status === 'provisioning' && o.steps.vpn?.status === 'done')).toBe(true);
-    expect(waiting[0]?.steps.laptop?.detail).toBe('no laptop in stock');
+    expect(waiting[0]?.steps.laptop?.detail).toBe(IN_LINE);
     const serials = states.map((o) => o.steps.laptop?.serialNumber).filter(Boolean);
     expect(new Set(serials).size).toBe(serials.length);
   });

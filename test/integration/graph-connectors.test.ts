@@ -1,6 +1,6 @@
 import { TransientError } from '../../shared/ports/provisioners';
 import type { Onboarding } from '../../shared/schemas/onboarding';
-import { decide } from '../../shared/domain/decide';
+import { decide, IN_LINE } from '../../shared/domain/decide';
 import { DEFAULT_SKU } from '../../local/simulated-tenant';
 import { buildOnboarding, person } from '../support/factories';
 import { startTestServices, type TestServices } from '../support/test-services';
@@ -66,7 +66,7 @@ describe('VPN connector against the simulated tenant', () => {
       });
     }
     expect(t.tenant.effects.length).toBe(before);
-    expect(await t.services.laptopStock.list('reserved')).toEqual([]);
+    expect((await t.services.laptopStock.list({ status: 'reserved', limit: 10 })).items).toEqual([]);
   });
 
   it('when the account was just found but the group replica does not know it yet, then the add is transient; later it is added once', async () => {
@@ -174,16 +174,25 @@ describe('licence connector against the simulated tenant', () => {
   });
 });
 
-describe('laptop connector against the pool and Windows Autopilot', () => {
-  it('when a laptop is in stock, then it is reserved, assigned to the user in Autopilot, and marked assigned; revert gives it back', async () => {
-    const o = approved();
+describe('laptop connector against the stock and Windows Autopilot', () => {
+  /** An approved onboarding, stored: its laptop step waits in line (the pass reads the line from the store). */
+  async function inLine(on: TestServices, overrides: Parameters<typeof buildOnboarding>[0] = {}): Promise<Onboarding> {
+    const o = approved({ ...overrides, needs: { laptop: true, vpn: false, officeLicense: false } }, on);
+    await on.services.store.create(o);
+    return o;
+  }
+  const held = async (on: TestServices, status: 'assigned' | 'available' | 'reserved' | 'repair') =>
+    (await on.services.laptopStock.list({ status, limit: 200 })).items;
+
+  it('when the step runs before a pass served it, then it stays in line; once a pass reserved a laptop, it is assigned in Autopilot and marked assigned; revert gives it back', async () => {
+    const o = await inLine(t);
+    expect(await t.services.provisioners.laptop.provision(o)).toEqual({ kind: 'waiting', detail: IN_LINE });
+    expect(await t.services.laptopStock.pass()).toMatchObject({ reserved: 1 });
     const outcome = await t.services.provisioners.laptop.provision(o);
     expect(outcome).toMatchObject({ kind: 'done', serialNumber: expect.stringMatching(/^LOCAL-/) as unknown });
     const serial = outcome.kind === 'done' ? outcome.serialNumber! : '';
     expect(t.tenant.deviceUser(serial)).toBe(o.userPrincipalName.toLowerCase());
-    expect((await t.services.laptopStock.list('assigned')).map((l) => [l.serialNumber, l.onboardingId])).toContainEqual(
-      [serial, o.id],
-    );
+    expect((await held(t, 'assigned')).map((l) => [l.serialNumber, l.onboardingId])).toContainEqual([serial, o.id]);
     expect(await t.services.provisioners.laptop.provision(o)).toEqual(outcome);
     expect(
       t.tenant.effectsOf('device-user-assigned').filter((e) => e.detail === o.userPrincipalName.toLowerCase()),
@@ -191,28 +200,30 @@ describe('laptop connector against the pool and Windows Autopilot', () => {
 
     await t.services.provisioners.laptop.revert(o);
     expect(t.tenant.deviceUser(serial)).toBe('');
-    expect((await t.services.laptopStock.list()).find((l) => l.serialNumber === serial)).toMatchObject({
-      status: 'available',
-      onboardingId: null,
-    });
+    expect(await t.services.laptops.find(serial)).toMatchObject({ status: 'available', onboardingId: null });
   });
 
-  it('when the stock is empty, then the step waits with no re-check timer (it is resumed when stock comes back)', async () => {
-    const holders = [approved(), approved()];
-    for (const h of holders) await t.services.provisioners.laptop.provision(h);
-    const waiter = approved();
-    const outcome = await t.services.provisioners.laptop.provision(waiter);
-    expect(outcome).toEqual({ kind: 'waiting', detail: 'no laptop in stock' });
-    for (const h of [...holders, waiter]) await t.services.provisioners.laptop.revert(h);
+  it('when the stock is empty, then a pass reserves nothing and the step waits in line, with no re-check timer', async () => {
+    const empty = await startTestServices({ laptopStock: 0 });
+    try {
+      const o = await inLine(empty);
+      expect(await empty.services.laptopStock.pass()).toMatchObject({ reserved: 0, waiting: 1 });
+      expect(await empty.services.provisioners.laptop.provision(o)).toEqual({ kind: 'waiting', detail: IN_LINE });
+    } finally {
+      await empty.stop();
+    }
   });
 
-  it('when Autopilot has no identity for the serial, then the step fails with a clear code', async () => {
+  it('when Autopilot has no identity for the serial, then the step fails with a clear code and the laptop is set aside for repair', async () => {
     const empty = await startTestServices({ laptopStock: 0 });
     try {
       await empty.services.laptopStock.add({ laptops: [{ serialNumber: 'GHOST-1', model: 'X' }] });
       empty.tenant.unregisterSerial('GHOST-1');
-      const outcome = await empty.services.provisioners.laptop.provision(approved({}, empty));
+      const o = await inLine(empty);
+      await empty.services.laptopStock.pass();
+      const outcome = await empty.services.provisioners.laptop.provision(o);
       expect(outcome).toMatchObject({ kind: 'failed', code: 'AutopilotDeviceNotFound' });
+      expect((await held(empty, 'repair')).map((l) => l.serialNumber)).toEqual(['GHOST-1']);
     } finally {
       await empty.stop();
     }
@@ -223,20 +234,30 @@ describe('laptop assignment racing a cancellation', () => {
   it('when the laptop is released (and given to another) while its Autopilot assignment is in flight, then Autopilot ends with the new holder', async () => {
     const race = await startTestServices({ laptopStock: 0 });
     try {
-      const a = approved({ employee: { priority: 'continuity' } }, race);
-      const b = approved({}, race);
+      const store = race.services.store;
+      const a = approved(
+        { employee: { priority: 'continuity' }, needs: { laptop: true, vpn: false, officeLicense: false } },
+        race,
+      );
+      const b = approved({ needs: { laptop: true, vpn: false, officeLicense: false } }, race);
+      await store.create(a);
+      await store.create(b);
       const laptop = race.services.provisioners.laptop;
-      expect(await laptop.provision(b)).toEqual({ kind: 'waiting', detail: 'no laptop in stock' });
-      expect(await laptop.provision(a)).toEqual({ kind: 'waiting', detail: 'no laptop in stock' });
-      await race.services.laptopStock.add({ laptops: [{ serialNumber: 'LOCAL-0001', model: 'Latitude' }] }); // A first: continuity
+      await race.services.laptopStock.add({ laptops: [{ serialNumber: 'LOCAL-0001', model: 'Latitude' }] });
+      await race.services.laptopStock.pass(); // A first: continuity
       race.tenant.delayNext('assignUserToDevice', 600);
       const slowA = laptop.provision(a); // A resumed: its Autopilot call hangs
       await new Promise((r) => setTimeout(r, 200));
       await laptop.revert(a); // the hire is cancelled: LOCAL-0001 goes back to stock
-      expect(await laptop.provision(b)).toEqual({ kind: 'done', serialNumber: 'LOCAL-0001' }); // and to B
+      const cancelledA = (await store.get(a.id))!;
+      await store.replace({ ...cancelledA.value, status: 'cancelled' }, cancelledA.etag);
+      await race.services.laptopStock.pass(); // and to B
+      expect(await laptop.provision(b)).toEqual({ kind: 'done', serialNumber: 'LOCAL-0001' });
       expect(await slowA).toMatchObject({ kind: 'failed', code: 'LaptopReleased' });
       expect(race.tenant.deviceUser('LOCAL-0001')).toBe(b.userPrincipalName.toLowerCase());
-      expect((await race.services.laptopStock.list('assigned')).map((l) => l.onboardingId)).toEqual([b.id]);
+      expect(
+        (await race.services.laptopStock.list({ status: 'assigned', limit: 10 })).items.map((l) => l.onboardingId),
+      ).toEqual([b.id]);
     } finally {
       await race.stop();
     }

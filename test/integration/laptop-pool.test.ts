@@ -1,56 +1,199 @@
-import type { LaptopRequest } from '../../shared/schemas/laptops';
+import { emptyCosmosStats } from '../../local/embedded-cosmos';
+import { decide } from '../../shared/domain/decide';
+import { planAllocation } from '../../shared/domain/laptop-allocation';
+import type { Onboarding } from '../../shared/schemas/onboarding';
+import { buildOnboarding, person } from '../support/factories';
 import { startTestServices, type TestServices } from '../support/test-services';
 
-let t: TestServices;
-beforeAll(async () => {
-  t = await startTestServices({ laptopStock: 0 });
-});
-afterAll(() => t.stop());
+// The laptop stock, one document per laptop, allocated by passes of the pool (one at a time: the pool's
+// Service Bus session). Each pass reads the line from the onboardings themselves, in priority order.
 
-function req(i: number): LaptopRequest {
-  return {
-    onboardingId: `R${i}.1`,
-    employeeId: `R${i}`,
-    priority: i % 5 === 0 ? 'continuity' : 'standard',
-    startDate: `2027-02-${String((i % 28) + 1).padStart(2, '0')}`,
-    site: null,
-    userPrincipalName: `r${i}@example.org`,
-    asOf: '2026-11-30T08:00:00.000Z',
-    approvedAt: new Date(Date.UTC(2026, 10, 30, 8, 0, i)).toISOString(),
-    requestedAt: new Date().toISOString(),
-  };
+/** An approved onboarding (its laptop step waits in line), stored. */
+async function waiting(t: TestServices, i: number, overrides: { site?: string } = {}): Promise<Onboarding> {
+  const hire = buildOnboarding({
+    employee: {
+      employeeId: `W${i}`,
+      priority: i % 5 === 0 ? 'continuity' : 'standard',
+      startDate: `2027-02-${String((i % 28) + 1).padStart(2, '0')}`,
+      ...(overrides.site ? { site: overrides.site } : { site: undefined }),
+    },
+    needs: { laptop: true, vpn: false, officeLicense: false },
+  });
+  const approved = decide(hire, {
+    type: 'decided',
+    at: new Date(Date.UTC(2026, 10, 30, 8, 0, 0, i)).toISOString(),
+    by: person('chef@example.org'),
+    decision: 'approve',
+  }).state;
+  await t.services.store.create(approved);
+  return approved;
 }
 
-describe('the Cosmos laptop pool under concurrent writers', () => {
-  it('when 30 requests, two deliveries of stock and releases interleave, then no laptop is ever held twice and nothing is lost', async () => {
-    const pool = t.services.laptops;
-    const requests = Array.from({ length: 30 }, (_, i) => req(i));
-    const reservations: { onboardingId: string; serialNumber: string }[] = [];
-    await Promise.all([
-      ...requests.map(async (r) => {
-        const { held, reservations: made } = await pool.request(r);
-        reservations.push(...made);
-        if (held) reservations.push({ onboardingId: r.onboardingId, serialNumber: held.serialNumber });
-      }),
-      pool
-        .add(Array.from({ length: 12 }, (_, i) => ({ serialNumber: `A-${i}`, model: 'm' })))
-        .then((r) => reservations.push(...r.reservations)),
-      pool
-        .add(Array.from({ length: 8 }, (_, i) => ({ serialNumber: `B-${i}`, model: 'm' })))
-        .then((r) => reservations.push(...r.reservations)),
-      pool.release('R3.1').then((r) => reservations.push(...r.reservations)),
-    ]);
-    const laptops = await pool.list();
-    const held = laptops.filter((l) => l.onboardingId !== null);
-    expect(laptops).toHaveLength(20);
-    expect(new Set(held.map((l) => l.onboardingId)).size).toBe(held.length);
-    expect(held.length).toBe(20);
-    // Every holder learnt of its laptop from the pass that reserved it.
-    for (const l of held)
-      expect(reservations).toContainEqual(
-        expect.objectContaining({ onboardingId: l.onboardingId, serialNumber: l.serialNumber }),
-      );
-    const stillWaiting = await Promise.all(requests.map((r) => pool.heldBy(r.onboardingId)));
-    expect(stillWaiting.filter((h) => h === null).length).toBe(10);
+const laptops = (prefix: string, n: number, site?: string) =>
+  Array.from({ length: n }, (_, i) => ({
+    serialNumber: `${prefix}-${String(i).padStart(5, '0')}`,
+    model: 'Latitude 5440',
+    ...(site ? { site } : {}),
+  }));
+
+async function all(t: TestServices) {
+  const out = [];
+  let token: string | undefined;
+  do {
+    const page = await t.services.laptopStock.list({ limit: 200, ...(token ? { continuationToken: token } : {}) });
+    out.push(...page.items);
+    token = page.continuationToken ?? undefined;
+  } while (token);
+  return out;
+}
+
+describe('the laptop stock, a document per laptop', () => {
+  let t: TestServices;
+  beforeEach(async () => {
+    t = await startTestServices({ laptopStock: 0 });
   });
+  afterEach(() => t.stop());
+
+  it('when serials are added twice, or in another case, then each laptop is known once', async () => {
+    const first = await t.services.laptopStock.add({
+      laptops: [
+        { serialNumber: 'dup-1', model: 'm' },
+        { serialNumber: 'DUP-2', model: 'm' },
+      ],
+    });
+    const again = await t.services.laptopStock.add({
+      laptops: [
+        { serialNumber: 'DUP-1', model: 'm' },
+        { serialNumber: 'dup-2', model: 'm' },
+        { serialNumber: 'dup-3', model: 'm' },
+      ],
+    });
+    expect(first).toEqual({ added: 2, skipped: [] });
+    expect(again).toEqual({ added: 1, skipped: ['DUP-1', 'dup-2'] });
+  });
+
+  it('when passes, deliveries and a cancellation interleave, then no laptop is held twice, no one holds two, and the order holds', async () => {
+    const line = await Promise.all(Array.from({ length: 30 }, (_, i) => waiting(t, 100 + i)));
+    await t.services.laptopStock.add({ laptops: laptops('RACE-A', 12) });
+    // Deliveries and a cancellation race the passes; passes themselves are one at a time (the session).
+    await Promise.all([
+      (async () => {
+        for (let i = 0; i < 4; i++) await t.services.laptopStock.pass();
+      })(),
+      t.services.laptopStock.add({ laptops: laptops('RACE-B', 8) }),
+      t.services.laptopStock.release(line[0]!.id, 'cancelled'),
+    ]);
+    await t.services.laptopStock.pass();
+    const stock = (await all(t)).filter((l) => l.serialNumber.startsWith('RACE-'));
+    const held = stock.filter((l) => l.onboardingId !== null);
+    expect(stock).toHaveLength(20);
+    expect(held).toHaveLength(20);
+    expect(new Set(held.map((l) => l.onboardingId)).size).toBe(20);
+    // The first 20 of the line, in the contract's order, hold them.
+    const expected = planAllocation(
+      line.map((o) => ({
+        onboardingId: o.id,
+        employeeId: o.employeeId,
+        priority: o.priority,
+        startDate: o.startDate,
+        site: o.site,
+        userPrincipalName: o.userPrincipalName,
+        approvedAt: o.decision!.at,
+        attempt: 1,
+      })),
+      stock.map((l) => ({ serialNumber: l.serialNumber, site: l.site, addedAt: l.addedAt })),
+    ).map((p) => p.request.onboardingId);
+    expect(held.map((l) => l.onboardingId).sort()).toEqual(expected.sort());
+  });
+  it('when a pass runs again after one served step took up its laptop without recording it, then no one is served twice; the sweep resumes who holds one and gives back what a finished onboarding holds', async () => {
+    const [a, b, c] = await Promise.all([waiting(t, 1), waiting(t, 2), waiting(t, 3)]);
+    await t.services.laptopStock.add({ laptops: laptops('AGAIN', 3) });
+    expect(await t.services.laptopStock.pass()).toEqual({ waiting: 3, reserved: 3 });
+    // A's step assigned its laptop and stopped before it recorded it; B's step failed meanwhile.
+    await t.services.laptops.markAssigned(a.id, (await t.services.laptops.heldBy(a.id))!);
+    const stored = (await t.services.store.get(b.id))!;
+    const failed = { ...stored.value, status: 'needs-attention' as const };
+    failed.steps = { ...failed.steps, laptop: { ...failed.steps.laptop, status: 'failed' as const } };
+    await t.services.store.replace(failed, stored.etag);
+
+    await t.services.laptopStock.add({ laptops: laptops('MORE', 2) });
+    expect((await t.services.laptopStock.pass()).reserved).toBe(0);
+    const held = (await all(t)).filter((l) => l.onboardingId !== null);
+    expect(held.map((l) => l.onboardingId).sort()).toEqual([a.id, b.id, c.id]);
+
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const resumedBefore = t.sent('provisioning').length;
+    expect(await t.services.laptopStock.nudge(later)).toEqual({ resumed: 2, pass: false });
+    expect(await t.services.laptopStock.resendStale(later)).toEqual({ resent: 1, released: 1 });
+    const resumes = t
+      .sent('provisioning')
+      .slice(resumedBefore)
+      .map((m) => (m.body as { onboardingId: string }).onboardingId);
+    expect(resumes.sort()).toEqual([a.id, c.id, c.id]);
+    expect(await t.services.laptops.heldBy(b.id)).toBeNull();
+  });
+});
+
+describe('the stock at scale', () => {
+  let t: TestServices;
+  beforeAll(async () => {
+    t = await startTestServices({ laptopStock: 0 });
+  }, 60_000);
+  afterAll(() => t.stop());
+
+  it('when one reservation is made with 100 laptops and again with 10,000, then it costs the same operations and bytes', async () => {
+    const costOfOne = async (i: number) => {
+      const o = await waiting(t, i);
+      t.cosmos.stats = emptyCosmosStats();
+      const { reserved } = await t.services.laptopStock.pass();
+      const stats = t.cosmos.stats;
+      t.cosmos.stats = undefined;
+      expect(reserved).toBe(1);
+      // The onboarding takes up its laptop (as its resumed step would): the line is as before.
+      const held = await t.services.laptops.heldBy(o.id);
+      await t.services.laptops.markAssigned(o.id, held!);
+      const stored = (await t.services.store.get(o.id))!;
+      await t.services.store.replace(
+        decide(stored.value, {
+          type: 'step-succeeded',
+          at: new Date().toISOString(),
+          step: 'laptop',
+          serialNumber: held!.serialNumber,
+        }).state,
+        stored.etag,
+      );
+      return stats;
+    };
+    await t.services.laptopStock.add({ laptops: laptops('SMALL', 100) });
+    const small = await costOfOne(1);
+    for (let batch = 0; batch < 10; batch++) await t.services.laptopStock.add({ laptops: laptops(`BIG${batch}`, 990) });
+    const big = await costOfOne(2);
+    const ops = (s: typeof small) => ({ ...s, readBytes: 0, writeBytes: 0 });
+    expect(ops(big)).toEqual(ops(small));
+    // Bytes differ only by the ids of the documents (a serial and an onboarding id), never by the stock.
+    expect(Math.abs(big.readBytes - small.readBytes)).toBeLessThan(200);
+    expect(Math.abs(big.writeBytes - small.writeBytes)).toBeLessThan(100);
+  }, 120_000);
+
+  it('when 5,000 onboardings wait and 10,000 laptops are in stock, then passes serve every one, once, in the order of the line', async () => {
+    const line: Onboarding[] = [];
+    for (let i = 0; i < 5000; i += 250)
+      line.push(...(await Promise.all(Array.from({ length: 250 }, (_, j) => waiting(t, 10 + i + j)))));
+    let passes = 0;
+    let reservedInAll = 0;
+    for (;;) {
+      const { reserved } = await t.services.laptopStock.pass();
+      passes += 1;
+      reservedInAll += reserved;
+      if (reserved === 0) break;
+    }
+    const stock = await all(t);
+    const held = stock.filter((l) => l.onboardingId !== null);
+    expect(reservedInAll).toBe(5000);
+    expect(held).toHaveLength(5000 + 2); // and the two of the test above
+    expect(new Set(held.map((l) => l.onboardingId)).size).toBe(held.length);
+    expect(new Set(held.map((l) => l.onboardingId))).toEqual(new Set([...line.map((o) => o.id), 'W1.1', 'W2.1']));
+    // 200 of the line a pass: no pass reads or writes more, whatever the stock and the line.
+    expect(passes).toBe(26);
+  }, 300_000);
 });

@@ -58,8 +58,8 @@ describe('decide: transitions', () => {
       from: buildOnboarding(),
       event: { type: 'decided', at, by: approver, decision: 'approve', comment: 'ok' },
       status: 'provisioning',
-      steps: { laptop: 'pending', vpn: 'pending', officeLicense: 'pending' },
-      commands: ['run-step:laptop:1', 'run-step:vpn:1', 'run-step:officeLicense:1'],
+      steps: { laptop: 'waiting', vpn: 'pending', officeLicense: 'pending' },
+      commands: ['request-laptop:laptop:1', 'run-step:vpn:1', 'run-step:officeLicense:1'],
       history: ['onboarding.approved'],
     },
     {
@@ -81,20 +81,20 @@ describe('decide: transitions', () => {
       history: ['onboarding.rejected'],
     },
     {
-      name: 'step started → in-progress',
+      name: 'a pending step succeeds → its start and its outcome are written together, done',
       from: ready,
-      event: { type: 'step-started', at, step: 'vpn' },
+      event: { type: 'step-succeeded', at, step: 'vpn', startedAt: '2026-11-30T08:59:59.000Z' },
       status: 'provisioning',
-      steps: { laptop: 'pending', vpn: 'in-progress', officeLicense: 'pending' },
+      steps: { laptop: 'waiting', vpn: 'done', officeLicense: 'pending' },
       commands: [],
-      history: ['step.started'],
+      history: ['step.started', 'step.done'],
     },
     {
       name: 'step succeeded → done, others still running',
       from: withSteps(ready, { vpn: 'in-progress' }),
       event: { type: 'step-succeeded', at, step: 'vpn' },
       status: 'provisioning',
-      steps: { laptop: 'pending', vpn: 'done', officeLicense: 'pending' },
+      steps: { laptop: 'waiting', vpn: 'done', officeLicense: 'pending' },
       commands: [],
       history: ['step.done'],
     },
@@ -108,28 +108,22 @@ describe('decide: transitions', () => {
       history: ['step.done', 'onboarding.completed'],
     },
     {
-      name: 'nothing in stock → waiting, a re-check scheduled as the next run',
-      from: withSteps(ready, { laptop: 'in-progress' }),
-      event: {
-        type: 'step-waiting',
-        at,
-        step: 'laptop',
-        detail: 'no laptop in stock',
-        recheckAt: '2026-11-30T09:05:00.000Z',
-      },
+      name: 'no seat free → waiting (its worker looks again; the state carries no timer)',
+      from: ready,
+      event: { type: 'step-waiting', at, step: 'officeLicense', detail: 'no seat free', startedAt: at },
       status: 'provisioning',
-      steps: { laptop: 'waiting', vpn: 'pending', officeLicense: 'pending' },
-      commands: ['run-step:laptop:2'],
-      history: ['step.waiting'],
+      steps: { laptop: 'waiting', vpn: 'pending', officeLicense: 'waiting' },
+      commands: [],
+      history: ['step.started', 'step.waiting'],
     },
     {
-      name: 'waiting without a re-check time → waiting until resumed, no command',
-      from: withSteps(ready, { laptop: 'in-progress' }),
-      event: { type: 'step-waiting', at, step: 'laptop', detail: 'no laptop in stock' },
+      name: 'a re-check that finds the same → nothing changes, nothing to write',
+      from: decide(ready, { type: 'step-waiting', at, step: 'officeLicense', detail: 'no seat free' }).state,
+      event: { type: 'step-waiting', at, step: 'officeLicense', detail: 'no seat free' },
       status: 'provisioning',
-      steps: { laptop: 'waiting', vpn: 'pending', officeLicense: 'pending' },
+      steps: { laptop: 'waiting', vpn: 'pending', officeLicense: 'waiting' },
       commands: [],
-      history: ['step.waiting'],
+      history: [],
     },
     {
       name: 'transient fault → a retry of the same run scheduled, the step still in progress',
@@ -143,7 +137,7 @@ describe('decide: transitions', () => {
         notBefore: '2026-11-30T09:00:02.000Z',
       },
       status: 'provisioning',
-      steps: { laptop: 'pending', vpn: 'in-progress', officeLicense: 'pending' },
+      steps: { laptop: 'waiting', vpn: 'in-progress', officeLicense: 'pending' },
       commands: ['run-step:vpn:1'],
       history: ['step.retry-scheduled'],
     },
@@ -160,7 +154,7 @@ describe('decide: transitions', () => {
         notBefore: at,
       },
       status: 'cancelled',
-      steps: { laptop: 'pending', vpn: 'done', officeLicense: 'pending' },
+      steps: { laptop: 'waiting', vpn: 'done', officeLicense: 'pending' },
       commands: ['revert-step:vpn:1'],
       history: ['step.revert-retry-scheduled'],
     },
@@ -169,7 +163,7 @@ describe('decide: transitions', () => {
       from: { ...withSteps(ready, { vpn: 'done' }), status: 'cancelled' },
       event: { type: 'step-revert-failed', at, step: 'vpn', message: 'Graph 503' },
       status: 'cancelled',
-      steps: { laptop: 'pending', vpn: 'failed', officeLicense: 'pending' },
+      steps: { laptop: 'waiting', vpn: 'failed', officeLicense: 'pending' },
       commands: [],
       history: ['step.revert-failed'],
     },
@@ -193,7 +187,7 @@ describe('decide: transitions', () => {
         message: 'Insufficient privileges',
       },
       status: 'needs-attention',
-      steps: { laptop: 'pending', vpn: 'pending', officeLicense: 'failed' },
+      steps: { laptop: 'waiting', vpn: 'pending', officeLicense: 'failed' },
       commands: [],
       history: ['step.failed', 'onboarding.needs-attention'],
     },
@@ -202,7 +196,7 @@ describe('decide: transitions', () => {
       from: { ...withSteps(ready, { officeLicense: 'failed', vpn: 'in-progress' }), status: 'needs-attention' },
       event: { type: 'step-succeeded', at, step: 'vpn' },
       status: 'needs-attention',
-      steps: { laptop: 'pending', vpn: 'done', officeLicense: 'failed' },
+      steps: { laptop: 'waiting', vpn: 'done', officeLicense: 'failed' },
       commands: [],
       history: ['step.done'],
     },
@@ -259,7 +253,7 @@ describe('decide: transitions', () => {
       from: { ...withSteps(ready, { vpn: 'reverted' }), status: 'cancelled' },
       event: { type: 'step-succeeded', at, step: 'vpn' },
       status: 'cancelled',
-      steps: { laptop: 'pending', vpn: 'done', officeLicense: 'pending' },
+      steps: { laptop: 'waiting', vpn: 'done', officeLicense: 'pending' },
       commands: ['revert-step:vpn:2'],
       history: ['step.done'],
     },
@@ -268,7 +262,7 @@ describe('decide: transitions', () => {
       from: ready,
       event: { type: 'hired', eventId: 'ev-second', at, hire: buildHire() },
       status: 'provisioning',
-      steps: { laptop: 'pending', vpn: 'pending', officeLicense: 'pending' },
+      steps: { laptop: 'waiting', vpn: 'pending', officeLicense: 'pending' },
       commands: [],
       history: ['hire.duplicate'],
     },
@@ -277,7 +271,7 @@ describe('decide: transitions', () => {
       from: ready,
       event: { type: 'start-date-changed', eventId: 'ev-date', at, startDate: '2026-12-14' },
       status: 'provisioning',
-      steps: { laptop: 'pending', vpn: 'pending', officeLicense: 'pending' },
+      steps: { laptop: 'waiting', vpn: 'pending', officeLicense: 'pending' },
       commands: [],
       history: ['start-date.changed'],
     },
@@ -299,7 +293,11 @@ describe('decide: transitions', () => {
     expect(result.commands.map((c) => `${c.type}:${c.step}:${c.attempt}`)).toEqual(commands);
     expect(result.history.map((h) => h.type)).toEqual(history);
     if (history.length > 0) expect(result.state.history.slice(-history.length)).toEqual(result.history);
-    expect(result.state.outbox).toEqual(result.changed ? [...from.outbox, ...result.commands] : from.outbox);
+    // The outbox: an outcome of a step consumes that step's commands; a laptop's request needs no outbox.
+    const consumed = 'step' in event ? event.step : null;
+    const kept = from.outbox.filter((c) => c.step !== consumed);
+    const added = result.commands.filter((c) => c.type !== 'request-laptop');
+    expect(result.state.outbox).toEqual(result.changed ? [...kept, ...added] : from.outbox);
     expect(result.changed).toBe(history.length > 0 || commands.length > 0);
   });
 
@@ -335,7 +333,7 @@ describe('decide: transitions', () => {
   });
 
   it('when the service logs a change, then the entry has no actorId; a person or an application has one', () => {
-    const { state } = decide(approved(), { type: 'step-started', at, step: 'vpn' });
+    const { state } = decide(approved(), { type: 'step-succeeded', at, step: 'vpn', startedAt: at });
     expect(state.history.at(-1)).toEqual(expect.not.objectContaining({ actorId: expect.anything() as unknown }));
     expect(state.history.find((h) => h.type === 'onboarding.approved')?.actorId).toBe(approver.id);
   });
@@ -371,24 +369,20 @@ describe('decide: idempotence and ignored progress', () => {
     expect(twice.history).toEqual([]);
   });
 
-  it('when a waiting step is re-checked and still waits, then only the run counter moves, no new history entry', () => {
-    const waiting = decide(withSteps(approved(), { laptop: 'in-progress' }), {
-      type: 'step-waiting',
+  it('when an outcome of a step is recorded, then the commands of that step leave the outbox (its consumer wrote); the others stay', () => {
+    const approvedOne = approved();
+    expect(approvedOne.outbox.map((c) => `${c.type}:${c.step}`)).toEqual(['run-step:vpn', 'run-step:officeLicense']);
+    const vpnDone = decide(approvedOne, { type: 'step-succeeded', at, step: 'vpn', startedAt: at }).state;
+    expect(vpnDone.outbox.map((c) => `${c.type}:${c.step}`)).toEqual(['run-step:officeLicense']);
+    const retrying = decide(vpnDone, {
+      type: 'step-retrying',
       at,
-      step: 'laptop',
-      detail: 'no laptop in stock',
-      recheckAt: at,
+      step: 'officeLicense',
+      reason: 'Graph 503',
+      retry: 1,
+      notBefore: at,
     }).state;
-    const again = decide(waiting, {
-      type: 'step-waiting',
-      at,
-      step: 'laptop',
-      detail: 'no laptop in stock',
-      recheckAt: at,
-    });
-    expect(again.history).toEqual([]);
-    expect(again.commands.map((c) => c.attempt)).toEqual([3]);
-    expect(again.changed).toBe(true);
+    expect(retrying.outbox.map((c) => `${c.type}:${c.step}:r${c.retry ?? 0}`)).toEqual(['run-step:officeLicense:r1']);
   });
 
   it('when step progress arrives for a rejected onboarding, then it is ignored', () => {
@@ -398,9 +392,9 @@ describe('decide: idempotence and ignored progress', () => {
     expect(result.state.steps.vpn.status).toBe('skipped');
   });
 
-  it('when a started step is started again (a redelivery), then nothing changes', () => {
-    const started = decide(approved(), { type: 'step-started', at, step: 'vpn' }).state;
-    expect(decide(started, { type: 'step-started', at, step: 'vpn' }).changed).toBe(false);
+  it('when a step already done succeeds again (a redelivery), then nothing changes', () => {
+    const done = decide(approved(), { type: 'step-succeeded', at, step: 'vpn', startedAt: at }).state;
+    expect(decide(done, { type: 'step-succeeded', at, step: 'vpn', startedAt: at }).changed).toBe(false);
   });
 });
 

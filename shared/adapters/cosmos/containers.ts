@@ -12,6 +12,8 @@ export interface ContainerDefinition {
     automatic: boolean;
     includedPaths: { path: string }[];
     excludedPaths: { path: string }[];
+    /** For ORDER BY on more than one property (Cosmos DB refuses such a query without one). */
+    compositeIndexes?: { path: string; order: string }[][];
   };
 }
 
@@ -28,7 +30,7 @@ function container(id: string): ContainerDefinition {
 export const CONTAINERS = {
   /** One document per onboarding, with its history and outbox; partitioned per employee. */
   onboardings: container('onboardings'),
-  /** The laptop pool: one document per pool, so one etag serializes allocation. */
+  /** The laptop stock: one document per laptop, in the pool's partition. */
   laptops: container('laptops'),
   /** Messages a queue function set aside (they can never succeed), with why; partitioned per queue. */
   rejectedMessages: container('rejected-messages'),

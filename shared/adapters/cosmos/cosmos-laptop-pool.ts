@@ -1,128 +1,321 @@
-import type { Container, Database } from '@azure/cosmos';
-import * as allocation from '../../domain/laptop-allocation';
+import type { Container, Database, PatchOperation, SqlParameter } from '@azure/cosmos';
+import type { AvailableLaptop, Reservation } from '../../domain/laptop-allocation';
 import { employeeIdOf } from '../../domain/onboarding-id';
 import type { Clock } from '../../ports/clock';
-import type { LaptopPool } from '../../ports/laptop-pool';
-import { TransientError } from '../../ports/provisioners';
-import { laptopPoolDocumentSchema, type LaptopPoolDocument } from '../../schemas/laptops';
+import type { Holding, LaptopPage, LaptopPool } from '../../ports/laptop-pool';
+import { InvalidContinuationToken } from '../../ports/onboarding-store';
+import {
+  DEFAULT_POOL,
+  laptopDocumentSchema,
+  type Laptop,
+  type LaptopDocument,
+  type LaptopRequest,
+  type LaptopStatus,
+} from '../../schemas/laptops';
 import { CONTAINERS } from './containers';
 import { cosmosStatus } from './cosmos-errors';
 
-const POOL = 'default';
-const POOL_ID = 'pool-default';
-const MAX_ATTEMPTS = 60;
+const idOf = (serialNumber: string) => serialNumber.toUpperCase();
 
-/** The laptop pool as one Cosmos DB document; every change is a replace with If-Match. */
+/** A laptop as read, with the etag that guards its next change. */
+type StoredLaptop = Laptop & { etag: string };
+
+function stored(resource: LaptopDocument & { _etag?: string }): StoredLaptop {
+  if (!resource._etag) throw new Error('Cosmos DB returned a laptop without an etag');
+  return { ...laptopDocumentSchema.parse(resource), etag: resource._etag };
+}
+
+/** The patch that puts a laptop back in stock, held by no one. */
+function backInStock(l: StoredLaptop): PatchOperation[] {
+  return [
+    { op: 'set', path: '/status', value: 'available' },
+    { op: 'set', path: '/onboardingId', value: null },
+    { op: 'set', path: '/userPrincipalName', value: null },
+    ...(l.traceparent !== undefined ? [{ op: 'remove' as const, path: '/traceparent' }] : []),
+  ];
+}
+
+const withoutEtag = ({ etag: _etag, ...laptop }: StoredLaptop): Laptop => laptop;
+
+function encodeToken(lastId: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, after: lastId })).toString('base64url');
+}
+
+function decodeToken(token: string): string {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null && 'after' in parsed && typeof parsed.after === 'string') {
+      return parsed.after;
+    }
+  } catch {
+    // falls through
+  }
+  throw new InvalidContinuationToken('continuationToken is not one this API returned');
+}
+
+/**
+ * The laptop stock in Cosmos DB, one document per laptop in the pool's partition. Changes of a laptop are
+ * conditional patches (the condition says what must still hold, as If-Match would for the whole document),
+ * so a reservation costs one small write whatever the size of the stock.
+ */
 export class CosmosLaptopPool implements LaptopPool {
   private readonly container: Container;
 
   constructor(
     database: Database,
     private readonly clock: Clock,
+    private readonly pool = DEFAULT_POOL,
   ) {
     this.container = database.container(CONTAINERS.laptops.id);
   }
 
-  private async read(): Promise<{ doc: LaptopPoolDocument; etag: string | null }> {
+  private async query(query: string, parameters: SqlParameter[]): Promise<StoredLaptop[]> {
+    const { resources } = await this.container.items
+      .query<LaptopDocument & { _etag?: string }>(
+        { query, parameters: [{ name: '@pool', value: this.pool }, ...parameters] },
+        { partitionKey: this.pool },
+      )
+      .fetchAll();
+    return resources.map(stored);
+  }
+
+  private async read(serialNumber: string): Promise<StoredLaptop | null> {
     try {
-      const { resource } = await this.container.item(POOL_ID, POOL).read<LaptopPoolDocument & { _etag?: string }>();
-      if (resource?._etag) return { doc: laptopPoolDocumentSchema.parse(resource), etag: resource._etag };
+      const { resource } = await this.container
+        .item(idOf(serialNumber), this.pool)
+        .read<LaptopDocument & { _etag?: string }>();
+      return resource ? stored(resource) : null;
     } catch (err) {
-      if (cosmosStatus(err) !== 404) throw err;
+      if (cosmosStatus(err) === 404) return null;
+      throw err;
     }
-    return { doc: { id: POOL_ID, docType: 'laptop-pool', pool: POOL, laptops: [], waiting: [] }, etag: null };
   }
 
-  /** Read, change, write with If-Match (or create); on 412/409 re-read and change again. */
-  private async mutate<R>(
-    change: (doc: LaptopPoolDocument, at: string) => { doc: LaptopPoolDocument; result: R },
-  ): Promise<R> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const { doc, etag } = await this.read();
-      const { doc: changed, result } = change(doc, this.clock.now().toISOString());
-      if (changed === doc) return result;
-      // The same schema before a write as after a read.
-      const next = laptopPoolDocumentSchema.parse(changed);
-      try {
-        if (etag)
-          await this.container
-            .item(POOL_ID, POOL)
-            .replace(next, { accessCondition: { type: 'IfMatch', condition: etag } });
-        else await this.container.items.create(next);
-        return result;
-      } catch (err) {
-        const status = cosmosStatus(err);
-        if (status !== 412 && status !== 409) throw err;
-        // Another writer won: wait a little (with jitter, so contenders spread out) and decide again.
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6))));
+  /**
+   * Patches the laptop if it is still as read (If-Match on its etag): false when it changed meanwhile. Every
+   * change is a patch of one small document: what it costs does not depend on the stock.
+   */
+  private async patch(laptop: StoredLaptop, operations: PatchOperation[]): Promise<boolean> {
+    try {
+      await this.container
+        .item(laptop.id, this.pool)
+        .patch([...operations, { op: 'set', path: '/updatedAt', value: this.now() }], {
+          accessCondition: { type: 'IfMatch', condition: laptop.etag },
+        });
+      return true;
+    } catch (err) {
+      const status = cosmosStatus(err);
+      if (status === 412 || status === 404) return false;
+      throw err;
+    }
+  }
+
+  /** Patches the laptop while `holds` is true of it, reading it again after each lost race (at most a few). */
+  private async patchWhile(
+    serialNumber: string,
+    first: StoredLaptop | null,
+    holds: (l: StoredLaptop) => boolean,
+    operations: (l: StoredLaptop) => PatchOperation[],
+  ): Promise<boolean> {
+    let laptop = first;
+    for (let i = 0; i < 5; i++) {
+      laptop ??= await this.read(serialNumber);
+      if (!laptop || !holds(laptop)) return false;
+      if (await this.patch(laptop, operations(laptop))) return true;
+      laptop = null;
+    }
+    return false;
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  async add(laptops: { serialNumber: string; model: string; site?: string | undefined }[]) {
+    const skipped: string[] = [];
+    const seen = new Set<string>();
+    const at = this.now();
+    const fresh: LaptopDocument[] = [];
+    for (const l of laptops) {
+      const id = idOf(l.serialNumber);
+      if (seen.has(id)) {
+        skipped.push(l.serialNumber);
+        continue;
       }
+      seen.add(id);
+      fresh.push(
+        laptopDocumentSchema.parse({
+          id,
+          docType: 'laptop',
+          pool: this.pool,
+          serialNumber: l.serialNumber,
+          model: l.model,
+          site: l.site ?? null,
+          status: 'available',
+          onboardingId: null,
+          userPrincipalName: null,
+          addedAt: at,
+          updatedAt: at,
+        }),
+      );
     }
-    throw new TransientError('the laptop pool is too contended; try again');
+    let added = 0;
+    // A create each (a serial already known is a 409: skipped), a few at a time.
+    for (let i = 0; i < fresh.length; i += 25) {
+      await Promise.all(
+        fresh.slice(i, i + 25).map(async (doc) => {
+          try {
+            await this.container.items.create(doc);
+            added += 1;
+          } catch (err) {
+            if (cosmosStatus(err) !== 409) throw err;
+            skipped.push(doc.serialNumber);
+          }
+        }),
+      );
+    }
+    return { added, skipped };
   }
 
-  async list(status?: LaptopPoolDocument['laptops'][number]['status']) {
-    const { doc } = await this.read();
-    return doc.laptops.filter((l) => !status || l.status === status);
+  async list(options: { status?: LaptopStatus; limit: number; continuationToken?: string }): Promise<LaptopPage> {
+    const where = ["c.docType = 'laptop'", 'c.pool = @pool'];
+    const parameters: SqlParameter[] = [];
+    if (options.status) {
+      where.push('c.status = @status');
+      parameters.push({ name: '@status', value: options.status });
+    }
+    if (options.continuationToken) {
+      where.push('c.id > @after');
+      parameters.push({ name: '@after', value: decodeToken(options.continuationToken) });
+    }
+    const top = Math.trunc(options.limit) + 1;
+    const found = await this.query(`SELECT TOP ${top} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.id`, parameters);
+    const items = found.slice(0, options.limit).map(withoutEtag);
+    const last = items.at(-1);
+    return { items, continuationToken: found.length > options.limit && last ? encodeToken(last.id) : null };
   }
 
-  add(laptops: Parameters<LaptopPool['add']>[0]) {
-    return this.mutate((doc, at) => {
-      const r = allocation.addLaptops(doc, laptops, at);
-      return {
-        doc: r.added > 0 ? r.pool : doc,
-        result: { added: r.added, skipped: r.skipped, reservations: r.reservations },
-      };
-    });
+  async find(serialNumber: string): Promise<Laptop | null> {
+    const laptop = await this.read(serialNumber);
+    return laptop && withoutEtag(laptop);
   }
 
-  request(request: Parameters<LaptopPool['request']>[0]) {
-    return this.mutate((doc, at) => {
-      const held = allocation.heldBy(doc, request.onboardingId);
-      if (held) return { doc, result: { held, reservations: [] } };
-      const r = allocation.requestLaptop(doc, request, at);
-      return {
-        doc: r.pool,
-        result: { held: allocation.heldBy(r.pool, request.onboardingId) ?? null, reservations: r.reservations },
-      };
-    });
+  async heldBy(onboardingId: string): Promise<(Laptop & { etag: string }) | null> {
+    const [held] = await this.query(
+      "SELECT TOP 1 * FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.onboardingId = @id AND c.status IN ('reserved', 'assigned')",
+      [{ name: '@id', value: onboardingId }],
+    );
+    return held ?? null;
   }
 
-  markAssigned(onboardingId: string, serialNumber: string) {
-    return this.mutate((doc, at) => {
-      const held = allocation.heldBy(doc, onboardingId);
-      if (held?.serialNumber !== serialNumber) return { doc, result: false };
-      if (held.status === 'assigned') return { doc, result: true };
-      return { doc: allocation.markAssigned(doc, onboardingId, serialNumber, at), result: true };
-    });
+  async reservedFor(): Promise<Map<string, string>> {
+    const reserved = await this.query(
+      "SELECT * FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.status = 'reserved'",
+      [],
+    );
+    return new Map(reserved.map((l) => [l.onboardingId ?? '', l.serialNumber]));
   }
 
-  async find(serialNumber: string) {
-    return (await this.read()).doc.laptops.find((l) => l.serialNumber === serialNumber) ?? null;
+  async holders(onboardingIds: string[]): Promise<Map<string, Holding>> {
+    if (onboardingIds.length === 0) return new Map();
+    const held = await this.query(
+      "SELECT * FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND ARRAY_CONTAINS(@ids, c.onboardingId) AND c.status IN ('reserved', 'assigned')",
+      [{ name: '@ids', value: onboardingIds }],
+    );
+    return new Map(
+      held.map((l) => [
+        l.onboardingId ?? '',
+        { serialNumber: l.serialNumber, status: l.status === 'assigned' ? 'assigned' : 'reserved', since: l.updatedAt },
+      ]),
+    );
   }
 
-  async heldBy(onboardingId: string) {
-    return allocation.heldBy((await this.read()).doc, onboardingId) ?? null;
+  setAside(serialNumber: string, onboardingId: string): Promise<boolean> {
+    return this.patchWhile(
+      serialNumber,
+      null,
+      (l) => l.onboardingId === onboardingId,
+      () => [
+        { op: 'set', path: '/status', value: 'repair' },
+        { op: 'set', path: '/onboardingId', value: null },
+        { op: 'set', path: '/userPrincipalName', value: null },
+      ],
+    );
   }
 
-  release(onboardingId: string) {
-    return this.mutate((doc, at) => {
-      const holds =
-        doc.laptops.some((l) => l.onboardingId === onboardingId) ||
-        doc.waiting.some((w) => w.onboardingId === onboardingId);
-      if (!holds) return { doc, result: { released: [], reservations: [] } };
-      const r = allocation.release(doc, onboardingId, at);
-      return { doc: r.pool, result: { released: r.released, reservations: r.reservations } };
-    });
+  async available(site: string | null, limit: number): Promise<(AvailableLaptop & { etag: string })[]> {
+    const bySite = site === null ? '' : ' AND c.site = @site';
+    const found = await this.query(
+      `SELECT TOP ${Math.trunc(limit)} * FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.status = 'available'${bySite} ORDER BY c.addedAt`,
+      site === null ? [] : [{ name: '@site', value: site }],
+    );
+    return found.map((l) => ({ serialNumber: l.serialNumber, site: l.site, addedAt: l.addedAt, etag: l.etag }));
   }
 
-  async staleReservations(olderThan: string) {
-    const { doc } = await this.read();
-    return doc.laptops
-      .filter((l) => l.status === 'reserved' && l.onboardingId && l.updatedAt < olderThan)
-      .map((l) => ({
-        onboardingId: l.onboardingId ?? '',
-        employeeId: employeeIdOf(l.onboardingId ?? '') ?? '',
-        serialNumber: l.serialNumber,
-      }));
+  reserve(laptop: { serialNumber: string; etag: string }, request: LaptopRequest): Promise<boolean> {
+    // As the pass read it, available: If-Match on that read; a laptop changed meanwhile is not taken.
+    return this.patch({ id: idOf(laptop.serialNumber), etag: laptop.etag } as StoredLaptop, [
+      { op: 'set', path: '/status', value: 'reserved' },
+      { op: 'set', path: '/onboardingId', value: request.onboardingId },
+      { op: 'set', path: '/userPrincipalName', value: request.userPrincipalName },
+      ...(request.traceparent ? [{ op: 'set' as const, path: '/traceparent', value: request.traceparent }] : []),
+    ]);
+  }
+
+  async markAssigned(onboardingId: string, laptop: { serialNumber: string; etag?: string }): Promise<boolean> {
+    const ours = (l: StoredLaptop) => l.onboardingId === onboardingId;
+    const first = laptop.etag
+      ? ({ ...(await this.read(laptop.serialNumber)), etag: laptop.etag } as StoredLaptop)
+      : null;
+    const done = await this.patchWhile(
+      laptop.serialNumber,
+      first && first.id ? first : null,
+      (l) => ours(l) && l.status === 'reserved',
+      () => [{ op: 'set', path: '/status', value: 'assigned' }],
+    );
+    if (done) return true;
+    // Assigned already (a redelivery): still the onboarding's.
+    const now = await this.read(laptop.serialNumber);
+    return now !== null && ours(now) && now.status === 'assigned';
+  }
+
+  async release(onboardingId: string): Promise<Laptop[]> {
+    const held = await this.query(
+      "SELECT * FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.onboardingId = @id AND c.status IN ('reserved', 'assigned')",
+      [{ name: '@id', value: onboardingId }],
+    );
+    const released: Laptop[] = [];
+    for (const laptop of held) {
+      const ok = await this.patchWhile(
+        laptop.serialNumber,
+        laptop,
+        (l) => l.onboardingId === onboardingId && (l.status === 'reserved' || l.status === 'assigned'),
+        backInStock,
+      );
+      if (ok) released.push(withoutEtag(laptop));
+    }
+    return released;
+  }
+
+  releaseReservation(serialNumber: string, onboardingId: string): Promise<boolean> {
+    return this.patchWhile(
+      serialNumber,
+      null,
+      (l) => l.onboardingId === onboardingId && l.status === 'reserved',
+      backInStock,
+    );
+  }
+
+  async staleReservations(olderThan: string): Promise<Reservation[]> {
+    const stale = await this.query(
+      "SELECT * FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.status = 'reserved' AND c.updatedAt < @olderThan",
+      [{ name: '@olderThan', value: olderThan }],
+    );
+    return stale.map((l) => ({
+      onboardingId: l.onboardingId ?? '',
+      employeeId: employeeIdOf(l.onboardingId ?? '') ?? '',
+      serialNumber: l.serialNumber,
+      ...(l.traceparent ? { traceparent: l.traceparent } : {}),
+    }));
   }
 }

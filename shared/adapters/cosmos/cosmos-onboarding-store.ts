@@ -11,6 +11,7 @@ import {
 } from '../../ports/onboarding-store';
 import { employeeIdOf } from '../../domain/onboarding-id';
 import { UnreadableDocument } from '../../ports/onboarding-store';
+import { laptopRequestSchema, type LaptopRequest } from '../../schemas/laptops';
 import { describeFieldErrors, toFieldErrors } from '../../schemas/validation';
 import { CONTAINERS } from './containers';
 import { cosmosStatus } from './cosmos-errors';
@@ -171,5 +172,29 @@ export class CosmosOnboardingStore implements OnboardingStore {
       })
       .fetchAll();
     return this.readable(resources);
+  }
+
+  async waitingForLaptop(limit: number): Promise<LaptopRequest[]> {
+    const { resources } = await this.container.items
+      .query<Record<string, unknown>>({
+        query:
+          `SELECT TOP ${Math.trunc(limit)} c.id, c.employeeId, c.priority, c.startDate, c.site, c.userPrincipalName, ` +
+          "c.decision, c.traceparent, c.steps FROM c WHERE c.docType = 'onboarding' AND c.steps.laptop.status = 'waiting' " +
+          "AND c.status IN ('provisioning', 'needs-attention') ORDER BY c.priority, c.startDate, c.decision.at",
+      })
+      .fetchAll();
+    return resources.map((r) =>
+      laptopRequestSchema.parse({
+        onboardingId: r.id,
+        employeeId: r.employeeId,
+        priority: r.priority,
+        startDate: r.startDate,
+        site: r.site ?? null,
+        userPrincipalName: r.userPrincipalName,
+        approvedAt: (r.decision as { at?: string } | null)?.at ?? '',
+        attempt: (r.steps as { laptop?: { attempt?: number } } | undefined)?.laptop?.attempt,
+        ...(typeof r.traceparent === 'string' ? { traceparent: r.traceparent } : {}),
+      }),
+    );
   }
 }

@@ -1,9 +1,7 @@
-import type { Reservation } from '../../domain/laptop-allocation';
+import { IN_LINE } from '../../domain/decide';
 import type { LaptopPool } from '../../ports/laptop-pool';
 import { TransientError, type ProvisionOutcome, type Provisioner, type Provisioners } from '../../ports/provisioners';
-import type { Clock } from '../../ports/clock';
 import type { Onboarding } from '../../schemas/onboarding';
-import { laptopRequestFor } from '../../schemas/laptops';
 import { GraphClient, GraphError } from './graph-client';
 import { asTransient, isNotFound, means } from './graph-errors';
 
@@ -35,11 +33,10 @@ export interface GraphProvisionersOptions {
   /** Set on an account without one before its licence: the onboarding's, else this (ISO 3166-1 alpha-2). */
   defaultUsageLocation: string;
   laptops: LaptopPool;
-  clock: Clock;
   /** Seconds before a step waiting for licence seats checks again. */
   recheckSeconds: number;
-  /** Resumes the onboardings an allocation pass served (sends their resume messages). */
-  resume: (reservations: Reservation[]) => Promise<void>;
+  /** Asks the pool's allocator for a pass (`key`: why, so that the same reason twice is one pass). */
+  requestAllocation: (key: string) => Promise<void>;
 }
 
 /** A Graph error as a step outcome: transient ones are thrown (retried with back-off), others fail the step. */
@@ -229,19 +226,24 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
   const laptop: Provisioner = {
     step: 'laptop',
     async provision(onboarding) {
-      // The account first: a laptop is not set aside for someone the directory does not know.
+      // The account first: a laptop is not given to someone the directory does not know.
       await findUser(onboarding);
-      const { held, reservations } = await o.laptops.request(laptopRequestFor(onboarding, o.clock.now().toISOString()));
-      await o.resume(reservations.filter((r) => r.onboardingId !== onboarding.id));
-      // No recheck timer: the onboarding is resumed when laptops are added or come back to stock.
-      if (!held) return { kind: 'waiting', detail: 'no laptop in stock' };
+      const held = await o.laptops.heldBy(onboarding.id);
+      if (!held) {
+        // Only the pool's allocator reserves (in priority order): stay in line, and make sure it looks.
+        await o.requestAllocation(`request/${onboarding.id}/${onboarding.steps.laptop.attempt}`);
+        return { kind: 'waiting', detail: IN_LINE };
+      }
       try {
         const identity = await autopilotIdentity(held.serialNumber);
         if (!identity) {
+          // Not a laptop anyone can be given: out of the stock until someone looks at it.
+          await o.laptops.setAside(held.serialNumber, onboarding.id);
+          await o.requestAllocation(`repair/${held.serialNumber}`);
           return {
             kind: 'failed',
             code: 'AutopilotDeviceNotFound',
-            message: `no Windows Autopilot identity for serial ${held.serialNumber}`,
+            message: `no Windows Autopilot identity for serial ${held.serialNumber}; the laptop is set aside for repair`,
           };
         }
         const upn = onboarding.userPrincipalName.toLowerCase();
@@ -254,8 +256,8 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
       } catch (err) {
         return failedOrThrow(err);
       }
-      if (!(await o.laptops.markAssigned(onboarding.id, held.serialNumber))) {
-        // Released while we assigned it (the hire was cancelled): Autopilot must follow the pool, not us.
+      if (!(await o.laptops.markAssigned(onboarding.id, held))) {
+        // Released while we assigned it (the hire was cancelled): Autopilot must follow the stock, not us.
         await reconcileDevice(held.serialNumber);
         return {
           kind: 'failed',
@@ -280,8 +282,9 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
           throw asTransient(err);
         }
       }
-      const { reservations } = await o.laptops.release(onboarding.id);
-      await o.resume(reservations);
+      if ((await o.laptops.release(onboarding.id)).length > 0) {
+        await o.requestAllocation(`release/${onboarding.id}/${onboarding.steps.laptop.attempt}`);
+      }
       return undefined;
     },
   };
