@@ -34,6 +34,8 @@ export interface CosmosStats {
   /** Bytes of documents read and written, for an RU estimate. */
   readBytes: number;
   writeBytes: number;
+  /** The same, by container and kind of operation ("onboardings replace"): count, bytes, largest. */
+  byKind: Record<string, { count: number; bytes: number; maxBytes: number }>;
 }
 
 export const emptyCosmosStats = (): CosmosStats => ({
@@ -48,7 +50,15 @@ export const emptyCosmosStats = (): CosmosStats => ({
   preconditionFailed: 0,
   readBytes: 0,
   writeBytes: 0,
+  byKind: {},
 });
+
+function tally(stats: CosmosStats, kind: string, bytes: number): void {
+  const entry = (stats.byKind[kind] ??= { count: 0, bytes: 0, maxBytes: 0 });
+  entry.count += 1;
+  entry.bytes += bytes;
+  entry.maxBytes = Math.max(entry.maxBytes, bytes);
+}
 
 /** Counts one request of the SDK by its kind, and the bytes of its answer or body. */
 function count(stats: CosmosStats, req: IncomingMessage, res: ServerResponse): void {
@@ -64,19 +74,34 @@ function count(stats: CosmosStats, req: IncomingMessage, res: ServerResponse): v
     stats.queryPlans += 1;
     return;
   }
-  if (method === 'GET' && path[2]) stats.pointReads += 1;
-  else if (method === 'POST' && isQuery) stats.queries += 1;
-  else if (method === 'POST' && upsert) stats.upserts += 1;
-  else if (method === 'POST') stats.creates += 1;
-  else if (method === 'PUT') stats.replaces += 1;
-  else if (method === 'PATCH') stats.patches += 1;
-  else if (method === 'DELETE') stats.deletes += 1;
-  if (method !== 'GET' && !isQuery) stats.writeBytes += length;
+  let kind: 'pointRead' | 'query' | 'upsert' | 'create' | 'replace' | 'patch' | 'delete' | 'other' = 'other';
+  if (method === 'GET' && path[2]) kind = 'pointRead';
+  else if (method === 'POST' && isQuery) kind = 'query';
+  else if (method === 'POST' && upsert) kind = 'upsert';
+  else if (method === 'POST') kind = 'create';
+  else if (method === 'PUT') kind = 'replace';
+  else if (method === 'PATCH') kind = 'patch';
+  else if (method === 'DELETE') kind = 'delete';
+  if (kind === 'pointRead') stats.pointReads += 1;
+  else if (kind === 'query') stats.queries += 1;
+  else if (kind === 'patch') stats.patches += 1;
+  else if (kind !== 'other') stats[`${kind}s`] += 1;
+  const container = path[1] ?? '';
+  const reads = kind === 'pointRead' || kind === 'query';
+  if (!reads) {
+    stats.writeBytes += length;
+    tally(stats, `${container} ${kind}`, length);
+  }
   const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
   res.end = ((chunk?: unknown) => {
-    if (res.statusCode === 412) stats.preconditionFailed += 1;
-    if ((method === 'GET' || isQuery) && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
-      stats.readBytes += Buffer.byteLength(chunk);
+    if (res.statusCode === 412) {
+      stats.preconditionFailed += 1;
+      tally(stats, `${container} ${kind} refused (412)`, 0);
+    }
+    if (reads) {
+      const bytes = typeof chunk === 'string' || Buffer.isBuffer(chunk) ? Buffer.byteLength(chunk) : 0;
+      stats.readBytes += bytes;
+      tally(stats, `${container} ${kind}`, bytes);
     }
     return end(chunk);
   }) as typeof res.end;

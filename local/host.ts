@@ -1,3 +1,4 @@
+import { ALLOCATION_TICK_MS } from '../shared/app/allocation-requests';
 import { InvocationContext, type InvocationContextInit, type LogHandler } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { allFunctions } from '../functions/all-functions';
@@ -264,11 +265,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     },
     async whenIdle(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
-      // Two idle readings in a row: a handler that just finished may have queued the next message.
+      // Two idle readings in a row: a handler that just finished may have queued the next message. A
+      // message scheduled within the allocation tick (a pass asked for) is work under way.
       let idleReadings = 0;
       while (idleReadings < 2) {
         if (Date.now() > deadline) throw new Error(`the local bus was still busy after ${timeoutMs} ms`);
-        idleReadings = bus.isIdle() ? idleReadings + 1 : 0;
+        idleReadings = bus.isIdle({ [QUEUES.laptopAllocation]: ALLOCATION_TICK_MS + 100 }) ? idleReadings + 1 : 0;
         await new Promise((r) => setTimeout(r, 15));
       }
     },

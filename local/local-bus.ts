@@ -101,7 +101,8 @@ interface QueueState {
   /** Every message not yet settled, by sequence number. */
   pending: Map<number, LocalMessage>;
   active: LocalMessage[];
-  scheduled: Map<number, NodeJS.Timeout>;
+  /** Scheduled messages not yet due: their timer, and when they are due (ms since the epoch). */
+  scheduled: Map<number, { timer: NodeJS.Timeout; dueAt: number }>;
   deadLetter: DeadLetteredMessage[];
   seen: Map<string, number>;
   inFlight: number;
@@ -219,7 +220,7 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
         this.pump(queueName);
       }, due);
       timer.unref();
-      q.scheduled.set(message.sequenceNumber, timer);
+      q.scheduled.set(message.sequenceNumber, { timer, dueAt: Date.now() + due });
       return;
     }
     q.active.push(message);
@@ -368,9 +369,19 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     return this.queue(queueName).scheduled.size;
   }
 
-  /** True when no message is waiting for delivery or being handled (scheduled ones aside). */
-  isIdle(): boolean {
-    return [...this.queues.values()].every((q) => q.inFlight === 0 && (q.active.length === 0 || !q.subscription));
+  /**
+   * True when no message is waiting for delivery or being handled, and none of the queues named in
+   * `horizons` has one scheduled within its horizon (ms); other scheduled messages aside (a retry in a
+   * minute is not work in progress).
+   */
+  isIdle(horizons: Record<string, number> = {}): boolean {
+    const now = Date.now();
+    return [...this.queues].every(
+      ([name, q]) =>
+        q.inFlight === 0 &&
+        (q.active.length === 0 || !q.subscription) &&
+        (!q.subscription || [...q.scheduled.values()].every((s) => s.dueAt > now + (horizons[name] ?? -Infinity))),
+    );
   }
 
   snapshot(): LocalBusSnapshot {
@@ -409,6 +420,6 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     while ([...this.queues.values()].some((q) => q.inFlight > 0) && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    for (const q of this.queues.values()) for (const timer of q.scheduled.values()) clearTimeout(timer);
+    for (const q of this.queues.values()) for (const { timer } of q.scheduled.values()) clearTimeout(timer);
   }
 }

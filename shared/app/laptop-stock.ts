@@ -4,8 +4,8 @@ import type { Clock } from '../ports/clock';
 import type { LaptopPool } from '../ports/laptop-pool';
 import type { MessageBus } from '../ports/message-bus';
 import type { OnboardingStore } from '../ports/onboarding-store';
-import { DEFAULT_POOL, type AddLaptopsBody, type LaptopRequest, type LaptopStatus } from '../schemas/laptops';
-import { boundedMessageId } from './message-id';
+import type { AddLaptopsBody, LaptopRequest, LaptopStatus } from '../schemas/laptops';
+import type { RequestAllocation } from './allocation-requests';
 import { toStepMessage } from './onboarding-writer';
 import { QUEUES } from './queues';
 
@@ -48,25 +48,6 @@ export function createResumeLaptopSteps(bus: MessageBus, clock: Clock, resendPer
 export type ResumeLaptopSteps = ReturnType<typeof createResumeLaptopSteps>;
 
 /**
- * Asks the pool's allocator for a pass (a message in the pool's session). `key` names why, so that the same
- * reason sent twice is one pass (duplicate detection), and different reasons are all served.
- */
-export function createRequestAllocation(bus: MessageBus) {
-  return async function requestAllocation(key: string): Promise<void> {
-    await bus.send(QUEUES.laptopAllocation, [
-      {
-        messageId: boundedMessageId(`allocate/${DEFAULT_POOL}/${key}`),
-        sessionId: DEFAULT_POOL,
-        subject: 'allocate',
-        contentType: 'application/json',
-        body: { pool: DEFAULT_POOL, reason: key },
-      },
-    ]);
-  };
-}
-export type RequestAllocation = ReturnType<typeof createRequestAllocation>;
-
-/**
  * The laptop stock: laptops added, listed, taken back; and the allocation pass, which only the pool's
  * allocator runs (one at a time per pool, the session of the allocation queue). A pass reads the line of
  * waiting onboardings in priority order (continuity, earliest start date, earliest approval) and the
@@ -104,21 +85,19 @@ export function createLaptopStock(deps: {
 
     /** One allocation pass of the pool. Only the pool's allocator calls it (one session, one pass at a time). */
     async pass(): Promise<{ waiting: number; reserved: number }> {
-      // Those already served whose step has not taken up its laptop yet are still in line: read past them.
-      // Whoever holds a laptop (reserved, or assigned by a step that has not recorded it yet) is not served
-      // again: a pass that stopped after its reservations and runs again gives no one two laptops.
-      const alreadyServed = await laptops.reservedFor();
-      const line = await store.waitingForLaptop(PASS_SIZE + alreadyServed.size);
+      // Those already served whose step has not taken up its laptop yet are still in line: the pass reads
+      // past them, and serves no one who holds a laptop (reserved, or assigned by a step that has not
+      // recorded it yet): a pass that stopped after its reservations and runs again gives no one two.
+      const lineLength = PASS_SIZE + (await laptops.reservedCount());
+      const line = await store.waitingForLaptop(lineLength);
       const holders = await laptops.holders(line.map((r) => r.onboardingId));
       const requests = line.filter((r) => !holders.has(r.onboardingId)).slice(0, PASS_SIZE);
-      if (requests.length === 0) return { waiting: line.length, reserved: 0 };
+      if (requests.length === 0) return { waiting: line.length - holders.size, reserved: 0 };
       // The laptops a pass can give: those at the agents' sites, and the longest in stock anywhere.
       const wanted = requests.length * 2;
       const found = new Map<string, AvailableLaptop & { etag: string }>();
-      for (const site of new Set(requests.map((r) => r.site).filter((s): s is string => s !== null))) {
-        const atSite = requests.filter((r) => r.site === site).length;
-        for (const l of await laptops.available(site, atSite)) found.set(l.serialNumber, l);
-      }
+      const sites = [...new Set(requests.map((r) => r.site).filter((s): s is string => s !== null))];
+      if (sites.length > 0) for (const l of await laptops.available(sites, wanted)) found.set(l.serialNumber, l);
       const anywhere = await laptops.available(null, wanted);
       for (const l of anywhere) found.set(l.serialNumber, l);
       const reservations: Reservation[] = [];

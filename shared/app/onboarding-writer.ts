@@ -6,7 +6,7 @@ import { TransientError } from '../ports/provisioners';
 import type { Onboarding, StepCommand } from '../schemas/onboarding';
 import { recordChange } from '../telemetry/telemetry';
 import { boundedMessageId } from './message-id';
-import { DEFAULT_POOL } from '../schemas/laptops';
+import type { RequestAllocation } from './allocation-requests';
 import { QUEUES } from './queues';
 
 const MAX_CONFLICTS = 8;
@@ -14,7 +14,6 @@ const MAX_CONFLICTS = 8;
 /**
  * The message for a step command; its id is deterministic, so a re-send is dropped as a duplicate.
  * It carries the onboarding's traceparent, so that the worker continues the onboarding's trace.
- * A laptop's request goes to its pool's allocator (a session of the allocation queue: one pass at a time).
  */
 export function toStepMessage(command: StepCommand, traceparent?: string): OutgoingMessage {
   return {
@@ -37,21 +36,27 @@ export function toStepMessage(command: StepCommand, traceparent?: string): Outgo
     body: command,
     ...(command.notBefore ? { scheduledEnqueueTime: new Date(command.notBefore) } : {}),
     ...(traceparent ? { applicationProperties: { traceparent } } : {}),
-    ...(command.type === 'request-laptop' ? { sessionId: DEFAULT_POOL } : {}),
   };
 }
 
-/** The queue a command goes to. */
-export function queueOf(command: StepCommand): string {
-  return command.type === 'request-laptop' ? QUEUES.laptopAllocation : QUEUES.provisioning;
-}
-
-/** Sends commands to their queues. */
-export async function sendCommands(bus: MessageBus, commands: StepCommand[], traceparent?: string): Promise<void> {
-  const byQueue = new Map<string, OutgoingMessage[]>();
-  for (const c of commands)
-    byQueue.set(queueOf(c), [...(byQueue.get(queueOf(c)) ?? []), toStepMessage(c, traceparent)]);
-  for (const [queue, messages] of byQueue) await bus.send(queue, messages);
+/**
+ * Sends commands: a step's to the provisioning queue; a laptop's request as a request for a pass of the
+ * pool's allocator (requests of one moment come to one pass).
+ */
+async function sendCommands(
+  bus: MessageBus,
+  requestAllocation: RequestAllocation,
+  commands: StepCommand[],
+  traceparent?: string,
+): Promise<void> {
+  const steps = commands.filter((c) => c.type !== 'request-laptop');
+  if (steps.length > 0)
+    await bus.send(
+      QUEUES.provisioning,
+      steps.map((c) => toStepMessage(c, traceparent)),
+    );
+  const request = commands.find((c) => c.type === 'request-laptop');
+  if (request) await requestAllocation(`approved/${request.onboardingId}/${request.attempt}`);
 }
 
 export interface OnboardingWriter {
@@ -77,11 +82,13 @@ export function createOnboardingWriter(deps: {
   store: OnboardingStore;
   bus: MessageBus;
   clock: Clock;
+  requestAllocation: RequestAllocation;
 }): OnboardingWriter {
-  const { store, bus, clock } = deps;
+  const { store, bus, clock, requestAllocation } = deps;
 
   async function flushOutbox(current: Versioned<Onboarding>): Promise<void> {
-    if (current.value.outbox.length > 0) await sendCommands(bus, current.value.outbox, current.value.traceparent);
+    if (current.value.outbox.length > 0)
+      await sendCommands(bus, requestAllocation, current.value.outbox, current.value.traceparent);
   }
 
   async function apply(
@@ -104,7 +111,7 @@ export function createOnboardingWriter(deps: {
       try {
         const saved = await store.replace(decision.state, current.etag);
         recordChange(saved.value, decision.history);
-        await sendCommands(bus, decision.commands, saved.value.traceparent);
+        await sendCommands(bus, requestAllocation, decision.commands, saved.value.traceparent);
         return saved.value;
       } catch (err) {
         if (!(err instanceof ConcurrencyConflict)) throw err;

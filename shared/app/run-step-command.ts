@@ -1,8 +1,8 @@
 import type { OnboardingEvent } from '../domain/decide';
 import type { Clock } from '../ports/clock';
-import type { OnboardingStore } from '../ports/onboarding-store';
+import type { OnboardingStore, Versioned } from '../ports/onboarding-store';
 import { TransientError, type ProvisionOutcome, type Provisioners } from '../ports/provisioners';
-import type { Onboarding, StepCommand, StepName } from '../schemas/onboarding';
+import { STEP_NAMES, type Onboarding, type StepCommand, type StepName } from '../schemas/onboarding';
 import type { MessageBus } from '../ports/message-bus';
 import { toStepMessage, type OnboardingWriter } from './onboarding-writer';
 import { QUEUES } from './queues';
@@ -103,8 +103,12 @@ export function createRunStepCommand(deps: {
    * outcome in one write made on a fresh read (no write when the run starts: a crash before the outcome
    * leaves the step as it was, and the redelivered message runs it again; the connectors check first).
    */
-  async function run(command: StepCommand, ctx: StepRunContext): Promise<Onboarding | null> {
-    const current = await store.get(command.onboardingId);
+  async function run(
+    command: StepCommand,
+    ctx: StepRunContext,
+    read?: Versioned<Onboarding>,
+  ): Promise<Onboarding | null> {
+    const current = read ?? (await store.get(command.onboardingId));
     if (!current || !isCurrentRun(current.value, command) || !isActive(current.value)) return null;
     if (!['pending', 'in-progress', 'waiting'].includes(current.value.steps[command.step].status)) return null;
 
@@ -123,8 +127,16 @@ export function createRunStepCommand(deps: {
     }
     const event = outcomeEvent(command.step, outcome, clock.now(), startedAt);
     // After a cancellation the effect must still be recorded, so that it is reverted.
-    const after = await writer.apply(command.onboardingId, (o) =>
-      isCurrentRun(o, command) || o.status === 'cancelled' ? event : null,
+    // Written on the read above when no other step was under way then (nobody else is likely to have
+    // written since); otherwise on a fresh read, for the steps not to refuse each other's writes (412).
+    // Either way a stale etag reads again and re-decides.
+    const othersUnderway = STEP_NAMES.some(
+      (step) => step !== command.step && ['pending', 'in-progress'].includes(current.value.steps[step].status),
+    );
+    const after = await writer.apply(
+      command.onboardingId,
+      (o) => (isCurrentRun(o, command) || o.status === 'cancelled' ? event : null),
+      othersUnderway ? undefined : current,
     );
     if (command.step === 'laptop' && outcome.kind === 'failed') {
       // A laptop step that failed gives its laptop back to the line, once it is out of the line (recorded
@@ -178,7 +190,7 @@ export function createRunStepCommand(deps: {
     if (!current) return null;
     const step = current.value.steps[command.step];
     if (isActive(current.value) && (step.status === 'waiting' || step.status === 'pending')) {
-      return run({ ...command, type: 'run-step', attempt: step.attempt, retry: undefined }, ctx);
+      return run({ ...command, type: 'run-step', attempt: step.attempt, retry: undefined }, ctx, current);
     }
     if (current.value.status === 'cancelled' || current.value.status === 'rejected') {
       await provisioners[command.step].revert(current.value);

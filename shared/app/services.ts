@@ -9,12 +9,8 @@ import type { RejectedMessageStore } from '../ports/rejected-messages';
 import type { Provisioners } from '../ports/provisioners';
 import { createDecideOnboarding, createRetryOnboarding } from './decide-onboarding';
 import { createHandleHrEvent } from './handle-hr-event';
-import {
-  createLaptopStock,
-  createRequestAllocation,
-  createResumeLaptopSteps,
-  type RequestAllocation,
-} from './laptop-stock';
+import { createRequestAllocation, type RequestAllocation } from './allocation-requests';
+import { createLaptopStock, createResumeLaptopSteps } from './laptop-stock';
 import { createOnboardingWriter } from './onboarding-writer';
 import { createRejectedMessages } from './rejected-messages';
 import { createRunStepCommand } from './run-step-command';
@@ -37,9 +33,9 @@ export interface Ports {
 /** The use cases, built once per worker over the ports. */
 export function createServices(ports: Ports) {
   const { store, bus, clock, laptops, config, directory } = ports;
-  const writer = createOnboardingWriter({ store, bus, clock });
   const resume = createResumeLaptopSteps(bus, clock, config.Sweeper__reservationGraceSeconds);
-  const requestAllocation = createRequestAllocation(bus);
+  const requestAllocation = createRequestAllocation(bus, clock);
+  const writer = createOnboardingWriter({ store, bus, clock, requestAllocation });
   const provisioners = ports.provisioners(requestAllocation, laptops);
   const laptopStock = createLaptopStock({
     laptops,

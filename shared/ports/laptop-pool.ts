@@ -29,12 +29,12 @@ export interface LaptopPool {
   find(serialNumber: string): Promise<Laptop | null>;
   /** What the onboarding holds (reserved or assigned), if anything, with the etag of that read. */
   heldBy(onboardingId: string): Promise<(Laptop & { etag: string }) | null>;
-  /** The onboardings that hold a reservation not yet assigned, with the serial each holds. */
-  reservedFor(): Promise<Map<string, string>>;
+  /** How many laptops are reserved and not yet taken up by their step (those onboardings are still in line). */
+  reservedCount(): Promise<number>;
   /** Which of these onboardings hold a laptop (reserved or assigned): what each holds, and since when. */
   holders(onboardingIds: string[]): Promise<Map<string, Holding>>;
-  /** Available laptops, the longest in stock first; at `site` only when given; with the etag of that read. */
-  available(site: string | null, limit: number): Promise<(AvailableLaptop & { etag: string })[]>;
+  /** Available laptops, the longest in stock first; at these sites only when given; with the etag of that read. */
+  available(sites: string[] | null, limit: number): Promise<(AvailableLaptop & { etag: string })[]>;
   /** Reserves the laptop for the request if it is still as read (available); false otherwise. */
   reserve(laptop: { serialNumber: string; etag: string }, request: LaptopRequest): Promise<boolean>;
   /**

@@ -25,9 +25,10 @@ class Crash extends Error {
 }
 
 /**
- * At most this many crashes for calls about one onboarding: fewer than the deliveries Service Bus makes
- * before it dead-letters a message (10), so that the test is about recovering from crashes, not giving up
- * (a quiet queue at its end would otherwise crash one message at the same point at every delivery).
+ * At most this many crashes for calls about one onboarding (three more for the first crash of each point):
+ * fewer than the deliveries Service Bus makes before it dead-letters a message (10), so that the test is
+ * about recovering from crashes, not giving up (a quiet queue at its end would otherwise crash one message
+ * at the same point at every delivery).
  */
 const MAX_CRASHES_PER_ONBOARDING = 4;
 
@@ -54,12 +55,12 @@ function crashing(every: number) {
           const onboardingId = /"?(E\d+\.\d+)/.exec(JSON.stringify(args))?.[1];
           const crashesOfIt = onboardingId ? (crashesOf.get(onboardingId) ?? 0) : 0;
           let point: 'before' | 'after' | null = null;
-          if (crashesOfIt < MAX_CRASHES_PER_ONBOARDING) {
-            // Every point in turn: the first call of each crashes before it acts, the next one after; then
-            // every Nth call, before or after.
-            if (!crashedAt.has(`${at} before`)) point = 'before';
-            else if (!crashedAt.has(`${at} after`)) point = 'after';
-            else if (calls % every === 0) point = calls % (2 * every) === 0 ? 'after' : 'before';
+          // Every point in turn: the first call of each crashes before it acts, the next one after; then
+          // every Nth call, before or after.
+          if (crashesOfIt < MAX_CRASHES_PER_ONBOARDING + 3 && !crashedAt.has(`${at} before`)) point = 'before';
+          else if (crashesOfIt < MAX_CRASHES_PER_ONBOARDING + 3 && !crashedAt.has(`${at} after`)) point = 'after';
+          else if (crashesOfIt < MAX_CRASHES_PER_ONBOARDING && calls % every === 0) {
+            point = calls % (2 * every) === 0 ? 'after' : 'before';
           }
           if (point && onboardingId) crashesOf.set(onboardingId, crashesOfIt + 1);
           if (point) stats.crashes += 1;

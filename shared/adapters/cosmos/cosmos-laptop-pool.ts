@@ -208,12 +208,17 @@ export class CosmosLaptopPool implements LaptopPool {
     return held ?? null;
   }
 
-  async reservedFor(): Promise<Map<string, string>> {
-    const reserved = await this.query(
-      "SELECT * FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.status = 'reserved'",
-      [],
-    );
-    return new Map(reserved.map((l) => [l.onboardingId ?? '', l.serialNumber]));
+  async reservedCount(): Promise<number> {
+    const { resources } = await this.container.items
+      .query<number>(
+        {
+          query: "SELECT VALUE COUNT(1) FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.status = 'reserved'",
+          parameters: [{ name: '@pool', value: this.pool }],
+        },
+        { partitionKey: this.pool },
+      )
+      .fetchAll();
+    return resources[0] ?? 0;
   }
 
   async holders(onboardingIds: string[]): Promise<Map<string, Holding>> {
@@ -243,11 +248,11 @@ export class CosmosLaptopPool implements LaptopPool {
     );
   }
 
-  async available(site: string | null, limit: number): Promise<(AvailableLaptop & { etag: string })[]> {
-    const bySite = site === null ? '' : ' AND c.site = @site';
+  async available(sites: string[] | null, limit: number): Promise<(AvailableLaptop & { etag: string })[]> {
+    const atSites = sites === null ? '' : ' AND ARRAY_CONTAINS(@sites, c.site)';
     const found = await this.query(
-      `SELECT TOP ${Math.trunc(limit)} * FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.status = 'available'${bySite} ORDER BY c.addedAt`,
-      site === null ? [] : [{ name: '@site', value: site }],
+      `SELECT TOP ${Math.trunc(limit)} * FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.status = 'available'${atSites} ORDER BY c.addedAt`,
+      sites === null ? [] : [{ name: '@sites', value: sites }],
     );
     return found.map((l) => ({ serialNumber: l.serialNumber, site: l.site, addedAt: l.addedAt, etag: l.etag }));
   }
@@ -262,14 +267,12 @@ export class CosmosLaptopPool implements LaptopPool {
     ]);
   }
 
-  async markAssigned(onboardingId: string, laptop: { serialNumber: string; etag?: string }): Promise<boolean> {
+  async markAssigned(onboardingId: string, laptop: StoredLaptop): Promise<boolean> {
     const ours = (l: StoredLaptop) => l.onboardingId === onboardingId;
-    const first = laptop.etag
-      ? ({ ...(await this.read(laptop.serialNumber)), etag: laptop.etag } as StoredLaptop)
-      : null;
+    // As the caller read it (its etag guards the patch): no read unless it changed since.
     const done = await this.patchWhile(
       laptop.serialNumber,
-      first && first.id ? first : null,
+      laptop,
       (l) => ours(l) && l.status === 'reserved',
       () => [{ op: 'set', path: '/status', value: 'assigned' }],
     );
