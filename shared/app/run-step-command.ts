@@ -1,4 +1,4 @@
-import type { OnboardingEvent } from '../domain/decide';
+import { decide, type OnboardingEvent } from '../domain/decide';
 import type { Clock } from '../ports/clock';
 import type { OnboardingStore, Versioned } from '../ports/onboarding-store';
 import { TransientError, type ProvisionOutcome, type Provisioners } from '../ports/provisioners';
@@ -133,11 +133,15 @@ export function createRunStepCommand(deps: {
     const othersUnderway = STEP_NAMES.some(
       (step) => step !== command.step && ['pending', 'in-progress'].includes(current.value.steps[step].status),
     );
-    const after = await writer.apply(
-      command.onboardingId,
-      (o) => (isCurrentRun(o, command) || o.status === 'cancelled' ? event : null),
-      othersUnderway ? undefined : current,
-    );
+    // A wait that finds what the last look found changes nothing: no read again, no write.
+    const sameWait = outcome.kind === 'waiting' && !decide(current.value, event).changed;
+    const after = sameWait
+      ? current.value
+      : await writer.apply(
+          command.onboardingId,
+          (o) => (isCurrentRun(o, command) || o.status === 'cancelled' ? event : null),
+          othersUnderway ? undefined : current,
+        );
     if (command.step === 'laptop' && outcome.kind === 'failed') {
       // A laptop step that failed gives its laptop back to the line, once it is out of the line (recorded
       // failed first: a pass in between would serve it again). A retry takes its place in line again. A

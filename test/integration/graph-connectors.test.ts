@@ -2,6 +2,7 @@ import { TransientError } from '../../shared/ports/provisioners';
 import type { Onboarding } from '../../shared/schemas/onboarding';
 import { decide, IN_LINE } from '../../shared/domain/decide';
 import { DEFAULT_SKU } from '../../local/simulated-tenant';
+import { emptyCosmosStats } from '../../local/embedded-cosmos';
 import { buildOnboarding, person } from '../support/factories';
 import { startTestServices, type TestServices } from '../support/test-services';
 
@@ -108,6 +109,47 @@ describe('licence connector against the simulated tenant', () => {
         recheckAfterSeconds: t.services.config.Provisioning__waitingRecheckSeconds,
       });
       expect(outcome.kind === 'waiting' && outcome.detail).toMatch(/no ENTERPRISEPACK seat free/);
+    } finally {
+      t.tenant.setSeats(DEFAULT_SKU.skuId, 1000);
+    }
+  });
+
+  it('when 200 licence steps wait for a seat and are re-checked, then a re-check that finds nothing writes nothing', async () => {
+    t.tenant.setSeats(DEFAULT_SKU.skuId, t.tenant.consumedUnits(DEFAULT_SKU.skuId));
+    try {
+      // The vpn step still under way (as when the licence waits first): a write would read again first.
+      const waiting = Array.from({ length: 200 }, () =>
+        approved({ needs: { laptop: false, vpn: true, officeLicense: true } }),
+      );
+      await Promise.all(waiting.map((o) => t.services.store.create(o)));
+      const command = (o: Onboarding) => ({
+        type: 'run-step' as const,
+        onboardingId: o.id,
+        employeeId: o.employeeId,
+        step: 'officeLicense' as const,
+        attempt: o.steps.officeLicense.attempt,
+      });
+      const ctx = { deliveryCount: 1, maxDeliveryCount: 10 };
+      // The first look records the wait (one write each); the next ones find the same and write nothing.
+      for (const o of waiting) await t.services.runStepCommand(command(o), ctx);
+      t.cosmos.stats = emptyCosmosStats();
+      for (const o of waiting) await t.services.runStepCommand({ ...command(o), recheck: 1 }, ctx);
+      const stats = t.cosmos.stats;
+      t.cosmos.stats = undefined;
+      expect({
+        creates: stats.creates,
+        replaces: stats.replaces,
+        patches: stats.patches,
+        upserts: stats.upserts,
+      }).toEqual({
+        creates: 0,
+        replaces: 0,
+        patches: 0,
+        upserts: 0,
+      });
+      expect(stats.pointReads).toBe(200); // one read each: is this run still current?
+      for (const o of waiting)
+        expect((await t.services.store.get(o.id))?.value.steps.officeLicense.status).toBe('waiting');
     } finally {
       t.tenant.setSeats(DEFAULT_SKU.skuId, 1000);
     }
