@@ -7,6 +7,8 @@ import { CosmosLaptopPool } from '../shared/adapters/cosmos/cosmos-laptop-pool';
 import { CONTAINERS } from '../shared/adapters/cosmos/containers';
 import { CosmosRejectedMessages } from '../shared/adapters/cosmos/cosmos-rejected-messages';
 import { CosmosOnboardingStore } from '../shared/adapters/cosmos/cosmos-onboarding-store';
+import { CosmosBudgetStore } from '../shared/adapters/cosmos/cosmos-budget-store';
+import { DOCUMENTED_BUDGET, GraphBudget, type BudgetLimits } from '../shared/adapters/graph/graph-budget';
 import { GraphClient } from '../shared/adapters/graph/graph-client';
 import { GraphDirectory } from '../shared/adapters/graph/graph-directory';
 import { createGraphProvisioners } from '../shared/adapters/graph/graph-provisioners';
@@ -20,7 +22,9 @@ import type { JWTVerifyGetKey } from 'jose';
 import { EmbeddedCosmos, type CosmosJournal, type CosmosSnapshot } from './embedded-cosmos';
 import {
   DEFAULT_SKU,
+  DOCUMENTED_LIMITS,
   SimulatedTenant,
+  type GraphLimits,
   TLS_CERT_FILE,
   type SimulatedTenantOptions,
   type SimulatedTenantState,
@@ -54,6 +58,16 @@ export interface LocalStack {
   tenant: SimulatedTenant;
   services: Services;
   stop(): Promise<void>;
+}
+
+/** The budget of the limits a simulated tenant enforces. */
+function budgetLimitsOf(limits: GraphLimits): BudgetLimits {
+  return {
+    identityUnits: { capacity: limits.identity.resourceUnits, windowMs: limits.identity.windowMs },
+    identityWrites: { capacity: limits.identity.writes, windowMs: limits.identity.writeWindowMs },
+    intuneRequests: { capacity: limits.intune.requests, windowMs: limits.intune.windowMs },
+    intuneWrites: { capacity: limits.intune.writes, windowMs: limits.intune.windowMs },
+  };
 }
 
 /**
@@ -91,12 +105,18 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     disableInstanceDiscovery: true,
     additionalPolicies: [{ policy: agentPolicy(tenantAgent), position: 'perCall' }],
   });
+  // The budget paces the service at the limits the tenant enforces (the documented ones, or as scaled).
+  const limits = o.tenant?.limits === undefined ? DOCUMENTED_LIMITS : o.tenant.limits;
+  const budget = new GraphBudget(new CosmosBudgetStore(cosmos.database), {
+    limits: limits ? budgetLimitsOf(limits) : DOCUMENTED_BUDGET,
+  });
   const graph = new GraphClient({
     baseUrl: config.Graph__baseUrl,
     credential,
     agent: tenantAgent,
     retryDelayInMs: 200,
     maxRetryDelayInMs: 2000,
+    budget,
   });
   const laptops = new CosmosLaptopPool(cosmos.database, o.clock);
   if (!o.saved && o.laptopStock > 0) {

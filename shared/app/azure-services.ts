@@ -6,6 +6,8 @@ import { CONTAINERS } from '../adapters/cosmos/containers';
 import { CosmosRejectedMessages } from '../adapters/cosmos/cosmos-rejected-messages';
 import { CosmosOnboardingStore } from '../adapters/cosmos/cosmos-onboarding-store';
 import { createCosmosClient } from '../adapters/cosmos/cosmos-setup';
+import { CosmosBudgetStore } from '../adapters/cosmos/cosmos-budget-store';
+import { GraphBudget } from '../adapters/graph/graph-budget';
 import { GraphClient } from '../adapters/graph/graph-client';
 import { GraphDirectory } from '../adapters/graph/graph-directory';
 import { createGraphProvisioners } from '../adapters/graph/graph-provisioners';
@@ -33,7 +35,12 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
   });
   const database = cosmos.database(config.CosmosDb__databaseName);
   const laptops = new CosmosLaptopPool(database, systemClock);
-  const graph = new GraphClient({ baseUrl: config.Graph__baseUrl, credential });
+  // One Graph budget for every worker of every instance (a document of the coordination container).
+  const graph = new GraphClient({
+    baseUrl: config.Graph__baseUrl,
+    credential,
+    budget: new GraphBudget(new CosmosBudgetStore(database)),
+  });
   const rejected = new CosmosRejectedMessages(database);
   return createServices({
     config,

@@ -206,7 +206,7 @@ describe('licence seats', () => {
 });
 
 describe('faults of Microsoft Graph', () => {
-  it('when 30 % of calls answer 503 and a 429 throttle applies, then every onboarding completes and each effect happened exactly once', async () => {
+  it('when 30 % of calls answer 503 and the throttle is tight, then every onboarding completes, each effect exactly once, and the shared budget keeps the service under the throttle (next to no 429)', async () => {
     await withHost(
       {
         laptopStock: 12,
@@ -230,7 +230,10 @@ describe('faults of Microsoft Graph', () => {
         );
         const tenant = h.host.tenant;
         expect(tenant.answeredWith[503]).toBeGreaterThan(0);
-        expect(tenant.answeredWith[429]).toBeGreaterThan(0);
+        // Paced by the budget (the limits the tenant enforces), the service is next to never throttled
+        // (without the budget: 14 answers 429 in this scenario; under CPU load, a call granted in time may
+        // still reach the tenant a moment late).
+        expect(tenant.answeredWith[429] ?? 0).toBeLessThanOrEqual(2);
         for (const o of done) {
           const userId = tenant.userId(o.userPrincipalName);
           expect(tenant.effectsOf('member-added').filter((e) => e.target === userId)).toHaveLength(1);

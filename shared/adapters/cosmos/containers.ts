@@ -34,4 +34,6 @@ export const CONTAINERS = {
   laptops: container('laptops'),
   /** Messages a queue function set aside (they can never succeed), with why; partitioned per queue. */
   rejectedMessages: container('rejected-messages'),
+  /** What the instances of the service share to act as one: the Microsoft Graph budget; read by id only. */
+  coordination: container('coordination'),
 } as const;

@@ -8,12 +8,24 @@ import {
   isRestError,
   type HttpClient,
   type Pipeline,
+  type PipelinePolicy,
+  type PipelineRequest,
+  type PipelineResponse,
 } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Agent } from 'node:https';
 import { TransientError } from '../../ports/provisioners';
+import { demandOf, type CallPriority, type GraphBudget, type GraphSignals } from './graph-budget';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+
+const currentPriority = new AsyncLocalStorage<CallPriority>();
+
+/** Runs `work` with its Graph calls at `priority` (whose they are, when the budget is short). */
+export function withCallPriority<T>(priority: CallPriority, work: () => Promise<T>): Promise<T> {
+  return currentPriority.run(priority, work);
+}
 
 /** An error answer of Microsoft Graph: `{"error":{"code","message"}}` with its HTTP status. */
 export class GraphError extends Error {
@@ -44,6 +56,25 @@ export interface GraphClientOptions {
   timeoutMs?: number;
   /** Only for the simulated tenant, whose certificate is trusted by this agent alone. */
   agent?: Agent;
+  /** The budget every instance shares: each attempt of a call takes its cost from it first. */
+  budget?: GraphBudget;
+}
+
+/** How Graph says a call went, for the budget. */
+function signalsOf(response: PipelineResponse): GraphSignals {
+  const number = (name: string) => {
+    const value = Number(response.headers.get(name));
+    return response.headers.get(name) !== undefined && Number.isFinite(value) ? value : undefined;
+  };
+  const resourceUnits = number('x-ms-resource-unit');
+  const limitPercentage = number('x-ms-throttle-limit-percentage');
+  const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
+  return {
+    status: response.status,
+    ...(resourceUnits !== undefined ? { resourceUnits } : {}),
+    ...(limitPercentage !== undefined ? { limitPercentage } : {}),
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+  };
 }
 
 function parseRetryAfter(value: string | undefined): number | undefined {
@@ -62,6 +93,8 @@ function parseRetryAfter(value: string | undefined): number | undefined {
 export class GraphClient {
   private readonly pipeline: Pipeline;
   private readonly httpClient: HttpClient = createDefaultHttpClient();
+  /** The priority of each request in flight, for the budget policy. */
+  private readonly priorities = new WeakMap<PipelineRequest, CallPriority>();
 
   constructor(private readonly options: GraphClientOptions) {
     this.pipeline = createPipelineFromOptions({
@@ -74,9 +107,27 @@ export class GraphClient {
     });
     this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: GRAPH_SCOPE }));
     if (options.agent) this.pipeline.addPolicy(agentPolicy(options.agent));
+    const budget = options.budget;
+    if (budget) {
+      // After the retry policy: every attempt, the retries of a 429 or a 503 too, waits for its tokens.
+      const policy: PipelinePolicy = {
+        name: 'graphBudgetPolicy',
+        sendRequest: async (request, next) => {
+          const demand = demandOf(request.method, request.url);
+          await budget.acquire(demand, this.priorities.get(request) ?? 'standard');
+          const response = await next(request);
+          await budget.settle(demand, signalsOf(response));
+          return response;
+        },
+      };
+      this.pipeline.addPolicy(policy, { afterPhase: 'Retry' });
+    }
   }
 
-  /** Sends one Graph call; answers the parsed JSON body (undefined for 204), or throws GraphError / TransientError. */
+  /**
+   * Sends one Graph call; answers the parsed JSON body (undefined for 204), or throws GraphError /
+   * TransientError. Its priority when the budget is short: as `withCallPriority` set it, else standard.
+   */
   async call<T>(method: 'GET' | 'POST' | 'DELETE' | 'PATCH', path: string, body?: unknown): Promise<T> {
     const request = createPipelineRequest({
       url: `${this.options.baseUrl}${path}`,
@@ -88,6 +139,7 @@ export class GraphClient {
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       timeout: this.options.timeoutMs ?? 30_000,
     });
+    this.priorities.set(request, currentPriority.getStore() ?? 'standard');
     let response;
     try {
       response = await this.pipeline.sendRequest(this.httpClient, request);

@@ -1,6 +1,6 @@
 import type { Directory } from '../../ports/directory';
 import { TransientError } from '../../ports/provisioners';
-import { GraphClient, GraphError } from './graph-client';
+import { GraphClient, GraphError, withCallPriority } from './graph-client';
 
 /** The directory through Microsoft Graph: `GET /users/{upn}?$select=id` (404: no such account). */
 export class GraphDirectory implements Directory {
@@ -8,9 +8,9 @@ export class GraphDirectory implements Directory {
 
   async objectIdOf(userPrincipalName: string): Promise<string | null> {
     try {
-      const user = await this.graph.call<{ id: string }>(
-        'GET',
-        `/users/${encodeURIComponent(userPrincipalName)}?$select=id`,
+      // An approver waits for the answer: first in line when the budget is short.
+      const user = await withCallPriority('interactive', () =>
+        this.graph.call<{ id: string }>('GET', `/users/${encodeURIComponent(userPrincipalName)}?$select=id`),
       );
       return user.id;
     } catch (err) {

@@ -2,7 +2,8 @@ import { IN_LINE } from '../../domain/decide';
 import type { LaptopPool } from '../../ports/laptop-pool';
 import { TransientError, type ProvisionOutcome, type Provisioner, type Provisioners } from '../../ports/provisioners';
 import type { Onboarding } from '../../schemas/onboarding';
-import { GraphClient, GraphError } from './graph-client';
+import type { CallPriority } from './graph-budget';
+import { GraphClient, GraphError, withCallPriority } from './graph-client';
 import { asTransient, isNotFound, means } from './graph-errors';
 
 interface GraphUser {
@@ -289,5 +290,13 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
     },
   };
 
-  return { vpn, officeLicense, laptop };
+  // Each connector's Graph calls go at its agent's priority when the budget is short.
+  const prioritised = (p: Provisioner): Provisioner => ({
+    step: p.step,
+    provision: (onboarding) => withCallPriority(priorityOf(onboarding), () => p.provision(onboarding)),
+    revert: (onboarding) => withCallPriority(priorityOf(onboarding), () => p.revert(onboarding)),
+  });
+  return { vpn: prioritised(vpn), officeLicense: prioritised(officeLicense), laptop: prioritised(laptop) };
 }
+
+const priorityOf = (o: Onboarding): CallPriority => (o.priority === 'continuity' ? 'continuity' : 'standard');

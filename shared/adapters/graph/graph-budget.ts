@@ -1,0 +1,294 @@
+/**
+ * One Microsoft Graph budget for the whole service: every worker of every instance takes what its calls
+ * cost from the same shared buckets (a document in Cosmos DB), so that together they stay under the limits
+ * Graph enforces per application and tenant ("Microsoft Graph service-specific throttling limits",
+ * https://learn.microsoft.com/graph/throttling-limits):
+ * - identity and access: 8,000 resource units per 10 s (a tenant above 500 users) and 3,000 writes per
+ *   2 min 30 s; each answer says what the call cost (`x-ms-resource-unit`) and, past 80 % of the limit,
+ *   how much of it is used (`x-ms-throttle-limit-percentage`);
+ * - Intune (Windows Autopilot): 1,000 requests and 100 writes per 20 s.
+ *
+ * An instance takes tokens from the shared buckets a lease at a time (about a second of the pace: one
+ * conditional write, not one per call) and hands them to its callers in priority order: interactive calls
+ * (an approver waiting), then business-continuity agents, then the others. When tokens are short and a
+ * continuity agent waits, the shared state says so and the other instances lease for continuity only.
+ * Graph's own signals steer the pace: a 429 pauses the whole service until `Retry-After` and halves the
+ * pace; a limit percentage above 90 % lowers what is left to what Graph says is left, and slows down; a
+ * lease without a signal since the last one speeds up a little, up to the documented rate.
+ */
+
+export type BudgetBucket = 'identityUnits' | 'identityWrites' | 'intuneRequests' | 'intuneWrites';
+export type GraphService = 'identity' | 'intune';
+export type CallPriority = 'interactive' | 'continuity' | 'standard';
+
+/** What one call takes from the buckets. */
+export type Demand = Partial<Record<BudgetBucket, number>>;
+
+export type BudgetLimits = Record<BudgetBucket, { capacity: number; windowMs: number }>;
+
+export const DOCUMENTED_BUDGET: BudgetLimits = {
+  identityUnits: { capacity: 8000, windowMs: 10_000 },
+  identityWrites: { capacity: 3000, windowMs: 150_000 },
+  intuneRequests: { capacity: 1000, windowMs: 20_000 },
+  intuneWrites: { capacity: 100, windowMs: 20_000 },
+};
+
+const BUCKETS = Object.keys(DOCUMENTED_BUDGET) as BudgetBucket[];
+const serviceOf = (b: BudgetBucket): GraphService => (b.startsWith('identity') ? 'identity' : 'intune');
+const RANK: Record<CallPriority, number> = { interactive: 0, continuity: 1, standard: 2 };
+
+/** What the instances share: the buckets as of `at`, the pace of each service, pauses, continuity first. */
+export interface SharedBudgetState {
+  buckets: Record<BudgetBucket, { tokens: number; at: number }>;
+  /** The share of the documented rate the service is paced at (0.1 to `maxPace`). */
+  pace: Record<GraphService, number>;
+  /** No call before this instant (ms since the epoch): Graph said Retry-After. */
+  pausedUntil: Record<GraphService, number>;
+  /** Until then, tokens are leased for continuity (and interactive) calls only. */
+  continuityUntil: number;
+  /** When Graph last said to slow down, by service. */
+  signalAt: Record<GraphService, number>;
+}
+
+/** Where the shared state lives (a document read and written with its etag). */
+export interface BudgetStore {
+  read(): Promise<{ state: SharedBudgetState; etag: string } | null>;
+  /** Writes if still at `etag` (null: creates it); false when another instance wrote first. */
+  write(state: SharedBudgetState, etag: string | null): Promise<boolean>;
+}
+
+/** What an answer of Graph said about the budget. */
+export interface GraphSignals {
+  status: number;
+  /** x-ms-resource-unit: what the call actually cost. */
+  resourceUnits?: number;
+  /** x-ms-throttle-limit-percentage: the share of the limit in use (sent past 0.8). */
+  limitPercentage?: number;
+  /** Retry-After on a 429, seconds. */
+  retryAfterSeconds?: number;
+}
+
+/** What a call of Graph takes: identity calls resource units (and a write), Intune calls a request (and a write). */
+export function demandOf(method: string, url: string): Demand {
+  const path = new URL(url).pathname;
+  const write = method !== 'GET';
+  if (path.includes('/deviceManagement/')) return { intuneRequests: 1, ...(write ? { intuneWrites: 1 } : {}) };
+  // The documented costs: subscribedSkus 3 units, any other call 1 ($select takes 1 off, never below 1).
+  const units = !write && path.endsWith('/subscribedSkus') ? 3 : 1;
+  return { identityUnits: units, ...(write ? { identityWrites: 1 } : {}) };
+}
+
+interface Waiter {
+  demand: Demand;
+  priority: CallPriority;
+  seq: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export interface GraphBudgetOptions {
+  limits?: BudgetLimits;
+  /** How much of the pace one lease takes (ms of it). Default 1,000. */
+  leaseMs?: number;
+  /** The highest pace: a margin under the documented rate. Default 0.95. */
+  maxPace?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class GraphBudget {
+  private readonly limits: BudgetLimits;
+  private readonly leaseMs: number;
+  private readonly maxPace: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  /** Tokens this instance holds (leased from the shared buckets, not yet spent). */
+  private readonly local: Record<BudgetBucket, number> = {
+    identityUnits: 0,
+    identityWrites: 0,
+    intuneRequests: 0,
+    intuneWrites: 0,
+  };
+  private readonly waiters: Waiter[] = [];
+  private seq = 0;
+  private leasing = false;
+  /** What the service did, for the benchmark and the logs. */
+  readonly stats = { leases: 0, conflicts: 0, pauses: 0, slowdowns: 0, waits: 0 };
+
+  constructor(
+    private readonly store: BudgetStore,
+    options: GraphBudgetOptions = {},
+  ) {
+    this.limits = options.limits ?? DOCUMENTED_BUDGET;
+    this.leaseMs = options.leaseMs ?? 1000;
+    this.maxPace = options.maxPace ?? 0.95;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? sleepFor;
+  }
+
+  /** Resolves when the call may go: its tokens are taken. */
+  acquire(demand: Demand, priority: CallPriority): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ demand, priority, seq: (this.seq += 1), resolve, reject });
+      this.serve();
+    });
+  }
+
+  /** Takes into account what Graph answered: the actual cost, and whether to slow down or pause. */
+  async settle(demand: Demand, signals: GraphSignals): Promise<void> {
+    const service: GraphService = demand.intuneRequests ? 'intune' : 'identity';
+    if (service === 'identity' && signals.resourceUnits !== undefined) {
+      this.local.identityUnits -= signals.resourceUnits - (demand.identityUnits ?? 0);
+    }
+    const throttled = signals.status === 429;
+    const nearLimit = (signals.limitPercentage ?? 0) > 0.9;
+    if (!throttled && !nearLimit) return;
+    if (throttled) this.stats.pauses += 1;
+    else this.stats.slowdowns += 1;
+    // Whatever this instance holds of that service is no longer good to spend.
+    for (const b of BUCKETS) if (serviceOf(b) === service) this.local[b] = Math.min(this.local[b], 0);
+    await this.update((state, now) => {
+      state.signalAt[service] = now;
+      state.pace[service] = Math.max(0.1, state.pace[service] * (throttled ? 0.5 : 0.9));
+      if (throttled) {
+        state.pausedUntil[service] = Math.max(
+          state.pausedUntil[service],
+          now + (signals.retryAfterSeconds ?? 1) * 1000,
+        );
+        for (const b of BUCKETS) if (serviceOf(b) === service) state.buckets[b].tokens = 0;
+      } else {
+        // Graph's own count of what is left wins over ours.
+        const left = (1 - (signals.limitPercentage ?? 0)) * this.limits.identityUnits.capacity;
+        state.buckets.identityUnits.tokens = Math.min(state.buckets.identityUnits.tokens, left);
+      }
+      return true;
+    });
+  }
+
+  /** Serves the waiters the local tokens cover, in priority order; leases more for the first one left. */
+  private serve(): void {
+    this.waiters.sort((a, b) => RANK[a.priority] - RANK[b.priority] || a.seq - b.seq);
+    const blocked = new Set<BudgetBucket>();
+    let first: Waiter | undefined;
+    for (const w of [...this.waiters]) {
+      const needs = BUCKETS.filter((b) => (w.demand[b] ?? 0) > 0);
+      // A later waiter does not take what an earlier one is waiting for.
+      if (needs.some((b) => blocked.has(b))) continue;
+      if (needs.every((b) => this.local[b] >= (w.demand[b] ?? 0))) {
+        for (const b of needs) this.local[b] -= w.demand[b] ?? 0;
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve();
+      } else {
+        for (const b of needs) blocked.add(b);
+        first ??= w;
+      }
+    }
+    if (first && !this.leasing) {
+      this.leasing = true;
+      const head = first;
+      this.lease(head)
+        .catch((err: unknown) => {
+          // The shared state cannot be read or written: those waiting fail (transient), not hang.
+          for (const w of this.waiters.splice(0)) w.reject(err);
+        })
+        .finally(() => {
+          this.leasing = false;
+          if (this.waiters.length > 0) this.serve();
+        });
+    }
+  }
+
+  /** Leases tokens from the shared buckets for `head` (and about a second more), waiting as long as needed. */
+  private async lease(head: Waiter): Promise<void> {
+    for (;;) {
+      let waitMs = 0;
+      const granted = await this.update((state, now) => {
+        const needs = BUCKETS.filter((b) => (head.demand[b] ?? 0) > this.local[b]);
+        for (const b of BUCKETS) this.refill(state, b, now);
+        const paused = Math.max(0, ...needs.map((b) => state.pausedUntil[serviceOf(b)] - now));
+        if (paused > 0) {
+          waitMs = paused;
+          return false;
+        }
+        if (head.priority === 'standard' && state.continuityUntil > now) {
+          waitMs = state.continuityUntil - now;
+          return false;
+        }
+        const short = needs.filter((b) => state.buckets[b].tokens < (head.demand[b] ?? 0) - this.local[b]);
+        if (short.length > 0) {
+          waitMs = Math.max(
+            ...short.map((b) => {
+              const missing = (head.demand[b] ?? 0) - this.local[b] - state.buckets[b].tokens;
+              return Math.ceil(missing / this.rate(state, b));
+            }),
+          );
+          if (head.priority === 'standard') return false;
+          // A continuity agent waits: the others let it go first until it is served.
+          state.continuityUntil = Math.max(state.continuityUntil, now + waitMs + this.leaseMs);
+          return true;
+        }
+        for (const b of needs) {
+          // Unhurried by a recent signal: a little faster, up to the margin under the documented rate.
+          const service = serviceOf(b);
+          if (now - state.signalAt[service] > this.limits[b].windowMs) {
+            state.pace[service] = Math.min(this.maxPace, state.pace[service] + 0.02);
+          }
+          const want = Math.max((head.demand[b] ?? 0) - this.local[b], this.rate(state, b) * this.leaseMs);
+          const take = Math.min(state.buckets[b].tokens, want);
+          state.buckets[b].tokens -= take;
+          this.local[b] += take;
+        }
+        return true;
+      });
+      if (granted && waitMs === 0) {
+        this.stats.leases += 1;
+        return;
+      }
+      this.stats.waits += 1;
+      await this.sleep(Math.max(10, Math.min(waitMs, 5000)));
+    }
+  }
+
+  /** Tokens a millisecond, at the service's pace. */
+  private rate(state: SharedBudgetState, b: BudgetBucket): number {
+    return (this.limits[b].capacity / this.limits[b].windowMs) * state.pace[serviceOf(b)];
+  }
+
+  private refill(state: SharedBudgetState, b: BudgetBucket, now: number): void {
+    const bucket = state.buckets[b];
+    const elapsed = Math.max(0, now - bucket.at);
+    bucket.tokens = Math.min(this.limits[b].capacity * this.maxPace, bucket.tokens + elapsed * this.rate(state, b));
+    bucket.at = now;
+  }
+
+  private initial(now: number): SharedBudgetState {
+    const buckets = Object.fromEntries(
+      BUCKETS.map((b) => [b, { tokens: this.limits[b].capacity * this.maxPace, at: now }]),
+    ) as SharedBudgetState['buckets'];
+    return {
+      buckets,
+      pace: { identity: this.maxPace, intune: this.maxPace },
+      pausedUntil: { identity: 0, intune: 0 },
+      continuityUntil: 0,
+      signalAt: { identity: 0, intune: 0 },
+    };
+  }
+
+  /** Reads, changes and writes the shared state with its etag, again when another instance wrote first. */
+  private async update(change: (state: SharedBudgetState, now: number) => boolean): Promise<boolean> {
+    for (let i = 0; i < 20; i++) {
+      const read = await this.store.read();
+      const now = this.now();
+      const state = read ? structuredClone(read.state) : this.initial(now);
+      const before = { ...this.local };
+      if (!change(state, now) && read) return false;
+      if (await this.store.write(state, read?.etag ?? null)) return true;
+      // Lost the race: what this attempt took locally was not granted.
+      Object.assign(this.local, before);
+      this.stats.conflicts += 1;
+    }
+    throw new Error('the Microsoft Graph budget is too contended');
+  }
+}
