@@ -118,6 +118,8 @@ export class Journal {
   private writing: Promise<void> | null = null;
   private waiters: (() => void)[] = [];
   private failure: Error | null = null;
+  /** The batch being written, and to which file (a rotation waits for it before it closes that file). */
+  private inFlight: { handle: FileHandle; done: Promise<void> } | null = null;
   /** Bytes and records written to the current generation. */
   bytes = 0;
   records = 0;
@@ -162,10 +164,17 @@ export class Journal {
       this.pendingBytes = 0;
       this.waiters = [];
       try {
-        await this.handle.write(batch);
-        await this.handle.datasync();
+        const handle = this.handle;
+        const done = (async () => {
+          await handle.write(batch);
+          await handle.datasync();
+        })();
+        this.inFlight = { handle, done };
+        await done;
+        this.inFlight = null;
         this.bytes += batch.length;
       } catch (err) {
+        this.inFlight = null;
         // A journal that cannot write acknowledges nothing more: every caller from now on is refused.
         this.failure = err instanceof Error ? err : new Error(String(err));
       }
@@ -182,11 +191,15 @@ export class Journal {
   async rotate(): Promise<number> {
     await this.flush();
     const next = await Journal.open(this.dir, this.generation + 1);
-    await this.handle.close();
+    // Records appended meanwhile go to the next generation from now on (replaying them is harmless);
+    // a batch still being written to the current file finishes before that file is closed.
+    const old = this.handle;
     this.handle = next.handle;
     this.generation = next.generation;
     this.bytes = 0;
     this.records = 0;
+    if (this.inFlight?.handle === old) await this.inFlight.done.catch(() => undefined);
+    await old.close();
     return this.generation;
   }
 

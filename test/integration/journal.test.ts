@@ -23,6 +23,36 @@ describe('the journal', () => {
     expect(statSync(path.join(d, 'journal-0.log')).mode & 0o777).toBe(0o600);
   });
 
+  it('when the journal rotates while records keep coming and flushing, then no write goes to a closed file and every record is in one generation or the next', async () => {
+    const d = dir();
+    const journal = await Journal.open(d, 0);
+    let n = 0;
+    let writing = true;
+    // A stream of appends, each flushed, as the local host's handlers do under load.
+    const writer = (async () => {
+      while (writing) {
+        journal.append({ n: n++ });
+        await journal.flush();
+      }
+    })();
+    const extra = Array.from({ length: 50 }, async () => {
+      for (let i = 0; i < 20; i++) {
+        journal.append({ n: n++ });
+        await journal.flush();
+      }
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const rotations = [await journal.rotate(), await journal.rotate(), await journal.rotate()];
+    await Promise.all(extra);
+    writing = false;
+    await writer;
+    await journal.flush();
+    expect(rotations).toEqual([1, 2, 3]);
+    const read = [0, 1, 2, 3].flatMap((g) => readJournal(d, g).records as { n: number }[]).map((r) => r.n);
+    expect(read.sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    await journal.close();
+  });
+
   it('when the last record was torn by a crash mid-write, then it is dropped, the file cut back, and appending goes on', async () => {
     const d = dir();
     const journal = await Journal.open(d, 0);
