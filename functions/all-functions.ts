@@ -3,7 +3,7 @@ import type { ServicesProvider } from '../shared/app/services';
 import { hrEventsHttp, hrEventsQueue } from './hr-events';
 import { laptopAllocator, laptopFunctions } from './laptops';
 import { onboardingFunctions } from './onboardings';
-import { outboxSweeper, provisioningWorker } from './provisioning';
+import { laptopStepWorker, outboxSweeper, provisioningWorker } from './provisioning';
 import { health, openApiDocument } from './service-info';
 
 /** Every function of the product, defined once; the Functions host and the local host both read this list. */
@@ -16,6 +16,7 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     ...onboardingFunctions(services),
     ...laptopFunctions(services),
     provisioningWorker(services),
+    laptopStepWorker(services),
     laptopAllocator(services),
     outboxSweeper(services),
   ];

@@ -6,11 +6,22 @@ import type { ServicesProvider } from '../shared/app/services';
 import { stepCommandSchema } from '../shared/schemas/onboarding';
 import { describeFieldErrors, toFieldErrors } from '../shared/schemas/validation';
 
-/** The provisioning worker: runs or reverts one step per message. */
+/**
+ * The provisioning worker: runs or reverts one step per message. Two functions, one a queue: the VPN and
+ * licence steps (Entra ID's budget), and the laptop steps (Intune's), so that neither waits behind the other.
+ */
 export function provisioningWorker(services: ServicesProvider): QueueFunctionDefinition {
+  return stepWorker(services, 'provisioning-worker', QUEUES.provisioning);
+}
+
+export function laptopStepWorker(services: ServicesProvider): QueueFunctionDefinition {
+  return stepWorker(services, 'laptop-step-worker', QUEUES.laptopSteps);
+}
+
+function stepWorker(services: ServicesProvider, name: string, queueName: string): QueueFunctionDefinition {
   return queueFunction(services, {
-    name: 'provisioning-worker',
-    queueName: QUEUES.provisioning,
+    name,
+    queueName,
     async handler(message, context) {
       const parsed = stepCommandSchema.safeParse(decodeMessageBody(message));
       if (!parsed.success) {

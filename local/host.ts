@@ -1,6 +1,9 @@
+import type { GraphBudget } from '../shared/adapters/graph/graph-budget';
 import { ALLOCATION_TICK_MS } from '../shared/app/allocation-requests';
 import { InvocationContext, type InvocationContextInit, type LogHandler } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { allFunctions } from '../functions/all-functions';
 import type { FunctionDefinition, HttpFunctionDefinition, TimerFunctionDefinition } from '../functions/definition';
 import { durationMs, QUEUE_DEFINITIONS, QUEUES } from '../shared/app/queues';
@@ -15,7 +18,7 @@ import { listen } from './http-listener';
 import type { EmbeddedCosmos } from './embedded-cosmos';
 import type { Journal } from './journal';
 import { LocalServiceBus, type BusFaults, type LocalMessage } from './local-bus';
-import { localSettings, simulatedTenantOptions } from './local-settings';
+import { localSettings, PROJECT_ROOT, simulatedTenantOptions } from './local-settings';
 import { startLocalStack } from './local-stack';
 import type { SimulatedTenant, SimulatedTenantOptions } from './simulated-tenant';
 
@@ -42,6 +45,11 @@ export interface LocalHostOptions {
   clock?: Clock;
   /** Where the functions' logs go. Default: the console. */
   logHandler?: LogHandler;
+  /**
+   * Instances of the function app consuming the queues, as Azure scales out (competing consumers, one
+   * Graph budget). Default: LOCAL_INSTANCES, else 1. HTTP and timers run on the first.
+   */
+  instances?: number;
 }
 
 export interface LocalHost {
@@ -52,6 +60,8 @@ export interface LocalHost {
   /** The embedded Cosmos DB endpoint (its `stats` count operations when set). */
   cosmos: EmbeddedCosmos;
   services: Services;
+  /** The Graph budget of each instance (what it leased, waited, was told). */
+  budgets: GraphBudget[];
   /** A bearer token from the development issuer, for a person. */
   token(user: string, roles: string[]): Promise<string>;
   /** An application token (client credentials), as the HR system gets one. */
@@ -65,6 +75,11 @@ export interface LocalHost {
   /** A clean stop, bounded in time: requests and handlers in flight get `deadlineMs` (default 5 s). */
   stop(deadlineMs?: number): Promise<void>;
 }
+
+/** The Functions host's settings, as Azure reads them (concurrency per instance). */
+const HOST_JSON = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'host.json'), 'utf8')) as {
+  extensions: { serviceBus: { maxConcurrentCalls: number } };
+};
 
 export const JWKS_PATH = '/.dev-issuer/discovery/v2.0/keys';
 const COMPACT_CHECK_MS = 10_000;
@@ -142,7 +157,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const bus = new LocalServiceBus({
     maxDeliveryCount: queue?.maxDeliveryCount ?? 10,
     duplicateDetectionWindowMs: durationMs(queue?.duplicateDetectionHistoryTimeWindow ?? 'PT10M'),
-    maxConcurrentCalls: 16,
+    maxConcurrentCalls: HOST_JSON.extensions.serviceBus.maxConcurrentCalls,
     sessionQueues: QUEUE_DEFINITIONS.filter((q) => q.requiresSession).map((q) => q.name),
     ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
     ...(journalSinks ? { journal: journalSinks.bus } : {}),
@@ -175,8 +190,10 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     setAside: createSetAsideMessages({ rejected: services.rejectedMessages, deadLetters: bus }),
   });
 
-  for (const def of definitions) {
-    if (def.kind === 'serviceBusQueue') {
+  /** An instance's queue functions consume their queues (each instance competes for the messages). */
+  const consume = (queueDefinitions: FunctionDefinition[]) => {
+    for (const def of queueDefinitions) {
+      if (def.kind !== 'serviceBusQueue') continue;
       bus.subscribe(def.queueName, (message: LocalMessage, lockToken: string) => {
         if (def.queueName === QUEUES.hrEvents) syncDirectoryFromHr(tenant, message.body);
         return def.handler(
@@ -198,17 +215,25 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
           }),
         );
       });
-    } else if (def.kind === 'timer') {
-      const timer = setInterval(
-        () => {
-          const context = invocation(def.name);
-          def.handler(context).catch((err: unknown) => context.error(err));
-        },
-        settings.LOCAL_TIMER_SECONDS * 1000 || def.everyMinutes * 60_000,
-      );
-      timer.unref();
-      timers.push(timer);
     }
+  };
+  consume(definitions);
+  const budgets = [stack.budget];
+  for (let i = 1; i < (options.instances ?? settings.LOCAL_INSTANCES); i++) {
+    const other = stack.instance();
+    budgets.push(other.budget);
+    consume(allFunctions(() => Promise.resolve(other.services)));
+  }
+  for (const def of timerDefinitions) {
+    const timer = setInterval(
+      () => {
+        const context = invocation(def.name);
+        def.handler(context).catch((err: unknown) => context.error(err));
+      },
+      settings.LOCAL_TIMER_SECONDS * 1000 || def.everyMinutes * 60_000,
+    );
+    timer.unref();
+    timers.push(timer);
   }
   if (saved) bus.restore(saved.bus);
 
@@ -255,6 +280,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     tenant,
     cosmos: stack.cosmos,
     services,
+    budgets,
     adminToken,
     token: (user, roles) =>
       issueToken(key, { user, roles, issuer: config.Auth__issuer, audience: config.Auth__audience }),

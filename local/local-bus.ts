@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_MESSAGE_ID_LENGTH } from '../shared/app/message-id';
@@ -106,7 +107,8 @@ interface QueueState {
   deadLetter: DeadLetteredMessage[];
   seen: Map<string, number>;
   inFlight: number;
-  subscription?: LocalHandler;
+  /** The consumers of the queue: one per instance of the function app (competing consumers). */
+  subscriptions: { handler: LocalHandler; inFlight: number }[];
 }
 
 /** Applies one journaled change to a saved state (the local host replays its journal this way). */
@@ -141,6 +143,9 @@ export function applyBusRecord(state: LocalBusSnapshot, r: BusRecord): void {
  * With a journal, a send is acknowledged only once it is on disk.
  */
 export class LocalServiceBus implements MessageBus, DeadLetterQueues {
+  /** Operations, as Service Bus counts them for billing (the benchmark reads them). */
+  readonly stats = { sent: 0, duplicates: 0, delivered: 0, settled: 0, handlerMs: 0 };
+
   private readonly queues = new Map<string, QueueState>();
   private nextSequence = 1;
   private closed = false;
@@ -158,6 +163,7 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
         deadLetter: [],
         seen: new Map(),
         inFlight: 0,
+        subscriptions: [],
       };
       this.queues.set(name, q);
     }
@@ -186,8 +192,13 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
       }
     }
     for (const [id, at] of q.seen) if (now - at > this.options.duplicateDetectionWindowMs) q.seen.delete(id);
+    // Billed as Service Bus bills them: an operation per message sent (a batch counts each message).
+    this.stats.sent += messages.length;
     for (const m of messages) {
-      if (q.seen.has(m.messageId)) continue; // duplicate detection: accepted and dropped
+      if (q.seen.has(m.messageId)) {
+        this.stats.duplicates += 1;
+        continue; // duplicate detection: accepted and dropped
+      }
       q.seen.set(m.messageId, now);
       const message: LocalMessage = {
         messageId: m.messageId,
@@ -227,9 +238,12 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     this.pump(queueName);
   }
 
-  /** Delivers messages of `queueName` to `handler` (one subscription per queue, as one function per queue). */
+  /**
+   * Delivers messages of `queueName` to `handler`, up to maxConcurrentCalls at a time. Each instance of the
+   * function app subscribes: competing consumers, each message to one of them.
+   */
   subscribe(queueName: string, handler: LocalHandler): void {
-    this.queue(queueName).subscription = handler;
+    this.queue(queueName).subscriptions.push({ handler, inFlight: 0 });
     this.pump(queueName);
   }
 
@@ -249,19 +263,30 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
 
   private pump(queueName: string): void {
     const q = this.queue(queueName);
-    const handler = q.subscription;
-    if (!handler || this.closed) return;
-    while (q.inFlight < this.options.maxConcurrentCalls && q.active.length > 0) {
+    if (this.closed) return;
+    // The least busy consumer takes the next message.
+    for (;;) {
+      const free = q.subscriptions
+        .filter((sub) => sub.inFlight < this.options.maxConcurrentCalls)
+        .sort((a, b) => a.inFlight - b.inFlight)[0];
+      if (!free || q.active.length === 0) return;
       const message = this.next(queueName, q);
-      if (!message) break;
+      if (!message) return;
       message.deliveryCount += 1;
+      this.stats.delivered += 1;
       this.record({ op: 'put', queue: queueName, m: message });
       q.inFlight += 1;
-      void this.deliver(queueName, q, handler, message);
+      free.inFlight += 1;
+      void this.deliver(queueName, q, free, message);
     }
   }
 
-  private async deliver(queueName: string, q: QueueState, handler: LocalHandler, message: LocalMessage): Promise<void> {
+  private async deliver(
+    queueName: string,
+    q: QueueState,
+    consumer: { handler: LocalHandler; inFlight: number },
+    message: LocalMessage,
+  ): Promise<void> {
     const delivery = { lockLost: false };
     const lock = setTimeout(
       () => {
@@ -274,14 +299,20 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
       this.options.lockDurationMs ?? 5 * 60_000,
     );
     lock.unref();
+    const started = performance.now();
     try {
-      if (!this.options.faults?.drop?.(queueName, message)) await handler(structuredClone(message), randomUUID());
+      if (!this.options.faults?.drop?.(queueName, message)) {
+        await consumer.handler(structuredClone(message), randomUUID());
+      }
       if (!delivery.lockLost) this.complete(queueName, q, message);
     } catch (err) {
       if (!delivery.lockLost) this.abandon(queueName, q, message, err instanceof Error ? err.message : String(err));
     } finally {
       clearTimeout(lock);
+      this.stats.settled += 1; // completed or abandoned: one operation either way
+      this.stats.handlerMs += performance.now() - started;
       q.inFlight -= 1;
+      consumer.inFlight -= 1;
       if (this.isSessionQueue(queueName)) q.busySessions.delete(message.sessionId ?? '');
       setImmediate(() => this.pump(queueName));
     }
@@ -364,6 +395,12 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     return true;
   }
 
+  /** Messages of `queueName` waiting for a consumer, being handled, and scheduled (the benchmark's progress). */
+  depth(queueName: string): { active: number; inFlight: number; scheduled: number } {
+    const q = this.queue(queueName);
+    return { active: q.active.length, inFlight: q.inFlight, scheduled: q.scheduled.size };
+  }
+
   /** Scheduled messages not yet due on `queueName`. */
   scheduledCount(queueName: string): number {
     return this.queue(queueName).scheduled.size;
@@ -379,8 +416,9 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     return [...this.queues].every(
       ([name, q]) =>
         q.inFlight === 0 &&
-        (q.active.length === 0 || !q.subscription) &&
-        (!q.subscription || [...q.scheduled.values()].every((s) => s.dueAt > now + (horizons[name] ?? -Infinity))),
+        (q.active.length === 0 || q.subscriptions.length === 0) &&
+        (q.subscriptions.length === 0 ||
+          [...q.scheduled.values()].every((s) => s.dueAt > now + (horizons[name] ?? -Infinity))),
     );
   }
 

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { scaledLimits, type SimulatedTenantOptions } from './simulated-tenant';
+import { acceleratedLimits, scaledLimits, type SimulatedTenantOptions } from './simulated-tenant';
 
 const settingsFileSchema = z.object({ Values: z.record(z.string(), z.string()).default({}) });
 
@@ -48,6 +48,10 @@ const localSchema = z.object({
   SIM_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
   /** Graph's documented throttling budgets divided by this (1: as documented; a larger value throttles sooner). */
   SIM_THROTTLE_SCALE: z.coerce.number().min(1).default(1),
+  /** Graph's throttling windows divided by this: the same limits reached in less time (the benchmark). */
+  SIM_TIME_SCALE: z.coerce.number().min(1).default(1),
+  /** Instances of the function app consuming the queues (competing consumers, one Graph budget). */
+  LOCAL_INSTANCES: z.coerce.number().int().min(1).max(16).default(1),
   SIM_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
   SIM_USER_SYNC_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
   SIM_REPLICATION_LAG_MS: z.coerce.number().int().nonnegative().default(0),
@@ -67,6 +71,6 @@ export function simulatedTenantOptions(s: LocalSettings): SimulatedTenantOptions
     latencyMs: s.SIM_LATENCY_MS,
     userSyncDelayMs: s.SIM_USER_SYNC_DELAY_MS,
     replicationLagMs: s.SIM_REPLICATION_LAG_MS,
-    limits: scaledLimits(s.SIM_THROTTLE_SCALE),
+    limits: acceleratedLimits(scaledLimits(s.SIM_THROTTLE_SCALE), s.SIM_TIME_SCALE),
   };
 }

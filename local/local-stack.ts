@@ -56,7 +56,11 @@ export interface LocalStackOptions {
 export interface LocalStack {
   cosmos: EmbeddedCosmos;
   tenant: SimulatedTenant;
+  /** The first instance of the function app. */
   services: Services;
+  budget: GraphBudget;
+  /** Another instance of the function app over the same stores, bus and tenant. */
+  instance(): { services: Services; budget: GraphBudget };
   stop(): Promise<void>;
 }
 
@@ -100,73 +104,83 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   });
   // Only the clients of the simulated tenant trust its certificate; nothing process-wide.
   const tenantAgent = new Agent({ ca: readFileSync(TLS_CERT_FILE), keepAlive: true });
-  const credential = new ClientSecretCredential(tenant.tenantId, tenant.clientId, tenant.clientSecret, {
-    authorityHost: tenant.authorityHost,
-    disableInstanceDiscovery: true,
-    additionalPolicies: [{ policy: agentPolicy(tenantAgent), position: 'perCall' }],
-  });
   // The budget paces the service at the limits the tenant enforces (the documented ones, or as scaled).
   const limits = o.tenant?.limits === undefined ? DOCUMENTED_LIMITS : o.tenant.limits;
-  const budget = new GraphBudget(new CosmosBudgetStore(cosmos.database), {
-    limits: limits ? budgetLimitsOf(limits) : DOCUMENTED_BUDGET,
-  });
-  const graph = new GraphClient({
-    baseUrl: config.Graph__baseUrl,
-    credential,
-    agent: tenantAgent,
-    retryDelayInMs: 200,
-    maxRetryDelayInMs: 2000,
-    budget,
-  });
-  const laptops = new CosmosLaptopPool(cosmos.database, o.clock);
+  const budgetLimits = limits ? budgetLimitsOf(limits) : DOCUMENTED_BUDGET;
+  const rejected = new CosmosRejectedMessages(cosmos.database);
+  const stock = new CosmosLaptopPool(cosmos.database, o.clock);
   if (!o.saved && o.laptopStock > 0) {
-    await laptops.add(
+    await stock.add(
       Array.from({ length: o.laptopStock }, (_, i) => ({
         serialNumber: `LOCAL-${String(i + 1).padStart(4, '0')}`,
         model: 'Latitude 5440',
       })),
     );
   }
-  const rejected = new CosmosRejectedMessages(cosmos.database);
-  const ports: Ports = {
-    config,
-    clock: o.clock,
-    store: new CosmosOnboardingStore(
-      cosmos.database,
-      reportUnreadableDocuments({
-        store: rejected,
-        clock: o.clock,
-        container: CONTAINERS.onboardings.id,
-        log: console.error,
+
+  /**
+   * One instance of the function app: its own token cache, Graph client and share of the Graph budget,
+   * over the same Cosmos DB, Service Bus and tenant as the others (as Azure scales out).
+   */
+  const instance = (): { services: Services; budget: GraphBudget } => {
+    const credential = new ClientSecretCredential(tenant.tenantId, tenant.clientId, tenant.clientSecret, {
+      authorityHost: tenant.authorityHost,
+      disableInstanceDiscovery: true,
+      additionalPolicies: [{ policy: agentPolicy(tenantAgent), position: 'perCall' }],
+    });
+    const budget = new GraphBudget(new CosmosBudgetStore(cosmos.database), { limits: budgetLimits });
+    const graph = new GraphClient({
+      baseUrl: config.Graph__baseUrl,
+      credential,
+      agent: tenantAgent,
+      retryDelayInMs: 200,
+      maxRetryDelayInMs: 2000,
+      budget,
+    });
+    const ports: Ports = {
+      config,
+      clock: o.clock,
+      store: new CosmosOnboardingStore(
+        cosmos.database,
+        reportUnreadableDocuments({
+          store: rejected,
+          clock: o.clock,
+          container: CONTAINERS.onboardings.id,
+          log: console.error,
+        }),
+      ),
+      laptops: new CosmosLaptopPool(cosmos.database, o.clock),
+      directory: new GraphDirectory(graph),
+      rejected,
+      bus: o.bus,
+      provisioners: (requestAllocation, pool) => {
+        const real = createGraphProvisioners({
+          graph,
+          vpnGroupId: config.Graph__vpnGroupId,
+          licenseSkuId: config.Graph__licenseSkuId,
+          defaultUsageLocation: config.Provisioning__defaultUsageLocation,
+          laptops: pool,
+          recheckSeconds: config.Provisioning__waitingRecheckSeconds,
+          requestAllocation,
+        });
+        return o.wrapProvisioners ? o.wrapProvisioners(real) : real;
+      },
+      tokenValidator: createJwtValidator({
+        issuer: config.Auth__issuer,
+        audience: config.Auth__audience,
+        ...('uri' in o.jwks ? { jwksUri: o.jwks.uri } : { keys: o.jwks.keys }),
       }),
-    ),
-    laptops,
-    directory: new GraphDirectory(graph),
-    rejected,
-    bus: o.bus,
-    provisioners: (requestAllocation, pool) => {
-      const real = createGraphProvisioners({
-        graph,
-        vpnGroupId: config.Graph__vpnGroupId,
-        licenseSkuId: config.Graph__licenseSkuId,
-        defaultUsageLocation: config.Provisioning__defaultUsageLocation,
-        laptops: pool,
-        recheckSeconds: config.Provisioning__waitingRecheckSeconds,
-        requestAllocation,
-      });
-      return o.wrapProvisioners ? o.wrapProvisioners(real) : real;
-    },
-    tokenValidator: createJwtValidator({
-      issuer: config.Auth__issuer,
-      audience: config.Auth__audience,
-      ...('uri' in o.jwks ? { jwksUri: o.jwks.uri } : { keys: o.jwks.keys }),
-    }),
+    };
+    return { services: createServices(o.wrapPorts ? o.wrapPorts(ports) : ports), budget };
   };
-  const services = createServices(o.wrapPorts ? o.wrapPorts(ports) : ports);
+  const first = instance();
+  const services = first.services;
   return {
     cosmos,
     tenant,
     services,
+    budget: first.budget,
+    instance,
     async stop() {
       tenantAgent.destroy();
       await tenant.stop();

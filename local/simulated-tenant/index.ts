@@ -15,7 +15,7 @@ import { GRAPH_OPERATIONS, type GraphOperation } from './permissions';
 import { DOCUMENTED_LIMITS, GraphThrottle, type GraphLimits } from './throttling';
 import { TokenEndpoint } from './token-endpoint';
 
-export { DOCUMENTED_LIMITS, scaledLimits, type GraphLimits } from './throttling';
+export { acceleratedLimits, DOCUMENTED_LIMITS, scaledLimits, type GraphLimits } from './throttling';
 export { GRAPH_OPERATIONS, type GraphOperation } from './permissions';
 export { MESSAGES as LICENCE_MESSAGES } from './licences';
 
@@ -228,6 +228,24 @@ export class SimulatedTenant {
     token: 0,
   };
   readonly answeredWith: Record<number, number> = {};
+
+  /**
+   * The shortest time the calls admitted so far could have taken under the limits (ms): for each budget,
+   * what was taken beyond a full bucket at the start, at the rate it refills; the longest of them.
+   */
+  lowerBoundMs(): number {
+    const t = this.throttle;
+    if (!t) return 0;
+    const { identity, intune } = t.limits;
+    const bound = (used: number, capacity: number, windowMs: number) =>
+      (Math.max(0, used - capacity) * windowMs) / capacity;
+    return Math.max(
+      bound(t.consumed.resourceUnits, identity.resourceUnits, identity.windowMs),
+      bound(t.consumed.writes, identity.writes, identity.writeWindowMs),
+      bound(t.consumed.intune, intune.requests, intune.windowMs),
+      bound(t.consumed.intuneWrites, intune.writes, intune.windowMs),
+    );
+  }
 
   private readonly directory: Directory;
   private readonly licences: Licences;

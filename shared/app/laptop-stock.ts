@@ -11,6 +11,7 @@ import { QUEUES } from './queues';
 
 /** How many waiting onboardings one allocation pass serves at most (another pass follows when there are more). */
 export const PASS_SIZE = 200;
+const RESERVE_AT_ONCE = 25;
 
 function reservationOf(request: LaptopRequest, serialNumber: string): Reservation {
   return {
@@ -42,7 +43,7 @@ export function createResumeLaptopSteps(bus: MessageBus, clock: Clock, resendPer
         r.traceparent,
       ),
     );
-    await bus.send(QUEUES.provisioning, messages);
+    await bus.send(QUEUES.laptopSteps, messages);
   };
 }
 export type ResumeLaptopSteps = ReturnType<typeof createResumeLaptopSteps>;
@@ -101,11 +102,38 @@ export function createLaptopStock(deps: {
       const anywhere = await laptops.available(null, wanted);
       for (const l of anywhere) found.set(l.serialNumber, l);
       const reservations: Reservation[] = [];
-      for (const { request, serialNumber } of planAllocation(requests, [...found.values()])) {
-        const laptop = found.get(serialNumber);
-        if (laptop && (await laptops.reserve(laptop, request))) reservations.push(reservationOf(request, serialNumber));
+      // Each reservation is a conditional write of its own laptop: a few at a time, and each group's
+      // agents resumed at once (their laptops are assigned while the pass goes on).
+      const plan = planAllocation(requests, [...found.values()]);
+      for (let i = 0; i < plan.length; i += RESERVE_AT_ONCE) {
+        const group: Reservation[] = [];
+        await Promise.all(
+          plan.slice(i, i + RESERVE_AT_ONCE).map(async ({ request, serialNumber }) => {
+            const laptop = found.get(serialNumber);
+            if (laptop && (await laptops.reserve(laptop, request))) group.push(reservationOf(request, serialNumber));
+          }),
+        );
+        await resume(group);
+        reservations.push(...group);
       }
-      await resume(reservations);
+      // Continuity agents still without one take, when nothing is available, a laptop only reserved (not
+      // yet assigned) for a standard agent, the latest reserved first: that agent stays in line.
+      const served = new Set(reservations.map((r) => r.onboardingId));
+      const unserved = requests.filter((r) => r.priority === 'continuity' && !served.has(r.onboardingId));
+      if (unserved.length > 0 && plan.length < requests.length) {
+        const taken: Reservation[] = [];
+        const victims = await laptops.preemptible(unserved.length);
+        await Promise.all(
+          victims.map(async (victim, i) => {
+            const request = unserved[i];
+            if (request && (await laptops.reserve(victim, request))) {
+              taken.push(reservationOf(request, victim.serialNumber));
+            }
+          }),
+        );
+        await resume(taken);
+        reservations.push(...taken);
+      }
       // More in line than one pass takes, or more laptops than it saw: another pass goes on.
       const more = requests.length === PASS_SIZE || anywhere.length === wanted;
       if (more && reservations.length > 0) await requestAllocation(`more/${deps.clock.now().getTime()}`);

@@ -39,8 +39,25 @@ export function toStepMessage(command: StepCommand, traceparent?: string): Outgo
   };
 }
 
+/** The queue of a step's commands: the laptop's own, or the provisioning queue (VPN, licence). */
+export function stepQueueOf(command: StepCommand): string {
+  return command.step === 'laptop' ? QUEUES.laptopSteps : QUEUES.provisioning;
+}
+
+/** Sends step commands, each to its step's queue (one batch a queue). */
+export async function sendStepCommands(bus: MessageBus, commands: StepCommand[], traceparent?: string): Promise<void> {
+  for (const queue of [QUEUES.provisioning, QUEUES.laptopSteps]) {
+    const mine = commands.filter((c) => stepQueueOf(c) === queue);
+    if (mine.length > 0)
+      await bus.send(
+        queue,
+        mine.map((c) => toStepMessage(c, traceparent)),
+      );
+  }
+}
+
 /**
- * Sends commands: a step's to the provisioning queue; a laptop's request as a request for a pass of the
+ * Sends commands: a step's to its queue; a laptop's request as a request for a pass of the
  * pool's allocator (requests of one moment come to one pass).
  */
 async function sendCommands(
@@ -49,12 +66,11 @@ async function sendCommands(
   commands: StepCommand[],
   traceparent?: string,
 ): Promise<void> {
-  const steps = commands.filter((c) => c.type !== 'request-laptop');
-  if (steps.length > 0)
-    await bus.send(
-      QUEUES.provisioning,
-      steps.map((c) => toStepMessage(c, traceparent)),
-    );
+  await sendStepCommands(
+    bus,
+    commands.filter((c) => c.type !== 'request-laptop'),
+    traceparent,
+  );
   const request = commands.find((c) => c.type === 'request-laptop');
   if (request) await requestAllocation(`approved/${request.onboardingId}/${request.attempt}`);
 }

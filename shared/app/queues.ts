@@ -7,8 +7,13 @@ import definitions from '../definitions/service-bus-queues.json';
 export const QUEUES = {
   /** HR events from the HR systems (and POST /api/hr-events). */
   hrEvents: 'hr-events',
-  /** Internal: run, resume or revert one provisioning step. */
+  /** Internal: run, resume or revert one provisioning step (the VPN and the licence: Entra ID's budget). */
   provisioning: 'provisioning',
+  /**
+   * Internal: the same for the laptop step (Intune's budget, the crisis's bottleneck): a queue of its own, so
+   * that laptops are assigned as soon as they are reserved, not behind every agent's VPN and licence.
+   */
+  laptopSteps: 'laptop-steps',
   /**
    * Internal: allocation passes of the laptop stock. Session-enabled, one session per pool: Service Bus hands
    * a session to one receiver at a time, so one pass at a time allocates each pool.

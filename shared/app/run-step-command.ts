@@ -4,8 +4,7 @@ import type { OnboardingStore, Versioned } from '../ports/onboarding-store';
 import { TransientError, type ProvisionOutcome, type Provisioners } from '../ports/provisioners';
 import { STEP_NAMES, type Onboarding, type StepCommand, type StepName } from '../schemas/onboarding';
 import type { MessageBus } from '../ports/message-bus';
-import { toStepMessage, type OnboardingWriter } from './onboarding-writer';
-import { QUEUES } from './queues';
+import { sendStepCommands, type OnboardingWriter } from './onboarding-writer';
 
 export interface StepRunContext {
   /** Service Bus delivery count of this message (1 on the first delivery). */
@@ -152,9 +151,7 @@ export function createRunStepCommand(deps: {
       // Nothing free yet: look again later. The next look is a message of its own; the state is unchanged.
       const recheck = (command.recheck ?? 0) + 1;
       const notBefore = new Date(clock.now().getTime() + outcome.recheckAfterSeconds * 1000).toISOString();
-      await deps.bus.send(QUEUES.provisioning, [
-        toStepMessage({ ...command, retry: undefined, recheck, notBefore }, after.traceparent),
-      ]);
+      await sendStepCommands(deps.bus, [{ ...command, retry: undefined, recheck, notBefore }], after.traceparent);
     }
     return after;
   }

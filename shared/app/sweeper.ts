@@ -4,8 +4,7 @@ import type { MessageBus } from '../ports/message-bus';
 import type { OnboardingStore } from '../ports/onboarding-store';
 import { STEP_NAMES, type Onboarding, type StepCommand } from '../schemas/onboarding';
 import type { LaptopStock } from './laptop-stock';
-import { toStepMessage, type OnboardingWriter } from './onboarding-writer';
-import { QUEUES } from './queues';
+import { sendStepCommands, type OnboardingWriter } from './onboarding-writer';
 
 const BATCH = 100;
 
@@ -59,10 +58,7 @@ export function createSweeper(deps: {
     for (const { value } of stuck) {
       const commands = redriveCommands(value, `redrive/${period}`);
       redriven += commands.length;
-      await bus.send(
-        QUEUES.provisioning,
-        commands.map((c) => toStepMessage(c, value.traceparent)),
-      );
+      await sendStepCommands(bus, commands, value.traceparent);
     }
     return redriven;
   }

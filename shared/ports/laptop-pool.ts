@@ -35,7 +35,12 @@ export interface LaptopPool {
   holders(onboardingIds: string[]): Promise<Map<string, Holding>>;
   /** Available laptops, the longest in stock first; at these sites only when given; with the etag of that read. */
   available(sites: string[] | null, limit: number): Promise<(AvailableLaptop & { etag: string })[]>;
-  /** Reserves the laptop for the request if it is still as read (available); false otherwise. */
+  /**
+   * Laptops reserved (not yet assigned) for standard agents, the latest reserved first: what a continuity
+   * agent may take when nothing is available. With the etag of that read.
+   */
+  preemptible(limit: number): Promise<(Laptop & { etag: string })[]>;
+  /** Reserves the laptop for the request if it is still as read (available, or reserved for another); false otherwise. */
   reserve(laptop: { serialNumber: string; etag: string }, request: LaptopRequest): Promise<boolean>;
   /**
    * Records the Autopilot assignment; false when the laptop is no longer the onboarding's (released

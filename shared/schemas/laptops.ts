@@ -26,6 +26,8 @@ export const laptopDocumentSchema = z.object({
   userPrincipalName: z.string().nullable(),
   /** The holder's trace, so that the resume of its step continues it. */
   traceparent: z.string().optional(),
+  /** The holder's priority: a continuity agent may take a laptop only reserved (not assigned) for a standard one. */
+  priority: prioritySchema.optional(),
   addedAt: z.string(),
   updatedAt: z.string(),
 });

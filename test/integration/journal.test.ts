@@ -27,10 +27,10 @@ describe('the journal', () => {
     const d = dir();
     const journal = await Journal.open(d, 0);
     let n = 0;
-    let writing = true;
+    const stream = { writing: true };
     // A stream of appends, each flushed, as the local host's handlers do under load.
     const writer = (async () => {
-      while (writing) {
+      while (stream.writing) {
         journal.append({ n: n++ });
         await journal.flush();
       }
@@ -44,7 +44,7 @@ describe('the journal', () => {
     await new Promise((r) => setTimeout(r, 20));
     const rotations = [await journal.rotate(), await journal.rotate(), await journal.rotate()];
     await Promise.all(extra);
-    writing = false;
+    stream.writing = false;
     await writer;
     await journal.flush();
     expect(rotations).toEqual([1, 2, 3]);

@@ -122,15 +122,40 @@ describe('the laptop stock, a document per laptop', () => {
     expect(held.map((l) => l.onboardingId).sort()).toEqual([a.id, b.id, c.id]);
 
     const later = new Date(Date.now() + 3_600_000).toISOString();
-    const resumedBefore = t.sent('provisioning').length;
+    const resumedBefore = t.sent('laptop-steps').length;
     expect(await t.services.laptopStock.nudge(later)).toEqual({ resumed: 2, pass: false });
     expect(await t.services.laptopStock.resendStale(later)).toEqual({ resent: 1, released: 1 });
     const resumes = t
-      .sent('provisioning')
+      .sent('laptop-steps')
       .slice(resumedBefore)
       .map((m) => (m.body as { onboardingId: string }).onboardingId);
     expect(resumes.sort()).toEqual([a.id, c.id, c.id]);
     expect(await t.services.laptops.heldBy(b.id)).toBeNull();
+  });
+});
+
+describe('scarce laptops go first to business-continuity agents', () => {
+  it('when the stock is out and continuity agents come, then they take the laptops latest reserved for standard agents (never an assigned one), who stay in line', async () => {
+    const t = await startTestServices({ laptopStock: 0 });
+    try {
+      // Standard agents approved first (i % 5 !== 0), three laptops: all three reserved for them.
+      const early = [await waiting(t, 1), await waiting(t, 2), await waiting(t, 3)];
+      await t.services.laptopStock.add({ laptops: laptops('SCARCE', 3) });
+      expect((await t.services.laptopStock.pass()).reserved).toBe(3);
+      // The first one's step already assigned its laptop in Autopilot: that one stays.
+      await t.services.laptops.markAssigned(early[0]!.id, (await t.services.laptops.heldBy(early[0]!.id))!);
+      const continuity = [await waiting(t, 5), await waiting(t, 10), await waiting(t, 15)];
+      expect((await t.services.laptopStock.pass()).reserved).toBe(2);
+      const holders = (await all(t)).map((l) => l.onboardingId).sort();
+      expect(holders).toEqual([early[0]!.id, continuity[0]!.id, continuity[1]!.id].sort());
+      // Those who lost theirs hold nothing and are still in line (their step waits).
+      const line = (await t.services.store.waitingForLaptop(10)).map((r) => r.onboardingId);
+      expect(line).toEqual(expect.arrayContaining([early[1]!.id, early[2]!.id, continuity[2]!.id]));
+      expect(await t.services.laptops.heldBy(early[1]!.id)).toBeNull();
+      expect(await t.services.laptops.heldBy(early[2]!.id)).toBeNull();
+    } finally {
+      await t.stop();
+    }
   });
 });
 

@@ -32,6 +32,7 @@ function backInStock(l: StoredLaptop): PatchOperation[] {
     { op: 'set', path: '/onboardingId', value: null },
     { op: 'set', path: '/userPrincipalName', value: null },
     ...(l.traceparent !== undefined ? [{ op: 'remove' as const, path: '/traceparent' }] : []),
+    ...(l.priority !== undefined ? [{ op: 'remove' as const, path: '/priority' }] : []),
   ];
 }
 
@@ -257,12 +258,21 @@ export class CosmosLaptopPool implements LaptopPool {
     return found.map((l) => ({ serialNumber: l.serialNumber, site: l.site, addedAt: l.addedAt, etag: l.etag }));
   }
 
+  preemptible(limit: number): Promise<StoredLaptop[]> {
+    return this.query(
+      `SELECT TOP ${Math.trunc(limit)} * FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.status = 'reserved' ` +
+        "AND c.priority = 'standard' ORDER BY c.updatedAt DESC",
+      [],
+    );
+  }
+
   reserve(laptop: { serialNumber: string; etag: string }, request: LaptopRequest): Promise<boolean> {
     // As the pass read it, available: If-Match on that read; a laptop changed meanwhile is not taken.
     return this.patch({ id: idOf(laptop.serialNumber), etag: laptop.etag } as StoredLaptop, [
       { op: 'set', path: '/status', value: 'reserved' },
       { op: 'set', path: '/onboardingId', value: request.onboardingId },
       { op: 'set', path: '/userPrincipalName', value: request.userPrincipalName },
+      { op: 'set', path: '/priority', value: request.priority },
       ...(request.traceparent ? [{ op: 'set' as const, path: '/traceparent', value: request.traceparent }] : []),
     ]);
   }

@@ -90,7 +90,7 @@ export interface GraphBudgetOptions {
   limits?: BudgetLimits;
   /** How much of the pace one lease takes (ms of it). Default 1,000. */
   leaseMs?: number;
-  /** The highest pace: a margin under the documented rate. Default 0.95. */
+  /** The highest pace: a margin under the documented rate. Default 0.97. */
   maxPace?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -111,9 +111,11 @@ export class GraphBudget {
     intuneRequests: 0,
     intuneWrites: 0,
   };
+  /** When this instance last leased for each service: tokens older than a lease are not spent (see serve). */
+  private readonly leasedAt: Record<GraphService, number> = { identity: 0, intune: 0 };
   private readonly waiters: Waiter[] = [];
   private seq = 0;
-  private leasing = false;
+  private readonly leasing = new Set<GraphService>();
   /** What the service did, for the benchmark and the logs. */
   readonly stats = { leases: 0, conflicts: 0, pauses: 0, slowdowns: 0, waits: 0 };
 
@@ -123,7 +125,7 @@ export class GraphBudget {
   ) {
     this.limits = options.limits ?? DOCUMENTED_BUDGET;
     this.leaseMs = options.leaseMs ?? 1000;
-    this.maxPace = options.maxPace ?? 0.95;
+    this.maxPace = options.maxPace ?? 0.97;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? sleepFor;
   }
@@ -167,34 +169,45 @@ export class GraphBudget {
     });
   }
 
-  /** Serves the waiters the local tokens cover, in priority order; leases more for the first one left. */
+  /**
+   * Serves the waiters the local tokens cover, in priority order; leases more for the first one left of
+   * each service (identity and Intune lease apart: one short does not hold the other up).
+   */
   private serve(): void {
+    // Tokens leased long ago are dropped, not spent: the others have spent what refilled since, and a late
+    // burst of old tokens would go over what Graph has left.
+    const now = this.now();
+    for (const b of BUCKETS) {
+      if (this.local[b] > 0 && now - this.leasedAt[serviceOf(b)] > 2 * this.leaseMs) this.local[b] = 0;
+    }
     this.waiters.sort((a, b) => RANK[a.priority] - RANK[b.priority] || a.seq - b.seq);
     const blocked = new Set<BudgetBucket>();
-    let first: Waiter | undefined;
+    const firstOf = new Map<GraphService, Waiter>();
     for (const w of [...this.waiters]) {
       const needs = BUCKETS.filter((b) => (w.demand[b] ?? 0) > 0);
-      // A later waiter does not take what an earlier one is waiting for.
+      // A later waiter does not take what an earlier one is short of.
       if (needs.some((b) => blocked.has(b))) continue;
-      if (needs.every((b) => this.local[b] >= (w.demand[b] ?? 0))) {
+      const short = needs.filter((b) => this.local[b] < (w.demand[b] ?? 0));
+      if (short.length === 0) {
         for (const b of needs) this.local[b] -= w.demand[b] ?? 0;
         this.waiters.splice(this.waiters.indexOf(w), 1);
         w.resolve();
       } else {
-        for (const b of needs) blocked.add(b);
-        first ??= w;
+        for (const b of short) blocked.add(b);
+        const service = serviceOf(short[0] ?? 'identityUnits');
+        if (!firstOf.has(service)) firstOf.set(service, w);
       }
     }
-    if (first && !this.leasing) {
-      this.leasing = true;
-      const head = first;
+    for (const [service, head] of firstOf) {
+      if (this.leasing.has(service)) continue;
+      this.leasing.add(service);
       this.lease(head)
         .catch((err: unknown) => {
           // The shared state cannot be read or written: those waiting fail (transient), not hang.
           for (const w of this.waiters.splice(0)) w.reject(err);
         })
         .finally(() => {
-          this.leasing = false;
+          this.leasing.delete(service);
           if (this.waiters.length > 0) this.serve();
         });
     }
@@ -244,6 +257,7 @@ export class GraphBudget {
       });
       if (granted && waitMs === 0) {
         this.stats.leases += 1;
+        for (const b of BUCKETS) if ((head.demand[b] ?? 0) > 0) this.leasedAt[serviceOf(b)] = this.now();
         return;
       }
       this.stats.waits += 1;
@@ -284,9 +298,10 @@ export class GraphBudget {
       const state = read ? structuredClone(read.state) : this.initial(now);
       const before = { ...this.local };
       if (!change(state, now) && read) return false;
+      const taken = BUCKETS.map((b) => [b, this.local[b] - before[b]] as const);
       if (await this.store.write(state, read?.etag ?? null)) return true;
-      // Lost the race: what this attempt took locally was not granted.
-      Object.assign(this.local, before);
+      // Lost the race: what this attempt took locally was not granted (other changes meanwhile stand).
+      for (const [b, delta] of taken) this.local[b] -= delta;
       this.stats.conflicts += 1;
     }
     throw new Error('the Microsoft Graph budget is too contended');

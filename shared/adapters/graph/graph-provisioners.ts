@@ -258,13 +258,11 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
         return failedOrThrow(err);
       }
       if (!(await o.laptops.markAssigned(onboarding.id, held))) {
-        // Released while we assigned it (the hire was cancelled): Autopilot must follow the stock, not us.
+        // No longer ours while we assigned it: released (the hire was cancelled) or taken by a continuity
+        // agent. Autopilot follows the stock, not us; the step goes back in line.
         await reconcileDevice(held.serialNumber);
-        return {
-          kind: 'failed',
-          code: 'LaptopReleased',
-          message: `laptop ${held.serialNumber} was released during its assignment`,
-        };
+        await o.requestAllocation(`taken/${onboarding.id}/${held.serialNumber}`);
+        return { kind: 'waiting', detail: IN_LINE };
       }
       return { kind: 'done', serialNumber: held.serialNumber };
     },
