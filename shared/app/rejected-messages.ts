@@ -90,7 +90,7 @@ export function reportUnreadableDocuments(deps: {
   log: (line: string) => void;
 }) {
   const queue = `store:${deps.container}`;
-  return (err: { id: string; reason: string; document: unknown }): void => {
+  return async (err: { id: string; reason: string; document: unknown }): Promise<void> => {
     deps.log(
       JSON.stringify({
         level: 'error',
@@ -101,7 +101,7 @@ export function reportUnreadableDocuments(deps: {
     );
     const etag = (err.document as { _etag?: unknown } | null)?._etag;
     const messageId = `${err.id}@${typeof etag === 'string' ? etag : 'unknown'}`;
-    deps.store
+    await deps.store
       .record({
         id: rejectedMessageId(queue, messageId),
         docType: 'rejected-message',

@@ -49,25 +49,30 @@ function decodeToken(token: string): string {
 export class CosmosOnboardingStore implements OnboardingStore {
   private readonly container: Container;
 
-  /** `onUnreadable`: told of each document that fails its schema; lists and sweepers go on without it. */
+  /**
+   * `onUnreadable`: told of each document that fails its schema (and awaited: the report is recorded before
+   * the answer); lists and sweepers go on without it.
+   */
   constructor(
     database: Database,
-    private readonly onUnreadable: (err: UnreadableDocument) => void = () => undefined,
+    private readonly onUnreadable: (err: UnreadableDocument) => Promise<void> | void = () => undefined,
   ) {
     this.container = database.container(CONTAINERS.onboardings.id);
   }
 
   /** The readable ones: one bad document is set aside (reported), never a reason to fail everyone's list. */
-  private readable(resources: StoredOnboarding[]): Versioned<Onboarding>[] {
+  private async readable(resources: StoredOnboarding[]): Promise<Versioned<Onboarding>[]> {
     const out: Versioned<Onboarding>[] = [];
+    const reports: Promise<void>[] = [];
     for (const r of resources) {
       try {
         out.push(toVersioned(r));
       } catch (err) {
         if (!(err instanceof UnreadableDocument)) throw err;
-        this.onUnreadable(err);
+        reports.push(Promise.resolve(this.onUnreadable(err)));
       }
     }
+    await Promise.all(reports);
     return out;
   }
 
@@ -144,7 +149,7 @@ export class CosmosOnboardingStore implements OnboardingStore {
       )
       .fetchAll();
     const window = resources.slice(0, limit);
-    const page = this.readable(window).map((r) => r.value);
+    const page = (await this.readable(window)).map((r) => r.value);
     const last = window.at(-1);
     return { items: page, continuationToken: resources.length > limit && last ? encodeToken(last.id) : null };
   }
