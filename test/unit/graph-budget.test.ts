@@ -127,13 +127,13 @@ describe('one Microsoft Graph budget for every instance', () => {
     expect(workers).toHaveLength(8); // eight callers, each always waiting for its next call
   });
 
-  it('when Graph answers 429 with Retry-After, then no instance calls that service before then, and the pace halves', async () => {
+  it('when Graph answers 429 with Retry-After, then no instance calls that service before then, and the pace drops by a quarter', async () => {
     const time = new FakeTime();
     const store = new MemoryStore();
     const [a, b] = instances(2, store, time);
     await Promise.all([a!.acquire(autopilotAssign, 'standard'), time.runUntil(1)]);
     await a!.settle(autopilotAssign, { status: 429, retryAfterSeconds: 3 });
-    expect((await store.read())?.state.pace.intune).toBeCloseTo(0.97 / 2);
+    expect((await store.read())?.state.pace.intune).toBeCloseTo(0.97 * 0.75);
     const at: number[] = [];
     const calls = [a!, b!, b!].map(async (x) => {
       await x.acquire(autopilotAssign, 'standard');
@@ -181,6 +181,37 @@ describe('one Microsoft Graph budget for every instance', () => {
     const state = (await store.read())!.state;
     expect(state.buckets.identityUnits.tokens).toBeLessThanOrEqual(0.05 * LIMITS.identityUnits.capacity + 1e-9);
     expect(state.pace.identity).toBeCloseTo(0.97 * 0.9);
+  });
+
+  it('when a lease is still being written, then no caller spends what it would grant; a lost race grants nothing', async () => {
+    const time = new FakeTime();
+    const store = new MemoryStore();
+    // The first write of the shared document hangs, then loses to another instance (412), as a Cosmos DB
+    // write can while the instance goes on taking calls.
+    let lose: (() => void) | null = null;
+    const write = store.write.bind(store);
+    store.write = (state, etag) => {
+      if (store.writes > 0 || lose) return write(state, etag);
+      return new Promise<boolean>((resolve) => {
+        lose = () => resolve(false);
+      });
+    };
+    const [a] = instances(1, store, time);
+    const served: number[] = [];
+    const first = a!.acquire(autopilotAssign, 'standard').then(() => served.push(1));
+    await time.runUntil(1);
+    // A caller arrives while the lease is in flight: the tokens it would take are not granted yet.
+    const second = a!.acquire(autopilotAssign, 'standard').then(() => served.push(2));
+    await time.runUntil(2);
+    expect(lose).not.toBeNull();
+    expect(served).toEqual([]);
+    lose!();
+    await time.runUntil(1000);
+    await Promise.all([first, second]);
+    expect(served).toEqual([1, 2]);
+    // Both calls were paid for by the write that succeeded: the shared bucket lost at least their two tokens.
+    const state = (await store.read())!.state;
+    expect(state.buckets.intuneWrites.tokens).toBeLessThanOrEqual(LIMITS.intuneWrites.capacity * 0.97 - 2);
   });
 
   it('when a call cost more resource units than estimated, then the difference is taken from what the instance holds', async () => {

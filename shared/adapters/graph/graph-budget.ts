@@ -12,8 +12,8 @@
  * conditional write, not one per call) and hands them to its callers in priority order: interactive calls
  * (an approver waiting), then business-continuity agents, then the others. When tokens are short and a
  * continuity agent waits, the shared state says so and the other instances lease for continuity only.
- * Graph's own signals steer the pace: a 429 pauses the whole service until `Retry-After` and halves the
- * pace; a limit percentage above 90 % lowers what is left to what Graph says is left, and slows down; a
+ * Graph's own signals steer the pace: a 429 pauses the whole service until `Retry-After` and lowers the
+ * pace by a quarter; a limit percentage above 90 % lowers what is left to what Graph says is left, and slows down; a
  * lease without a signal since the last one speeds up a little, up to the documented rate.
  */
 
@@ -36,6 +36,15 @@ export const DOCUMENTED_BUDGET: BudgetLimits = {
 const BUCKETS = Object.keys(DOCUMENTED_BUDGET) as BudgetBucket[];
 const serviceOf = (b: BudgetBucket): GraphService => (b.startsWith('identity') ? 'identity' : 'intune');
 const RANK: Record<CallPriority, number> = { interactive: 0, continuity: 1, standard: 2 };
+/**
+ * After a 429 the pace drops by a quarter (after a limit percentage past 90 %, by a tenth), then grows again by
+ * 2 % a lease once Graph has said nothing for CALM_MS (or the bucket's window, if shorter). The budget already
+ * models Graph's buckets, so a 429 means the model drifted a little, not that the rate was double: halving
+ * it cost a crisis run half its speed for a whole write window (2 min 30 s) after a single 429.
+ */
+const THROTTLED_PACE = 0.75;
+const NEAR_LIMIT_PACE = 0.9;
+const CALM_MS = 10_000;
 
 /** What the instances share: the buckets as of `at`, the pace of each service, pauses, continuity first. */
 export interface SharedBudgetState {
@@ -153,7 +162,7 @@ export class GraphBudget {
     for (const b of BUCKETS) if (serviceOf(b) === service) this.local[b] = Math.min(this.local[b], 0);
     await this.update((state, now) => {
       state.signalAt[service] = now;
-      state.pace[service] = Math.max(0.1, state.pace[service] * (throttled ? 0.5 : 0.9));
+      state.pace[service] = Math.max(0.1, state.pace[service] * (throttled ? THROTTLED_PACE : NEAR_LIMIT_PACE));
       if (throttled) {
         state.pausedUntil[service] = Math.max(
           state.pausedUntil[service],
@@ -217,7 +226,7 @@ export class GraphBudget {
   private async lease(head: Waiter): Promise<void> {
     for (;;) {
       let waitMs = 0;
-      const granted = await this.update((state, now) => {
+      const granted = await this.update((state, now, grant) => {
         const needs = BUCKETS.filter((b) => (head.demand[b] ?? 0) > this.local[b]);
         for (const b of BUCKETS) this.refill(state, b, now);
         const paused = Math.max(0, ...needs.map((b) => state.pausedUntil[serviceOf(b)] - now));
@@ -245,13 +254,13 @@ export class GraphBudget {
         for (const b of needs) {
           // Unhurried by a recent signal: a little faster, up to the margin under the documented rate.
           const service = serviceOf(b);
-          if (now - state.signalAt[service] > this.limits[b].windowMs) {
+          if (now - state.signalAt[service] > Math.min(this.limits[b].windowMs, CALM_MS)) {
             state.pace[service] = Math.min(this.maxPace, state.pace[service] + 0.02);
           }
           const want = Math.max((head.demand[b] ?? 0) - this.local[b], this.rate(state, b) * this.leaseMs);
           const take = Math.min(state.buckets[b].tokens, want);
           state.buckets[b].tokens -= take;
-          this.local[b] += take;
+          grant[b] += take;
         }
         return true;
       });
@@ -290,18 +299,30 @@ export class GraphBudget {
     };
   }
 
-  /** Reads, changes and writes the shared state with its etag, again when another instance wrote first. */
-  private async update(change: (state: SharedBudgetState, now: number) => boolean): Promise<boolean> {
+  /**
+   * Reads, changes and writes the shared state with its etag, again when another instance wrote first. What
+   * `change` grants this instance is its to spend only once the write has succeeded: a caller arriving while
+   * the write is in flight must not spend tokens that a lost race would take back (its call would go to
+   * Graph unaccounted for).
+   */
+  private async update(
+    change: (state: SharedBudgetState, now: number, grant: Record<BudgetBucket, number>) => boolean,
+  ): Promise<boolean> {
     for (let i = 0; i < 20; i++) {
       const read = await this.store.read();
       const now = this.now();
       const state = read ? structuredClone(read.state) : this.initial(now);
-      const before = { ...this.local };
-      if (!change(state, now) && read) return false;
-      const taken = BUCKETS.map((b) => [b, this.local[b] - before[b]] as const);
-      if (await this.store.write(state, read?.etag ?? null)) return true;
-      // Lost the race: what this attempt took locally was not granted (other changes meanwhile stand).
-      for (const [b, delta] of taken) this.local[b] -= delta;
+      const grant: Record<BudgetBucket, number> = {
+        identityUnits: 0,
+        identityWrites: 0,
+        intuneRequests: 0,
+        intuneWrites: 0,
+      };
+      if (!change(state, now, grant) && read) return false;
+      if (await this.store.write(state, read?.etag ?? null)) {
+        for (const b of BUCKETS) this.local[b] += grant[b];
+        return true;
+      }
       this.stats.conflicts += 1;
     }
     throw new Error('the Microsoft Graph budget is too contended');
