@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { startLocalHost } from '../local/host';
 import { Roles } from '../shared/http/roles';
 
-// `npm run bench`: end-to-end figures of the local host (the same functions as in Azure), on loopback.
+// `npm run bench -- journal`: end-to-end figures of the local host (the same functions as in Azure), on loopback.
 // N hires over HTTP, N approvals, then time until every onboarding is completed through the simulated
 // tenant (Graph's throttling off: this measures the engine); plus the memory it took. Run twice: with the
 // journal (what `npm start` does: every acknowledged change on disk before its answer) and without, to
@@ -132,7 +132,8 @@ function median(runs: Run[], journal: boolean): Run {
   };
 }
 
-async function main(): Promise<void> {
+/** The journal's cost: medians of three alternating runs with and without it (`npm run bench -- journal`). */
+export async function journalCost(): Promise<void> {
   // A first run warms the JIT up and is not counted; then the two take turns, three runs each.
   await run(false);
   const runs: Run[] = [];
@@ -160,8 +161,3 @@ async function main(): Promise<void> {
     ],
   });
 }
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});

@@ -60,7 +60,7 @@ export interface LocalHost {
   /** The embedded Cosmos DB endpoint (its `stats` count operations when set). */
   cosmos: EmbeddedCosmos;
   services: Services;
-  /** The Graph budget of each instance (what it leased, waited, was told). */
+  /** The Graph budget of each instance (what it leased, waited, was told); none if the tenant does not throttle. */
   budgets: GraphBudget[];
   /** A bearer token from the development issuer, for a person. */
   token(user: string, roles: string[]): Promise<string>;
@@ -218,10 +218,10 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     }
   };
   consume(definitions);
-  const budgets = [stack.budget];
+  const budgets = stack.budget ? [stack.budget] : [];
   for (let i = 1; i < (options.instances ?? settings.LOCAL_INSTANCES); i++) {
     const other = stack.instance();
-    budgets.push(other.budget);
+    if (other.budget) budgets.push(other.budget);
     consume(allFunctions(() => Promise.resolve(other.services)));
   }
   for (const def of timerDefinitions) {

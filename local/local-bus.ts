@@ -144,7 +144,9 @@ export function applyBusRecord(state: LocalBusSnapshot, r: BusRecord): void {
  */
 export class LocalServiceBus implements MessageBus, DeadLetterQueues {
   /** Operations, as Service Bus counts them for billing (the benchmark reads them). */
-  readonly stats = { sent: 0, duplicates: 0, delivered: 0, settled: 0, handlerMs: 0 };
+  readonly stats = { sent: 0, duplicates: 0, delivered: 0, settled: 0, handlerMs: 0, busyMs: 0 };
+  /** Handlers at work now, and since when at least one is (busyMs: the time an instance is billed for). */
+  private working = { count: 0, since: 0 };
 
   private readonly queues = new Map<string, QueueState>();
   private nextSequence = 1;
@@ -300,6 +302,7 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     );
     lock.unref();
     const started = performance.now();
+    if (this.working.count++ === 0) this.working.since = started;
     try {
       if (!this.options.faults?.drop?.(queueName, message)) {
         await consumer.handler(structuredClone(message), randomUUID());
@@ -310,7 +313,9 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     } finally {
       clearTimeout(lock);
       this.stats.settled += 1; // completed or abandoned: one operation either way
-      this.stats.handlerMs += performance.now() - started;
+      const ended = performance.now();
+      this.stats.handlerMs += ended - started;
+      if (--this.working.count === 0) this.stats.busyMs += ended - this.working.since;
       q.inFlight -= 1;
       consumer.inFlight -= 1;
       if (this.isSessionQueue(queueName)) q.busySessions.delete(message.sessionId ?? '');

@@ -8,7 +8,7 @@ import { CONTAINERS } from '../shared/adapters/cosmos/containers';
 import { CosmosRejectedMessages } from '../shared/adapters/cosmos/cosmos-rejected-messages';
 import { CosmosOnboardingStore } from '../shared/adapters/cosmos/cosmos-onboarding-store';
 import { CosmosBudgetStore } from '../shared/adapters/cosmos/cosmos-budget-store';
-import { DOCUMENTED_BUDGET, GraphBudget, type BudgetLimits } from '../shared/adapters/graph/graph-budget';
+import { GraphBudget, type BudgetLimits } from '../shared/adapters/graph/graph-budget';
 import { GraphClient } from '../shared/adapters/graph/graph-client';
 import { GraphDirectory } from '../shared/adapters/graph/graph-directory';
 import { createGraphProvisioners } from '../shared/adapters/graph/graph-provisioners';
@@ -58,9 +58,10 @@ export interface LocalStack {
   tenant: SimulatedTenant;
   /** The first instance of the function app. */
   services: Services;
-  budget: GraphBudget;
+  /** The first instance's share of the Graph budget (none when the tenant does not throttle). */
+  budget: GraphBudget | null;
   /** Another instance of the function app over the same stores, bus and tenant. */
-  instance(): { services: Services; budget: GraphBudget };
+  instance(): { services: Services; budget: GraphBudget | null };
   stop(): Promise<void>;
 }
 
@@ -104,9 +105,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   });
   // Only the clients of the simulated tenant trust its certificate; nothing process-wide.
   const tenantAgent = new Agent({ ca: readFileSync(TLS_CERT_FILE), keepAlive: true });
-  // The budget paces the service at the limits the tenant enforces (the documented ones, or as scaled).
+  // The budget paces the service at the limits the tenant enforces (the documented ones, or as scaled); a
+  // tenant that does not throttle (tests of the engine alone, the benchmark's overhead) has nothing to pace.
   const limits = o.tenant?.limits === undefined ? DOCUMENTED_LIMITS : o.tenant.limits;
-  const budgetLimits = limits ? budgetLimitsOf(limits) : DOCUMENTED_BUDGET;
+  const budgetLimits = limits ? budgetLimitsOf(limits) : null;
   const rejected = new CosmosRejectedMessages(cosmos.database);
   const stock = new CosmosLaptopPool(cosmos.database, o.clock);
   if (!o.saved && o.laptopStock > 0) {
@@ -122,20 +124,22 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
    * One instance of the function app: its own token cache, Graph client and share of the Graph budget,
    * over the same Cosmos DB, Service Bus and tenant as the others (as Azure scales out).
    */
-  const instance = (): { services: Services; budget: GraphBudget } => {
+  const instance = (): { services: Services; budget: GraphBudget | null } => {
     const credential = new ClientSecretCredential(tenant.tenantId, tenant.clientId, tenant.clientSecret, {
       authorityHost: tenant.authorityHost,
       disableInstanceDiscovery: true,
       additionalPolicies: [{ policy: agentPolicy(tenantAgent), position: 'perCall' }],
     });
-    const budget = new GraphBudget(new CosmosBudgetStore(cosmos.database), { limits: budgetLimits });
+    const budget = budgetLimits
+      ? new GraphBudget(new CosmosBudgetStore(cosmos.database), { limits: budgetLimits })
+      : null;
     const graph = new GraphClient({
       baseUrl: config.Graph__baseUrl,
       credential,
       agent: tenantAgent,
       retryDelayInMs: 200,
       maxRetryDelayInMs: 2000,
-      budget,
+      ...(budget ? { budget } : {}),
     });
     const ports: Ports = {
       config,

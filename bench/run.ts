@@ -1,0 +1,230 @@
+import os from 'node:os';
+import { auditQueries } from './audit';
+import { costPerThousand, durableFunctionsPerThousand, PRICES, requestUnits } from './cost-model';
+import { burst, CRISIS, rawWriteRate, type BurstResult } from './crisis';
+import { lineChart, writeChart, writeResult } from './harness';
+import { journalCost } from './journal-cost';
+
+// `npm run bench [-- part...]`: the crisis-day figures of issue 9 (not part of `npm test`).
+//   crisis    1,000 hires and approvals at once, 700 laptops, Graph throttled as documented (time scaled),
+//             5 % of calls answering 503; with 1 and with 4 instances
+//   overhead  the same burst, no throttle and no faults: onboardings/s beside the endpoint's raw write rate;
+//             Cosmos operations per onboarding by kind
+//   cost      RU, Service Bus operations, executions, € per 1,000 onboardings; beside Durable Functions
+//   audit     the list and its filters over 10,000 stored onboardings
+//   journal   the local host's journal: throughput with and without it (not run by default)
+// Results: bench/results/<part>.json and bench/results/crisis.svg.
+
+const DEFAULT_PARTS = ['crisis', 'overhead', 'cost', 'audit'];
+const requested = process.argv.slice(2);
+const parts = new Set(requested.length > 0 ? requested : DEFAULT_PARTS);
+const machine = {
+  node: process.version,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  at: new Date().toISOString(),
+};
+
+const seconds = (ms: number) => Number((ms / 1000).toFixed(1));
+const fixed = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+function crisisRow(r: BurstResult) {
+  return {
+    instances: r.instances,
+    'provisioned in (s)': seconds(r.elapsedMs),
+    'lower bound (s)': seconds(r.lowerBoundMs),
+    ratio: fixed(r.ratio),
+    'Graph calls': r.graph.calls,
+    '429s': r.graph.throttled,
+    '503s': r.graph.unavailable,
+    'continuity equipped': `${r.continuity.equipped}/${r.continuity.agents}`,
+    'last continuity (s)': seconds(r.continuity.lastEquippedMs),
+    'continuity left waiting': r.continuity.leftWaiting,
+    completed: r.completed,
+  };
+}
+
+async function crisis(): Promise<BurstResult[]> {
+  const runs: BurstResult[] = [];
+  for (const instances of [1, 4]) {
+    runs.push(
+      await burst({
+        label: `crisis, ${instances} instance${instances > 1 ? 's' : ''}`,
+        instances,
+        hires: CRISIS.hires,
+        laptops: CRISIS.laptops,
+        throttled: true,
+        failureRate: CRISIS.failureRate,
+      }),
+    );
+  }
+  console.log(`\n-- crisis burst: ${CRISIS.hires} hires (20 % continuity), ${CRISIS.laptops} laptops, Graph throttled`);
+  console.log(
+    `   (documented limits, windows ÷ ${CRISIS.timeScale}), ${CRISIS.failureRate * 100} % of calls answering 503 --`,
+  );
+  console.table(runs.map(crisisRow));
+  const series = runs.flatMap((r) => [
+    {
+      name: `licences, ${r.instances} inst.`,
+      points: r.timeline.map(([s, , lic]) => [s, lic] as [number, number]),
+      dashed: r.instances > 1,
+    },
+    {
+      name: `laptops, ${r.instances} inst.`,
+      points: r.timeline.map(([s, , , lap]) => [s, lap] as [number, number]),
+      dashed: r.instances > 1,
+    },
+  ]);
+  const svg = writeChart(
+    'crisis',
+    lineChart({
+      title: `Crisis burst: ${CRISIS.hires} hires, ${CRISIS.laptops} laptops, Graph throttled`,
+      xLabel: 'seconds since the first hire',
+      yLabel: 'agents provisioned',
+      series,
+      markers: [{ x: (runs[0]?.lowerBoundMs ?? 0) / 1000, label: 'lower bound' }],
+    }),
+  );
+  const file = writeResult('crisis', {
+    machine,
+    crisis: CRISIS,
+    runs: runs.map((r) => ({ ...r, cosmos: undefined, timeline: undefined })),
+  });
+  console.log(`results: ${file}, chart: ${svg}`);
+  return runs;
+}
+
+async function overhead(): Promise<{ run: BurstResult; rawWritesPerSecond: number }> {
+  const run = await burst({
+    label: 'overhead',
+    instances: 1,
+    hires: CRISIS.hires,
+    laptops: CRISIS.laptops,
+    throttled: false,
+    failureRate: 0,
+  });
+  const writes = Object.entries(run.cosmos.byKind).filter(
+    ([kind]) => !kind.endsWith('pointRead') && !kind.endsWith('query') && !kind.endsWith('(412)'),
+  );
+  const writeCount = writes.reduce((n, [, v]) => n + v.count, 0);
+  const writeBytes = writes.reduce((n, [, v]) => n + v.bytes, 0);
+  const rawWritesPerSecond = await rawWriteRate(writeCount, writeCount > 0 ? writeBytes / writeCount : 1024);
+  const engineWritesPerSecond = writeCount / (run.elapsedMs / 1000);
+  console.log(`\n-- engine overhead: the same burst, no throttle, no faults (1 instance) --`);
+  console.table({
+    'onboardings/s (every possible step done)': fixed(run.hires / (run.elapsedMs / 1000), 1),
+    'store writes/s by the engine': fixed(engineWritesPerSecond, 0),
+    'raw writes/s of the same endpoint (same size)': fixed(rawWritesPerSecond, 0),
+    completed: run.completed,
+    'waiting for a laptop': run.waitingForLaptop,
+  });
+  const perOnboarding = Object.fromEntries(
+    Object.entries(run.cosmos.byKind)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([kind, v]) => [
+        kind,
+        {
+          'per onboarding': fixed(v.count / run.hires),
+          'avg KB': fixed(v.count > 0 ? v.bytes / v.count / 1024 : 0),
+          'max KB': fixed(v.maxBytes / 1024),
+          'RU per onboarding': fixed(requestUnits(kind, v.count, v.bytes) / run.hires),
+        },
+      ]),
+  );
+  const totals = {
+    reads: fixed((run.cosmos.pointReads + run.cosmos.queries) / run.hires),
+    writes: fixed(writeCount / run.hires),
+    preconditionFailed: fixed(run.cosmos.preconditionFailed / run.hires),
+  };
+  console.log('Cosmos DB operations per onboarding, by container and kind:');
+  console.table(perOnboarding);
+  console.log(
+    `per onboarding: ${totals.reads} reads, ${totals.writes} writes, ${totals.preconditionFailed} refused (412)`,
+  );
+  const file = writeResult('overhead', {
+    machine,
+    hires: run.hires,
+    laptops: run.laptops,
+    elapsedMs: run.elapsedMs,
+    onboardingsPerSecond: run.hires / (run.elapsedMs / 1000),
+    engineWritesPerSecond,
+    rawWritesPerSecond,
+    completed: run.completed,
+    waitingForLaptop: run.waitingForLaptop,
+    perOnboarding,
+    totals,
+    bus: run.bus,
+  });
+  console.log(`results: ${file}`);
+  return { run, rawWritesPerSecond };
+}
+
+function cost(run: BurstResult): void {
+  const counts = {
+    onboardings: run.hires,
+    cosmos: run.cosmos,
+    bus: run.bus,
+    httpRequests: run.hires * 2,
+    graphCalls: run.graph.calls,
+  };
+  const ours = costPerThousand(counts);
+  const durable = durableFunctionsPerThousand(ours.gbSeconds);
+  const row = (c: typeof ours) => ({
+    'RU (Cosmos DB)': fixed(c.requestUnits, 0),
+    'Service Bus ops': fixed(c.serviceBusOperations, 0),
+    'storage transactions': 'transactions' in c ? c.transactions : 0,
+    executions: fixed(c.executions, 0),
+    'GB-s': fixed(c.gbSeconds, 1),
+    'Graph calls': fixed(c.graphCalls, 0),
+    '€ state': fixed(c.eur.state, 4),
+    '€ messaging': fixed(c.eur.messaging, 4),
+    '€ functions': fixed(c.eur.functions, 4),
+    '€ total': fixed(c.eur.total, 4),
+  });
+  console.log(`\n-- cost of 1,000 onboardings at list prices (${PRICES.recordedOn}, bench/README.md) --`);
+  console.table({
+    'this service (Service Bus + Cosmos DB serverless)': row(ours),
+    'Durable Functions, Azure Storage backend': { ...row(durable), 'Graph calls': 'the same' },
+  });
+  const file = writeResult('cost', { machine, prices: PRICES, perThousand: { ours, durableFunctions: durable } });
+  console.log(`results: ${file}`);
+}
+
+async function audit(): Promise<void> {
+  const result = await auditQueries();
+  console.log(`\n-- audit queries over ${result.stored} stored onboardings (through the API) --`);
+  console.table(
+    Object.fromEntries(
+      result.figures.map((f) => [
+        f.query,
+        {
+          'p50 ms': fixed(f.p50Ms, 1),
+          'p95 ms': fixed(f.p95Ms, 1),
+          'RU/request': fixed(f.ruPerRequest, 1),
+          items: f.itemsPerRequest,
+        },
+      ]),
+    ),
+  );
+  const file = writeResult('audit', { machine, ...result });
+  console.log(`results: ${file}`);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  console.log(`bench on ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}`);
+  if (parts.has('crisis')) await crisis();
+  if (parts.has('overhead') || parts.has('cost')) {
+    const { run } = await overhead();
+    if (parts.has('cost')) cost(run);
+  }
+  if (parts.has('audit')) await audit();
+  if (parts.has('journal')) await journalCost();
+  console.log(`\nbench done in ${seconds(Date.now() - started)} s`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
