@@ -57,7 +57,7 @@ export async function auditQueries(stored = 10_000, samples = 40): Promise<{ sto
     const call = apiClient(host);
     const t = await tokens(host);
     const queries: [string, string][] = [
-      ['list, newest first (50)', '/api/onboardings?limit=50'],
+      ['list, 50 a page', '/api/onboardings?limit=50'],
       ['list, 200 a page', '/api/onboardings?limit=200'],
       ['status=completed & priority=continuity', '/api/onboardings?status=completed&priority=continuity&limit=50'],
       [
