@@ -96,23 +96,24 @@ describe('startOnboarding: what a hire records', () => {
 });
 
 describe('decide: the entries each change writes', () => {
-  const ready = approved();
+  const ready = () => approved();
 
   it('a second hire for an open onboarding: hr notes the duplicate, nothing else changes', () => {
+    const o = ready();
     const hire = employeeHiredSchema.parse(buildHireJson({ eventId: 'ev-again' }));
-    const result = decide(ready, { type: 'hired', eventId: 'ev-again', at: later, hire });
+    const result = decide(o, { type: 'hired', eventId: 'ev-again', at: later, hire });
     expect(result.history.map(({ at: _a, ...h }) => h)).toEqual([
       {
         type: 'hire.duplicate',
         actor: 'hr',
         details: {
           eventId: 'ev-again',
-          detail: `an onboarding is already open for ${ready.employeeId}; nothing else changed`,
+          detail: `an onboarding is already open for ${o.employeeId}; nothing else changed`,
         },
       },
     ]);
     expect(result.state.eventIds).toContain('ev-again');
-    expect(result.state.steps).toEqual(ready.steps);
+    expect(result.state.steps).toEqual(o.steps);
   });
 
   it('an approval without a comment: the approver, their object id, no comment anywhere', () => {
@@ -149,7 +150,7 @@ describe('decide: the entries each change writes', () => {
   });
 
   it('a step that succeeds with a serial number and its start time', () => {
-    const from = withSteps(ready, { laptop: 'pending' });
+    const from = withSteps(ready(), { laptop: 'pending' });
     expect(
       entries(from, { type: 'step-succeeded', at: later, step: 'laptop', serialNumber: 'PF-1', startedAt: at }),
     ).toEqual([
@@ -159,7 +160,7 @@ describe('decide: the entries each change writes', () => {
   });
 
   it('a step that succeeds with a detail (a licence inherited from a group)', () => {
-    const from = withSteps(ready, { officeLicense: 'in-progress' });
+    const from = withSteps(ready(), { officeLicense: 'in-progress' });
     const result = decide(from, { type: 'step-succeeded', at: later, step: 'officeLicense', detail: 'inherited' });
     expect(result.history.map((h) => h.details)).toEqual([{ step: 'officeLicense', detail: 'inherited' }]);
     expect(result.state.steps.officeLicense).toEqual({
@@ -171,10 +172,10 @@ describe('decide: the entries each change writes', () => {
   });
 
   it('a step that waits, then waits for something else', () => {
-    const waiting = decide(ready, { type: 'step-waiting', at, step: 'officeLicense', detail: 'no seat free' }).state;
-    expect(entries(ready, { type: 'step-waiting', at: later, step: 'officeLicense', detail: 'no seat free' })).toEqual([
-      { type: 'step.waiting', actor: 'system', details: { step: 'officeLicense', detail: 'no seat free' } },
-    ]);
+    const waiting = decide(ready(), { type: 'step-waiting', at, step: 'officeLicense', detail: 'no seat free' }).state;
+    expect(
+      entries(ready(), { type: 'step-waiting', at: later, step: 'officeLicense', detail: 'no seat free' }),
+    ).toEqual([{ type: 'step.waiting', actor: 'system', details: { step: 'officeLicense', detail: 'no seat free' } }]);
     expect(
       entries(waiting, { type: 'step-waiting', at: later, step: 'officeLicense', detail: 'usage location' }),
     ).toEqual([
@@ -190,7 +191,7 @@ describe('decide: the entries each change writes', () => {
   });
 
   it('a retry scheduled after a transient fault: the reason, the retry, when', () => {
-    const result = decide(ready, {
+    const result = decide(ready(), {
       type: 'step-retrying',
       at: later,
       step: 'vpn',
@@ -212,7 +213,7 @@ describe('decide: the entries each change writes', () => {
   });
 
   it('an undo retried after a transient fault, for a cancelled onboarding', () => {
-    const from = cancelled(withSteps(ready, { vpn: 'done' }));
+    const from = cancelled(withSteps(ready(), { vpn: 'done' }));
     const result = decide(from, {
       type: 'step-retrying',
       at: later,
@@ -229,7 +230,7 @@ describe('decide: the entries each change writes', () => {
   });
 
   it('an undo that gave up: the step failed with the reason', () => {
-    const from = cancelled(withSteps(ready, { vpn: 'done' }));
+    const from = cancelled(withSteps(ready(), { vpn: 'done' }));
     const result = decide(from, { type: 'step-revert-failed', at: later, step: 'vpn', message: 'Forbidden' });
     expect(result.history.map((h) => [h.type, h.actor, h.details])).toEqual([
       ['step.revert-failed', 'system', { step: 'vpn', message: 'Forbidden' }],
@@ -238,7 +239,7 @@ describe('decide: the entries each change writes', () => {
   });
 
   it('a step that fails: the code and message, then needs-attention naming the failed steps', () => {
-    const from = withSteps(ready, { vpn: 'in-progress', officeLicense: 'failed', laptop: 'done' });
+    const from = withSteps(ready(), { vpn: 'in-progress', officeLicense: 'failed', laptop: 'done' });
     expect(
       entries(from, { type: 'step-failed', at: later, step: 'vpn', code: 'Forbidden', message: 'no access' }),
     ).toEqual([
@@ -248,7 +249,7 @@ describe('decide: the entries each change writes', () => {
   });
 
   it('a step undone, with and without a note', () => {
-    const from = cancelled(withSteps(ready, { vpn: 'done', officeLicense: 'done' }));
+    const from = cancelled(withSteps(ready(), { vpn: 'done', officeLicense: 'done' }));
     expect(entries(from, { type: 'step-reverted', at: later, step: 'vpn', note: 'kept: inherited' })).toEqual([
       { type: 'step.reverted', actor: 'system', details: { step: 'vpn', note: 'kept: inherited' } },
     ]);
@@ -261,7 +262,7 @@ describe('decide: the entries each change writes', () => {
 
   it('a retry asked for by a person: who, and which steps run again', () => {
     const from = {
-      ...withSteps(ready, { vpn: 'failed', officeLicense: 'failed', laptop: 'done' }),
+      ...withSteps(ready(), { vpn: 'failed', officeLicense: 'failed', laptop: 'done' }),
       status: 'needs-attention' as const,
     };
     const result = decide(from, { type: 'retry-requested', at: later, by: approver });
@@ -281,7 +282,7 @@ describe('decide: the entries each change writes', () => {
   });
 
   it('a cancellation, and a cancellation of what is already finished', () => {
-    expect(entries(ready, { type: 'hire-cancelled', eventId: 'ev-c', at: later })).toEqual([
+    expect(entries(ready(), { type: 'hire-cancelled', eventId: 'ev-c', at: later })).toEqual([
       { type: 'onboarding.cancelled', actor: 'hr', details: { eventId: 'ev-c' } },
     ]);
     const rejected = decide(buildOnboarding(), { type: 'decided', at, by: approver, decision: 'reject' }).state;
@@ -292,7 +293,7 @@ describe('decide: the entries each change writes', () => {
         details: { eventId: 'ev-c2', detail: 'onboarding is already rejected' },
       },
     ]);
-    const twice = cancelled(ready);
+    const twice = cancelled(ready());
     const again = decide(twice, { type: 'hire-cancelled', eventId: 'ev-other', at: later });
     expect(again.history.map((h) => h.details)).toEqual([
       { eventId: 'ev-other', detail: 'onboarding is already cancelled' },
@@ -303,24 +304,28 @@ describe('decide: the entries each change writes', () => {
   });
 
   it('a start date changed, and one that is the same', () => {
-    expect(entries(ready, { type: 'start-date-changed', eventId: 'ev-d', at: later, startDate: '2027-02-01' })).toEqual(
-      [
-        {
-          type: 'start-date.changed',
-          actor: 'hr',
-          details: { eventId: 'ev-d', from: ready.startDate, to: '2027-02-01' },
-        },
-      ],
-    );
-    const same = decide(ready, { type: 'start-date-changed', eventId: 'ev-e', at: later, startDate: ready.startDate });
-    expect(same.history.map((h) => [h.type, h.details])).toEqual([
-      ['start-date.unchanged', { eventId: 'ev-e', startDate: ready.startDate }],
+    const o = ready();
+    expect(entries(o, { type: 'start-date-changed', eventId: 'ev-d', at: later, startDate: '2027-02-01' })).toEqual([
+      {
+        type: 'start-date.changed',
+        actor: 'hr',
+        details: { eventId: 'ev-d', from: o.startDate, to: '2027-02-01' },
+      },
     ]);
-    expect(same.state.startDate).toBe(ready.startDate);
+    const same = decide(o, {
+      type: 'start-date-changed',
+      eventId: 'ev-e',
+      at: later,
+      startDate: o.startDate,
+    });
+    expect(same.history.map((h) => [h.type, h.details])).toEqual([
+      ['start-date.unchanged', { eventId: 'ev-e', startDate: o.startDate }],
+    ]);
+    expect(same.state.startDate).toBe(o.startDate);
   });
 
   it('an effect that landed after the cancellation: recorded as done, with a note, and undone', () => {
-    const from = cancelled(withSteps(ready, { vpn: 'in-progress' }));
+    const from = cancelled(withSteps(ready(), { vpn: 'in-progress' }));
     const result = decide(from, { type: 'step-succeeded', at: later, step: 'vpn', detail: 'member' });
     expect(result.history.map((h) => [h.type, h.details])).toEqual([
       ['step.done', { step: 'vpn', detail: 'member', note: 'after cancellation; reverting' }],
@@ -332,27 +337,28 @@ describe('decide: the entries each change writes', () => {
   });
 
   it('refusals say why', () => {
-    expect(() => decide(ready, { type: 'decided', at, by: approver, decision: 'approve' })).toThrow(
-      `onboarding ${ready.id} is provisioning, not awaiting approval`,
+    const o = ready();
+    expect(() => decide(o, { type: 'decided', at, by: approver, decision: 'approve' })).toThrow(
+      `onboarding ${o.id} is provisioning, not awaiting approval`,
     );
     const own = buildOnboarding();
     expect(() =>
       decide(own, { type: 'decided', at, by: { name: own.userPrincipalName.toUpperCase() }, decision: 'approve' }),
     ).toThrow('an agent may not decide on their own onboarding');
-    expect(() => decide(ready, { type: 'retry-requested', at, by: approver })).toThrow(
-      `onboarding ${ready.id} is provisioning; only needs-attention can be retried`,
+    expect(() => decide(o, { type: 'retry-requested', at, by: approver })).toThrow(
+      `onboarding ${o.id} is provisioning; only needs-attention can be retried`,
     );
   });
 });
 
 describe('decide: events that do not count in a state change nothing', () => {
-  const fresh = buildOnboarding();
-  const ready = approved();
-  const rejected = decide(buildOnboarding(), { type: 'decided', at, by: approver, decision: 'reject' }).state;
-  const completed = {
-    ...withSteps(ready, { laptop: 'done', vpn: 'done', officeLicense: 'done' }),
+  const fresh = () => buildOnboarding();
+  const ready = () => approved();
+  const rejected = () => decide(buildOnboarding(), { type: 'decided', at, by: approver, decision: 'reject' }).state;
+  const completed = () => ({
+    ...withSteps(ready(), { laptop: 'done', vpn: 'done', officeLicense: 'done' }),
     status: 'completed' as const,
-  };
+  });
   const stepEvents = (step: StepName): OnboardingEvent[] => [
     { type: 'step-succeeded', at: later, step, serialNumber: 'PF-9' },
     { type: 'step-waiting', at: later, step, detail: 'no seat free' },
@@ -364,7 +370,8 @@ describe('decide: events that do not count in a state change nothing', () => {
     ['awaiting approval', fresh],
     ['rejected', rejected],
     ['completed', completed],
-  ])('when step progress arrives for an onboarding %s, then it is ignored', (_name, from) => {
+  ])('when step progress arrives for an onboarding %s, then it is ignored', (_name, build) => {
+    const from = build();
     for (const event of stepEvents('vpn')) {
       const result = decide(from, event);
       expect(result.changed).toBe(false);
@@ -378,12 +385,12 @@ describe('decide: events that do not count in a state change nothing', () => {
     ['failed', 'failed'],
     ['skipped', 'skipped'],
   ])('when step progress arrives for a step already %s, then it is ignored', (_name, status) => {
-    const from = withSteps(ready, { vpn: status });
+    const from = withSteps(ready(), { vpn: status });
     for (const event of stepEvents('vpn')) expect(decide(from, event).changed).toBe(false);
   });
 
   it('when a late outcome arrives for a cancelled onboarding, then it never turns it into needs-attention or re-queues a step', () => {
-    const from = cancelled(withSteps(ready, { vpn: 'done', officeLicense: 'waiting' }));
+    const from = cancelled(withSteps(ready(), { vpn: 'done', officeLicense: 'waiting' }));
     for (const event of [...stepEvents('vpn'), ...stepEvents('officeLicense')].filter(
       (e) => e.type !== 'step-succeeded',
     )) {
@@ -395,7 +402,7 @@ describe('decide: events that do not count in a state change nothing', () => {
   });
 
   it('when an undo event arrives for an onboarding that is not cancelled, then it is ignored', () => {
-    const from = withSteps(ready, { vpn: 'done' });
+    const from = withSteps(ready(), { vpn: 'done' });
     const events: OnboardingEvent[] = [
       { type: 'step-reverted', at: later, step: 'vpn' },
       { type: 'step-revert-failed', at: later, step: 'vpn', message: 'x' },
@@ -413,7 +420,7 @@ describe('decide: events that do not count in a state change nothing', () => {
   });
 
   it('when an undo event arrives for a step already undone, then it stays as it was; a skipped step stays skipped', () => {
-    const from = cancelled(withSteps(ready, { vpn: 'reverted' }));
+    const from = cancelled(withSteps(ready(), { vpn: 'reverted' }));
     const events: OnboardingEvent[] = [
       { type: 'step-reverted', at: later, step: 'vpn' },
       { type: 'step-revert-failed', at: later, step: 'vpn', message: 'x' },
@@ -430,7 +437,7 @@ describe('decide: events that do not count in a state change nothing', () => {
     for (const event of events) expect(decide(from, event).changed).toBe(false);
     // A step skipped while it waited had its place in line withdrawn (a reservation made meanwhile is given
     // back by its undo): the undo leaves it skipped, and an undo that gave up says so.
-    const skipped = cancelled(withSteps(ready, { laptop: 'waiting' }));
+    const skipped = cancelled(withSteps(ready(), { laptop: 'waiting' }));
     expect(skipped.steps.laptop.status).toBe('skipped');
     expect(decide(skipped, { type: 'step-reverted', at: later, step: 'laptop' }).state.steps.laptop.status).toBe(
       'skipped',
@@ -442,7 +449,7 @@ describe('decide: events that do not count in a state change nothing', () => {
   });
 
   it('when an onboarding is cancelled, then each step is undone by what it was', () => {
-    const running = withSteps(ready, { laptop: 'waiting', vpn: 'done', officeLicense: 'failed' });
+    const running = withSteps(ready(), { laptop: 'waiting', vpn: 'done', officeLicense: 'failed' });
     const result = decide(running, { type: 'hire-cancelled', eventId: 'c', at: later });
     expect(result.commands.map((c) => `${c.type}:${c.step}:${c.attempt}`)).toEqual([
       `revert-step:laptop:${running.steps.laptop.attempt + 1}`,
@@ -457,7 +464,7 @@ describe('decide: events that do not count in a state change nothing', () => {
     expect(early.commands).toEqual([]);
     expect(Object.values(early.state.steps).map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped']);
     // A pending step of a running onboarding may be in flight: undone all the same.
-    const pending = decide(withSteps(ready, { vpn: 'pending', laptop: 'reverted', officeLicense: 'in-progress' }), {
+    const pending = decide(withSteps(ready(), { vpn: 'pending', laptop: 'reverted', officeLicense: 'in-progress' }), {
       type: 'hire-cancelled',
       eventId: 'c',
       at: later,
@@ -469,7 +476,7 @@ describe('decide: events that do not count in a state change nothing', () => {
   });
 
   it('when a needs-attention onboarding has another step fail, then it is not flagged twice', () => {
-    const flagged = decide(withSteps(ready, { vpn: 'in-progress', officeLicense: 'in-progress' }), {
+    const flagged = decide(withSteps(ready(), { vpn: 'in-progress', officeLicense: 'in-progress' }), {
       type: 'step-failed',
       at,
       step: 'vpn',

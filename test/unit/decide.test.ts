@@ -43,10 +43,12 @@ describe('startOnboarding', () => {
 });
 
 describe('decide: transitions', () => {
-  const ready = approved();
+  // Fixtures are built when their test runs, not when the file is collected: mutation testing then knows
+  // which test covers which line (code run at collection counts as static: every test for every mutant).
+  const ready = () => approved();
   const cases: {
     name: string;
-    from: Onboarding;
+    from: () => Onboarding;
     event: OnboardingEvent;
     status: Onboarding['status'];
     steps: Record<StepName, StepStatus>;
@@ -55,7 +57,7 @@ describe('decide: transitions', () => {
   }[] = [
     {
       name: 'approve → provisioning, a run command per pending step',
-      from: buildOnboarding(),
+      from: () => buildOnboarding(),
       event: { type: 'decided', at, by: approver, decision: 'approve', comment: 'ok' },
       status: 'provisioning',
       steps: { laptop: 'waiting', vpn: 'pending', officeLicense: 'pending' },
@@ -64,7 +66,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'approve with every step skipped → completed at once',
-      from: buildOnboarding({ needs: { laptop: false, vpn: false, officeLicense: false } }),
+      from: () => buildOnboarding({ needs: { laptop: false, vpn: false, officeLicense: false } }),
       event: { type: 'decided', at, by: approver, decision: 'approve' },
       status: 'completed',
       steps: { laptop: 'skipped', vpn: 'skipped', officeLicense: 'skipped' },
@@ -73,7 +75,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'reject → rejected, pending steps skipped, nothing provisioned',
-      from: buildOnboarding(),
+      from: () => buildOnboarding(),
       event: { type: 'decided', at, by: approver, decision: 'reject', comment: 'poste supprimé' },
       status: 'rejected',
       steps: { laptop: 'skipped', vpn: 'skipped', officeLicense: 'skipped' },
@@ -82,7 +84,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'a pending step succeeds → its start and its outcome are written together, done',
-      from: ready,
+      from: () => ready(),
       event: { type: 'step-succeeded', at, step: 'vpn', startedAt: '2026-11-30T08:59:59.000Z' },
       status: 'provisioning',
       steps: { laptop: 'waiting', vpn: 'done', officeLicense: 'pending' },
@@ -91,7 +93,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'step succeeded → done, others still running',
-      from: withSteps(ready, { vpn: 'in-progress' }),
+      from: () => withSteps(ready(), { vpn: 'in-progress' }),
       event: { type: 'step-succeeded', at, step: 'vpn' },
       status: 'provisioning',
       steps: { laptop: 'waiting', vpn: 'done', officeLicense: 'pending' },
@@ -100,7 +102,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'last step succeeded → completed',
-      from: withSteps(ready, { laptop: 'in-progress', vpn: 'done', officeLicense: 'skipped' }),
+      from: () => withSteps(ready(), { laptop: 'in-progress', vpn: 'done', officeLicense: 'skipped' }),
       event: { type: 'step-succeeded', at, step: 'laptop', serialNumber: 'PF-001' },
       status: 'completed',
       steps: { laptop: 'done', vpn: 'done', officeLicense: 'skipped' },
@@ -109,7 +111,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'no seat free → waiting (its worker looks again; the state carries no timer)',
-      from: ready,
+      from: () => ready(),
       event: { type: 'step-waiting', at, step: 'officeLicense', detail: 'no seat free', startedAt: at },
       status: 'provisioning',
       steps: { laptop: 'waiting', vpn: 'pending', officeLicense: 'waiting' },
@@ -118,7 +120,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'a re-check that finds the same → nothing changes, nothing to write',
-      from: decide(ready, { type: 'step-waiting', at, step: 'officeLicense', detail: 'no seat free' }).state,
+      from: () => decide(ready(), { type: 'step-waiting', at, step: 'officeLicense', detail: 'no seat free' }).state,
       event: { type: 'step-waiting', at, step: 'officeLicense', detail: 'no seat free' },
       status: 'provisioning',
       steps: { laptop: 'waiting', vpn: 'pending', officeLicense: 'waiting' },
@@ -127,7 +129,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'transient fault → a retry of the same run scheduled, the step still in progress',
-      from: withSteps(ready, { vpn: 'in-progress' }),
+      from: () => withSteps(ready(), { vpn: 'in-progress' }),
       event: {
         type: 'step-retrying',
         at,
@@ -143,7 +145,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'an undo meets a transient fault → the same revert is scheduled again',
-      from: { ...withSteps(ready, { vpn: 'done' }), status: 'cancelled' },
+      from: () => ({ ...withSteps(ready(), { vpn: 'done' }), status: 'cancelled' }),
       event: {
         type: 'step-retrying',
         command: 'revert-step',
@@ -160,7 +162,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'an undo gives up → the step is failed with the reason, the onboarding stays cancelled',
-      from: { ...withSteps(ready, { vpn: 'done' }), status: 'cancelled' },
+      from: () => ({ ...withSteps(ready(), { vpn: 'done' }), status: 'cancelled' }),
       event: { type: 'step-revert-failed', at, step: 'vpn', message: 'Graph 503' },
       status: 'cancelled',
       steps: { laptop: 'waiting', vpn: 'failed', officeLicense: 'pending' },
@@ -169,7 +171,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'a revert of a step skipped at cancellation (its request withdrawn) → it stays skipped',
-      from: { ...withSteps(ready, { laptop: 'skipped' }), status: 'cancelled' },
+      from: () => ({ ...withSteps(ready(), { laptop: 'skipped' }), status: 'cancelled' }),
       event: { type: 'step-reverted', at, step: 'laptop' },
       status: 'cancelled',
       steps: { laptop: 'skipped', vpn: 'pending', officeLicense: 'pending' },
@@ -178,7 +180,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'permanent failure → failed, needs-attention',
-      from: withSteps(ready, { officeLicense: 'in-progress' }),
+      from: () => withSteps(ready(), { officeLicense: 'in-progress' }),
       event: {
         type: 'step-failed',
         at,
@@ -193,7 +195,10 @@ describe('decide: transitions', () => {
     },
     {
       name: 'other steps still finish while one failed: needs-attention stays',
-      from: { ...withSteps(ready, { officeLicense: 'failed', vpn: 'in-progress' }), status: 'needs-attention' },
+      from: () => ({
+        ...withSteps(ready(), { officeLicense: 'failed', vpn: 'in-progress' }),
+        status: 'needs-attention',
+      }),
       event: { type: 'step-succeeded', at, step: 'vpn' },
       status: 'needs-attention',
       steps: { laptop: 'waiting', vpn: 'done', officeLicense: 'failed' },
@@ -202,10 +207,10 @@ describe('decide: transitions', () => {
     },
     {
       name: 'retry → provisioning, failed steps pending again with a new run',
-      from: {
-        ...withSteps(ready, { officeLicense: 'failed', vpn: 'done', laptop: 'done' }),
+      from: () => ({
+        ...withSteps(ready(), { officeLicense: 'failed', vpn: 'done', laptop: 'done' }),
         status: 'needs-attention',
-      },
+      }),
       event: { type: 'retry-requested', at, by: approver },
       status: 'provisioning',
       steps: { laptop: 'done', vpn: 'done', officeLicense: 'pending' },
@@ -214,7 +219,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'hire cancelled while provisioning → cancelled; done and running steps reverted, waiting ones skipped and withdrawn',
-      from: withSteps(ready, { laptop: 'done', vpn: 'in-progress', officeLicense: 'waiting' }),
+      from: () => withSteps(ready(), { laptop: 'done', vpn: 'in-progress', officeLicense: 'waiting' }),
       event: { type: 'hire-cancelled', eventId: 'ev-cancel', at },
       status: 'cancelled',
       steps: { laptop: 'done', vpn: 'in-progress', officeLicense: 'skipped' },
@@ -223,7 +228,10 @@ describe('decide: transitions', () => {
     },
     {
       name: 'hire cancelled after completion → cancelled, every done step reverted',
-      from: { ...withSteps(ready, { laptop: 'done', vpn: 'done', officeLicense: 'skipped' }), status: 'completed' },
+      from: () => ({
+        ...withSteps(ready(), { laptop: 'done', vpn: 'done', officeLicense: 'skipped' }),
+        status: 'completed',
+      }),
       event: { type: 'hire-cancelled', eventId: 'ev-cancel', at },
       status: 'cancelled',
       steps: { laptop: 'done', vpn: 'done', officeLicense: 'skipped' },
@@ -232,7 +240,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'hire cancelled before approval → cancelled, all steps skipped',
-      from: buildOnboarding(),
+      from: () => buildOnboarding(),
       event: { type: 'hire-cancelled', eventId: 'ev-cancel', at },
       status: 'cancelled',
       steps: { laptop: 'skipped', vpn: 'skipped', officeLicense: 'skipped' },
@@ -241,7 +249,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'a revert done → reverted',
-      from: { ...withSteps(ready, { laptop: 'done' }), status: 'cancelled' },
+      from: () => ({ ...withSteps(ready(), { laptop: 'done' }), status: 'cancelled' }),
       event: { type: 'step-reverted', at, step: 'laptop' },
       status: 'cancelled',
       steps: { laptop: 'reverted', vpn: 'pending', officeLicense: 'pending' },
@@ -250,7 +258,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'an effect that lands after the cancellation is recorded and reverted',
-      from: { ...withSteps(ready, { vpn: 'reverted' }), status: 'cancelled' },
+      from: () => ({ ...withSteps(ready(), { vpn: 'reverted' }), status: 'cancelled' }),
       event: { type: 'step-succeeded', at, step: 'vpn' },
       status: 'cancelled',
       steps: { laptop: 'waiting', vpn: 'done', officeLicense: 'pending' },
@@ -259,7 +267,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'a second hire while one is open → recorded in the history only',
-      from: ready,
+      from: () => ready(),
       event: { type: 'hired', eventId: 'ev-second', at, hire: buildHire() },
       status: 'provisioning',
       steps: { laptop: 'waiting', vpn: 'pending', officeLicense: 'pending' },
@@ -268,7 +276,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'start date changed → new start date',
-      from: ready,
+      from: () => ready(),
       event: { type: 'start-date-changed', eventId: 'ev-date', at, startDate: '2026-12-14' },
       status: 'provisioning',
       steps: { laptop: 'waiting', vpn: 'pending', officeLicense: 'pending' },
@@ -277,7 +285,7 @@ describe('decide: transitions', () => {
     },
     {
       name: 'cancel of an already rejected onboarding → recorded, nothing else',
-      from: decide(buildOnboarding(), { type: 'decided', at, by: approver, decision: 'reject' }).state,
+      from: () => decide(buildOnboarding(), { type: 'decided', at, by: approver, decision: 'reject' }).state,
       event: { type: 'hire-cancelled', eventId: 'ev-cancel', at },
       status: 'rejected',
       steps: { laptop: 'skipped', vpn: 'skipped', officeLicense: 'skipped' },
@@ -286,7 +294,8 @@ describe('decide: transitions', () => {
     },
   ];
 
-  it.each(cases)('$name', ({ from, event, status, steps, commands, history }) => {
+  it.each(cases)('$name', ({ from: build, event, status, steps, commands, history }) => {
+    const from = build();
     const result = decide(from, event);
     expect(result.state.status).toBe(status);
     expect(stepStatuses(result.state)).toEqual(steps);
@@ -339,7 +348,7 @@ describe('decide: transitions', () => {
   });
 
   it('when a step succeeds with a serial number, then the step carries it', () => {
-    const { state } = decide(withSteps(ready, { laptop: 'in-progress' }), {
+    const { state } = decide(withSteps(ready(), { laptop: 'in-progress' }), {
       type: 'step-succeeded',
       at,
       step: 'laptop',
@@ -349,7 +358,7 @@ describe('decide: transitions', () => {
   });
 
   it('when a step fails, then the Graph code and message are in the detail', () => {
-    const { state } = decide(withSteps(ready, { vpn: 'in-progress' }), {
+    const { state } = decide(withSteps(ready(), { vpn: 'in-progress' }), {
       type: 'step-failed',
       at,
       step: 'vpn',
@@ -399,34 +408,34 @@ describe('decide: idempotence and ignored progress', () => {
 });
 
 describe('decide: illegal transitions', () => {
-  const illegal: { name: string; from: Onboarding; event: OnboardingEvent; code: string }[] = [
+  const illegal: { name: string; from: () => Onboarding; event: OnboardingEvent; code: string }[] = [
     {
       name: 'a second decision',
-      from: approved(),
+      from: () => approved(),
       event: { type: 'decided', at, by: approver, decision: 'reject' },
       code: ErrorCodes.alreadyDecided,
     },
     {
       name: 'a decision on a cancelled onboarding',
-      from: decide(buildOnboarding(), { type: 'hire-cancelled', eventId: 'x', at }).state,
+      from: () => decide(buildOnboarding(), { type: 'hire-cancelled', eventId: 'x', at }).state,
       event: { type: 'decided', at, by: approver, decision: 'approve' },
       code: ErrorCodes.alreadyDecided,
     },
     {
       name: 'an agent approving their own onboarding (any case)',
-      from: buildOnboarding({ employee: { userPrincipalName: 'Camille.Martin@example.org' } }),
+      from: () => buildOnboarding({ employee: { userPrincipalName: 'Camille.Martin@example.org' } }),
       event: { type: 'decided', at, by: person('camille.martin@EXAMPLE.org'), decision: 'approve' },
       code: ErrorCodes.selfApproval,
     },
     {
       name: 'a retry of an onboarding that is not needs-attention',
-      from: approved(),
+      from: () => approved(),
       event: { type: 'retry-requested', at, by: approver },
       code: ErrorCodes.notRetryable,
     },
     {
       name: 'a retry before approval',
-      from: buildOnboarding(),
+      from: () => buildOnboarding(),
       event: { type: 'retry-requested', at, by: approver },
       code: ErrorCodes.notRetryable,
     },
@@ -435,7 +444,7 @@ describe('decide: illegal transitions', () => {
   it.each(illegal)('$name is refused with $code', ({ from, event, code }) => {
     let thrown: unknown;
     try {
-      decide(from, event);
+      decide(from(), event);
     } catch (err) {
       thrown = err;
     }
