@@ -521,3 +521,155 @@ describe('decide: events that do not count in a state change nothing', () => {
     ).toThrow(expect.objectContaining({ code: ErrorCodes.selfApproval }) as Error);
   });
 });
+
+describe('decide: from which statuses each outcome counts', () => {
+  const ready = () => approved();
+  const withDetail = (o: Onboarding, step: StepName, status: StepStatus, detail: string) => {
+    const copy = withSteps(o, { [step]: status });
+    copy.steps[step].detail = detail;
+    return copy;
+  };
+
+  it('a step waits from pending, in progress or waiting (another detail), even when its last detail had the same words', () => {
+    for (const status of ['pending', 'in-progress'] as const) {
+      const from = withDetail(ready(), 'officeLicense', status, 'no seat free');
+      const result = decide(from, { type: 'step-waiting', at: later, step: 'officeLicense', detail: 'no seat free' });
+      expect(result.state.steps.officeLicense.status).toBe('waiting');
+    }
+  });
+
+  it('a step fails from pending, in progress or waiting', () => {
+    for (const status of ['pending', 'in-progress', 'waiting'] as const) {
+      const result = decide(withSteps(ready(), { vpn: status }), {
+        type: 'step-failed',
+        at: later,
+        step: 'vpn',
+        code: 'Forbidden',
+        message: 'no',
+      });
+      expect(result.state.steps.vpn.status).toBe('failed');
+    }
+  });
+
+  it('a step succeeds from waiting (a laptop served from the line)', () => {
+    const result = decide(ready(), { type: 'step-succeeded', at: later, step: 'laptop', serialNumber: 'PF-7' });
+    expect(result.state.steps.laptop).toMatchObject({ status: 'done', serialNumber: 'PF-7' });
+  });
+
+  it('a retry is scheduled from waiting too, and its start is logged when the step was pending', () => {
+    const waiting = decide(ready(), {
+      type: 'step-retrying',
+      at: later,
+      step: 'laptop',
+      reason: 'r',
+      retry: 1,
+      notBefore: later,
+    });
+    expect(waiting.commands.map((c) => `${c.type}:${c.step}`)).toEqual(['run-step:laptop']);
+    const pending = decide(ready(), {
+      type: 'step-retrying',
+      at: later,
+      startedAt: at,
+      step: 'vpn',
+      reason: 'r',
+      retry: 1,
+      notBefore: later,
+    });
+    expect(pending.history.map((h) => h.type)).toEqual(['step.started', 'step.retry-scheduled']);
+  });
+
+  it('a start is logged only for a step that was pending', () => {
+    const result = decide(withSteps(ready(), { vpn: 'in-progress' }), {
+      type: 'step-succeeded',
+      at: later,
+      step: 'vpn',
+      startedAt: at,
+    });
+    expect(result.history.map((h) => h.type)).toEqual(['step.done']);
+  });
+
+  it('an undo is retried, or gives up, for a step in progress or failed when the onboarding was cancelled', () => {
+    for (const status of ['in-progress', 'failed'] as const) {
+      const from = cancelled(withSteps(ready(), { vpn: status }));
+      const retried = decide(from, {
+        type: 'step-retrying',
+        at: later,
+        step: 'vpn',
+        reason: 'r',
+        retry: 1,
+        notBefore: later,
+        command: 'revert-step',
+      });
+      expect(retried.commands.map((c) => c.type)).toEqual(['revert-step']);
+      expect(decide(from, { type: 'step-revert-failed', at: later, step: 'vpn', message: 'x' }).changed).toBe(true);
+    }
+  });
+
+  it('an undo is recorded for a step that was in progress or failed when the onboarding was cancelled', () => {
+    for (const status of ['in-progress', 'failed'] as const) {
+      const from = cancelled(withSteps(ready(), { vpn: status }));
+      expect(decide(from, { type: 'step-reverted', at: later, step: 'vpn' }).state.steps.vpn.status).toBe('reverted');
+    }
+  });
+
+  it('an effect that lands after the cancellation of a step skipped meanwhile is recorded and undone', () => {
+    const from = cancelled(withSteps(ready(), { officeLicense: 'waiting' }));
+    expect(from.steps.officeLicense.status).toBe('skipped');
+    const result = decide(from, { type: 'step-succeeded', at: later, step: 'officeLicense' });
+    expect(result.commands.map((c) => `${c.type}:${c.step}`)).toEqual(['revert-step:officeLicense']);
+  });
+
+  it('a cancelled step that was provisioned gets a new run number for its undo', () => {
+    const from = withSteps(ready(), { vpn: 'done' });
+    const result = decide(from, { type: 'hire-cancelled', eventId: 'c', at: later });
+    expect(result.state.steps.vpn.attempt).toBe(from.steps.vpn.attempt + 1);
+    expect(result.commands.find((c) => c.step === 'vpn')).toMatchObject({ attempt: from.steps.vpn.attempt + 1 });
+  });
+
+  it('a cancellation of an onboarding that needs attention undoes its pending steps (they may be in flight)', () => {
+    const from = {
+      ...withSteps(ready(), { vpn: 'failed', officeLicense: 'pending', laptop: 'done' }),
+      status: 'needs-attention' as const,
+    };
+    const result = decide(from, { type: 'hire-cancelled', eventId: 'c', at: later });
+    expect(result.commands.map((c) => `${c.type}:${c.step}`)).toEqual([
+      'revert-step:laptop',
+      'revert-step:vpn',
+      'revert-step:officeLicense',
+    ]);
+  });
+
+  it('a laptop retried after a failure runs again (it may still hold its laptop); only its first run takes a place in line', () => {
+    const approvedOne = ready();
+    expect(approvedOne.steps.laptop).toMatchObject({ status: 'waiting', detail: 'in line for a laptop', attempt: 1 });
+    const from = {
+      ...withSteps(approvedOne, { laptop: 'failed', vpn: 'done', officeLicense: 'done' }),
+      status: 'needs-attention' as const,
+    };
+    const result = decide(from, { type: 'retry-requested', at: later, by: approver });
+    expect(result.commands.map((c) => `${c.type}:${c.step}:${c.attempt}`)).toEqual(['run-step:laptop:2']);
+    expect(result.state.steps.laptop.status).toBe('pending');
+  });
+
+  it('an event already applied answers no commands and no history', () => {
+    const once = decide(ready(), { type: 'hire-cancelled', eventId: 'ev-1', at });
+    const twice = decide(once.state, { type: 'hire-cancelled', eventId: 'ev-1', at: later });
+    expect(twice).toEqual({ state: once.state, commands: [], history: [], changed: false });
+  });
+
+  it('four-eyes: an approver without an object id decides an agent whose object id is not known (by the upn)', () => {
+    const result = decide(buildOnboarding(), {
+      type: 'decided',
+      at,
+      by: { name: 'x@example.org' },
+      decision: 'approve',
+    });
+    expect(result.state.status).toBe('provisioning');
+  });
+
+  it('a refusal is a DomainError by name', () => {
+    expect(() => decide(ready(), { type: 'retry-requested', at, by: approver })).toThrow(
+      expect.objectContaining({ name: 'DomainError' }) as Error,
+    );
+  });
+});

@@ -35,9 +35,9 @@ describe('compareRequests: who is served first', () => {
     ],
     ['then the earliest start date', req('A', { startDate: '2027-01-01' }), req('B', { startDate: '2027-01-02' })],
     [
-      'then the earliest approval',
-      req('A', { approvedAt: '2026-11-30T08:00:00Z' }),
-      req('B', { approvedAt: '2026-11-30T09:00:00Z' }),
+      'then the earliest approval (whatever the ids)',
+      req('B', { approvedAt: '2026-11-30T08:00:00Z' }),
+      req('A', { approvedAt: '2026-11-30T09:00:00Z' }),
     ],
     ['then the onboarding id, so that the order is total', req('A'), req('B')],
   ])('%s', (_name, first, second) => {
@@ -78,6 +78,18 @@ describe('planAllocation: one pass of the pool', () => {
         laptop('X1', '2026-10-09T00:00:00.000Z'),
       ],
       ['ANY=T1', 'ORL=O1', 'TOURS=X1'],
+    ],
+    [
+      "a laptop at the agent's site goes to them even when an older one waits elsewhere",
+      [req('ORL', { site: 'Orléans' })],
+      [laptop('X1', '2026-10-01T00:00:00.000Z'), laptop('O1', '2026-10-05T00:00:00.000Z', 'Orléans')],
+      ['ORL=O1'],
+    ],
+    [
+      'an agent without a site takes the longest in stock, wherever it is',
+      [req('ANY')],
+      [laptop('T1', '2026-10-01T00:00:00.000Z', 'Tours'), laptop('X1', '2026-10-05T00:00:00.000Z')],
+      ['ANY=T1'],
     ],
     ['no laptop: nobody is served', [req('A')], [], []],
     ['nobody in line: no laptop is taken', [], [laptop('L1')], []],
