@@ -3,7 +3,13 @@ import type { ServicesProvider } from '../shared/app/services';
 import { secured, type SecuredRoute } from '../shared/http/http-handler';
 import { json, problem } from '../shared/http/problem';
 import { Roles } from '../shared/http/roles';
-import { decisionBodySchema, listOnboardingsQuerySchema, toOnboardingView } from '../shared/schemas/api';
+import { verifyChain } from '../shared/audit/history-chain';
+import {
+  decisionBodySchema,
+  historyQuerySchema,
+  listOnboardingsQuerySchema,
+  toOnboardingView,
+} from '../shared/schemas/api';
 
 const readers = [Roles.onboardingRead, Roles.onboardingApprove] as const;
 
@@ -48,11 +54,14 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
     }),
     route(services, 'onboardings-history', 'GET', 'onboardings/{id}/history', {
       roles: readers,
-      async handle(req) {
+      async handle(req, tools) {
+        const { verify } = tools.query(historyQuerySchema);
         const id = req.params.id ?? '';
         const found = await (await services()).store.get(id);
+        if (!found) return notFound(id);
         // Oldest first: entries are appended in write order, each stamped when its change was decided.
-        return found ? json(200, { items: found.value.history }) : notFound(id);
+        const history = found.value.history;
+        return json(200, { items: history, ...(verify ? { verification: verifyChain(history) } : {}) });
       },
     }),
     route(services, 'onboardings-decision', 'POST', 'onboardings/{id}/decision', {

@@ -23,6 +23,16 @@ export const listOnboardingsQuerySchema = z
   })
   .strict();
 
+/** `GET /api/onboardings/{id}/history`: `verify=true` adds whether the hash chain holds. */
+export const historyQuerySchema = z
+  .object({
+    verify: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+  })
+  .strict();
+
 export type DecisionBody = z.infer<typeof decisionBodySchema>;
 
 /** The public view of a step: the internal run counter stays inside. */

@@ -42,6 +42,14 @@ export const historyEntrySchema = z.object({
   /** The object id of a person or an application; the service's own entries (`hr`, `system`) have none. */
   actorId: objectIdSchema.optional(),
   details: z.record(z.string(), z.unknown()),
+  /**
+   * SHA-256 (hex) over the entry and the previous entry's hash (shared/domain/history-chain.ts). Absent only
+   * on entries written by a version before the chain; verification reports them as where the chain breaks.
+   */
+  hash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 
 /** A message the provisioning worker acts on. */

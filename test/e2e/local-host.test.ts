@@ -93,6 +93,43 @@ describe('the local host, driven over HTTP through the contract', () => {
     );
   });
 
+  it('when a stored history entry is altered behind the API, then ?verify=true says where the chain breaks', async () => {
+    const created = await hireAndFind();
+    await api.post(`/api/onboardings/${created.id}/decision`, { decision: 'approve', comment: 'PCA' }, chef);
+    await eventually(
+      () => byId(created.id),
+      (r) => r.body.status === 'completed',
+    );
+    type Verified = {
+      items: { type: string; hash: string }[];
+      verification: { intact: boolean; brokenAt: number | null };
+    };
+    const intact = await api.get<Verified>(`/api/onboardings/${created.id}/history?verify=true`, auditor);
+    expect(intact.body.verification).toEqual({ intact: true, brokenAt: null });
+    expect(intact.body.items.every((h) => /^[0-9a-f]{64}$/.test(h.hash))).toBe(true);
+    // Without verify, no verification; anything else than true or false is refused.
+    expect(await api.get(`/api/onboardings/${created.id}/history`, auditor)).toMatchObject({
+      body: expect.not.objectContaining({ verification: expect.anything() as unknown }) as unknown,
+    });
+    expect((await api.get(`/api/onboardings/${created.id}/history?verify=yes`, auditor)).status).toBe(400);
+
+    // Someone with write access to the database rewrites who approved (the entry keeps its old hash).
+    const item = host.cosmos.database.container('onboardings').item(created.id, created.employeeId);
+    const { resource } = await item.read<{ history: { type: string; actor: string }[] }>();
+    const at = resource!.history.findIndex((h) => h.type === 'onboarding.approved');
+    resource!.history[at]!.actor = 'someone.else@example.org';
+    await item.replace(resource!);
+    const broken = await api.get<Verified>(`/api/onboardings/${created.id}/history?verify=true`, auditor);
+    expect(broken.body.verification).toEqual({ intact: false, brokenAt: at });
+
+    // Removing an entry breaks the chain at the next one.
+    resource!.history[at]!.actor = 'chef.dsi@example.org';
+    resource!.history.splice(1, 1);
+    await item.replace(resource!);
+    const removed = await api.get<Verified>(`/api/onboardings/${created.id}/history?verify=true`, auditor);
+    expect(removed.body.verification).toEqual({ intact: false, brokenAt: 1 });
+  });
+
   it("when the HR system posts with its application token, then 202; the same token's decision is 403: it needs a person", async () => {
     const sirh = await host.appToken('sirh', [Roles.hrEventsSend, Roles.onboardingApprove]);
     const json = buildHireJson();

@@ -1,3 +1,4 @@
+import { sealHistory, verifyChain } from '../../shared/audit/history-chain';
 import { decide } from '../../shared/domain/decide';
 import { CONTAINERS } from '../../shared/adapters/cosmos/containers';
 import { AlreadyExists, ConcurrencyConflict, InvalidContinuationToken } from '../../shared/ports/onboarding-store';
@@ -18,12 +19,13 @@ afterAll(() => t.stop());
 const at = '2026-11-30T09:00:00.000Z';
 
 describe('CosmosOnboardingStore against the embedded Cosmos DB endpoint', () => {
-  it('when an onboarding is created and read back, then it is parsed again and carries an etag', async () => {
+  it('when an onboarding is created and read back, then it is parsed again, carries an etag, and its history is sealed', async () => {
     const o = buildOnboarding();
     const created = await t.services.store.create(o);
     const read = await t.services.store.get(o.id);
-    expect(read?.value).toEqual(o);
+    expect(read?.value).toEqual({ ...o, history: sealHistory(o.history) });
     expect(read?.etag).toBe(created.etag);
+    expect(verifyChain(read!.value.history)).toEqual({ intact: true, brokenAt: null });
   });
 
   it('when the same id is created twice, then the second is AlreadyExists', async () => {

@@ -13,11 +13,17 @@ import { employeeIdOf } from '../../domain/onboarding-id';
 import { UnreadableDocument } from '../../ports/onboarding-store';
 import { laptopRequestSchema, type LaptopRequest } from '../../schemas/laptops';
 import { describeFieldErrors, toFieldErrors } from '../../schemas/validation';
+import { sealHistory } from '../../audit/history-chain';
 import { CONTAINERS } from './containers';
 import { cosmosStatus } from './cosmos-errors';
 
 interface StoredOnboarding extends Onboarding {
   _etag?: string;
+}
+
+/** The document with what was appended to its history sealed onto the chain (tamper-evident audit trail). */
+function sealed(onboarding: Onboarding): Onboarding {
+  return { ...onboarding, history: sealHistory(onboarding.history) };
 }
 
 function toVersioned(resource: StoredOnboarding | undefined): Versioned<Onboarding> {
@@ -103,7 +109,7 @@ export class CosmosOnboardingStore implements OnboardingStore {
 
   async create(onboarding: Onboarding): Promise<Versioned<Onboarding>> {
     // The same schema before a write as after a read: a document this code could not read back is never stored.
-    const valid = onboardingDocumentSchema.parse(onboarding);
+    const valid = sealed(onboardingDocumentSchema.parse(onboarding));
     try {
       const { resource } = await this.container.items.create<StoredOnboarding>(valid);
       return toVersioned(resource);
@@ -114,7 +120,7 @@ export class CosmosOnboardingStore implements OnboardingStore {
   }
 
   async replace(onboarding: Onboarding, etag: string): Promise<Versioned<Onboarding>> {
-    const valid = onboardingDocumentSchema.parse(onboarding);
+    const valid = sealed(onboardingDocumentSchema.parse(onboarding));
     try {
       const { resource } = await this.container
         .item(valid.id, valid.employeeId)
