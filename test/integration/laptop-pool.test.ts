@@ -159,7 +159,11 @@ describe('scarce laptops go first to business-continuity agents', () => {
   });
 });
 
-describe('the stock at scale', () => {
+// Skipped under mutation testing only (npm run test:mutation sets MUTATION_SCOPE): each of these takes a minute,
+// and every mutant of the stock would re-run them; the ordering and racing cases above cover the same code.
+const describeAtScale = process.env.MUTATION_SCOPE ? describe.skip : describe;
+
+describeAtScale('the stock at scale', () => {
   let t: TestServices;
   beforeAll(async () => {
     t = await startTestServices({ laptopStock: 0 });
