@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:https';
 import { createCosmosClient, ensureDatabase } from '../shared/adapters/cosmos/cosmos-setup';
 import { ALL_CONTAINERS } from '../shared/adapters/cosmos/containers';
+import { Readable } from 'node:stream';
+import { orderByRefusal } from './cosmos-query-index';
 
 /** Documents per container, as saved under .local/ between runs. */
 export type CosmosSnapshot = Record<string, Record<string, unknown>[]>;
@@ -239,13 +241,54 @@ function guarded(
       refuse(res, 400, 'BadRequest', 'transactional batch is not supported by the embedded endpoint');
       return;
     }
-    const sink = journal();
-    if (sink) journaled(req, res, sink);
-    const counting = stats();
-    if (counting) count(counting, req, res);
-    handler(req, res);
+    const serve = (request: IncomingMessage) => {
+      const sink = journal();
+      if (sink) journaled(request, res, sink);
+      const counting = stats();
+      if (counting) count(counting, request, res);
+      handler(request, res);
+    };
+    const query = QUERY_PATH.exec(url.pathname);
+    const isQuery =
+      req.method === 'POST' &&
+      ((req.headers['x-ms-documentdb-isquery'] ?? '').toString().toLowerCase() === 'true' ||
+        (req.headers['content-type'] ?? '').startsWith('application/query+json'));
+    if (!query || !isQuery || req.headers['x-ms-cosmos-is-query-plan-request']) {
+      serve(req);
+      return;
+    }
+    // A query is read whole, checked against the container's indexing policy as Cosmos DB would, and handed on.
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const definition = ALL_CONTAINERS.find((c) => c.id === decodeURIComponent(query[1] ?? ''));
+      let text = '';
+      try {
+        const parsed = (JSON.parse(body.toString('utf8')) as { query?: unknown }).query;
+        text = typeof parsed === 'string' ? parsed : '';
+      } catch {
+        // not JSON: the server answers as it does
+      }
+      const refusal = definition ? orderByRefusal(definition, text) : null;
+      if (refusal) {
+        refuse(res, 400, 'BadRequest', refusal);
+        return;
+      }
+      const replay = Object.assign(Readable.from([body]), {
+        headers: req.headers,
+        method: req.method,
+        url: req.url,
+        socket: req.socket,
+        httpVersion: req.httpVersion,
+      }) as unknown as IncomingMessage;
+      serve(replay);
+    });
   };
 }
+
+/** The path of a container's documents (queries are POSTed there). */
+const QUERY_PATH = /^\/dbs\/[^/]+\/colls\/([^/]+)\/docs\/?$/;
 
 /**
  * A Cosmos DB NoSQL endpoint on loopback (@vercel/cosmosdb-server) that the real @azure/cosmos client

@@ -3,7 +3,7 @@ import { decide } from '../../shared/domain/decide';
 import { CONTAINERS } from '../../shared/adapters/cosmos/containers';
 import { AlreadyExists, ConcurrencyConflict, InvalidContinuationToken } from '../../shared/ports/onboarding-store';
 import { DomainError } from '../../shared/domain/errors';
-import type { Onboarding } from '../../shared/schemas/onboarding';
+import { onboardingDocumentSchema, type Onboarding } from '../../shared/schemas/onboarding';
 import { buildOnboarding, person } from '../support/factories';
 import { callHttp, functionsOver } from '../support/functions';
 import { eventually } from '../support/http-client';
@@ -211,5 +211,131 @@ describe('one bad document never takes the service down', () => {
       reason: 'UnreadableDocument',
       description: expect.stringContaining('history.0.actor') as unknown,
     });
+  });
+});
+
+describe('the list, newest first, served from the indexes', () => {
+  const departments = ['Lycées NF-A', 'Lycées NF-B'];
+  beforeAll(async () => {
+    for (let i = 0; i < 24; i++) {
+      // Some share a creation time: the id breaks the tie (newest first, then the greater id).
+      const createdAt = `2026-10-${String(1 + Math.floor(i / 2)).padStart(2, '0')}T08:00:00.000Z`;
+      let o = buildOnboarding(
+        {
+          employee: {
+            department: departments[i % 2],
+            priority: i % 3 === 0 ? 'continuity' : 'standard',
+            startDate: `2027-03-${String((i % 9) + 1).padStart(2, '0')}`,
+          },
+        },
+        createdAt,
+      );
+      if (i % 4 !== 3)
+        o = decide(o, {
+          type: 'decided',
+          at: createdAt,
+          by: approverOf(i),
+          decision: i % 5 === 0 ? 'reject' : 'approve',
+        }).state;
+      await t.services.store.create(o);
+    }
+  });
+  const approverOf = (i: number) => person(i % 2 ? 'Chef.A@example.org' : 'chef.b@example.org');
+
+  /** Every onboarding stored, straight from the container: the oracle the filtered lists are checked against. */
+  async function everything(): Promise<Onboarding[]> {
+    const { resources } = await t.cosmos.database
+      .container(CONTAINERS.onboardings.id)
+      .items.query<Onboarding>("SELECT * FROM c WHERE c.docType = 'onboarding'")
+      .fetchAll();
+    // Less those set aside by the test above (they fail their schema: lists skip them).
+    return resources.filter((o) => onboardingDocumentSchema.safeParse(o).success);
+  }
+
+  async function pages(filter: Parameters<TestServices['services']['store']['query']>[0], limit: number) {
+    const ids: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await t.services.store.query(filter, limit, token);
+      ids.push(...page.items.map((o) => o.id));
+      token = page.continuationToken ?? undefined;
+    } while (token);
+    return ids;
+  }
+
+  const newestFirst = (a: Onboarding, b: Onboarding) =>
+    a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1;
+
+  it('when every combination of filters is listed page by page, then each returns exactly its matches, newest first', async () => {
+    const all = await everything();
+    const options = {
+      status: ['provisioning', 'rejected', 'awaiting-approval'] as const,
+      priority: ['continuity', 'standard'] as const,
+      department: departments,
+    };
+    let combinations = 0;
+    for (const status of [undefined, ...options.status])
+      for (const priority of [undefined, ...options.priority])
+        for (const department of [undefined, ...options.department])
+          for (const dates of [{}, { startDateFrom: '2027-03-03', startDateTo: '2027-03-06' }] as {
+            startDateFrom?: string;
+            startDateTo?: string;
+          }[])
+            for (const decidedBy of [undefined, 'CHEF.A@example.org']) {
+              const filter = {
+                ...(status ? { status } : {}),
+                ...(priority ? { priority } : {}),
+                ...(department ? { department } : {}),
+                ...dates,
+                ...(decidedBy ? { decidedBy } : {}),
+              };
+              const expected = all
+                .filter((o) => !status || o.status === status)
+                .filter((o) => !priority || o.priority === priority)
+                .filter((o) => !department || o.department === department)
+                .filter(
+                  (o) =>
+                    !dates.startDateFrom ||
+                    (o.startDate >= dates.startDateFrom && o.startDate <= (dates.startDateTo ?? '')),
+                )
+                .filter((o) => !decidedBy || o.decision?.by.toLowerCase() === decidedBy.toLowerCase())
+                .sort(newestFirst)
+                .map((o) => o.id);
+              expect({ filter, ids: await pages(filter, 3) }).toEqual({ filter, ids: expected });
+              combinations += 1;
+            }
+    expect(combinations).toBe(4 * 3 * 3 * 2 * 2);
+  }, 120_000);
+
+  it('when onboardings arrive while a client pages through, then each match that was there comes exactly once', async () => {
+    const before = (await everything()).filter((o) => o.department === departments[0]).sort(newestFirst);
+    const seen: string[] = [];
+    let token: string | undefined;
+    let arrivals = 0;
+    do {
+      const page = await t.services.store.query({ department: departments[0] }, 2, token);
+      seen.push(...page.items.map((o) => o.id));
+      token = page.continuationToken ?? undefined;
+      // New onboardings land between pages, newer than all, and one as old as the page just read.
+      await t.services.store.create(
+        buildOnboarding({ employee: { department: departments[0] } }, new Date().toISOString()),
+      );
+      arrivals += 1;
+    } while (token);
+    expect(arrivals).toBeGreaterThan(3);
+    expect(seen).toEqual(before.map((o) => o.id));
+  });
+
+  it('when a query orders by properties without their composite index, then the endpoint refuses it as Cosmos DB does', async () => {
+    const container = t.cosmos.database.container(CONTAINERS.onboardings.id);
+    await expect(
+      container.items.query('SELECT * FROM c ORDER BY c.department, c.startDate DESC').fetchAll(),
+    ).rejects.toMatchObject({ code: 400, message: expect.stringContaining('composite index') as unknown });
+    // The list's order has its index: served.
+    await container.items.query('SELECT * FROM c ORDER BY c.createdAt DESC, c.id DESC').fetchAll();
+    // One property outside the laptops' included paths: no range index.
+    await expect(
+      t.cosmos.database.container(CONTAINERS.laptops.id).items.query('SELECT * FROM c ORDER BY c.model').fetchAll(),
+    ).rejects.toMatchObject({ code: 400, message: expect.stringContaining('range index') as unknown });
   });
 });

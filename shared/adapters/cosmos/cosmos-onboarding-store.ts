@@ -35,22 +35,46 @@ function toVersioned(resource: StoredOnboarding | undefined): Versioned<Onboardi
   return { value: parsed.data, etag: resource._etag };
 }
 
-/** Keyset pagination: the token carries the last id returned, so every match comes exactly once. */
-function encodeToken(lastId: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, after: lastId })).toString('base64url');
+/**
+ * Keyset pagination, newest first: the token carries the creation time and id of the last onboarding returned,
+ * and the next page starts strictly after it in (createdAt DESC, id DESC) order. Every match comes exactly
+ * once, also while onboardings arrive (a new one sorts before the pages already read).
+ */
+interface PageKey {
+  at: string;
+  id: string;
 }
 
-function decodeToken(token: string): string {
+function encodeToken(last: PageKey): string {
+  return Buffer.from(JSON.stringify({ v: 2, ...last })).toString('base64url');
+}
+
+function decodeToken(token: string): PageKey {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null && 'after' in parsed && typeof parsed.after === 'string') {
-      return parsed.after;
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      'v' in parsed &&
+      parsed.v === 2 &&
+      'at' in parsed &&
+      typeof parsed.at === 'string' &&
+      'id' in parsed &&
+      typeof parsed.id === 'string'
+    ) {
+      return { at: parsed.at, id: parsed.id };
     }
   } catch {
     // falls through to the error below
   }
   throw new InvalidContinuationToken('continuationToken is not one this API returned');
 }
+
+/**
+ * The equality filters that lead the ORDER BY, in this order: each combination has its composite index
+ * (shared/definitions/cosmos-containers.json), so that a filtered list is read from the index in order.
+ */
+const ORDER_PREFIX = ['status', 'priority', 'department'] as const;
 
 export class CosmosOnboardingStore implements OnboardingStore {
   private readonly container: Container;
@@ -146,18 +170,30 @@ export class CosmosOnboardingStore implements OnboardingStore {
     if (filter.startDateFrom) add('c.startDate >= @startDateFrom', '@startDateFrom', filter.startDateFrom);
     if (filter.startDateTo) add('c.startDate <= @startDateTo', '@startDateTo', filter.startDateTo);
     if (filter.decidedBy) add('LOWER(c.decision["by"]) = @decidedBy', '@decidedBy', filter.decidedBy.toLowerCase());
-    if (continuationToken) add('c.id > @after', '@after', decodeToken(continuationToken));
+    if (continuationToken) {
+      const after = decodeToken(continuationToken);
+      where.push('(c.createdAt < @afterAt OR (c.createdAt = @afterAt AND c.id < @afterId))');
+      parameters.push({ name: '@afterAt', value: after.at }, { name: '@afterId', value: after.id });
+    }
+    const orderBy = [
+      ...ORDER_PREFIX.filter((f) => filter[f] !== undefined).map((f) => `c.${f}`),
+      'c.createdAt DESC',
+      'c.id DESC',
+    ].join(', ');
     const top = Math.trunc(limit) + 1;
     const { resources } = await this.container.items
       .query<StoredOnboarding>(
-        { query: `SELECT TOP ${top} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.id`, parameters },
+        { query: `SELECT TOP ${top} * FROM c WHERE ${where.join(' AND ')} ORDER BY ${orderBy}`, parameters },
         filter.employeeId ? { partitionKey: filter.employeeId } : {},
       )
       .fetchAll();
     const window = resources.slice(0, limit);
     const page = (await this.readable(window)).map((r) => r.value);
     const last = window.at(-1);
-    return { items: page, continuationToken: resources.length > limit && last ? encodeToken(last.id) : null };
+    return {
+      items: page,
+      continuationToken: resources.length > limit && last ? encodeToken({ at: last.createdAt, id: last.id }) : null,
+    };
   }
 
   async withPendingOutbox(olderThan: string, limit: number): Promise<Versioned<Onboarding>[]> {
