@@ -3,6 +3,7 @@ import type { ServicesProvider } from '../shared/app/services';
 import { hrEventsHttp, hrEventsQueue } from './hr-events';
 import { laptopAllocator, laptopFunctions } from './laptops';
 import { onboardingFunctions } from './onboardings';
+import { reportFunctions } from './reports';
 import { laptopStepWorker, outboxSweeper, provisioningWorker } from './provisioning';
 import { health, openApiDocument } from './service-info';
 
@@ -15,6 +16,7 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     hrEventsQueue(services),
     ...onboardingFunctions(services),
     ...laptopFunctions(services),
+    ...reportFunctions(services),
     provisioningWorker(services),
     laptopStepWorker(services),
     laptopAllocator(services),

@@ -1,3 +1,4 @@
+import { createReports } from './reports';
 import type { Config } from '../config';
 import type { TokenValidator } from '../adapters/auth/jwt-validator';
 import type { Clock } from '../ports/clock';
@@ -60,6 +61,7 @@ export function createServices(ports: Ports) {
     decideOnboarding: createDecideOnboarding({ store, writer, directory, clock }),
     retryOnboarding: createRetryOnboarding({ writer, clock }),
     laptopStock,
+    reports: createReports({ store }),
     rejectedMessages: createRejectedMessages({ store: ports.rejected, bus, clock }),
     sweep: createSweeper({ store, writer, laptopStock, bus, clock, config }),
     runStepCommand: createRunStepCommand({

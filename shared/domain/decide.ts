@@ -403,6 +403,7 @@ class Builder {
     const statuses = STEP_NAMES.map((step) => this.state.steps[step].status);
     if (statuses.every((st) => st === 'done' || st === 'skipped')) {
       this.state.status = 'completed';
+      this.state.completedAt = this.at;
       this.log(SYSTEM, 'onboarding.completed', {});
     } else if (statuses.includes('failed') && this.state.status !== 'needs-attention') {
       this.state.status = 'needs-attention';

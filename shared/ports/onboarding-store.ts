@@ -1,4 +1,4 @@
-import type { Onboarding, OnboardingStatus } from '../schemas/onboarding';
+import type { Onboarding, OnboardingStatus, StepName, StepStatus } from '../schemas/onboarding';
 import type { Priority } from '../schemas/hr-events';
 import type { LaptopRequest } from '../schemas/laptops';
 
@@ -75,4 +75,20 @@ export interface OnboardingStore {
    * are served (continuity first, then the earliest start date, then the earliest approval).
    */
   waitingForLaptop(limit: number): Promise<LaptopRequest[]>;
+  /**
+   * The facts the reports need of the onboardings created in [`from`, `to`) (ISO instants), handed to
+   * `onPage` a page at a time (a few fields each, never whole documents): a report never holds them all.
+   */
+  reportFacts(from: string, to: string, onPage: (rows: ReportFacts[]) => void): Promise<void>;
+}
+
+/** What the summary report reads of one onboarding. */
+export interface ReportFacts {
+  id: string;
+  status: OnboardingStatus;
+  priority: Priority;
+  createdAt: string;
+  decidedAt: string | null;
+  completedAt: string | null;
+  steps: Record<StepName, { status: StepStatus; detail?: string }>;
 }

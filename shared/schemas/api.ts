@@ -33,6 +33,15 @@ export const historyQuerySchema = z
   })
   .strict();
 
+/** `GET /api/reports/summary`: the creation days covered, inclusive (default: from the start to today). */
+export const summaryQuerySchema = z
+  .object({
+    from: isoDateSchema.optional(),
+    to: isoDateSchema.optional(),
+  })
+  .strict()
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { error: 'from must not be after to', path: ['from'] });
+
 export type DecisionBody = z.infer<typeof decisionBodySchema>;
 
 /** The public view of a step: the internal run counter stays inside. */

@@ -91,6 +91,8 @@ export const onboardingDocumentSchema = z.object({
   steps: z.object({ laptop: stepSchema, vpn: stepSchema, officeLicense: stepSchema }),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** When every step was done or skipped (the reports' time to equipped). */
+  completedAt: z.string().optional(),
   eventIds: z.array(z.string()),
   history: z.array(historyEntrySchema),
   /** The agent's object id in Entra ID, once the directory was asked (four-eyes compares it). */

@@ -1,5 +1,5 @@
 import type { Container, Database, SqlParameter } from '@azure/cosmos';
-import { onboardingDocumentSchema, type Onboarding } from '../../schemas/onboarding';
+import { onboardingDocumentSchema, type Onboarding, type StepName } from '../../schemas/onboarding';
 import {
   AlreadyExists,
   ConcurrencyConflict,
@@ -7,6 +7,7 @@ import {
   type OnboardingFilter,
   type OnboardingPage,
   type OnboardingStore,
+  type ReportFacts,
   type Versioned,
 } from '../../ports/onboarding-store';
 import { employeeIdOf } from '../../domain/onboarding-id';
@@ -244,4 +245,58 @@ export class CosmosOnboardingStore implements OnboardingStore {
       }),
     );
   }
+
+  async reportFacts(from: string, to: string, onPage: (rows: ReportFacts[]) => void): Promise<void> {
+    const iterator = this.container.items.query<ReportFacts>(
+      {
+        query:
+          'SELECT c.id, c.status, c.priority, c.createdAt, c.decision.at AS decidedAt, c.completedAt, ' +
+          'c.steps.laptop.status AS laptop, c.steps.vpn.status AS vpn, c.steps.officeLicense.status AS officeLicense, ' +
+          "(c.status = 'needs-attention' ? c.steps : null) AS failing " +
+          "FROM c WHERE c.docType = 'onboarding' AND c.createdAt >= @from AND c.createdAt < @to",
+        parameters: [
+          { name: '@from', value: from },
+          { name: '@to', value: to },
+        ],
+      },
+      { maxItemCount: REPORT_PAGE },
+    );
+    while (iterator.hasMoreResults()) {
+      const { resources } = await iterator.fetchNext();
+      onPage(resources.map(toReportFacts));
+    }
+  }
+}
+
+/** Documents a report reads at a time. */
+const REPORT_PAGE = 500;
+
+type StepFacts = ReportFacts['steps'][StepName];
+
+function toReportFacts(r: unknown): ReportFacts {
+  const row = r as {
+    id: string;
+    status: ReportFacts['status'];
+    priority: ReportFacts['priority'];
+    createdAt: string;
+    decidedAt?: string;
+    completedAt?: string;
+    laptop: StepFacts['status'];
+    vpn: StepFacts['status'];
+    officeLicense: StepFacts['status'];
+    failing?: Record<StepName, StepFacts> | null;
+  };
+  const step = (name: StepName): StepFacts => ({
+    status: row[name],
+    ...(row.failing?.[name].detail !== undefined ? { detail: row.failing[name].detail } : {}),
+  });
+  return {
+    id: row.id,
+    status: row.status,
+    priority: row.priority,
+    createdAt: row.createdAt,
+    decidedAt: row.decidedAt ?? null,
+    completedAt: row.completedAt ?? null,
+    steps: { laptop: step('laptop'), vpn: step('vpn'), officeLicense: step('officeLicense') },
+  };
 }

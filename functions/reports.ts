@@ -1,0 +1,30 @@
+import type { HttpFunctionDefinition } from './definition';
+import type { ServicesProvider } from '../shared/app/services';
+import { secured } from '../shared/http/http-handler';
+import { json } from '../shared/http/problem';
+import { Roles } from '../shared/http/roles';
+import { summaryQuerySchema } from '../shared/schemas/api';
+
+/** The first day a summary covers by default. */
+const ALL_TIME = '2000-01-01';
+
+/** `GET /api/reports/summary`: counts, time to equipped, who waits, what needs attention. */
+export function reportFunctions(services: ServicesProvider): HttpFunctionDefinition[] {
+  return [
+    {
+      kind: 'http',
+      name: 'reports-summary',
+      methods: ['GET'],
+      route: 'reports/summary',
+      handler: secured(async () => (await services()).tokenValidator, {
+        roles: [Roles.onboardingRead, Roles.onboardingApprove],
+        async handle(_req, tools) {
+          const query = tools.query(summaryQuerySchema);
+          const s = await services();
+          const to = query.to ?? s.clock.now().toISOString().slice(0, 10);
+          return json(200, await s.reports.summary(query.from ?? ALL_TIME, to));
+        },
+      }),
+    },
+  ];
+}

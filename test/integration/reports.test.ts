@@ -1,0 +1,131 @@
+import { DurationHistogram } from '../../shared/app/reports';
+import { decide, type OnboardingEvent } from '../../shared/domain/decide';
+import { Roles } from '../../shared/http/roles';
+import type { Onboarding } from '../../shared/schemas/onboarding';
+import { buildOnboarding, person } from '../support/factories';
+import { callHttp, functionsOver } from '../support/functions';
+import { startTestServices, type TestServices } from '../support/test-services';
+
+// The summary report (contract: `GET /api/reports/summary?from=&to=`) on a known data set, stored as the
+// service writes it, in March 2025 (no other test stores onboardings then).
+
+let t: TestServices;
+beforeAll(async () => {
+  t = await startTestServices();
+});
+afterAll(() => t.stop());
+
+const approver = person('chef.dsi@example.org');
+const hour = (base: string, hours: number) => new Date(Date.parse(base) + hours * 3_600_000).toISOString();
+
+/** An onboarding created at `createdAt`, approved an hour later, then taken through `events`. */
+function onboarding(
+  priority: 'continuity' | 'standard',
+  createdAt: string,
+  events: OnboardingEvent[] = [],
+): Onboarding {
+  let o = buildOnboarding({ employee: { priority } }, createdAt);
+  for (const e of events) o = decide(o, e).state;
+  return o;
+}
+const approve = (createdAt: string): OnboardingEvent => ({
+  type: 'decided',
+  at: hour(createdAt, 1),
+  by: approver,
+  decision: 'approve',
+});
+/** Approved after an hour, every step done `hours` after the hire. */
+const completedAfter = (priority: 'continuity' | 'standard', createdAt: string, hours: number) =>
+  onboarding(priority, createdAt, [
+    approve(createdAt),
+    { type: 'step-succeeded', at: hour(createdAt, hours), step: 'vpn' },
+    { type: 'step-succeeded', at: hour(createdAt, hours), step: 'officeLicense' },
+    { type: 'step-succeeded', at: hour(createdAt, hours), step: 'laptop', serialNumber: 'PF-1' },
+  ]);
+
+describe('the summary report', () => {
+  let failing: Onboarding;
+  beforeAll(async () => {
+    const day = (d: number) => `2025-03-${String(d).padStart(2, '0')}T08:00:00.000Z`;
+    failing = onboarding('standard', day(9), [
+      approve(day(9)),
+      { type: 'step-failed', at: hour(day(9), 2), step: 'vpn', code: 'Forbidden', message: 'no access' },
+    ]);
+    const all = [
+      completedAfter('continuity', day(1), 2),
+      completedAfter('continuity', day(2), 4),
+      completedAfter('continuity', day(3), 10),
+      completedAfter('standard', day(4), 24),
+      completedAfter('standard', day(5), 48),
+      onboarding('standard', day(6), [approve(day(6))]), // laptop in line
+      onboarding('standard', day(7), [
+        approve(day(7)),
+        { type: 'step-waiting', at: hour(day(7), 2), step: 'officeLicense', detail: 'no seat free' },
+      ]),
+      onboarding('continuity', day(8)), // awaiting approval
+      failing,
+      onboarding('standard', day(10), [{ type: 'decided', at: day(10), by: approver, decision: 'reject' }]),
+      // Outside the days asked for.
+      completedAfter('continuity', '2025-04-01T08:00:00.000Z', 1),
+    ];
+    for (const o of all) await t.services.store.create(o);
+  });
+
+  it('when the summary of March 2025 is asked for, then it counts, times and lists what happened then', async () => {
+    const auditor = await t.token('audit@example.org', [Roles.onboardingRead]);
+    const res = await callHttp(functionsOver(t.services).http('reports-summary'), {
+      token: auditor,
+      query: 'from=2025-03-01&to=2025-03-31',
+    });
+    expect(res.status).toBe(200);
+    const report = res.json as {
+      byStatus: Record<string, number>;
+      hireToCompleted: Record<string, { p50Hours: number; p90Hours: number; n: number }>;
+      approvalToCompleted: Record<string, { p50Hours: number; p90Hours: number; n: number }>;
+    };
+    expect(report).toMatchObject({
+      from: '2025-03-01',
+      to: '2025-03-31',
+      byStatus: {
+        'awaiting-approval': 1,
+        provisioning: 2,
+        completed: 5,
+        rejected: 1,
+        cancelled: 0,
+        'needs-attention': 1,
+      },
+      byPriority: { continuity: 4, standard: 6 },
+      // In line for a laptop: both provisioning and the one that needs attention (its laptop still waits).
+      waiting: { laptop: 3, officeLicense: 1 },
+      needsAttention: [{ onboardingId: failing.id, reason: 'vpn: Forbidden: no access' }],
+    });
+    // Nearest-rank percentiles, within the histogram's 1 %.
+    const near = (actual: number, expected: number) =>
+      expect(Math.abs(actual - expected)).toBeLessThanOrEqual(expected * 0.011);
+    near(report.hireToCompleted.continuity!.p50Hours, 4);
+    near(report.hireToCompleted.continuity!.p90Hours, 10);
+    near(report.approvalToCompleted.continuity!.p50Hours, 3);
+    near(report.hireToCompleted.standard!.p50Hours, 24);
+    near(report.hireToCompleted.standard!.p90Hours, 48);
+    expect(report.hireToCompleted.continuity!.n).toBe(3);
+    expect(report.approvalToCompleted.standard!.n).toBe(2);
+  });
+
+  it('when the days are the wrong way round or not dates, then 400', async () => {
+    const auditor = await t.token('audit@example.org', [Roles.onboardingRead]);
+    const fn = functionsOver(t.services).http('reports-summary');
+    expect((await callHttp(fn, { token: auditor, query: 'from=2025-03-31&to=2025-03-01' })).status).toBe(400);
+    expect((await callHttp(fn, { token: auditor, query: 'from=31/03/2025' })).status).toBe(400);
+    expect((await callHttp(fn, { token: auditor, query: 'since=2025-03-01' })).status).toBe(400);
+  });
+
+  it('a duration histogram answers nearest-rank percentiles within 1 %, with memory bounded by its buckets', () => {
+    const h = new DurationHistogram();
+    expect(h.percentile(50)).toBeNull();
+    for (let i = 1; i <= 10_000; i++) h.add(i / 10);
+    expect(Math.abs(h.percentile(50)! - 500)).toBeLessThanOrEqual(5);
+    expect(Math.abs(h.percentile(90)! - 900)).toBeLessThanOrEqual(9);
+    h.add(0);
+    expect(h.n).toBe(10_001);
+  });
+});
