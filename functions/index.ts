@@ -8,6 +8,9 @@ import { ncrontabEvery } from './definition';
 
 // The Azure Functions entry point (package.json "main"): registers every definition with app.*.
 
+// HTTP responses stream (the onboardings export is written a page at a time as the client reads it).
+app.setup({ enableHttpStream: true });
+
 let services: Promise<Services> | undefined;
 const provider = () => (services ??= Promise.resolve().then(() => createAzureServices()));
 

@@ -4,9 +4,11 @@ import { secured, type SecuredRoute } from '../shared/http/http-handler';
 import { json, problem } from '../shared/http/problem';
 import { Roles } from '../shared/http/roles';
 import { verifyChain } from '../shared/audit/history-chain';
+import { exportOnboardings } from '../shared/app/onboarding-export';
 import {
   decisionBodySchema,
   historyQuerySchema,
+  exportOnboardingsQuerySchema,
   listOnboardingsQuerySchema,
   toOnboardingView,
 } from '../shared/schemas/api';
@@ -42,6 +44,33 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
         const { limit, continuationToken, ...filter } = tools.query(listOnboardingsQuerySchema);
         const page = await (await services()).store.query(filter, limit, continuationToken);
         return json(200, { items: page.items.map(toOnboardingView), continuationToken: page.continuationToken });
+      },
+    }),
+    route(services, 'onboardings-export', 'GET', 'onboardings/export', {
+      roles: readers,
+      async handle(_req, tools) {
+        const filter = tools.query(exportOnboardingsQuerySchema);
+        const lines = exportOnboardings((await services()).store, filter);
+        const encoder = new TextEncoder();
+        // Streamed: each page is read from the store when the client has taken the previous one.
+        const body = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            const next = await lines.next();
+            if (next.done) controller.close();
+            else controller.enqueue(encoder.encode(next.value));
+          },
+          async cancel() {
+            await lines.return(undefined);
+          },
+        });
+        return {
+          status: 200,
+          headers: {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': 'attachment; filename="onboardings.csv"',
+          },
+          body,
+        };
       },
     }),
     route(services, 'onboardings-get', 'GET', 'onboardings/{id}', {

@@ -32,6 +32,37 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
+/**
+ * Writes a body as it comes (a streamed response, as the Functions host streams it with enableHttpStream):
+ * a chunk at a time, waiting for the client to take each; a client gone stops the reading.
+ */
+async function stream(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: ReadableStream<Uint8Array> | null,
+): Promise<void> {
+  res.writeHead(status, headers);
+  if (!body) {
+    res.end();
+    return;
+  }
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (res.destroyed) {
+        await reader.cancel();
+        break;
+      }
+      if (!res.write(value)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+    }
+  } finally {
+    res.end();
+  }
+}
+
 export function sendInit(res: ServerResponse, init: HttpResponseInit): void {
   const headers = new Headers(init.headers);
   const out: Record<string, string> = {};
@@ -166,7 +197,7 @@ export async function listen(port: number): Promise<Listener> {
     }
     const out: Record<string, string> = {};
     response.headers.forEach((v, k) => (out[k] = v));
-    send(res, response.status, out, Buffer.from(await response.arrayBuffer()));
+    await stream(res, response.status, out, response.body);
   }
 
   return {

@@ -23,6 +23,9 @@ export const listOnboardingsQuerySchema = z
   })
   .strict();
 
+/** `GET /api/onboardings/export`: the list's filters (every match, so no paging of its own). */
+export const exportOnboardingsQuerySchema = listOnboardingsQuerySchema.omit({ limit: true, continuationToken: true });
+
 /** `GET /api/onboardings/{id}/history`: `verify=true` adds whether the hash chain holds. */
 export const historyQuerySchema = z
   .object({

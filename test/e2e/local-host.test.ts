@@ -130,6 +130,20 @@ describe('the local host, driven over HTTP through the contract', () => {
     expect(removed.body.verification).toEqual({ intact: false, brokenAt: 1 });
   });
 
+  it('when the export is downloaded over HTTP, then it streams the CSV with its byte order mark', async () => {
+    const created = await hireAndFind();
+    const res = await fetch(`${host.url}/api/onboardings/export?employeeId=${created.employeeId}`, {
+      headers: { authorization: `Bearer ${auditor}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = bytes.subarray(3).toString('utf8').split('\r\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(created.id);
+  });
+
   it("when the HR system posts with its application token, then 202; the same token's decision is 403: it needs a person", async () => {
     const sirh = await host.appToken('sirh', [Roles.hrEventsSend, Roles.onboardingApprove]);
     const json = buildHireJson();

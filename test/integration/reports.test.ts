@@ -129,3 +129,157 @@ describe('the summary report', () => {
     expect(h.n).toBe(10_001);
   });
 });
+
+describe('the export', () => {
+  /** Parses RFC 4180 text: quoted fields may hold commas, quotes (doubled) and line breaks. */
+  function parseCsv(text: string): string[][] {
+    const rows: string[][] = [];
+    let row: string[] = [];
+    let field = '';
+    let quoted = false;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i]!;
+      if (quoted) {
+        if (ch === '"' && text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else if (ch === '"') quoted = false;
+        else field += ch;
+      } else if (ch === '"') quoted = true;
+      else if (ch === ',') {
+        row.push(field);
+        field = '';
+      } else if (ch === '\r' && text[i + 1] === '\n') {
+        row.push(field);
+        rows.push(row);
+        row = [];
+        field = '';
+        i++;
+      } else field += ch;
+    }
+    return rows;
+  }
+
+  it('when the DSI exports a department, then one row per onboarding with its decision and steps, in UTF-8 with a BOM, safe in Excel', async () => {
+    const department = 'Lycées, "Export" & Cie';
+    const at = '2025-05-02T08:00:00.000Z';
+    const done = completedAfter('continuity', at, 5);
+    const odd = onboarding('standard', '2025-05-03T08:00:00.000Z', [
+      {
+        type: 'decided',
+        at: '2025-05-03T09:00:00.000Z',
+        by: approver,
+        decision: 'reject',
+        comment: '=HYPERLINK("x")\nsecond line',
+      },
+    ]);
+    for (const o of [done, odd]) {
+      o.department = department;
+      if (o === odd) o.displayName = 'Élodie Gâteau';
+      await t.services.store.create(o);
+    }
+    const auditor = await t.token('audit@example.org', [Roles.onboardingRead]);
+    const res = await callHttp(functionsOver(t.services).http('onboardings-export'), {
+      token: auditor,
+      query: `department=${encodeURIComponent(department)}`,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const bytes = Buffer.from(res.body, 'utf8');
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows = parseCsv(res.body.slice(1));
+    const [header, ...data] = rows;
+    expect(header).toEqual([
+      'id',
+      'employeeId',
+      'displayName',
+      'userPrincipalName',
+      'department',
+      'site',
+      'priority',
+      'startDate',
+      'status',
+      'createdAt',
+      'decision',
+      'decidedBy',
+      'decidedById',
+      'decidedAt',
+      'decisionComment',
+      'laptop',
+      'laptopSerialNumber',
+      'laptopDetail',
+      'vpn',
+      'vpnDetail',
+      'officeLicense',
+      'officeLicenseDetail',
+      'completedAt',
+    ]);
+    const byId = new Map(data.map((r) => [r[0], Object.fromEntries(header!.map((h, i) => [h, r[i]]))]));
+    // Newest first, every match once.
+    expect(data.map((r) => r[0])).toEqual([odd.id, done.id]);
+    expect(byId.get(done.id)).toMatchObject({
+      department,
+      status: 'completed',
+      decision: 'approve',
+      decidedBy: approver.name,
+      decidedById: approver.id,
+      laptop: 'done',
+      laptopSerialNumber: 'PF-1',
+      completedAt: '2025-05-02T13:00:00.000Z',
+    });
+    expect(byId.get(odd.id)).toMatchObject({
+      displayName: 'Élodie Gâteau',
+      status: 'rejected',
+      decisionComment: `'=HYPERLINK("x")\nsecond line`,
+      laptop: 'skipped',
+    });
+  });
+
+  it('when 1,000 onboardings are exported, then the store is read a page at a time, only as the reader takes the rows', async () => {
+    const department = 'Export en flux';
+    const created: Onboarding[] = [];
+    for (let i = 0; i < 1000; i += 100) {
+      const batch = Array.from({ length: 100 }, (_, j) => {
+        const o = buildOnboarding(
+          { employee: { department } },
+          new Date(Date.parse('2025-06-01T00:00:00Z') + (i + j) * 60_000).toISOString(),
+        );
+        created.push(o);
+        return t.services.store.create(o);
+      });
+      await Promise.all(batch);
+    }
+    // The store behind the route counts the pages it is asked for.
+    const pagesRead: number[] = [];
+    const store = t.services.store;
+    const counting = Object.create(store) as typeof store;
+    counting.query = (filter, limit, token) => {
+      pagesRead.push(limit);
+      return store.query(filter, limit, token);
+    };
+    const auditor = await t.token('audit@example.org', [Roles.onboardingRead]);
+    const fn = functionsOver({ ...t.services, store: counting }).http('onboardings-export');
+    const response = await fn.handler(
+      new (await import('@azure/functions')).HttpRequest({
+        method: 'GET',
+        url: `http://127.0.0.1/api/onboardings/export?department=${encodeURIComponent(department)}`,
+        headers: { authorization: `Bearer ${auditor}` },
+      }),
+      new (await import('@azure/functions')).InvocationContext(),
+    );
+    const body = (response as { body: ReadableStream<Uint8Array> }).body;
+    const reader = body.getReader();
+    const first = await reader.read(); // the header
+    expect(new TextDecoder().decode(first.value)).toContain('id,employeeId');
+    // Nothing read from the store past what the reader took (the next page is fetched on the next read).
+    expect(pagesRead.length).toBeLessThanOrEqual(1);
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text.split('\r\n').filter(Boolean)).toHaveLength(1000);
+    expect(pagesRead).toEqual(Array.from({ length: 5 }, () => 200));
+  });
+});

@@ -38,6 +38,8 @@ export interface CalledResponse {
   status: number;
   headers: Headers;
   json: Record<string, unknown>;
+  /** The body as text (a CSV, say); `json` is it parsed when it is JSON. */
+  body: string;
 }
 
 /** Calls an HTTP handler directly with a constructed HttpRequest. */
@@ -61,6 +63,13 @@ export async function callHttp(
   });
   const result = await def.handler(req, new InvocationContext({ logHandler: () => undefined }));
   const res = result instanceof HttpResponse ? result : new HttpResponse(result);
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  // Decoded keeping a byte order mark (Response.text() would drop it): the export must carry one.
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
+  const isJson = /json/.test(res.headers.get('content-type') ?? 'application/json');
+  return {
+    status: res.status,
+    headers: res.headers,
+    json: text && isJson ? (JSON.parse(text) as Record<string, unknown>) : {},
+    body: text,
+  };
 }
