@@ -4,7 +4,7 @@ import { hrEventsHttp, hrEventsQueue } from './hr-events';
 import { laptopAllocator, laptopFunctions } from './laptops';
 import { onboardingFunctions } from './onboardings';
 import { reportFunctions } from './reports';
-import { laptopStepWorker, outboxSweeper, provisioningWorker } from './provisioning';
+import { laptopStepWorker, outboxSweeper, provisioningWorker, retentionSweeper } from './provisioning';
 import { health, openApiDocument } from './service-info';
 
 /** Every function of the product, defined once; the Functions host and the local host both read this list. */
@@ -21,5 +21,6 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     laptopStepWorker(services),
     laptopAllocator(services),
     outboxSweeper(services),
+    retentionSweeper(services),
   ];
 }

@@ -67,3 +67,16 @@ export function outboxSweeper(services: ServicesProvider): TimerFunctionDefiniti
     },
   };
 }
+
+/** Pseudonymises the finished onboardings whose retention period is over (README, "Retention of personal data"). */
+export function retentionSweeper(services: ServicesProvider): TimerFunctionDefinition {
+  return {
+    kind: 'timer',
+    name: 'retention-sweeper',
+    everyMinutes: 60,
+    async handler(context) {
+      const pseudonymised = await (await services()).retention.run();
+      if (pseudonymised > 0) context.log(`retention: ${pseudonymised} onboarding(s) pseudonymised`);
+    },
+  };
+}

@@ -153,6 +153,7 @@ module functionApp 'modules/function-app.bicep' = {
       Sweeper__outboxGraceSeconds: '60'
       Sweeper__reservationGraceSeconds: '120'
       Sweeper__stuckAfterSeconds: '900'
+      Retention__personalData: 'P5Y'
       // Telemetry with Entra ID authentication (local auth is disabled on Application Insights).
       APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.applicationInsightsConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identity.outputs.clientId}'

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIsoDuration } from './iso-duration';
 import { DATABASE_NAME_DEFAULT } from './adapters/cosmos/containers';
 
 const positiveInt = z.coerce.number().int().positive();
@@ -40,6 +41,14 @@ const configSchema = z.object({
   Sweeper__reservationGraceSeconds: positiveInt.default(120),
   /** An onboarding whose steps have not moved for this long has lost its message: the sweeper drives it again. */
   Sweeper__stuckAfterSeconds: positiveInt.default(900),
+  /**
+   * How long a finished onboarding keeps the agent's and approvers' names and upns (ISO 8601 duration): past
+   * it they are replaced by pseudonyms; the audit facts stay (README, "Retention of personal data").
+   */
+  Retention__personalData: z
+    .string()
+    .refine(isIsoDuration, 'must be an ISO 8601 duration (P5Y, P18M, P30D...)')
+    .default('P5Y'),
   /** Azure Monitor: telemetry is exported when set (read by functions/telemetry-setup.ts at start). */
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
   /** The delivery count at which a step gives up on transient faults and is marked failed. */

@@ -1,4 +1,5 @@
 import { createReports } from './reports';
+import { createRetention } from './retention';
 import type { Config } from '../config';
 import type { TokenValidator } from '../adapters/auth/jwt-validator';
 import type { Clock } from '../ports/clock';
@@ -62,6 +63,7 @@ export function createServices(ports: Ports) {
     retryOnboarding: createRetryOnboarding({ writer, clock }),
     laptopStock,
     reports: createReports({ store }),
+    retention: createRetention({ store, clock, retention: config.Retention__personalData }),
     rejectedMessages: createRejectedMessages({ store: ports.rejected, bus, clock }),
     sweep: createSweeper({ store, writer, laptopStock, bus, clock, config }),
     runStepCommand: createRunStepCommand({

@@ -58,6 +58,11 @@ export function sealHistory(history: readonly HistoryEntry[]): HistoryEntry[] {
   });
 }
 
+/** The whole history sealed anew from the first entry (after a documented change such as pseudonymisation). */
+export function resealHistory(history: readonly HistoryEntry[]): HistoryEntry[] {
+  return sealHistory(history.map(({ hash: _hash, ...entry }) => entry));
+}
+
 /** Whether the chain holds, and the index of the first entry that does not match (null when it holds). */
 export function verifyChain(history: readonly HistoryEntry[]): { intact: boolean; brokenAt: number | null } {
   let previous = GENESIS;

@@ -80,6 +80,8 @@ export interface OnboardingStore {
    * `onPage` a page at a time (a few fields each, never whole documents): a report never holds them all.
    */
   reportFacts(from: string, to: string, onPage: (rows: ReportFacts[]) => void): Promise<void>;
+  /** Finished onboardings (completed, rejected, cancelled) last changed before `cutoff`, not yet pseudonymised. */
+  finishedBefore(cutoff: string, limit: number): Promise<Versioned<Onboarding>[]>;
 }
 
 /** What the summary report reads of one onboarding. */

@@ -93,6 +93,8 @@ export const onboardingDocumentSchema = z.object({
   updatedAt: z.string(),
   /** When every step was done or skipped (the reports' time to equipped). */
   completedAt: z.string().optional(),
+  /** When its names and upns were replaced by pseudonyms, its retention period over. */
+  pseudonymisedAt: z.string().optional(),
   eventIds: z.array(z.string()),
   history: z.array(historyEntrySchema),
   /** The agent's object id in Entra ID, once the directory was asked (four-eyes compares it). */

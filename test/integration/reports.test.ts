@@ -1,4 +1,6 @@
 import { DurationHistogram } from '../../shared/app/reports';
+import { verifyChain } from '../../shared/audit/history-chain';
+import { before, isIsoDuration } from '../../shared/iso-duration';
 import { decide, type OnboardingEvent } from '../../shared/domain/decide';
 import { Roles } from '../../shared/http/roles';
 import type { Onboarding } from '../../shared/schemas/onboarding';
@@ -281,5 +283,65 @@ describe('the export', () => {
     }
     expect(text.split('\r\n').filter(Boolean)).toHaveLength(1000);
     expect(pagesRead).toEqual(Array.from({ length: 5 }, () => 200));
+  });
+});
+
+describe('retention of personal data', () => {
+  it('when a finished onboarding is past retention, then names and upns become pseudonyms, the audit facts stay, and the chain verifies', async () => {
+    const long = '2019-01-07T08:00:00.000Z';
+    const old = completedAfter('continuity', long, 3);
+    old.displayName = 'Élodie Gâteau';
+    old.userPrincipalName = 'elodie.gateau@example.org';
+    // The upn also sits in a step's detail, as a failure message would put it.
+    old.steps.vpn.detail = 'member added: elodie.gateau@example.org';
+    const recent = completedAfter('standard', new Date(Date.now() - 86_400_000).toISOString(), 2);
+    const running = onboarding('standard', long, [approve(long)]);
+    for (const o of [old, recent, running]) await t.services.store.create(o);
+    const before = (await t.services.store.get(old.id))!.value;
+
+    expect(await t.services.retention.run()).toBeGreaterThanOrEqual(1);
+    const after = (await t.services.store.get(old.id))!.value;
+    const text = JSON.stringify(after);
+    for (const secret of ['Élodie', 'Gâteau', 'elodie.gateau', approver.name]) expect(text).not.toContain(secret);
+    expect(after.displayName).toMatch(/^agent-[0-9a-f]{12}$/);
+    expect(after.userPrincipalName).toBe(`${after.displayName}@pseudonymised.invalid`);
+    // The audit facts: ids, dates, the decision by object id, each step's outcome, the serial number.
+    expect(after).toMatchObject({
+      id: old.id,
+      employeeId: old.employeeId,
+      createdAt: old.createdAt,
+      completedAt: old.completedAt,
+      status: 'completed',
+      decision: { decision: 'approve', byId: approver.id, at: old.decision!.at },
+      steps: {
+        laptop: { status: 'done', serialNumber: 'PF-1' },
+        vpn: { status: 'done', detail: `member added: ${after.userPrincipalName}` },
+      },
+    });
+    expect(after.decision!.by).toMatch(/^person-[0-9a-f]{12}@pseudonymised\.invalid$/);
+    expect(after.history.map((h) => [h.type, h.at])).toEqual([
+      ...before.history.map((h) => [h.type, h.at]),
+      ['onboarding.pseudonymised', after.pseudonymisedAt],
+    ]);
+    expect(after.history.at(-1)!.details).toEqual({ retention: 'P5Y', previousHead: before.history.at(-1)!.hash });
+    expect(verifyChain(after.history)).toEqual({ intact: true, brokenAt: null });
+    // The same approver has the same pseudonym in every onboarding (from the object id), without the name.
+    expect(after.history.find((h) => h.type === 'onboarding.approved')!.actor).toBe(after.decision!.by);
+
+    // Recent, or not finished: untouched. A second run changes nothing.
+    expect((await t.services.store.get(recent.id))!.value.displayName).toBe(recent.displayName);
+    expect((await t.services.store.get(running.id))!.value.pseudonymisedAt).toBeUndefined();
+    await t.services.retention.run();
+    expect((await t.services.store.get(old.id))!.value).toEqual(after);
+  });
+
+  it('ISO 8601 durations: years, months, weeks, days and times move the calendar back', () => {
+    const from = new Date('2026-03-31T12:00:00.000Z');
+    expect(before(from, 'P5Y').toISOString()).toBe('2021-03-31T12:00:00.000Z');
+    expect(before(from, 'P1M').toISOString()).toBe('2026-03-03T12:00:00.000Z');
+    expect(before(from, 'P2W').toISOString()).toBe('2026-03-17T12:00:00.000Z');
+    expect(before(from, 'P1DT2H30M15S').toISOString()).toBe('2026-03-30T09:29:45.000Z');
+    expect(before(from, 'PT30S').toISOString()).toBe('2026-03-31T11:59:30.000Z');
+    for (const bad of ['P', 'PT', '5Y', 'P5', 'P1.5Y', 'P1YT']) expect(isIsoDuration(bad)).toBe(false);
   });
 });

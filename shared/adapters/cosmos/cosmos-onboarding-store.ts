@@ -246,6 +246,19 @@ export class CosmosOnboardingStore implements OnboardingStore {
     );
   }
 
+  async finishedBefore(cutoff: string, limit: number): Promise<Versioned<Onboarding>[]> {
+    const { resources } = await this.container.items
+      .query<StoredOnboarding>({
+        query:
+          `SELECT TOP ${Math.trunc(limit)} * FROM c WHERE c.docType = 'onboarding' ` +
+          "AND c.status IN ('completed', 'rejected', 'cancelled') AND c.updatedAt < @cutoff " +
+          'AND NOT IS_DEFINED(c.pseudonymisedAt)',
+        parameters: [{ name: '@cutoff', value: cutoff }],
+      })
+      .fetchAll();
+    return this.readable(resources);
+  }
+
   async reportFacts(from: string, to: string, onPage: (rows: ReportFacts[]) => void): Promise<void> {
     const iterator = this.container.items.query<ReportFacts>(
       {
