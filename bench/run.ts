@@ -203,6 +203,7 @@ async function audit(): Promise<void> {
           'p95 ms': fixed(f.p95Ms, 1),
           'RU/request': fixed(f.ruPerRequest, 1),
           items: f.itemsPerRequest,
+          'peak RSS growth (MiB)': 'peakRssGrowthMiB' in f ? fixed(Number(f.peakRssGrowthMiB), 0) : '',
         },
       ]),
     ),
