@@ -11,7 +11,7 @@ import { CosmosBudgetStore } from '../shared/adapters/cosmos/cosmos-budget-store
 import { GraphBudget, type BudgetLimits } from '../shared/adapters/graph/graph-budget';
 import { GraphClient } from '../shared/adapters/graph/graph-client';
 import { GraphDirectory } from '../shared/adapters/graph/graph-directory';
-import { createGraphProvisioners } from '../shared/adapters/graph/graph-provisioners';
+import { graphProvisionersFrom } from '../shared/adapters/graph/graph-provisioners';
 import { reportUnreadableDocuments } from '../shared/app/rejected-messages';
 import { createServices, type Ports, type Services } from '../shared/app/services';
 import { loadConfig } from '../shared/config';
@@ -158,15 +158,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       rejected,
       bus: o.bus,
       provisioners: (requestAllocation, pool) => {
-        const real = createGraphProvisioners({
-          graph,
-          vpnGroupId: config.Graph__vpnGroupId,
-          licenseSkuId: config.Graph__licenseSkuId,
-          defaultUsageLocation: config.Provisioning__defaultUsageLocation,
-          laptops: pool,
-          recheckSeconds: config.Provisioning__waitingRecheckSeconds,
-          requestAllocation,
-        });
+        const real = graphProvisionersFrom(graph, config)(requestAllocation, pool);
         return o.wrapProvisioners ? o.wrapProvisioners(real) : real;
       },
       tokenValidator: createJwtValidator({

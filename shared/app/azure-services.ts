@@ -10,7 +10,7 @@ import { CosmosBudgetStore } from '../adapters/cosmos/cosmos-budget-store';
 import { GraphBudget } from '../adapters/graph/graph-budget';
 import { GraphClient } from '../adapters/graph/graph-client';
 import { GraphDirectory } from '../adapters/graph/graph-directory';
-import { createGraphProvisioners } from '../adapters/graph/graph-provisioners';
+import { graphProvisionersFrom } from '../adapters/graph/graph-provisioners';
 import { ServiceBusMessageBus } from '../adapters/servicebus/service-bus-message-bus';
 import { systemClock } from '../ports/clock';
 import { reportUnreadableDocuments } from './rejected-messages';
@@ -58,16 +58,7 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
     directory: new GraphDirectory(graph),
     rejected,
     bus: ServiceBusMessageBus.withCredential(namespace, credential),
-    provisioners: (requestAllocation, pool) =>
-      createGraphProvisioners({
-        graph,
-        vpnGroupId: config.Graph__vpnGroupId,
-        licenseSkuId: config.Graph__licenseSkuId,
-        defaultUsageLocation: config.Provisioning__defaultUsageLocation,
-        laptops: pool,
-        recheckSeconds: config.Provisioning__waitingRecheckSeconds,
-        requestAllocation,
-      }),
+    provisioners: graphProvisionersFrom(graph, config),
     tokenValidator: createJwtValidator({
       issuer: config.Auth__issuer,
       audience: config.Auth__audience,

@@ -74,7 +74,12 @@ describe('telemetry', () => {
     const finished = spans.getFinishedSpans();
     const names = finished.map((s) => s.name);
     expect(names).toEqual(
-      expect.arrayContaining(['hr-event employee.hired', 'resume-step laptop', 'run-step vpn', 'run-step officeLicense']),
+      expect.arrayContaining([
+        'hr-event employee.hired',
+        'resume-step laptop',
+        'run-step vpn',
+        'run-step officeLicense',
+      ]),
     );
     const mine = finished.filter(
       (s) => s.name === 'hr-event employee.hired' || s.attributes['onboarding.id'] === `${employeeId}.1`,

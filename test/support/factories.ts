@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { objectIdFor } from '../../local/dev-issuer';
 import type { Actor } from '../../shared/domain/actor';
-import { startOnboarding } from '../../shared/domain/decide';
+import { decide, startOnboarding } from '../../shared/domain/decide';
 import { employeeHiredSchema, type EmployeeHired } from '../../shared/schemas/hr-events';
-import type { Onboarding } from '../../shared/schemas/onboarding';
+import type { Onboarding, StepName, StepStatus } from '../../shared/schemas/onboarding';
 
 let counter = 0;
 
@@ -60,4 +60,20 @@ export function buildOnboarding(
 /** A person as the history records them: their upn and the object id their token carries. */
 export function person(upn: string): Actor {
   return { name: upn, id: objectIdFor(upn) };
+}
+
+/** The approver of the domain tests, and the moment of their decisions. */
+export const APPROVER = person('chef.dsi@example.org');
+export const DECIDED_AT = '2026-11-30T09:00:00.000Z';
+
+/** An onboarding approved by APPROVER at DECIDED_AT: provisioning, its laptop in line, the others pending. */
+export function approvedOnboarding(o: Onboarding = buildOnboarding()): Onboarding {
+  return decide(o, { type: 'decided', at: DECIDED_AT, by: APPROVER, decision: 'approve' }).state;
+}
+
+/** A copy with these step statuses (as a later moment of the same onboarding would have them). */
+export function withSteps(o: Onboarding, steps: Partial<Record<StepName, StepStatus>>): Onboarding {
+  const copy = structuredClone(o);
+  for (const [name, status] of Object.entries(steps) as [StepName, StepStatus][]) copy.steps[name].status = status;
+  return copy;
 }

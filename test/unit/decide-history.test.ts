@@ -2,25 +2,31 @@ import { decide, isFinished, startOnboarding, type OnboardingEvent } from '../..
 import { ErrorCodes } from '../../shared/domain/errors';
 import { employeeHiredSchema } from '../../shared/schemas/hr-events';
 import type { Onboarding, StepName, StepStatus } from '../../shared/schemas/onboarding';
-import { buildHireJson, buildOnboarding, person } from '../support/factories';
+import {
+  APPROVER,
+  DECIDED_AT,
+  approvedOnboarding,
+  buildHireJson,
+  buildOnboarding,
+  withSteps,
+} from '../support/factories';
 
 // The history is the audit trail ("who got what, when, approved by whom"): each change writes exactly these
 // entries, with these actors and details, and nothing else; events that do not count in a state leave the
 // onboarding as it was.
 
-const at = '2026-11-30T09:00:00.000Z';
+const at = DECIDED_AT;
 const later = '2026-11-30T10:00:00.000Z';
-const approver = person('chef.dsi@example.org');
+const approver = APPROVER;
 
-function approved(o: Onboarding = buildOnboarding()): Onboarding {
-  return decide(o, { type: 'decided', at, by: approver, decision: 'approve' }).state;
-}
+const approved = approvedOnboarding;
 
-function withSteps(o: Onboarding, steps: Partial<Record<StepName, StepStatus>>): Onboarding {
-  const copy = structuredClone(o);
-  for (const [name, status] of Object.entries(steps) as [StepName, StepStatus][]) copy.steps[name].status = status;
-  return copy;
-}
+/** What an undo of `step` can answer: done, given up, or retried after a transient fault. */
+const undoEvents = (step: StepName): OnboardingEvent[] => [
+  { type: 'step-reverted', at: later, step },
+  { type: 'step-revert-failed', at: later, step, message: 'x' },
+  { type: 'step-retrying', at: later, step, reason: 'r', retry: 1, notBefore: later, command: 'revert-step' },
+];
 
 const cancelled = (o: Onboarding) => decide(o, { type: 'hire-cancelled', eventId: `cancel-${o.id}`, at }).state;
 
@@ -403,38 +409,12 @@ describe('decide: events that do not count in a state change nothing', () => {
 
   it('when an undo event arrives for an onboarding that is not cancelled, then it is ignored', () => {
     const from = withSteps(ready(), { vpn: 'done' });
-    const events: OnboardingEvent[] = [
-      { type: 'step-reverted', at: later, step: 'vpn' },
-      { type: 'step-revert-failed', at: later, step: 'vpn', message: 'x' },
-      {
-        type: 'step-retrying',
-        at: later,
-        step: 'vpn',
-        reason: 'r',
-        retry: 1,
-        notBefore: later,
-        command: 'revert-step',
-      },
-    ];
-    for (const event of events) expect(decide(from, event).changed).toBe(false);
+    for (const event of undoEvents('vpn')) expect(decide(from, event).changed).toBe(false);
   });
 
   it('when an undo event arrives for a step already undone, then it stays as it was; a skipped step stays skipped', () => {
     const from = cancelled(withSteps(ready(), { vpn: 'reverted' }));
-    const events: OnboardingEvent[] = [
-      { type: 'step-reverted', at: later, step: 'vpn' },
-      { type: 'step-revert-failed', at: later, step: 'vpn', message: 'x' },
-      {
-        type: 'step-retrying',
-        at: later,
-        step: 'vpn',
-        reason: 'r',
-        retry: 1,
-        notBefore: later,
-        command: 'revert-step',
-      },
-    ];
-    for (const event of events) expect(decide(from, event).changed).toBe(false);
+    for (const event of undoEvents('vpn')) expect(decide(from, event).changed).toBe(false);
     // A step skipped while it waited had its place in line withdrawn (a reservation made meanwhile is given
     // back by its undo): the undo leaves it skipped, and an undo that gave up says so.
     const skipped = cancelled(withSteps(ready(), { laptop: 'waiting' }));

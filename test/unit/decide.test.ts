@@ -1,20 +1,20 @@
 import { decide, startOnboarding, type OnboardingEvent } from '../../shared/domain/decide';
 import { DomainError, ErrorCodes } from '../../shared/domain/errors';
 import type { Onboarding, StepName, StepStatus } from '../../shared/schemas/onboarding';
-import { buildHire, buildOnboarding, person } from '../support/factories';
+import {
+  APPROVER,
+  DECIDED_AT,
+  approvedOnboarding,
+  buildHire,
+  buildOnboarding,
+  person,
+  withSteps,
+} from '../support/factories';
 
-const at = '2026-11-30T09:00:00.000Z';
-const approver = person('chef.dsi@example.org');
+const at = DECIDED_AT;
+const approver = APPROVER;
 
-function approved(o: Onboarding = buildOnboarding()): Onboarding {
-  return decide(o, { type: 'decided', at, by: approver, decision: 'approve' }).state;
-}
-
-function withSteps(o: Onboarding, steps: Partial<Record<StepName, StepStatus>>): Onboarding {
-  const copy = structuredClone(o);
-  for (const [name, status] of Object.entries(steps) as [StepName, StepStatus][]) copy.steps[name].status = status;
-  return copy;
-}
+const approved = approvedOnboarding;
 
 function stepStatuses(o: Onboarding): Record<StepName, StepStatus> {
   return { laptop: o.steps.laptop.status, vpn: o.steps.vpn.status, officeLicense: o.steps.officeLicense.status };

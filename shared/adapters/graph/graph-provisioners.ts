@@ -1,4 +1,5 @@
 import { IN_LINE } from '../../domain/decide';
+import type { Config } from '../../config';
 import type { LaptopPool } from '../../ports/laptop-pool';
 import { TransientError, type ProvisionOutcome, type Provisioner, type Provisioners } from '../../ports/provisioners';
 import type { Onboarding } from '../../schemas/onboarding';
@@ -38,6 +39,32 @@ export interface GraphProvisionersOptions {
   recheckSeconds: number;
   /** Asks the pool's allocator for a pass (`key`: why, so that the same reason twice is one pass). */
   requestAllocation: (key: string) => Promise<void>;
+}
+
+/**
+ * The provisioners as the services build them (given the pool's allocation requests and laptops), from the
+ * settings: the same wiring in Azure and on the local host.
+ */
+export function graphProvisionersFrom(
+  graph: GraphClient,
+  config: Pick<
+    Config,
+    | 'Graph__vpnGroupId'
+    | 'Graph__licenseSkuId'
+    | 'Provisioning__defaultUsageLocation'
+    | 'Provisioning__waitingRecheckSeconds'
+  >,
+) {
+  return (requestAllocation: (key: string) => Promise<void>, laptops: LaptopPool): Provisioners =>
+    createGraphProvisioners({
+      graph,
+      vpnGroupId: config.Graph__vpnGroupId,
+      licenseSkuId: config.Graph__licenseSkuId,
+      defaultUsageLocation: config.Provisioning__defaultUsageLocation,
+      laptops,
+      recheckSeconds: config.Provisioning__waitingRecheckSeconds,
+      requestAllocation,
+    });
 }
 
 /** A Graph error as a step outcome: transient ones are thrown (retried with back-off), others fail the step. */
