@@ -129,8 +129,24 @@ describe('the write loop', () => {
     });
     await expect(
       writer.apply(fresh.id, () => ({ type: 'decided', at: 'x', by: APPROVER, decision: 'approve' })),
-    ).rejects.toBeInstanceOf(TransientError);
+    ).rejects.toThrow(new TransientError(`onboarding ${fresh.id} is too contended; try again`));
     expect(calls.replaces).toBe(8);
+  });
+
+  it('when the store fails otherwise, then the error goes up as it is (not taken for a conflict)', async () => {
+    const fresh = buildOnboarding();
+    const { store, calls } = storeOf(fresh);
+    store.replace = () => Promise.reject(new Error('the store is down'));
+    const writer = createOnboardingWriter({
+      store,
+      bus: new RecordingBus(),
+      clock,
+      requestAllocation: () => Promise.resolve(),
+    });
+    await expect(
+      writer.apply(fresh.id, () => ({ type: 'decided', at: 'x', by: APPROVER, decision: 'approve' })),
+    ).rejects.toThrow('the store is down');
+    expect(calls.gets).toBe(1);
   });
 
   it('when the caller read it already, then the first attempt spares the read; an unknown id is null', async () => {
