@@ -170,12 +170,20 @@ describe('the write loop', () => {
     const running = approvedOnboarding();
     const { store, calls } = storeOf(running);
     const bus = new RecordingBus();
-    const writer = createOnboardingWriter({ store, bus, clock, requestAllocation: () => Promise.resolve() });
+    const requests: string[] = [];
+    const writer = createOnboardingWriter({
+      store,
+      bus,
+      clock,
+      requestAllocation: (why) => Promise.resolve(void requests.push(why)),
+    });
     expect(await writer.apply(running.id, () => null)).toBe(running);
     expect(calls.replaces).toBe(0);
     expect(bus.sent.flatMap((s) => s.messages.map((m) => m.messageId))).toEqual(
       running.outbox.map((c) => toStepMessage(c).messageId),
     );
+    // Only steps to run in the outbox (the laptop's place in line is its waiting step): no pass asked for.
+    expect(requests).toEqual([]);
     // An empty outbox sends nothing.
     const quiet = new RecordingBus();
     await createOnboardingWriter({ store, bus: quiet, clock, requestAllocation: () => Promise.resolve() }).flushOutbox({
