@@ -1,5 +1,4 @@
-import type { OnboardingFilter, OnboardingStore } from '../ports/onboarding-store';
-import type { Onboarding } from '../schemas/onboarding';
+import type { OnboardingFilter, OnboardingRow, OnboardingStore } from '../ports/onboarding-store';
 
 // The export of `GET /api/onboardings/export`: CSV (RFC 4180: comma, CRLF, fields quoted when they hold a
 // comma, a quote or a line break, quotes doubled), UTF-8 with a byte order mark so that Excel shows accents.
@@ -8,7 +7,7 @@ import type { Onboarding } from '../schemas/onboarding';
 const BOM = '\uFEFF';
 const PAGE = 200;
 
-const COLUMNS: [string, (o: Onboarding) => string | undefined | null][] = [
+const COLUMNS: [string, (o: OnboardingRow) => string | undefined | null][] = [
   ['id', (o) => o.id],
   ['employeeId', (o) => o.employeeId],
   ['displayName', (o) => o.displayName],
@@ -51,7 +50,7 @@ export async function* exportOnboardings(store: OnboardingStore, filter: Onboard
   yield BOM + csvRow(COLUMNS.map(([name]) => name));
   let token: string | undefined;
   do {
-    const page = await store.query(filter, PAGE, token);
+    const page = await store.rowsPage(filter, PAGE, token);
     yield page.items.map((o) => csvRow(COLUMNS.map(([, value]) => value(o)))).join('');
     token = page.continuationToken ?? undefined;
   } while (token);

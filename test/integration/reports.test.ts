@@ -255,9 +255,9 @@ describe('the export', () => {
     const pagesRead: number[] = [];
     const store = t.services.store;
     const counting = Object.create(store) as typeof store;
-    counting.query = (filter, limit, token) => {
+    counting.rowsPage = (filter, limit, token) => {
       pagesRead.push(limit);
-      return store.query(filter, limit, token);
+      return store.rowsPage(filter, limit, token);
     };
     const auditor = await t.token('audit@example.org', [Roles.onboardingRead]);
     const fn = functionsOver({ ...t.services, store: counting }).http('onboardings-export');

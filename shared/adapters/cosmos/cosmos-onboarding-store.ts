@@ -6,6 +6,7 @@ import {
   InvalidContinuationToken,
   type OnboardingFilter,
   type OnboardingPage,
+  type OnboardingRowPage,
   type OnboardingStore,
   type ReportFacts,
   type Versioned,
@@ -84,6 +85,33 @@ function decodeToken(token: string): PageKey {
  * (shared/definitions/cosmos-containers.json), so that a filtered list is read from the index in order.
  */
 const ORDER_PREFIX = ['status', 'priority', 'department', 'decidedBy'] as const;
+
+/** What an export row reads of a document: everything but its history, outbox and event ids. */
+const ROW_FIELDS = [
+  'id',
+  'docType',
+  'employeeId',
+  'sequence',
+  'userPrincipalName',
+  'displayName',
+  'department',
+  'site',
+  'priority',
+  'startDate',
+  'status',
+  'decision',
+  'steps',
+  'createdAt',
+  'updatedAt',
+  'completedAt',
+  'pseudonymisedAt',
+  'agentObjectId',
+  'usageLocation',
+  'traceparent',
+  '_etag',
+]
+  .map((f) => `c.${f}`)
+  .join(', ');
 
 export class CosmosOnboardingStore implements OnboardingStore {
   private readonly container: Container;
@@ -166,6 +194,28 @@ export class CosmosOnboardingStore implements OnboardingStore {
   }
 
   async query(filter: OnboardingFilter, limit: number, continuationToken?: string): Promise<OnboardingPage> {
+    const { rows, continuationToken: next } = await this.listPage('*', filter, limit, continuationToken);
+    return { items: (await this.readable(rows)).map((r) => r.value), continuationToken: next };
+  }
+
+  async rowsPage(filter: OnboardingFilter, limit: number, continuationToken?: string): Promise<OnboardingRowPage> {
+    const { rows, continuationToken: next } = await this.listPage(ROW_FIELDS, filter, limit, continuationToken);
+    // The rows are the documents less their history, outbox and event ids: read with the same schema.
+    const full = rows.map((r) => ({ ...r, history: [], outbox: [], eventIds: [] }));
+    const items = (await this.readable(full)).map(({ value }) => {
+      const { history: _h, outbox: _o, eventIds: _e, ...row } = value;
+      return row;
+    });
+    return { items, continuationToken: next };
+  }
+
+  /** One page of the list, newest first, with `select` as the projection. */
+  private async listPage(
+    select: string,
+    filter: OnboardingFilter,
+    limit: number,
+    continuationToken?: string,
+  ): Promise<{ rows: StoredOnboarding[]; continuationToken: string | null }> {
     const where = ["c.docType = 'onboarding'"];
     const parameters: SqlParameter[] = [];
     const add = (clause: string, name: string, value: string) => {
@@ -192,15 +242,14 @@ export class CosmosOnboardingStore implements OnboardingStore {
     const top = Math.trunc(limit) + 1;
     const { resources } = await this.container.items
       .query<StoredOnboarding>(
-        { query: `SELECT TOP ${top} * FROM c WHERE ${where.join(' AND ')} ORDER BY ${orderBy}`, parameters },
+        { query: `SELECT TOP ${top} ${select} FROM c WHERE ${where.join(' AND ')} ORDER BY ${orderBy}`, parameters },
         filter.employeeId ? { partitionKey: filter.employeeId } : {},
       )
       .fetchAll();
-    const window = resources.slice(0, limit);
-    const page = (await this.readable(window)).map((r) => r.value);
-    const last = window.at(-1);
+    const rows = resources.slice(0, limit);
+    const last = rows.at(-1);
     return {
-      items: page,
+      rows,
       continuationToken: resources.length > limit && last ? encodeToken({ at: last.createdAt, id: last.id }) : null,
     };
   }
