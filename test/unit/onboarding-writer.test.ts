@@ -92,10 +92,10 @@ describe('the write loop', () => {
     return { store, calls, current: () => stored };
   }
   const clock = { now: () => new Date('2026-11-30T12:00:00.000Z') };
+  const approve = () => ({ type: 'decided' as const, at: 'ignored', by: APPROVER, decision: 'approve' as const });
 
-  it('when the etag is stale, then it reads again and decides again, and the change lands once, stamped when decided', async () => {
-    const fresh = buildOnboarding();
-    const { store, calls, current } = storeOf(fresh, 2);
+  /** A writer over `store` that records what it sends and the laptop passes it asks for. */
+  function writerOver(store: OnboardingStore) {
     const bus = new RecordingBus();
     const requests: string[] = [];
     const writer = createOnboardingWriter({
@@ -104,6 +104,13 @@ describe('the write loop', () => {
       clock,
       requestAllocation: (why) => Promise.resolve(void requests.push(why)),
     });
+    return { writer, bus, requests };
+  }
+
+  it('when the etag is stale, then it reads again and decides again, and the change lands once, stamped when decided', async () => {
+    const fresh = buildOnboarding();
+    const { store, calls, current } = storeOf(fresh, 2);
+    const { writer, bus, requests } = writerOver(store);
     const saved = await writer.apply(fresh.id, () => ({
       type: 'decided',
       at: 'ignored',
@@ -121,15 +128,10 @@ describe('the write loop', () => {
   it('when the onboarding is too contended, then it gives up as a transient fault (the message is retried)', async () => {
     const fresh = buildOnboarding();
     const { store, calls } = storeOf(fresh, 100);
-    const writer = createOnboardingWriter({
-      store,
-      bus: new RecordingBus(),
-      clock,
-      requestAllocation: () => Promise.resolve(),
-    });
-    await expect(
-      writer.apply(fresh.id, () => ({ type: 'decided', at: 'x', by: APPROVER, decision: 'approve' })),
-    ).rejects.toThrow(new TransientError(`onboarding ${fresh.id} is too contended; try again`));
+    const { writer } = writerOver(store);
+    await expect(writer.apply(fresh.id, approve)).rejects.toThrow(
+      new TransientError(`onboarding ${fresh.id} is too contended; try again`),
+    );
     expect(calls.replaces).toBe(8);
   });
 
@@ -137,27 +139,15 @@ describe('the write loop', () => {
     const fresh = buildOnboarding();
     const { store, calls } = storeOf(fresh);
     store.replace = () => Promise.reject(new Error('the store is down'));
-    const writer = createOnboardingWriter({
-      store,
-      bus: new RecordingBus(),
-      clock,
-      requestAllocation: () => Promise.resolve(),
-    });
-    await expect(
-      writer.apply(fresh.id, () => ({ type: 'decided', at: 'x', by: APPROVER, decision: 'approve' })),
-    ).rejects.toThrow('the store is down');
+    const { writer } = writerOver(store);
+    await expect(writer.apply(fresh.id, approve)).rejects.toThrow('the store is down');
     expect(calls.gets).toBe(1);
   });
 
   it('when the caller read it already, then the first attempt spares the read; an unknown id is null', async () => {
     const fresh = buildOnboarding();
     const { store, calls } = storeOf(fresh);
-    const writer = createOnboardingWriter({
-      store,
-      bus: new RecordingBus(),
-      clock,
-      requestAllocation: () => Promise.resolve(),
-    });
+    const { writer } = writerOver(store);
     await writer.apply(fresh.id, () => ({ type: 'decided', at: 'x', by: APPROVER, decision: 'reject' }), {
       value: fresh,
       etag: 'v0',
@@ -169,14 +159,7 @@ describe('the write loop', () => {
   it('when nothing changes (a redelivery), then nothing is written and the outbox is sent again', async () => {
     const running = approvedOnboarding();
     const { store, calls } = storeOf(running);
-    const bus = new RecordingBus();
-    const requests: string[] = [];
-    const writer = createOnboardingWriter({
-      store,
-      bus,
-      clock,
-      requestAllocation: (why) => Promise.resolve(void requests.push(why)),
-    });
+    const { writer, bus, requests } = writerOver(store);
     expect(await writer.apply(running.id, () => null)).toBe(running);
     expect(calls.replaces).toBe(0);
     expect(bus.sent.flatMap((s) => s.messages.map((m) => m.messageId))).toEqual(
