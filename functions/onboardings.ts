@@ -1,11 +1,12 @@
 import type { HttpFunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
-import { secured, type SecuredRoute } from '../shared/http/http-handler';
+import { problemOf, secured, type SecuredRoute } from '../shared/http/http-handler';
 import { json, problem } from '../shared/http/problem';
 import { Roles } from '../shared/http/roles';
 import { verifyChain } from '../shared/audit/history-chain';
 import { exportOnboardings } from '../shared/app/onboarding-export';
 import {
+  bulkDecisionsBodySchema,
   decisionBodySchema,
   historyQuerySchema,
   exportOnboardingsQuerySchema,
@@ -35,7 +36,7 @@ function notFound(id: string) {
   return problem(404, `no onboarding ${id}`, { code: 'ONBOARDING.NOT_FOUND' });
 }
 
-/** The onboarding routes of the contract: list, read, history, decision, retry. */
+/** The onboarding routes of the contract: list, read, history, decision (one or many), retry. */
 export function onboardingFunctions(services: ServicesProvider): HttpFunctionDefinition[] {
   return [
     route(services, 'onboardings-list', 'GET', 'onboardings', {
@@ -100,6 +101,21 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
         const body = await tools.body(decisionBodySchema);
         const decided = await (await services()).decideOnboarding(req.params.id ?? '', body, tools.actor);
         return json(200, toOnboardingView(decided));
+      },
+    }),
+    route(services, 'decisions-bulk', 'POST', 'decisions', {
+      roles: [Roles.onboardingApprove],
+      person: true,
+      async handle(_req, tools, context) {
+        const { decisions } = await tools.body(bulkDecisionsBodySchema);
+        const outcomes = await (await services()).decideMany(decisions, tools.actor);
+        const results = outcomes.map((outcome) => {
+          const { onboardingId } = outcome;
+          if (outcome.ok) return { onboardingId, status: 200, onboarding: toOnboardingView(outcome.onboarding) };
+          const { problem } = problemOf(outcome.error, context);
+          return { onboardingId, status: problem.status, problem };
+        });
+        return json(200, { results });
       },
     }),
     route(services, 'onboardings-retry', 'POST', 'onboardings/{id}/retry', {

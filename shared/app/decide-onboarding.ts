@@ -3,7 +3,7 @@ import { DomainError, ErrorCodes } from '../domain/errors';
 import type { Clock } from '../ports/clock';
 import type { Directory } from '../ports/directory';
 import type { OnboardingStore } from '../ports/onboarding-store';
-import type { DecisionBody } from '../schemas/api';
+import type { BulkDecision, DecisionBody } from '../schemas/api';
 import type { Onboarding } from '../schemas/onboarding';
 import type { OnboardingWriter } from './onboarding-writer';
 
@@ -44,6 +44,45 @@ export function createDecideOnboarding(deps: {
       current,
     );
     return found(id, result);
+  };
+}
+
+export type DecideOnboarding = ReturnType<typeof createDecideOnboarding>;
+
+/** What one decision of a bulk came to: the onboarding decided, or what the single route would have thrown. */
+export type DecisionOutcome = { onboardingId: string } & (
+  { ok: true; onboarding: Onboarding } | { ok: false; error: unknown }
+);
+
+/**
+ * Many decisions at once (the DSI on a crisis day): each under the single route's rules, one outcome per
+ * decision in request order, one failing never failing the others. Different onboardings are decided
+ * `concurrency` at a time (each writes its own document, so they do not contend on the store); the
+ * decisions of one onboarding are taken in request order, so the first is made and the next get 409.
+ */
+export function createDecideMany(decide: DecideOnboarding, concurrency = 8) {
+  return async function decideMany(items: readonly BulkDecision[], by: Actor): Promise<DecisionOutcome[]> {
+    const byOnboarding = new Map<string, { item: BulkDecision; index: number }[]>();
+    items.forEach((item, index) => {
+      byOnboarding.set(item.onboardingId, [...(byOnboarding.get(item.onboardingId) ?? []), { item, index }]);
+    });
+    const groups = [...byOnboarding.values()];
+    const outcomes = new Array<DecisionOutcome>(items.length);
+    let next = 0;
+    const worker = async () => {
+      for (let group = groups[next++]; group; group = groups[next++]) {
+        for (const { item, index } of group) {
+          const { onboardingId, ...body } = item;
+          try {
+            outcomes[index] = { onboardingId, ok: true, onboarding: await decide(onboardingId, body, by) };
+          } catch (error) {
+            outcomes[index] = { onboardingId, ok: false, error };
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
+    return outcomes;
   };
 }
 

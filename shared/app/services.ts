@@ -9,7 +9,7 @@ import type { MessageBus } from '../ports/message-bus';
 import type { OnboardingStore } from '../ports/onboarding-store';
 import type { RejectedMessageStore } from '../ports/rejected-messages';
 import type { Provisioners } from '../ports/provisioners';
-import { createDecideOnboarding, createRetryOnboarding } from './decide-onboarding';
+import { createDecideMany, createDecideOnboarding, createRetryOnboarding } from './decide-onboarding';
 import { createHandleHrEvent } from './handle-hr-event';
 import { createRequestAllocation, type RequestAllocation } from './allocation-requests';
 import { createLaptopStock, createResumeLaptopSteps } from './laptop-stock';
@@ -47,6 +47,7 @@ export function createServices(ports: Ports) {
     clock,
     nudgePeriodSeconds: config.Sweeper__outboxGraceSeconds,
   });
+  const decideOnboarding = createDecideOnboarding({ store, writer, directory, clock });
   return {
     ...ports,
     provisioners,
@@ -59,7 +60,8 @@ export function createServices(ports: Ports) {
       replanLaptop: (o) =>
         o.steps.laptop.status === 'waiting' ? requestAllocation(`replan/${o.id}/${o.updatedAt}`) : Promise.resolve(),
     }),
-    decideOnboarding: createDecideOnboarding({ store, writer, directory, clock }),
+    decideOnboarding,
+    decideMany: createDecideMany(decideOnboarding),
     retryOnboarding: createRetryOnboarding({ writer, clock }),
     laptopStock,
     reports: createReports({ store }),

@@ -7,7 +7,7 @@ import { InvalidContinuationToken, UnreadableDocument } from '../ports/onboardin
 import { TransientError } from '../ports/provisioners';
 import { toFieldErrors } from '../schemas/validation';
 import type { Role } from './roles';
-import { problem } from './problem';
+import { problem, problemBody, problemResponse, type Problem } from './problem';
 
 /** Bodies over this size are refused with 413, whichever host serves the request. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -77,26 +77,33 @@ function queryObject(req: HttpRequest): Record<string, string> {
   return out;
 }
 
-/** Maps what a use case threw to a problem response; unknown errors are 500 (and logged). */
-export function errorResponse(err: unknown, context: InvocationContext): HttpResponseInit {
-  if (err instanceof HttpProblem) return err.response;
-  if (err instanceof DomainError) return problem(STATUS_OF[err.code], err.message, { code: err.code });
-  if (err instanceof InvalidContinuationToken) return problem(400, err.message, { code: 'VALIDATION' });
+/** What a use case threw, as a problem (with the headers it calls for); unknown errors are 500 (and logged). */
+export function problemOf(
+  err: unknown,
+  context: InvocationContext,
+): { problem: Problem; headers?: Record<string, string> } {
+  if (err instanceof DomainError) return { problem: problemBody(STATUS_OF[err.code], err.message, { code: err.code }) };
+  if (err instanceof InvalidContinuationToken)
+    return { problem: problemBody(400, err.message, { code: 'VALIDATION' }) };
   if (err instanceof UnreadableDocument) {
     context.error(`unreadable document ${err.id}: ${err.reason}`);
-    return problem(500, `${err.id} is stored in a form this service cannot read; it is set aside for an operator`, {
-      code: 'UNREADABLE_DOCUMENT',
-    });
+    const detail = `${err.id} is stored in a form this service cannot read; it is set aside for an operator`;
+    return { problem: problemBody(500, detail, { code: 'UNREADABLE_DOCUMENT' }) };
   }
   if (err instanceof TransientError) {
     const retryAfter = String(Math.max(1, Math.ceil(err.retryAfterSeconds ?? 5)));
-    return problem(503, `a service this depends on is unavailable: ${err.message}`, {
-      code: 'UNAVAILABLE',
-      headers: { 'retry-after': retryAfter },
-    });
+    const detail = `a service this depends on is unavailable: ${err.message}`;
+    return { problem: problemBody(503, detail, { code: 'UNAVAILABLE' }), headers: { 'retry-after': retryAfter } };
   }
   context.error('unhandled error', err);
-  return problem(500, 'an unexpected error occurred; it has been logged');
+  return { problem: problemBody(500, 'an unexpected error occurred; it has been logged') };
+}
+
+/** Maps what a use case threw to a problem response. */
+export function errorResponse(err: unknown, context: InvocationContext): HttpResponseInit {
+  if (err instanceof HttpProblem) return err.response;
+  const { problem, headers } = problemOf(err, context);
+  return problemResponse(problem, headers);
 }
 
 /** The history's name for a caller: a person by upn, an application by client id; both with the object id. */

@@ -24,12 +24,15 @@ export interface Problem {
   errors?: FieldError[];
 }
 
-export function problem(
-  status: number,
-  detail: string,
-  extra: { code?: string; errors?: FieldError[]; headers?: Record<string, string> } = {},
-): HttpResponseInit {
-  const body: Problem = {
+export interface ProblemExtra {
+  code?: string;
+  errors?: FieldError[];
+  headers?: Record<string, string>;
+}
+
+/** The problem's body alone (a bulk answer carries one per item). */
+export function problemBody(status: number, detail: string, extra: ProblemExtra = {}): Problem {
+  return {
     type: extra.code ? `urn:dsi-onboarding:problem:${extra.code}` : 'about:blank',
     title: TITLES[status] ?? 'Error',
     status,
@@ -37,11 +40,19 @@ export function problem(
     ...(extra.code ? { code: extra.code } : {}),
     ...(extra.errors ? { errors: extra.errors } : {}),
   };
+}
+
+/** A problem as the response that carries it. */
+export function problemResponse(body: Problem, headers: Record<string, string> = {}): HttpResponseInit {
   return {
-    status,
-    headers: { 'content-type': 'application/problem+json', ...extra.headers },
+    status: body.status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
     body: JSON.stringify(body),
   };
+}
+
+export function problem(status: number, detail: string, extra: ProblemExtra = {}): HttpResponseInit {
+  return problemResponse(problemBody(status, detail, extra), extra.headers);
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {

@@ -9,6 +9,17 @@ export const decisionBodySchema = z
   })
   .strict();
 
+/** `POST /api/decisions`: 1 to 200 decisions, each as the single route's body with its onboarding id. */
+export const MAX_BULK_DECISIONS = 200;
+export const bulkDecisionsBodySchema = z
+  .object({
+    decisions: z
+      .array(decisionBodySchema.extend({ onboardingId: z.string().min(1).max(256) }).strict())
+      .min(1)
+      .max(MAX_BULK_DECISIONS),
+  })
+  .strict();
+
 export const listOnboardingsQuerySchema = z
   .object({
     employeeId: employeeIdSchema.optional(),
@@ -46,6 +57,7 @@ export const summaryQuerySchema = z
   .refine((q) => !q.from || !q.to || q.from <= q.to, { error: 'from must not be after to', path: ['from'] });
 
 export type DecisionBody = z.infer<typeof decisionBodySchema>;
+export type BulkDecision = z.infer<typeof bulkDecisionsBodySchema>['decisions'][number];
 
 /** The public view of a step: the internal run counter stays inside. */
 export function toStepView(step: Step): Omit<Step, 'attempt'> {
