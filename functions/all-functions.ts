@@ -1,5 +1,6 @@
 import type { FunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
+import { approvalDeadlineWorker } from './approvals';
 import { hrEventsHttp, hrEventsQueue } from './hr-events';
 import { laptopAllocator, laptopFunctions } from './laptops';
 import { onboardingFunctions } from './onboardings';
@@ -20,6 +21,7 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     provisioningWorker(services),
     laptopStepWorker(services),
     laptopAllocator(services),
+    approvalDeadlineWorker(services),
     outboxSweeper(services),
     retentionSweeper(services),
   ];

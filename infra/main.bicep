@@ -154,6 +154,8 @@ module functionApp 'modules/function-app.bicep' = {
       Sweeper__reservationGraceSeconds: '120'
       Sweeper__stuckAfterSeconds: '900'
       Retention__personalData: 'P5Y'
+      Approval__reminderAfter: 'P2D'
+      Approval__expiresAfter: 'P10D'
       // Telemetry with Entra ID authentication (local auth is disabled on Application Insights).
       APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.applicationInsightsConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identity.outputs.clientId}'

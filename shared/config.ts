@@ -4,10 +4,13 @@ import { DATABASE_NAME_DEFAULT } from './adapters/cosmos/containers';
 
 const positiveInt = z.coerce.number().int().positive();
 
+const isoDuration = z.string().refine(isIsoDuration, 'must be an ISO 8601 duration (P5Y, P18M, P2D, PT30S...)');
+
 /**
  * Every setting the functions read, parsed once from process.env. In Azure they are app settings
  * (identity-based, no secrets); locally they come from local.settings.json and the local host.
  */
+
 const configSchema = z.object({
   CosmosDb__accountEndpoint: z.url(),
   CosmosDb__databaseName: z.string().min(1).default(DATABASE_NAME_DEFAULT),
@@ -45,10 +48,11 @@ const configSchema = z.object({
    * How long a finished onboarding keeps the agent's and approvers' names and upns (ISO 8601 duration): past
    * it they are replaced by pseudonyms; the audit facts stay (README, "Retention of personal data").
    */
-  Retention__personalData: z
-    .string()
-    .refine(isIsoDuration, 'must be an ISO 8601 duration (P5Y, P18M, P30D...)')
-    .default('P5Y'),
+  Retention__personalData: isoDuration.default('P5Y'),
+  /** An onboarding awaiting approval this long (ISO 8601 duration) gets one reminder to the DSI. */
+  Approval__reminderAfter: isoDuration.default('P2D'),
+  /** Awaiting approval this long, it is rejected by the service (`approval expired`). */
+  Approval__expiresAfter: isoDuration.default('P10D'),
   /** Azure Monitor: telemetry is exported when set (read by functions/telemetry-setup.ts at start). */
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
   /** The delivery count at which a step gives up on transient faults and is marked failed. */

@@ -6,6 +6,7 @@ import { TransientError } from '../ports/provisioners';
 import type { HrEvent } from '../schemas/hr-events';
 import type { Onboarding } from '../schemas/onboarding';
 import { newTraceparent, recordChange } from '../telemetry/telemetry';
+import type { ScheduleApprovalDeadlines } from './approval-deadlines';
 import type { OnboardingWriter } from './onboarding-writer';
 
 export type HrEventOutcome =
@@ -26,8 +27,10 @@ export function createHandleHrEvent(deps: {
   clock: Clock;
   /** Re-plans the laptop of an onboarding whose start date changed. */
   replanLaptop: (onboarding: Onboarding) => Promise<void>;
+  /** Schedules a new onboarding's approval reminder and expiry. */
+  scheduleApprovalDeadlines: ScheduleApprovalDeadlines;
 }) {
-  const { store, writer, clock, replanLaptop } = deps;
+  const { store, writer, clock, replanLaptop, scheduleApprovalDeadlines } = deps;
 
   /** `traceparent`: the trace the event came with; a new onboarding's trace continues it. */
   return async function handleHrEvent(event: HrEvent, traceparent?: string): Promise<HrEventOutcome> {
@@ -39,6 +42,8 @@ export function createHandleHrEvent(deps: {
         // A redelivery after a crash: finish what the first delivery may have left undone.
         await writer.flushOutbox(seen);
         if (event.type === 'employee.start-date-changed') await replanLaptop(seen.value);
+        // The hire that created it: its deadlines may not have been scheduled (ids make a re-send a no-op).
+        if (seen.value.eventIds[0] === event.eventId) await scheduleApprovalDeadlines(seen.value);
         return { outcome: 'duplicate', onboardingId: seen.value.id };
       }
       const latest = onboardings[0];
@@ -56,6 +61,7 @@ export function createHandleHrEvent(deps: {
         try {
           await store.create(created.state);
           recordChange(created.state, created.history);
+          await scheduleApprovalDeadlines(created.state);
           return { outcome: 'created', onboardingId: created.state.id };
         } catch (err) {
           if (err instanceof AlreadyExists) continue; // a concurrent hire took this id: look again

@@ -19,6 +19,11 @@ export const QUEUES = {
    * a session to one receiver at a time, so one pass at a time allocates each pool.
    */
   laptopAllocation: 'laptop-allocation',
+  /**
+   * Internal: an onboarding's approval deadlines (the reminder, the expiry), scheduled when it is created. Its
+   * messages wait up to `Approval__expiresAfter` (P10D by default): the queue keeps them 60 days.
+   */
+  approvalDeadlines: 'approval-deadlines',
 } as const;
 
 export interface QueueDefinition {

@@ -10,6 +10,7 @@ import type { OnboardingStore } from '../ports/onboarding-store';
 import type { RejectedMessageStore } from '../ports/rejected-messages';
 import type { Provisioners } from '../ports/provisioners';
 import { createDecideMany, createDecideOnboarding, createRetryOnboarding } from './decide-onboarding';
+import { createHandleApprovalDeadline, createScheduleApprovalDeadlines } from './approval-deadlines';
 import { createHandleHrEvent } from './handle-hr-event';
 import { createRequestAllocation, type RequestAllocation } from './allocation-requests';
 import { createLaptopStock, createResumeLaptopSteps } from './laptop-stock';
@@ -57,12 +58,17 @@ export function createServices(ports: Ports) {
       store,
       writer,
       clock,
+      scheduleApprovalDeadlines: createScheduleApprovalDeadlines(bus, {
+        reminderAfter: config.Approval__reminderAfter,
+        expiresAfter: config.Approval__expiresAfter,
+      }),
       replanLaptop: (o) =>
         o.steps.laptop.status === 'waiting' ? requestAllocation(`replan/${o.id}/${o.updatedAt}`) : Promise.resolve(),
     }),
     decideOnboarding,
     decideMany: createDecideMany(decideOnboarding),
     retryOnboarding: createRetryOnboarding({ writer, clock }),
+    handleApprovalDeadline: createHandleApprovalDeadline({ writer, clock }),
     laptopStock,
     reports: createReports({ store }),
     retention: createRetention({ store, clock, retention: config.Retention__personalData }),

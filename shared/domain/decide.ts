@@ -46,6 +46,11 @@ export type OnboardingEvent =
   /** `note`: what the undo left in place on purpose (a licence inherited from a group...). */
   | { type: 'step-reverted'; at: string; step: StepName; note?: string }
   | { type: 'retry-requested'; at: string; by: Actor }
+  /**
+   * An approval deadline came (scheduled when the onboarding was created): still awaiting approval, it is
+   * reminded once, or rejected by the service when the approval expires. Once decided, it changes nothing.
+   */
+  | { type: 'approval-deadline'; at: string; deadline: 'reminder' | 'expiry' }
   | { type: 'hire-cancelled'; eventId: string; at: string }
   | { type: 'start-date-changed'; eventId: string; at: string; startDate: string };
 
@@ -196,6 +201,9 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
     case 'retry-requested':
       retry(b, event.by);
       break;
+    case 'approval-deadline':
+      approvalDeadline(b, event);
+      break;
     case 'hire-cancelled':
       cancel(b, event.eventId);
       break;
@@ -247,6 +255,21 @@ function decideApproval(b: Builder, event: Extract<OnboardingEvent, { type: 'dec
   }
   b.settle();
 }
+
+/** The comment of a rejection by the service when nobody decided in time. */
+export const APPROVAL_EXPIRED = 'approval expired';
+
+function approvalDeadline(b: Builder, event: Extract<OnboardingEvent, { type: 'approval-deadline' }>): void {
+  if (b.state.status !== 'awaiting-approval') return;
+  if (event.deadline === 'expiry') {
+    decideApproval(b, { type: 'decided', at: event.at, by: SYSTEM, decision: 'reject', comment: APPROVAL_EXPIRED });
+  } else if (!b.state.history.some((h) => h.type === REMINDER_SENT)) {
+    b.log(SYSTEM, REMINDER_SENT, { awaitingSince: b.state.createdAt });
+  }
+}
+
+/** The history entry of an approval reminder. */
+export const REMINDER_SENT = 'onboarding.reminder-sent';
 
 /**
  * Starts a step's run: the laptop takes its place in line at once (the pool's allocation pass serves the

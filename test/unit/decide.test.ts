@@ -459,3 +459,49 @@ describe('decide: illegal transitions', () => {
     expect(from).toEqual(before);
   });
 });
+
+describe('decide: approval deadlines (contract, life of an onboarding, 9)', () => {
+  const reminder: OnboardingEvent = { type: 'approval-deadline', at, deadline: 'reminder' };
+  const expiry: OnboardingEvent = { type: 'approval-deadline', at, deadline: 'expiry' };
+
+  it('when the reminder comes while awaiting approval, then one onboarding.reminder-sent entry by system; again, nothing', () => {
+    const first = decide(buildOnboarding(), reminder);
+    expect(first.changed).toBe(true);
+    expect(first.state.status).toBe('awaiting-approval');
+    expect(first.history).toEqual([
+      expect.objectContaining({
+        type: 'onboarding.reminder-sent',
+        actor: 'system',
+        details: expect.any(Object) as unknown,
+      }),
+    ]);
+    const again = decide(first.state, reminder);
+    expect(again.changed).toBe(false);
+    expect(again.history).toEqual([]);
+  });
+
+  it('when the expiry comes while awaiting approval, then rejected by system with "approval expired", its steps skipped', () => {
+    const { state, history, commands } = decide(buildOnboarding(), expiry);
+    expect(state.status).toBe('rejected');
+    expect(state.decision).toEqual({ decision: 'reject', by: 'system', at, comment: 'approval expired' });
+    expect(stepStatuses(state)).toEqual({ laptop: 'skipped', vpn: 'skipped', officeLicense: 'skipped' });
+    expect(history).toEqual([
+      expect.objectContaining({
+        type: 'onboarding.rejected',
+        actor: 'system',
+        details: { comment: 'approval expired' },
+      }),
+    ]);
+    expect(history[0]).not.toHaveProperty('actorId');
+    expect(commands).toEqual([]);
+  });
+
+  it('when a deadline comes after the decision, then nothing changes', () => {
+    for (const event of [reminder, expiry]) {
+      const decided = approved();
+      const result = decide(decided, event);
+      expect(result.changed).toBe(false);
+      expect(result.state).toEqual(decided);
+    }
+  });
+});

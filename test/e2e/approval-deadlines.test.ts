@@ -1,0 +1,101 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startLocalHost, type LocalHost } from '../../local/host';
+import { QUEUES } from '../../shared/app/queues';
+import { Roles } from '../../shared/http/roles';
+import { buildHireJson } from '../support/factories';
+import { apiClient, eventually } from '../support/http-client';
+import { loadOpenApi } from '../support/openapi';
+
+interface HistoryItem {
+  at: string;
+  type: string;
+  actor: string;
+  details: Record<string, unknown>;
+}
+interface OnboardingBody {
+  id: string;
+  status: string;
+  createdAt: string;
+  decision: { decision: string; by: string; comment?: string } | null;
+}
+
+const openApi = loadOpenApi();
+let host: LocalHost;
+let api: ReturnType<typeof apiClient>;
+let hr: string;
+let chef: string;
+
+// Settings are ISO 8601 durations: seconds here, days in production (P2D, P10D).
+beforeAll(async () => {
+  host = await startLocalHost({
+    port: 0,
+    stateDir: mkdtempSync(path.join(tmpdir(), 'deadlines-')),
+    logHandler: () => undefined,
+    env: { ...process.env, Approval__reminderAfter: 'PT2S', Approval__expiresAfter: 'PT4S' },
+  });
+  api = apiClient(host.url, openApi);
+  hr = await host.token('sirh@example.org', [Roles.hrEventsSend]);
+  chef = await host.token('chef.dsi@example.org', [Roles.onboardingApprove]);
+});
+afterAll(() => host.stop());
+
+async function hired(json = buildHireJson()): Promise<OnboardingBody> {
+  expect((await api.post('/api/hr-events', json, hr)).status).toBe(202);
+  const employeeId = (json.employee as { employeeId: string }).employeeId;
+  return eventually(
+    async () =>
+      (await api.get<{ items: OnboardingBody[] }>(`/api/onboardings?employeeId=${employeeId}`, chef)).body.items[0],
+    (o) => o !== undefined,
+  ) as Promise<OnboardingBody>;
+}
+
+/** The approval-deadline messages not yet settled (scheduled, or due), as the bus holds them. */
+const waitingDeadlines = () => host.bus.snapshot().queues[QUEUES.approvalDeadlines]?.messages ?? [];
+
+const historyOf = async (id: string) =>
+  (await api.get<{ items: HistoryItem[] }>(`/api/onboardings/${id}/history`, chef)).body.items;
+const secondsBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
+
+describe('approval deadlines, as scheduled messages set at creation', () => {
+  it('when nobody decides, then one reminder after reminderAfter, and a rejection by system after expiresAfter; a decided one gets neither', async () => {
+    const forgotten = await hired();
+    const decided = await hired();
+    // Scheduled at creation, not found by polling: both deadlines of each are on the bus already.
+    const scheduled = waitingDeadlines().map((m) => m.messageId);
+    expect(scheduled).toEqual(
+      expect.arrayContaining([`deadline/${forgotten.id}/reminder`, `deadline/${forgotten.id}/expiry`]),
+    );
+    expect((await api.post(`/api/onboardings/${decided.id}/decision`, { decision: 'approve' }, chef)).status).toBe(200);
+
+    const expired = await eventually(
+      () => api.get<OnboardingBody>(`/api/onboardings/${forgotten.id}`, chef),
+      (res) => res.body.status === 'rejected',
+      15_000,
+    );
+    expect(expired.body.decision).toMatchObject({ decision: 'reject', by: 'system', comment: 'approval expired' });
+    const history = await historyOf(forgotten.id);
+    expect(history.map((h) => [h.type, h.actor])).toEqual([
+      ['onboarding.created', 'hr'],
+      ['onboarding.reminder-sent', 'system'],
+      ['onboarding.rejected', 'system'],
+    ]);
+    expect(secondsBetween(forgotten.createdAt, history[1]!.at)).toBeGreaterThanOrEqual(2);
+    expect(secondsBetween(forgotten.createdAt, history[2]!.at)).toBeGreaterThanOrEqual(4);
+
+    // Both deadlines of the decided one have come and gone too: nothing changed it.
+    await eventually(
+      () => Promise.resolve(waitingDeadlines()),
+      (left) => left.length === 0,
+      5_000,
+    );
+    await host.whenIdle();
+    const other = await historyOf(decided.id);
+    expect(other.map((h) => h.type)).not.toContain('onboarding.reminder-sent');
+    expect(other.filter((h) => h.type === 'onboarding.rejected')).toEqual([]);
+    expect((await api.get<OnboardingBody>(`/api/onboardings/${decided.id}`, chef)).body.decision).toMatchObject({
+      by: 'chef.dsi@example.org',
+    });
+  }, 30_000);
+});
