@@ -3,6 +3,7 @@ import type { ServicesProvider } from '../shared/app/services';
 import { approvalDeadlineWorker } from './approvals';
 import { hrEventsHttp, hrEventsQueue } from './hr-events';
 import { laptopAllocator, laptopFunctions } from './laptops';
+import { notificationWorker } from './notifications';
 import { onboardingFunctions } from './onboardings';
 import { reportFunctions } from './reports';
 import { laptopStepWorker, outboxSweeper, provisioningWorker, retentionSweeper } from './provisioning';
@@ -22,6 +23,7 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     laptopStepWorker(services),
     laptopAllocator(services),
     approvalDeadlineWorker(services),
+    notificationWorker(services),
     outboxSweeper(services),
     retentionSweeper(services),
   ];

@@ -38,6 +38,10 @@ param hrSenderPrincipalType string = 'ServicePrincipal'
 @allowed(['QueueReader', 'DataOwner'])
 param scalingReadRole string = 'QueueReader'
 
+@description('Optional. URL of the DSI Teams channel\'s Workflows webhook ("Post to a channel when a webhook request is received"). A secret: it goes to Key Vault, and the app reads it through a Key Vault reference. Empty: no notifications until the secret is set.')
+@secure()
+param teamsWebhookUrl string = ''
+
 @description('Optional. Node.js version of the Function App.')
 @allowed(['22'])
 param nodeVersion string = '22'
@@ -114,14 +118,34 @@ module cosmos 'modules/cosmos.bicep' = {
   }
 }
 
+// The Teams webhook's secret, and the Key Vault reference the app reads it through (versionless: a new
+// version of the secret is picked up within a day).
+var teamsWebhookSecretName = 'teams-webhook-url'
+
+module keyVault 'modules/key-vault.bicep' = {
+  scope: rg
+  name: 'key-vault'
+  params: {
+    name: 'kv-${take(resourceToken, 21)}'
+    readerPrincipalId: identity.outputs.principalId
+    teamsWebhookUrl: teamsWebhookUrl
+    teamsWebhookSecretName: teamsWebhookSecretName
+    location: location
+    tags: tags
+  }
+}
+
+var functionAppName = 'func-onboarding-${resourceToken}'
+
 module functionApp 'modules/function-app.bicep' = {
   scope: rg
   name: 'function-app'
   params: {
-    name: 'func-onboarding-${resourceToken}'
+    name: functionAppName
     planName: 'plan-${resourceToken}'
     identityResourceId: identity.outputs.resourceId
     identityClientId: identity.outputs.clientId
+    keyVaultReferencesUseIdentity: true
     storageAccountName: storage.outputs.name
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: deploymentContainerName
@@ -156,6 +180,12 @@ module functionApp 'modules/function-app.bicep' = {
       Retention__personalData: 'P5Y'
       Approval__reminderAfter: 'P2D'
       Approval__expiresAfter: 'P10D'
+      Notifications__digestSeconds: '60'
+      Notifications__retryBaseSeconds: '10'
+      // A secret (the URL carries its signature): never a plain value here, a Key Vault reference resolved by the
+      // platform with the app's identity (keyVaultReferenceIdentity), which holds Key Vault Secrets User.
+      Notifications__teamsWebhookUrl: '@Microsoft.KeyVault(VaultName=${keyVault.outputs.name};SecretName=${teamsWebhookSecretName})'
+      Console__publicUrl: 'https://${functionAppName}.azurewebsites.net/'
       // Telemetry with Entra ID authentication (local auth is disabled on Application Insights).
       APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.applicationInsightsConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identity.outputs.clientId}'

@@ -9,3 +9,4 @@ param hrSenderPrincipalId = readEnvironmentVariable('HR_SENDER_PRINCIPAL_ID', ''
 param hrSenderPrincipalType = readEnvironmentVariable('HR_SENDER_PRINCIPAL_TYPE', 'ServicePrincipal')
 param scalingReadRole = readEnvironmentVariable('SCALING_READ_ROLE', 'QueueReader')
 param defaultUsageLocation = readEnvironmentVariable('DEFAULT_USAGE_LOCATION', 'FR')
+param teamsWebhookUrl = readEnvironmentVariable('TEAMS_WEBHOOK_URL', '')

@@ -77,6 +77,10 @@ export function adminRoutes(deps: { token: string; tenant: SimulatedTenant; setA
       case 'GET simulated-tenant':
         answer(res, 200, deps.tenant.snapshot());
         return true;
+      case 'GET teams':
+        // What the DSI's Teams channel received, as the webhook took it (posted, or lost with its reason).
+        answer(res, 200, { items: deps.tenant.teamsCards });
+        return true;
       case 'GET set-aside': {
         const queue = url.searchParams.get('queue');
         answer(res, 200, { items: await deps.setAside.list(queue ? { queue } : {}) });

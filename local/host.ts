@@ -164,7 +164,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     ...(options.busFaults ? { faults: options.busFaults } : {}),
   });
   const stack = await startLocalStack({
-    env,
+    env: { Console__publicUrl: `${url}/`, ...env },
     clock: options.clock ?? systemClock,
     bus,
     jwks: { uri: `${url}${JWKS_PATH}` },

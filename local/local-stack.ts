@@ -10,6 +10,7 @@ import { CosmosOnboardingStore } from '../shared/adapters/cosmos/cosmos-onboardi
 import { CosmosBudgetStore } from '../shared/adapters/cosmos/cosmos-budget-store';
 import { GraphBudget, type BudgetLimits } from '../shared/adapters/graph/graph-budget';
 import { GraphClient } from '../shared/adapters/graph/graph-client';
+import { notifierFromSetting } from '../shared/adapters/teams/teams-workflow-notifier';
 import { GraphDirectory } from '../shared/adapters/graph/graph-directory';
 import { graphProvisionersFrom } from '../shared/adapters/graph/graph-provisioners';
 import { reportUnreadableDocuments } from '../shared/app/rejected-messages';
@@ -102,6 +103,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     Graph__baseUrl: tenant.graphBaseUrl,
     Graph__vpnGroupId: tenant.vpnGroupId,
     Graph__licenseSkuId: o.env.Graph__licenseSkuId ?? DEFAULT_SKU.skuId,
+    // The DSI's Teams channel: the simulated tenant's Workflows webhook (its cards: GET /.local/teams).
+    Notifications__teamsWebhookUrl: o.env.Notifications__teamsWebhookUrl ?? tenant.teamsWebhookUrl,
   });
   // Only the clients of the simulated tenant trust its certificate; nothing process-wide.
   const tenantAgent = new Agent({ ca: readFileSync(TLS_CERT_FILE), keepAlive: true });
@@ -124,6 +127,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
    * One instance of the function app: its own token cache, Graph client and share of the Graph budget,
    * over the same Cosmos DB, Service Bus and tenant as the others (as Azure scales out).
    */
+  const { notifier, problem: notifierProblem } = notifierFromSetting(config.Notifications__teamsWebhookUrl, {
+    agent: tenantAgent,
+  });
+  if (notifierProblem) console.warn(notifierProblem);
   const instance = (): { services: Services; budget: GraphBudget | null } => {
     const credential = new ClientSecretCredential(tenant.tenantId, tenant.clientId, tenant.clientSecret, {
       authorityHost: tenant.authorityHost,
@@ -166,6 +173,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         audience: config.Auth__audience,
         ...('uri' in o.jwks ? { jwksUri: o.jwks.uri } : { keys: o.jwks.keys }),
       }),
+      notifier,
     };
     return { services: createServices(o.wrapPorts ? o.wrapPorts(ports) : ports), budget };
   };

@@ -53,6 +53,18 @@ const configSchema = z.object({
   Approval__reminderAfter: isoDuration.default('P2D'),
   /** Awaiting approval this long, it is rejected by the service (`approval expired`). */
   Approval__expiresAfter: isoDuration.default('P10D'),
+  /**
+   * The DSI's Teams channel: the URL of its Workflows webhook. It carries its own signature, so in Azure it is
+   * a Key Vault reference (`@Microsoft.KeyVault(SecretUri=…)`) that the platform resolves with the managed
+   * identity; never a plain value, never logged. Unset: no notifications.
+   */
+  Notifications__teamsWebhookUrl: z.string().optional(),
+  /** New onboardings awaiting approval come as one digest per this many seconds at most. */
+  Notifications__digestSeconds: positiveInt.default(60),
+  /** A post to Teams that failed is tried again after this, doubling each time (10 attempts, 30 minutes apart at most). */
+  Notifications__retryBaseSeconds: positiveInt.default(10),
+  /** Where the web console is served: the cards link to it (https://<app>.azurewebsites.net/). */
+  Console__publicUrl: z.url().optional(),
   /** Azure Monitor: telemetry is exported when set (read by functions/telemetry-setup.ts at start). */
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
   /** The delivery count at which a step gives up on transient faults and is marked failed. */

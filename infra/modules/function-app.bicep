@@ -10,6 +10,9 @@ param identityResourceId string
 @description('Required. Client id of that identity.')
 param identityClientId string
 
+@description('Optional. Key Vault references in the settings are resolved with the user-assigned identity (else App Service tries a system-assigned one, which this app does not have).')
+param keyVaultReferencesUseIdentity bool = true
+
 @description('Required. Name of the storage account (deployment package and AzureWebJobsStorage).')
 param storageAccountName string
 
@@ -19,7 +22,7 @@ param storageBlobEndpoint string
 @description('Required. Blob container of the deployment package.')
 param deploymentContainerName string
 
-@description('Required. Application settings (identity-based; nothing secret).')
+@description('Required. Application settings (identity-based; a secret only as a Key Vault reference).')
 param appSettings object
 
 @description('Optional. Node.js version.')
@@ -68,6 +71,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    keyVaultReferenceIdentity: keyVaultReferencesUseIdentity ? identityResourceId : 'SystemAssigned'
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'

@@ -14,6 +14,7 @@ import { Licences } from './licences';
 import { GRAPH_OPERATIONS, type GraphOperation } from './permissions';
 import { DOCUMENTED_LIMITS, GraphThrottle, type GraphLimits } from './throttling';
 import { TokenEndpoint } from './token-endpoint';
+import { teamsCardSchema, TeamsWorkflowChannel, type ReceivedTeamsCard } from './teams-workflow';
 
 export { acceleratedLimits, DOCUMENTED_LIMITS, scaledLimits, type GraphLimits } from './throttling';
 export { GRAPH_OPERATIONS, type GraphOperation } from './permissions';
@@ -114,6 +115,7 @@ export const tenantRecordSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('seats'), skuId: z.string(), seats: z.number() }),
   z.object({ op: z.literal('device'), identity: autopilotIdentitySchema }),
   z.object({ op: z.literal('effect'), index: z.number().int().nonnegative(), effect: effectSchema }),
+  z.object({ op: z.literal('teams-card'), index: z.number().int().nonnegative(), card: teamsCardSchema }),
 ]);
 export type TenantRecord = z.infer<typeof tenantRecordSchema>;
 
@@ -130,6 +132,8 @@ export const simulatedTenantStateSchema = z.object({
   seats: z.record(z.string(), z.number()),
   autopilot: z.array(autopilotIdentitySchema),
   effects: z.array(effectSchema),
+  /** What the DSI's Teams channel received (a state saved before it existed has none). */
+  teamsCards: z.array(teamsCardSchema).default([]),
 });
 export type SimulatedTenantState = z.infer<typeof simulatedTenantStateSchema>;
 
@@ -151,6 +155,9 @@ export function applyTenantRecord(state: SimulatedTenantState, r: TenantRecord):
     case 'effect':
       state.effects[r.index] = r.effect;
       break;
+    case 'teams-card':
+      state.teamsCards[r.index] = r.card;
+      break;
   }
 }
 
@@ -160,6 +167,7 @@ export const emptyTenantState = (): SimulatedTenantState => ({
   seats: {},
   autopilot: [],
   effects: [],
+  teamsCards: [],
 });
 
 function mulberry32(seed: number): () => number {
@@ -258,6 +266,8 @@ export class SimulatedTenant {
   private throttle: GraphThrottle | null;
   private server?: Server;
   private baseUrl = '';
+  /** The DSI's Teams channel, reached through its Workflows webhook (local/simulated-tenant/teams-workflow.ts). */
+  readonly teams: TeamsWorkflowChannel;
 
   constructor(
     private options: SimulatedTenantOptions = {},
@@ -282,6 +292,17 @@ export class SimulatedTenant {
       () => this.options.grantedPermissions ?? GRAPH_APPLICATION_PERMISSIONS,
     );
     this.throttle = this.newThrottle();
+    this.teams = new TeamsWorkflowChannel((card, index) => this.journal?.append({ op: 'teams-card', index, card }));
+  }
+
+  /** The Teams channel's webhook URL (a secret, as in Azure: it carries its signature). */
+  get teamsWebhookUrl(): string {
+    return this.teams.webhookUrl(this.baseUrl);
+  }
+
+  /** The cards the Teams channel received, in order. */
+  get teamsCards(): readonly ReceivedTeamsCard[] {
+    return this.teams.received;
   }
 
   private newThrottle(): GraphThrottle | null {
@@ -426,6 +447,7 @@ export class SimulatedTenant {
       seats: Object.fromEntries([...this.licences.skus].map(([id, sku]) => [id, sku.seats])),
       autopilot: [...this.autopilot.identities.values()].map((a) => ({ ...a })),
       effects: this.effects.map((e) => ({ ...e })),
+      teamsCards: this.teams.received.map((c) => ({ ...c })),
     };
   }
 
@@ -449,6 +471,7 @@ export class SimulatedTenant {
     }
     for (const a of state.autopilot) this.autopilot.identities.set(a.serialNumber, { ...a });
     this.effects.splice(0, this.effects.length, ...state.effects);
+    this.teams.restore(state.teamsCards);
   }
 
   // ---- the server ----
@@ -486,6 +509,13 @@ export class SimulatedTenant {
     const tokenPath = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token)$/.exec(
       url.pathname,
     );
+    if (url.pathname === this.teams.path) {
+      const { status, body, headers } = this.teams.handle(method, url, raw);
+      // What the channel took is kept: the answer waits until it is on disk.
+      if (status === 202) await this.journal?.flush();
+      this.answer(res, status, body === '' ? undefined : body, headers);
+      return;
+    }
     if (tokenPath) {
       this.requestCounts.token += 1;
       try {

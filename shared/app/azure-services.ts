@@ -11,6 +11,7 @@ import { GraphBudget } from '../adapters/graph/graph-budget';
 import { GraphClient } from '../adapters/graph/graph-client';
 import { GraphDirectory } from '../adapters/graph/graph-directory';
 import { graphProvisionersFrom } from '../adapters/graph/graph-provisioners';
+import { notifierFromSetting } from '../adapters/teams/teams-workflow-notifier';
 import { ServiceBusMessageBus } from '../adapters/servicebus/service-bus-message-bus';
 import { systemClock } from '../ports/clock';
 import { reportUnreadableDocuments } from './rejected-messages';
@@ -42,6 +43,8 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
     budget: new GraphBudget(new CosmosBudgetStore(database)),
   });
   const rejected = new CosmosRejectedMessages(database);
+  const { notifier, problem } = notifierFromSetting(config.Notifications__teamsWebhookUrl);
+  if (problem) console.error(problem);
   return createServices({
     config,
     clock: systemClock,
@@ -64,5 +67,6 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
       audience: config.Auth__audience,
       jwksUri: config.Auth__jwksUri,
     }),
+    notifier,
   });
 }

@@ -7,6 +7,7 @@ import type { HrEvent } from '../schemas/hr-events';
 import type { Onboarding } from '../schemas/onboarding';
 import { newTraceparent, recordChange } from '../telemetry/telemetry';
 import type { ScheduleApprovalDeadlines } from './approval-deadlines';
+import type { Announce } from './notifications';
 import type { OnboardingWriter } from './onboarding-writer';
 
 export type HrEventOutcome =
@@ -29,8 +30,10 @@ export function createHandleHrEvent(deps: {
   replanLaptop: (onboarding: Onboarding) => Promise<void>;
   /** Schedules a new onboarding's approval reminder and expiry. */
   scheduleApprovalDeadlines: ScheduleApprovalDeadlines;
+  /** Tells the DSI's channel of a new onboarding awaiting approval (in the digest of its minute). */
+  announce: Pick<Announce, 'created'>;
 }) {
-  const { store, writer, clock, replanLaptop, scheduleApprovalDeadlines } = deps;
+  const { store, writer, clock, replanLaptop, scheduleApprovalDeadlines, announce } = deps;
 
   /** `traceparent`: the trace the event came with; a new onboarding's trace continues it. */
   return async function handleHrEvent(event: HrEvent, traceparent?: string): Promise<HrEventOutcome> {
@@ -43,7 +46,10 @@ export function createHandleHrEvent(deps: {
         await writer.flushOutbox(seen);
         if (event.type === 'employee.start-date-changed') await replanLaptop(seen.value);
         // The hire that created it: its deadlines may not have been scheduled (ids make a re-send a no-op).
-        if (seen.value.eventIds[0] === event.eventId) await scheduleApprovalDeadlines(seen.value);
+        if (seen.value.eventIds[0] === event.eventId && seen.value.status === 'awaiting-approval') {
+          await scheduleApprovalDeadlines(seen.value);
+          await announce.created(seen.value);
+        }
         return { outcome: 'duplicate', onboardingId: seen.value.id };
       }
       const latest = onboardings[0];
@@ -62,6 +68,7 @@ export function createHandleHrEvent(deps: {
           await store.create(created.state);
           recordChange(created.state, created.history);
           await scheduleApprovalDeadlines(created.state);
+          await announce.created(created.state);
           return { outcome: 'created', onboardingId: created.state.id };
         } catch (err) {
           if (err instanceof AlreadyExists) continue; // a concurrent hire took this id: look again

@@ -7,6 +7,7 @@ import type { Onboarding, StepCommand } from '../schemas/onboarding';
 import { recordChange } from '../telemetry/telemetry';
 import { boundedMessageId } from './message-id';
 import type { RequestAllocation } from './allocation-requests';
+import type { Announce } from './notifications';
 import { QUEUES } from './queues';
 
 const MAX_CONFLICTS = 8;
@@ -99,8 +100,10 @@ export function createOnboardingWriter(deps: {
   bus: MessageBus;
   clock: Clock;
   requestAllocation: RequestAllocation;
+  /** Tells the DSI's channel what a change calls for (never throws). */
+  announce?: Pick<Announce, 'changed'>;
 }): OnboardingWriter {
-  const { store, bus, clock, requestAllocation } = deps;
+  const { store, bus, clock, requestAllocation, announce } = deps;
 
   async function flushOutbox(current: Versioned<Onboarding>): Promise<void> {
     if (current.value.outbox.length > 0)
@@ -128,6 +131,7 @@ export function createOnboardingWriter(deps: {
         const saved = await store.replace(decision.state, current.etag);
         recordChange(saved.value, decision.history);
         await sendCommands(bus, requestAllocation, decision.commands, saved.value.traceparent);
+        await announce?.changed(saved.value, decision.history);
         return saved.value;
       } catch (err) {
         if (!(err instanceof ConcurrencyConflict)) throw err;

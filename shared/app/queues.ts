@@ -24,6 +24,8 @@ export const QUEUES = {
    * messages wait up to `Approval__expiresAfter` (P10D by default): the queue keeps them 60 days.
    */
   approvalDeadlines: 'approval-deadlines',
+  /** Internal: what the DSI's Teams channel is told; a post that fails is retried from here, never from a step. */
+  notifications: 'notifications',
 } as const;
 
 export interface QueueDefinition {

@@ -9,9 +9,11 @@ import type { MessageBus } from '../ports/message-bus';
 import type { OnboardingStore } from '../ports/onboarding-store';
 import type { RejectedMessageStore } from '../ports/rejected-messages';
 import type { Provisioners } from '../ports/provisioners';
+import type { Notifier } from '../ports/notifier';
 import { createDecideMany, createDecideOnboarding, createRetryOnboarding } from './decide-onboarding';
 import { createHandleApprovalDeadline, createScheduleApprovalDeadlines } from './approval-deadlines';
 import { createHandleHrEvent } from './handle-hr-event';
+import { createAnnounce, createDeliverNotification } from './notifications';
 import { createRequestAllocation, type RequestAllocation } from './allocation-requests';
 import { createLaptopStock, createResumeLaptopSteps } from './laptop-stock';
 import { createOnboardingWriter } from './onboarding-writer';
@@ -31,6 +33,8 @@ export interface Ports {
   /** Built last, over the laptop pool above: the laptop connector asks the pool's allocator for passes. */
   provisioners: (requestAllocation: RequestAllocation, laptops: LaptopPool) => Provisioners;
   tokenValidator: TokenValidator;
+  /** The DSI's Teams channel; null: notifications are off (not configured). */
+  notifier: Notifier | null;
 }
 
 /** The use cases, built once per worker over the ports. */
@@ -38,7 +42,14 @@ export function createServices(ports: Ports) {
   const { store, bus, clock, laptops, config, directory } = ports;
   const resume = createResumeLaptopSteps(bus, clock, config.Sweeper__reservationGraceSeconds);
   const requestAllocation = createRequestAllocation(bus, clock);
-  const writer = createOnboardingWriter({ store, bus, clock, requestAllocation });
+  // What the DSI's channel is told is queued after each change; a notification never fails what caused it.
+  const announce = createAnnounce({
+    bus,
+    clock,
+    log: console.warn,
+    digestWindowMs: config.Notifications__digestSeconds * 1000,
+  });
+  const writer = createOnboardingWriter({ store, bus, clock, requestAllocation, announce });
   const provisioners = ports.provisioners(requestAllocation, laptops);
   const laptopStock = createLaptopStock({
     laptops,
@@ -58,6 +69,7 @@ export function createServices(ports: Ports) {
       store,
       writer,
       clock,
+      announce,
       scheduleApprovalDeadlines: createScheduleApprovalDeadlines(bus, {
         reminderAfter: config.Approval__reminderAfter,
         expiresAfter: config.Approval__expiresAfter,
@@ -69,6 +81,14 @@ export function createServices(ports: Ports) {
     decideMany: createDecideMany(decideOnboarding),
     retryOnboarding: createRetryOnboarding({ writer, clock }),
     handleApprovalDeadline: createHandleApprovalDeadline({ writer, clock }),
+    deliverNotification: createDeliverNotification({
+      store,
+      notifier: ports.notifier,
+      bus,
+      clock,
+      consoleUrl: config.Console__publicUrl ?? 'http://127.0.0.1:7071/',
+      retry: { maxAttempts: 10, baseSeconds: config.Notifications__retryBaseSeconds, maxSeconds: 1800 },
+    }),
     laptopStock,
     reports: createReports({ store }),
     retention: createRetention({ store, clock, retention: config.Retention__personalData }),

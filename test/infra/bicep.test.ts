@@ -162,3 +162,48 @@ describe('infra/ is secure by default', () => {
     expect(property(hrEvents!.body, 'name')?.text).toBe(`'${QUEUES.hrEvents}'`);
   });
 });
+
+describe('the Teams webhook is a secret: Key Vault, read through a Key Vault reference', () => {
+  // https://learn.microsoft.com/azure/app-service/app-service-key-vault-references: a setting
+  // `@Microsoft.KeyVault(VaultName=…;SecretName=…)` is resolved by the platform with `keyVaultReferenceIdentity`,
+  // which needs to read secrets (Key Vault Secrets User, with RBAC authorization on the vault).
+  it('when the app settings are declared, then the webhook is a Key Vault reference to the secret the vault module writes, never a value', async () => {
+    const main = await parseBicep(mainFile);
+    const setting = property(property(main.rootNode, 'appSettings')!, 'Notifications__teamsWebhookUrl');
+    expect(setting?.text).toBe(
+      "'@Microsoft.KeyVault(VaultName=${keyVault.outputs.name};SecretName=${teamsWebhookSecretName})'",
+    );
+    const param = descendants(main.rootNode, 'parameter_declaration').find(
+      (p) => p.namedChildren[0]?.text === 'teamsWebhookUrl',
+    );
+    expect(param?.previousNamedSibling?.text).toContain('@secure()');
+    const vaultFile = await parseBicep(path.join(INFRA_DIR, 'modules', 'key-vault.bicep'));
+    const vaultResources = resources(vaultFile);
+    const vault = vaultResources.find((r) => r.type.startsWith('Microsoft.KeyVault/vaults@'));
+    expect(property(vault!.body, 'enableRbacAuthorization')?.text).toBe('true');
+    expect(property(vault!.body, 'enablePurgeProtection')?.text).toBe('true');
+    const secret = vaultResources.find((r) => r.type.startsWith('Microsoft.KeyVault/vaults/secrets@'));
+    expect(property(secret!.body, 'name')?.text).toBe('teamsWebhookSecretName');
+    expect(property(secret!.body, 'value')?.text).toBe('teamsWebhookUrl');
+    const secureParam = descendants(vaultFile.rootNode, 'parameter_declaration').find(
+      (p) => p.namedChildren[0]?.text === 'teamsWebhookUrl',
+    );
+    expect(secureParam?.previousNamedSibling?.text).toContain('@secure()');
+    const reader = vaultResources.find((r) => r.type.startsWith('Microsoft.Authorization/roleAssignments@'));
+    expect(property(reader!.body, 'scope')?.text).toBe('vault');
+    expect(readFileSync(path.join(INFRA_DIR, 'modules', 'key-vault.bicep'), 'utf8')).toContain(
+      "var secretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'",
+    );
+    expect(property(main.rootNode, 'readerPrincipalId')?.text).toBe('identity.outputs.principalId');
+  });
+
+  it('when the Function App is declared, then it resolves Key Vault references with its user-assigned identity', async () => {
+    const app = resources(await parseBicep(path.join(INFRA_DIR, 'modules', 'function-app.bicep'))).find((r) =>
+      r.type.startsWith('Microsoft.Web/sites@'),
+    );
+    expect(property(app!.body, 'keyVaultReferenceIdentity')?.text).toBe(
+      "keyVaultReferencesUseIdentity ? identityResourceId : 'SystemAssigned'",
+    );
+    expect(property((await parseBicep(mainFile)).rootNode, 'keyVaultReferencesUseIdentity')?.text).toBe('true');
+  });
+});

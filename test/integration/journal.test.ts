@@ -85,7 +85,7 @@ describe('the journal', () => {
       Promise.resolve({
         cosmos: {},
         bus: { nextSequence: 1, queues: {} },
-        tenant: { users: [], groups: {}, seats: { sku: 5 }, autopilot: [], effects: [] },
+        tenant: { users: [], groups: {}, seats: { sku: 5 }, autopilot: [], effects: [], teamsCards: [] },
       }),
     );
     journal.append({ s: 'tenant', r: { op: 'seats', skuId: 'sku', seats: 9 } } satisfies LocalRecord);
@@ -150,7 +150,7 @@ describe('replaying records', () => {
     const empty = () => ({
       cosmos: {},
       bus: { nextSequence: 1, queues: {} },
-      tenant: { users: [], groups: {}, seats: {}, autopilot: [], effects: [] },
+      tenant: { users: [], groups: {}, seats: {}, autopilot: [], effects: [], teamsCards: [] },
     });
     const once = replay(empty(), records);
     const twice = replay(replay(empty(), records.slice(0, 5)), records);

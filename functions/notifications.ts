@@ -1,0 +1,36 @@
+import type { QueueFunctionDefinition } from './definition';
+import { DeadLetterError, decodeMessageBody, queueFunction } from './definition';
+import { queuedNotificationSchema } from '../shared/app/notifications';
+import { QUEUES } from '../shared/app/queues';
+import type { ServicesProvider } from '../shared/app/services';
+import { NotificationRefused } from '../shared/ports/notifier';
+import { describeFieldErrors, toFieldErrors } from '../shared/schemas/validation';
+
+/**
+ * Posts what the DSI's Teams channel is told. A post that fails for a while is scheduled again with
+ * back-off; one refused for good, or still failing after the last attempt, is set aside with the reason.
+ * The logs name the onboarding, never the agent or the webhook.
+ */
+export function notificationWorker(services: ServicesProvider): QueueFunctionDefinition {
+  return queueFunction(services, {
+    name: 'notification-worker',
+    queueName: QUEUES.notifications,
+    async handler(message, context) {
+      const parsed = queuedNotificationSchema.safeParse(decodeMessageBody(message));
+      if (!parsed.success) {
+        throw new DeadLetterError('InvalidNotification', describeFieldErrors(toFieldErrors(parsed.error)));
+      }
+      const { notification } = parsed.data;
+      const about =
+        'onboardingId' in notification ? notification.onboardingId : `${notification.from}..${notification.to}`;
+      try {
+        const result = await (await services()).deliverNotification(parsed.data);
+        if (result.outcome === 'gave-up') throw new DeadLetterError('NotificationUndeliverable', result.reason);
+        context.log(`notification ${notification.kind} (${about}): ${result.outcome}`);
+      } catch (err) {
+        if (err instanceof NotificationRefused) throw new DeadLetterError('NotificationRefused', err.message);
+        throw err;
+      }
+    },
+  });
+}
