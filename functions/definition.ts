@@ -1,5 +1,6 @@
 import type { HttpHandler, HttpMethod, InvocationContext } from '@azure/functions';
 import type { ServicesProvider } from '../shared/app/services';
+import { redact } from '../shared/telemetry/redaction';
 import { isTraceparent } from '../shared/telemetry/telemetry';
 
 /** An HTTP-triggered function; the route is under /api, as the Functions host serves it. */
@@ -155,7 +156,7 @@ export function queueFunction(
           ...(enqueuedTimeUtc ? { enqueuedTimeUtc } : {}),
           ...(applicationProperties ? { applicationProperties } : {}),
         });
-        context.warn(`${def.queueName} message ${messageId} set aside: ${err.reason}: ${err.description}`);
+        context.warn(`${def.queueName} message ${messageId} set aside: ${err.reason}: ${redact(err.description)}`);
       }
     },
   };

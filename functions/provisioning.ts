@@ -41,11 +41,16 @@ function stepWorker(services: ServicesProvider, name: string, queueName: string)
       );
       if (!after) return;
       const line = `${command.type} ${command.step} of ${after.id}: step ${after.steps[command.step].status}, onboarding ${after.status}`;
-      if (after.status === 'needs-attention')
-        context.warn(`${line} (${after.steps[command.step].detail ?? 'see history'})`);
+      // The reason's code only (Authorization_RequestDenied...): the message is in the history, not the logs.
+      if (after.status === 'needs-attention') context.warn(`${line} (${reasonCode(after.steps[command.step].detail)})`);
       else context.log(line);
     },
   });
+}
+
+/** The code that leads a step's detail (`Request_ResourceNotFound: …`), or a pointer to the history. */
+function reasonCode(detail: string | undefined): string {
+  return /^([A-Za-z][\w.-]*):/.exec(detail ?? '')?.[1] ?? 'see the history';
 }
 
 /**

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HttpFunctionDefinition } from './definition';
 import { problem } from '../shared/http/problem';
+import { describeError } from '../shared/telemetry/redaction';
 
 /** GET /api/health: anonymous liveness. */
 export function health(): HttpFunctionDefinition {
@@ -38,7 +39,7 @@ export function openApiDocument(): HttpFunctionDefinition {
       try {
         return { status: 200, headers: { 'content-type': 'application/yaml' }, body: await readOpenApi() };
       } catch (err) {
-        context.error(err);
+        context.error(describeError(err));
         return problem(500, 'the OpenAPI document is missing from this deployment');
       }
     },

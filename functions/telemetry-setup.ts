@@ -3,6 +3,7 @@ import { ManagedIdentityCredential } from '@azure/identity';
 import { useAzureMonitor } from '@azure/monitor-opentelemetry';
 import { trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
+import { RedactingLogRecordProcessor, RedactingSpanProcessor } from '../shared/telemetry/redaction';
 
 /**
  * In Azure, when APPLICATIONINSIGHTS_CONNECTION_STRING is set: traces, metrics and logs to Azure Monitor,
@@ -23,6 +24,9 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): AzureFunct
       connectionString,
       credential: new ManagedIdentityCredential(clientId ? { clientId } : {}),
     },
+    // No personal data or secret leaves in a span attribute or a log line (shared/telemetry/redaction.ts).
+    spanProcessors: [new RedactingSpanProcessor()],
+    logRecordProcessors: [new RedactingLogRecordProcessor()],
   });
   const instrumentation = new AzureFunctionsInstrumentation();
   instrumentation.setTracerProvider(trace.getTracerProvider());

@@ -10,6 +10,7 @@ import { durationMs, QUEUE_DEFINITIONS, QUEUES } from '../shared/app/queues';
 import type { Ports, Services } from '../shared/app/services';
 import { createSetAsideMessages } from '../shared/app/set-aside-messages';
 import { systemClock, type Clock } from '../shared/ports/clock';
+import { describeError } from '../shared/telemetry/redaction';
 import { adminRoutes, loadOrCreateAdminToken } from './admin';
 import { issueToken, loadOrCreateSigningKey } from './dev-issuer';
 import { compact, openDurableState, type LocalRecord } from './durable-state';
@@ -196,24 +197,28 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       if (def.kind !== 'serviceBusQueue') continue;
       bus.subscribe(def.queueName, (message: LocalMessage, lockToken: string) => {
         if (def.queueName === QUEUES.hrEvents) syncDirectoryFromHr(tenant, message.body);
-        return def.handler(
-          message.body,
-          invocation(def.name, {
-            triggerMetadata: {
-              messageId: message.messageId,
-              deliveryCount: message.deliveryCount,
-              lockToken,
-              sequenceNumber: message.sequenceNumber,
-              enqueuedTimeUtc: message.enqueuedTimeUtc,
-              contentType: message.contentType,
-              correlationId: message.correlationId,
-              subject: message.subject,
-              sessionId: message.sessionId,
-              applicationProperties: message.applicationProperties ?? {},
-            },
-            options: { trigger: { type: 'serviceBusTrigger', name: 'message' } },
-          }),
-        );
+        const context = invocation(def.name, {
+          triggerMetadata: {
+            messageId: message.messageId,
+            deliveryCount: message.deliveryCount,
+            lockToken,
+            sequenceNumber: message.sequenceNumber,
+            enqueuedTimeUtc: message.enqueuedTimeUtc,
+            contentType: message.contentType,
+            correlationId: message.correlationId,
+            subject: message.subject,
+            sessionId: message.sessionId,
+            applicationProperties: message.applicationProperties ?? {},
+          },
+          options: { trigger: { type: 'serviceBusTrigger', name: 'message' } },
+        });
+        // As the Functions host does: a failed invocation is logged with its exception (the bus redelivers).
+        return def.handler(message.body, context).catch((err: unknown) => {
+          context.error(
+            `Executed 'Functions.${def.name}' (Failed): ${err instanceof Error ? err.message : String(err)}`,
+          );
+          throw err;
+        });
       });
     }
   };
@@ -228,7 +233,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     const timer = setInterval(
       () => {
         const context = invocation(def.name);
-        def.handler(context).catch((err: unknown) => context.error(err));
+        def
+          .handler(context)
+          .catch((err: unknown) => context.error(`Executed 'Functions.${def.name}' (Failed): ${describeError(err)}`));
       },
       settings.LOCAL_TIMER_SECONDS * 1000 || def.everyMinutes * 60_000,
     );

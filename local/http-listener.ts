@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { HttpFunctionDefinition } from '../functions/definition';
 import { MAX_BODY_BYTES } from '../shared/http/http-handler';
 import { problem } from '../shared/http/problem';
+import { describeError } from '../shared/telemetry/redaction';
 
 /** Matches `onboardings/{id}/history` against a path; returns the route parameters. */
 export function matchRoute(template: string, pathname: string): Record<string, string> | null {
@@ -120,7 +121,7 @@ export async function listen(port: number): Promise<Listener> {
     inFlight += 1;
     res.once('close', () => (inFlight -= 1));
     void handle(req, res).catch((err: unknown) => {
-      console.error('local host: request failed', err);
+      console.error(`local host: request failed: ${describeError(err)}`);
       if (!res.headersSent) sendInit(res, problem(500, 'the local host failed to serve this request'));
       else res.destroy();
     });
@@ -192,7 +193,7 @@ export async function listen(port: number): Promise<Listener> {
       const result = await match.fn.handler(request, context);
       response = result instanceof HttpResponse ? result : new HttpResponse(result);
     } catch (err) {
-      context.error('unhandled error', err);
+      context.error(`unhandled error: ${describeError(err)}`);
       response = new HttpResponse(problem(500, 'an unexpected error occurred; it has been logged'));
     }
     const out: Record<string, string> = {};

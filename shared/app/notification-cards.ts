@@ -2,6 +2,7 @@ import type { AdaptiveCard, TeamsMessage } from '../ports/notifier';
 import type { Priority } from '../schemas/hr-events';
 import type { StepName } from '../schemas/onboarding';
 import { withoutMisleadingCharacters } from '../schemas/validation';
+import { redact } from '../telemetry/redaction';
 import type { Notification } from './notifications';
 
 /** What a card shows of one onboarding: ids and facts, never the agent's name or upn. */
@@ -106,7 +107,8 @@ export function cardFor(
         [
           title(`Intervention requise : ${STEP_LABELS[n.step]}`, 'Attention'),
           facts(item),
-          { type: 'TextBlock', text: plainText(n.reason), wrap: true, isSubtle: true },
+          // The reason as Graph gave it, without the account it may name (the console shows it, signed in).
+          { type: 'TextBlock', text: plainText(redact(n.reason)), wrap: true, isSubtle: true },
         ],
         [openIt],
       );

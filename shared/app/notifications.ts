@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redact } from '../telemetry/redaction';
 import { REMINDER_SENT } from '../domain/decide';
 import type { Clock } from '../ports/clock';
 import type { MessageBus, OutgoingMessage } from '../ports/message-bus';
@@ -100,7 +101,7 @@ export function createAnnounce(deps: {
     try {
       await bus.send(QUEUES.notifications, messages);
     } catch (err) {
-      log(`notification of ${what} not queued: ${err instanceof Error ? err.message : String(err)}`);
+      log(`notification of ${what} not queued: ${err instanceof Error ? redact(err.message) : 'unknown error'}`);
     }
   }
   return {

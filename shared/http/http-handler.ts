@@ -7,6 +7,7 @@ import { InvalidContinuationToken, UnreadableDocument } from '../ports/onboardin
 import { TransientError } from '../ports/provisioners';
 import { toFieldErrors } from '../schemas/validation';
 import type { Role } from './roles';
+import { describeError, redact } from '../telemetry/redaction';
 import { problem, problemBody, problemResponse, type Problem } from './problem';
 
 /** Bodies over this size are refused with 413, whichever host serves the request. */
@@ -86,7 +87,7 @@ export function problemOf(
   if (err instanceof InvalidContinuationToken)
     return { problem: problemBody(400, err.message, { code: 'VALIDATION' }) };
   if (err instanceof UnreadableDocument) {
-    context.error(`unreadable document ${err.id}: ${err.reason}`);
+    context.error(`unreadable document ${err.id}: ${redact(err.reason)}`);
     const detail = `${err.id} is stored in a form this service cannot read; it is set aside for an operator`;
     return { problem: problemBody(500, detail, { code: 'UNREADABLE_DOCUMENT' }) };
   }
@@ -95,7 +96,7 @@ export function problemOf(
     const detail = `a service this depends on is unavailable: ${err.message}`;
     return { problem: problemBody(503, detail, { code: 'UNAVAILABLE' }), headers: { 'retry-after': retryAfter } };
   }
-  context.error('unhandled error', err);
+  context.error(`unhandled error: ${describeError(err)}`);
   return { problem: problemBody(500, 'an unexpected error occurred; it has been logged') };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { metrics, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Context } from '@opentelemetry/api';
 import type { HistoryEntry, Onboarding } from '../schemas/onboarding';
+import { describeError, redact } from './redaction';
 
 /**
  * Telemetry through the OpenTelemetry API: a no-op until an SDK is registered (Azure Monitor in Azure,
@@ -71,7 +72,10 @@ export function inMessageSpan<T>(
     try {
       return await fn();
     } catch (err) {
-      span.recordException(err instanceof Error ? err : String(err));
+      // Redacted: an exception's message may quote an account or a URL (shared/telemetry/redaction.ts).
+      span.recordException(
+        err instanceof Error ? { name: err.name, message: redact(err.message) } : describeError(err),
+      );
       span.setStatus({ code: SpanStatusCode.ERROR });
       throw err;
     } finally {

@@ -16,6 +16,7 @@ import type { TokenCredential } from '@azure/identity';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Agent } from 'node:https';
 import { TransientError } from '../../ports/provisioners';
+import { redact } from '../../telemetry/redaction';
 import { demandOf, type CallPriority, type GraphBudget, type GraphSignals } from './graph-budget';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
@@ -36,7 +37,9 @@ export class GraphError extends Error {
     message: string,
     readonly retryAfterSeconds?: number,
   ) {
-    super(message);
+    // Graph's messages may name the account ("Resource 'x@y' does not exist"): they go into step details, the
+    // history and logs, so the account is left out from the start.
+    super(redact(message));
   }
 
   /** Throttling, 5xx and request timeouts are worth retrying; other 4xx are not. */
