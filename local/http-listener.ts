@@ -71,20 +71,44 @@ export function sendInit(res: ServerResponse, init: HttpResponseInit): void {
   send(res, init.status ?? 200, out, typeof init.body === 'string' ? init.body : '');
 }
 
-/** Reads the request body; null when it exceeds the limit (the caller answers 413). */
+/**
+ * Reads the request body; null as soon as it exceeds the limit (the caller answers 413 and closes the
+ * connection): the rest is never read, so a client cannot make the host take in more than the limit.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) over = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? null : Buffer.concat(chunks)));
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.pause();
+      resolve(null);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** The largest request head the host takes: Kestrel's default (the Functions host), 32 KiB. */
+export const MAX_HEADER_BYTES = 32 * 1024;
+
+/** A problem answered on a socket whose request could not be parsed (no ServerResponse exists for it). */
+function rawProblem(status: number, reason: string, detail: string): string {
+  const body = JSON.stringify({ type: 'about:blank', title: reason, status, detail });
+  return [
+    `HTTP/1.1 ${status} ${reason}`,
+    'Content-Type: application/problem+json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
 }
 
 /** A handler of paths outside /api (the issuer's keys, the operator endpoints): true when it answered. */
@@ -117,7 +141,7 @@ export async function listen(port: number): Promise<Listener> {
   let routes: Parameters<Listener['serve']>[0] | null = null;
   let stopping = false;
   let inFlight = 0;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     inFlight += 1;
     res.once('close', () => (inFlight -= 1));
     void handle(req, res).catch((err: unknown) => {
@@ -125,6 +149,16 @@ export async function listen(port: number): Promise<Listener> {
       if (!res.headersSent) sendInit(res, problem(500, 'the local host failed to serve this request'));
       else res.destroy();
     });
+  });
+  // A request the parser refuses (a head over 32 KiB, a malformed line) gets problem+json too, as every answer.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    socket.end(
+      tooLarge
+        ? rawProblem(431, 'Request Header Fields Too Large', `the request's headers are over ${MAX_HEADER_BYTES} bytes`)
+        : rawProblem(400, 'Bad Request', 'the request could not be read as HTTP/1.1'),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -172,9 +206,15 @@ export async function listen(port: number): Promise<Listener> {
       } else sendInit(res, problem(404, `no route ${requestUrl.pathname}`));
       return;
     }
-    const body = await readBody(req, MAX_BODY_BYTES);
+    // A declared length over the limit is refused before anything is read; an undeclared one as soon as it passes.
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const body = declared > MAX_BODY_BYTES ? null : await readBody(req, MAX_BODY_BYTES);
     if (body === null) {
-      sendInit(res, problem(413, `the body is larger than ${MAX_BODY_BYTES} bytes`));
+      res.once('finish', () => req.destroy());
+      sendInit(
+        res,
+        problem(413, `the body is larger than ${MAX_BODY_BYTES} bytes`, { headers: { connection: 'close' } }),
+      );
       return;
     }
     const headers: Record<string, string> = {};

@@ -56,6 +56,7 @@ export function validationProblem(error: z.ZodError, what: string): HttpResponse
 }
 
 async function readJson(req: HttpRequest): Promise<unknown> {
+  requireJsonContentType(req);
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES) throw new HttpProblem(problem(413, `the body is larger than ${MAX_BODY_BYTES} bytes`));
   const bytes = Buffer.from(await req.arrayBuffer());
@@ -70,12 +71,36 @@ async function readJson(req: HttpRequest): Promise<unknown> {
   }
 }
 
+/** The query as one value a parameter: a repeated one (`status=a&status=b`) is refused, not "the last wins". */
 function queryObject(req: HttpRequest): Record<string, string> {
   const out: Record<string, string> = {};
+  const repeated = new Set<string>();
   req.query.forEach((value, key) => {
+    if (key in out) repeated.add(key);
     out[key] = value;
   });
+  if (repeated.size > 0) {
+    const names = [...repeated].join(', ');
+    throw new HttpProblem(
+      problem(400, `the query repeats ${names}: give each parameter once`, {
+        code: 'VALIDATION',
+        errors: [...repeated].map((path) => ({ path, message: 'must be given once' })),
+      }),
+    );
+  }
   return out;
+}
+
+/** A JSON body is declared as such: `application/json` (any charset parameter), or `application/…+json`. */
+function requireJsonContentType(req: HttpRequest): void {
+  const type = (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type !== 'application/json' && !/^application\/[\w.-]+\+json$/.test(type)) {
+    throw new HttpProblem(
+      problem(415, `the body must be JSON, sent with Content-Type: application/json (not ${type || 'none'})`, {
+        headers: { 'accept-post': 'application/json' },
+      }),
+    );
+  }
 }
 
 /** What a use case threw, as a problem (with the headers it calls for); unknown errors are 500 (and logged). */

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { freeText, limitSchema } from './validation';
 import { employeeIdSchema, isoDateSchema, prioritySchema } from './hr-events';
 import { onboardingStatusSchema, type Onboarding, type Step } from './onboarding';
 
 export const decisionBodySchema = z
   .object({
     decision: z.enum(['approve', 'reject']),
-    comment: z.string().max(1000).optional(),
+    comment: freeText(1000, { multiline: true }).optional(),
   })
   .strict();
 
@@ -29,7 +30,7 @@ export const listOnboardingsQuerySchema = z
     startDateFrom: isoDateSchema.optional(),
     startDateTo: isoDateSchema.optional(),
     decidedBy: z.string().min(1).max(256).optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    limit: limitSchema,
     continuationToken: z.string().min(1).max(1024).optional(),
   })
   .strict();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { freeText } from './validation';
 
 /** An employee id as HR systems send it. */
 export const employeeIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$');
@@ -29,11 +30,11 @@ export const employeeHiredSchema = z.object({
   type: z.literal('employee.hired'),
   employee: z.object({
     employeeId: employeeIdSchema,
-    givenName: z.string().trim().min(1).max(256),
-    surname: z.string().trim().min(1).max(256),
+    givenName: freeText(256).pipe(z.string().min(1)),
+    surname: freeText(256).pipe(z.string().min(1)),
     userPrincipalName: z.email({ error: 'must be a user principal name (name@domain)' }).max(256),
-    department: z.string().trim().min(1).max(256),
-    site: z.string().trim().min(1).max(256).optional(),
+    department: freeText(256).pipe(z.string().min(1)),
+    site: freeText(256).pipe(z.string().min(1)).optional(),
     startDate: isoDateSchema,
     priority: prioritySchema.default('standard'),
     /** Where the agent works (ISO 3166-1 alpha-2), which Microsoft 365 needs before it assigns a licence. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { freeText, limitSchema } from './validation';
 import { employeeIdSchema, isoDateSchema, prioritySchema } from './hr-events';
 
 /** available → reserved (set aside by an allocation pass) → assigned (Autopilot); to-return and repair: leavers (issue 10). */
@@ -53,8 +54,8 @@ export const addLaptopsBodySchema = z
         z
           .object({
             serialNumber: serialNumberSchema,
-            model: z.string().trim().min(1).max(128),
-            site: z.string().trim().min(1).max(256).optional(),
+            model: freeText(128).pipe(z.string().min(1)),
+            site: freeText(256).pipe(z.string().min(1)).optional(),
           })
           .strict(),
       )
@@ -66,7 +67,7 @@ export const addLaptopsBodySchema = z
 export const listLaptopsQuerySchema = z
   .object({
     status: laptopStatusSchema.optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    limit: limitSchema,
     continuationToken: z.string().min(1).max(1024).optional(),
   })
   .strict();

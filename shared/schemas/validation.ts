@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** One field that failed validation, as the API reports it. */
 export interface FieldError {
@@ -30,3 +30,30 @@ export const MISLEADING_CHARACTERS = /[\p{Cc}\p{Cf}]/u;
 export function withoutMisleadingCharacters(text: string): string {
   return text.replace(new RegExp(MISLEADING_CHARACTERS.source, 'gu'), ' ');
 }
+
+/** Control and format characters, line breaks aside (a comment may have several lines). */
+const MISLEADING_BUT_LINE_BREAKS = /(?![\n])[\p{Cc}\p{Cf}]/u;
+
+/**
+ * Free text the API takes (names, departments, comments): trimmed, `max` characters at most, and without the
+ * characters that would make an audit reader see other than what is stored (a U+202E reverses what follows).
+ */
+export function freeText(max: number, options: { multiline?: boolean } = {}) {
+  const refused = options.multiline ? MISLEADING_BUT_LINE_BREAKS : MISLEADING_CHARACTERS;
+  return z
+    .string()
+    .trim()
+    .max(max)
+    .refine((text) => !refused.test(text), {
+      error: 'must not contain control characters or bidirectional overrides (U+202E...)',
+    });
+}
+
+/** `limit` of a list: a decimal integer from 1 to 200 as written in the query (not 0x10, 1e2 or " 5 "); default 50. */
+export const limitSchema = z
+  .string()
+  .regex(/^[1-9][0-9]*$/, 'must be a decimal integer')
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(200))
+  .optional()
+  .transform((n) => n ?? 50);

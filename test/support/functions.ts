@@ -57,7 +57,12 @@ export async function callHttp(
   const req = new HttpRequest({
     method: init.method ?? def.methods[0] ?? 'GET',
     url: `http://127.0.0.1/api/${def.route}${init.query ? `?${init.query}` : ''}`,
-    headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...init.headers },
+    headers: {
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      // A body is sent as JSON, as a client does (a test of another type says so in `headers`).
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
+    },
     params: init.params ?? {},
     ...(init.body !== undefined ? { body: { string: init.body } } : {}),
   });
