@@ -248,7 +248,10 @@ describe('announcing a new onboarding', () => {
       [
         'notify/awaiting-approval/2026-11-30T09:02:00.000Z',
         '2026-11-30T09:02:00.000Z',
-        expect.objectContaining({ notification: expect.objectContaining({ from: '2026-11-30T09:01:00.000Z' }) }),
+        {
+          notification: { kind: 'awaiting-approval', from: '2026-11-30T09:01:00.000Z', to: '2026-11-30T09:02:00.000Z' },
+          attempt: 0,
+        },
       ],
     ]);
   });
