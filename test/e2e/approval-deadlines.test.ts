@@ -1,12 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startLocalHost, type LocalHost } from '../../local/host';
 import { QUEUES } from '../../shared/app/queues';
-import { Roles } from '../../shared/http/roles';
+import { startApiHost, type ApiHost } from '../support/api-host';
 import { buildHireJson } from '../support/factories';
-import { apiClient, eventually } from '../support/http-client';
-import { loadOpenApi } from '../support/openapi';
+import { eventually } from '../support/http-client';
 
 interface HistoryItem {
   at: string;
@@ -21,35 +16,18 @@ interface OnboardingBody {
   decision: { decision: string; by: string; comment?: string } | null;
 }
 
-const openApi = loadOpenApi();
-let host: LocalHost;
-let api: ReturnType<typeof apiClient>;
-let hr: string;
+let host: ApiHost['host'];
+let api: ApiHost['api'];
 let chef: string;
+let hired: ApiHost['hired'];
 
 // Settings are ISO 8601 durations: seconds here, days in production (P2D, P10D).
 beforeAll(async () => {
-  host = await startLocalHost({
-    port: 0,
-    stateDir: mkdtempSync(path.join(tmpdir(), 'deadlines-')),
-    logHandler: () => undefined,
+  ({ host, api, chef, hired } = await startApiHost('deadlines', {
     env: { ...process.env, Approval__reminderAfter: 'PT2S', Approval__expiresAfter: 'PT4S' },
-  });
-  api = apiClient(host.url, openApi);
-  hr = await host.token('sirh@example.org', [Roles.hrEventsSend]);
-  chef = await host.token('chef.dsi@example.org', [Roles.onboardingApprove]);
+  }));
 });
 afterAll(() => host.stop());
-
-async function hired(json = buildHireJson()): Promise<OnboardingBody> {
-  expect((await api.post('/api/hr-events', json, hr)).status).toBe(202);
-  const employeeId = (json.employee as { employeeId: string }).employeeId;
-  return eventually(
-    async () =>
-      (await api.get<{ items: OnboardingBody[] }>(`/api/onboardings?employeeId=${employeeId}`, chef)).body.items[0],
-    (o) => o !== undefined,
-  ) as Promise<OnboardingBody>;
-}
 
 /** The approval-deadline messages not yet settled (scheduled, or due), as the bus holds them. */
 const waitingDeadlines = () => host.bus.snapshot().queues[QUEUES.approvalDeadlines]?.messages ?? [];
@@ -60,8 +38,8 @@ const secondsBetween = (from: string, to: string) => (Date.parse(to) - Date.pars
 
 describe('approval deadlines, as scheduled messages set at creation', () => {
   it('when nobody decides, then one reminder after reminderAfter, and a rejection by system after expiresAfter; a decided one gets neither', async () => {
-    const forgotten = await hired();
-    const decided = await hired();
+    const forgotten = await hired<OnboardingBody>(buildHireJson());
+    const decided = await hired<OnboardingBody>(buildHireJson());
     // Scheduled at creation, not found by polling: both deadlines of each are on the bus already.
     const scheduled = waitingDeadlines().map((m) => m.messageId);
     expect(scheduled).toEqual(

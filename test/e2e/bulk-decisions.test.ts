@@ -1,12 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startLocalHost, type LocalHost } from '../../local/host';
 import { emptyCosmosStats } from '../../local/embedded-cosmos';
 import { Roles } from '../../shared/http/roles';
+import { startApiHost, type ApiHost } from '../support/api-host';
 import { buildHireJson } from '../support/factories';
-import { apiClient } from '../support/http-client';
-import { loadOpenApi } from '../support/openapi';
 
 interface Result {
   onboardingId: string;
@@ -15,22 +10,13 @@ interface Result {
   problem?: { status: number; code?: string };
 }
 
-const openApi = loadOpenApi();
-let host: LocalHost;
-let api: ReturnType<typeof apiClient>;
+let host: ApiHost['host'];
+let api: ApiHost['api'];
 let hr: string;
 let chef: string;
 
 beforeAll(async () => {
-  host = await startLocalHost({
-    port: 0,
-    stateDir: mkdtempSync(path.join(tmpdir(), 'bulk-')),
-    logHandler: () => undefined,
-    laptopStock: 200,
-  });
-  api = apiClient(host.url, openApi);
-  hr = await host.token('sirh@example.org', [Roles.hrEventsSend]);
-  chef = await host.token('chef.dsi@example.org', [Roles.onboardingApprove]);
+  ({ host, api, hr, chef } = await startApiHost('bulk', { laptopStock: 200 }));
 });
 afterAll(() => host.stop());
 

@@ -1,11 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startLocalHost, type LocalHost } from '../../local/host';
-import { Roles } from '../../shared/http/roles';
+import { startApiHost, type ApiHost } from '../support/api-host';
 import { buildHireJson } from '../support/factories';
-import { apiClient, eventually } from '../support/http-client';
-import { loadOpenApi } from '../support/openapi';
+import { eventually } from '../support/http-client';
 
 interface OnboardingBody {
   id: string;
@@ -22,18 +17,14 @@ interface Card {
   };
 }
 
-const openApi = loadOpenApi();
-let host: LocalHost;
-let api: ReturnType<typeof apiClient>;
-let hr: string;
+let host: ApiHost['host'];
+let api: ApiHost['api'];
 let chef: string;
+let hired: ApiHost['hired'];
 
 // The DSI's Teams channel is the simulated tenant's Workflows webhook; its cards are read back from it.
 beforeAll(async () => {
-  host = await startLocalHost({
-    port: 0,
-    stateDir: mkdtempSync(path.join(tmpdir(), 'notify-')),
-    logHandler: () => undefined,
+  ({ host, api, chef, hired } = await startApiHost('notify', {
     laptopStock: 20,
     env: {
       ...process.env,
@@ -43,10 +34,7 @@ beforeAll(async () => {
       Provisioning__retryBaseSeconds: '0.2',
       Notifications__retryBaseSeconds: '1',
     },
-  });
-  api = apiClient(host.url, openApi);
-  hr = await host.token('sirh@example.org', [Roles.hrEventsSend]);
-  chef = await host.token('chef.dsi@example.org', [Roles.onboardingApprove]);
+  }));
 });
 afterAll(() => host.stop());
 
@@ -54,16 +42,7 @@ const cards = () => host.tenant.teamsCards as readonly Card[];
 const textOf = (card: Card) => JSON.stringify(card.message.attachments[0]?.content);
 const cardsAbout = (needle: string) => cards().filter((c) => textOf(c).includes(needle));
 
-async function hire(overrides: Parameters<typeof buildHireJson>[0] = {}): Promise<OnboardingBody> {
-  const json = buildHireJson(overrides);
-  expect((await api.post('/api/hr-events', json, hr)).status).toBe(202);
-  const employeeId = (json.employee as { employeeId: string }).employeeId;
-  return (await eventually(
-    async () =>
-      (await api.get<{ items: OnboardingBody[] }>(`/api/onboardings?employeeId=${employeeId}`, chef)).body.items[0],
-    (o) => o !== undefined,
-  )) as OnboardingBody;
-}
+const hire = (overrides: Parameters<typeof buildHireJson>[0] = {}) => hired<OnboardingBody>(buildHireJson(overrides));
 
 const approve = async (id: string) =>
   expect((await api.post(`/api/onboardings/${id}/decision`, { decision: 'approve' }, chef)).status).toBe(200);

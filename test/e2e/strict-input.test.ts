@@ -1,38 +1,20 @@
-import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startLocalHost, type LocalHost } from '../../local/host';
-import { Roles } from '../../shared/http/roles';
+import { startApiHost, type ApiHost } from '../support/api-host';
 import { buildHireJson } from '../support/factories';
-import { apiClient, eventually } from '../support/http-client';
 
 // Input as strict as the contract, through the real listener: what is not exactly what openapi.yaml says
 // is refused with a problem, and nothing is written.
 
-let host: LocalHost;
-let api: ReturnType<typeof apiClient>;
+let host: ApiHost['host'];
+let api: ApiHost['api'];
 let hr: string;
 let chef: string;
+let hired: ApiHost['hired'];
 let onboardingId: string;
 
 beforeAll(async () => {
-  host = await startLocalHost({
-    port: 0,
-    stateDir: mkdtempSync(path.join(tmpdir(), 'strict-')),
-    logHandler: () => undefined,
-  });
-  api = apiClient(host.url);
-  hr = await host.token('sirh@example.org', [Roles.hrEventsSend]);
-  chef = await host.token('chef.dsi@example.org', [Roles.onboardingApprove]);
-  const json = buildHireJson();
-  expect((await api.post('/api/hr-events', json, hr)).status).toBe(202);
-  const employeeId = (json.employee as { employeeId: string }).employeeId;
-  const listed = await eventually(
-    () => api.get<{ items: { id: string }[] }>(`/api/onboardings?employeeId=${employeeId}`, chef),
-    (res) => res.body.items.length > 0,
-  );
-  onboardingId = listed.body.items[0]!.id;
+  ({ host, api, hr, chef, hired } = await startApiHost('strict'));
+  onboardingId = (await hired(buildHireJson())).id;
 });
 afterAll(() => host.stop());
 
