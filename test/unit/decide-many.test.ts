@@ -77,27 +77,18 @@ describe('approval deadlines', () => {
     );
     const o = buildOnboarding({}, '2026-11-29T08:00:00.000Z');
     await schedule(o);
+    const expected = (deadline: string, at: string) => ({
+      messageId: `deadline/${o.id}/${deadline}`,
+      subject: deadline,
+      contentType: 'application/json',
+      correlationId: o.id,
+      body: { onboardingId: o.id, deadline },
+      scheduledEnqueueTime: new Date(at),
+    });
     expect(sent).toEqual([
       {
         queue: QUEUES.approvalDeadlines,
-        messages: [
-          {
-            messageId: `deadline/${o.id}/reminder`,
-            subject: 'reminder',
-            contentType: 'application/json',
-            correlationId: o.id,
-            body: { onboardingId: o.id, deadline: 'reminder' },
-            scheduledEnqueueTime: new Date('2026-12-01T08:00:00.000Z'),
-          },
-          {
-            messageId: `deadline/${o.id}/expiry`,
-            subject: 'expiry',
-            contentType: 'application/json',
-            correlationId: o.id,
-            body: { onboardingId: o.id, deadline: 'expiry' },
-            scheduledEnqueueTime: new Date('2026-11-30T20:00:00.000Z'),
-          },
-        ],
+        messages: [expected('reminder', '2026-12-01T08:00:00.000Z'), expected('expiry', '2026-11-30T20:00:00.000Z')],
       },
     ]);
   });
