@@ -1,5 +1,7 @@
 import type { HttpHandler, HttpMethod, InvocationContext } from '@azure/functions';
+import type { z } from 'zod';
 import type { ServicesProvider } from '../shared/app/services';
+import { describeFieldErrors, toFieldErrors } from '../shared/schemas/validation';
 import { redact } from '../shared/telemetry/redaction';
 import { isTraceparent } from '../shared/telemetry/telemetry';
 
@@ -51,6 +53,16 @@ export class DeadLetterError extends Error {
 /** NCRONTAB (with seconds) for the Functions host. */
 export function ncrontabEvery(minutes: number): string {
   return `0 */${minutes} * * * *`;
+}
+
+/**
+ * The message's body parsed with `schema`; one that does not parse is set aside with `reason` and the fields
+ * at fault (a DeadLetterError), never redelivered.
+ */
+export function parseMessage<T extends z.ZodType>(schema: T, message: unknown, reason: string): z.infer<T> {
+  const parsed = schema.safeParse(decodeMessageBody(message));
+  if (!parsed.success) throw new DeadLetterError(reason, describeFieldErrors(toFieldErrors(parsed.error)));
+  return parsed.data;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import type { HttpFunctionDefinition, QueueFunctionDefinition } from './definition';
-import { applicationProperty, DeadLetterError, decodeMessageBody, queueFunction, traceparentOf } from './definition';
+import { applicationProperty, DeadLetterError, parseMessage, queueFunction, traceparentOf } from './definition';
 import { activeTraceparent, inMessageSpan, isTraceparent, newTraceparent } from '../shared/telemetry/telemetry';
 import { boundedMessageId } from '../shared/app/message-id';
 import { QUEUES } from '../shared/app/queues';
@@ -9,7 +9,6 @@ import { secured } from '../shared/http/http-handler';
 import { json } from '../shared/http/problem';
 import { Roles } from '../shared/http/roles';
 import { hrEventSchema } from '../shared/schemas/hr-events';
-import { describeFieldErrors, toFieldErrors } from '../shared/schemas/validation';
 
 /** POST /api/hr-events: validates, then queues on hr-events with messageId = eventId (duplicates dropped). */
 export function hrEventsHttp(services: ServicesProvider): HttpFunctionDefinition {
@@ -55,11 +54,7 @@ export function hrEventsQueue(services: ServicesProvider): QueueFunctionDefiniti
     name: 'hr-events-queue',
     queueName: QUEUES.hrEvents,
     async handler(message, context) {
-      const parsed = hrEventSchema.safeParse(decodeMessageBody(message));
-      if (!parsed.success) {
-        throw new DeadLetterError('InvalidHrEvent', describeFieldErrors(toFieldErrors(parsed.error)));
-      }
-      const event = parsed.data;
+      const event = parseMessage(hrEventSchema, message, 'InvalidHrEvent');
       const traceparent = traceparentOf(context);
       const s = await services();
       const result = await inMessageSpan(

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { HttpFunctionDefinition, QueueFunctionDefinition } from './definition';
-import { DeadLetterError, decodeMessageBody, queueFunction } from './definition';
+import { parseMessage, queueFunction } from './definition';
 import { QUEUES } from '../shared/app/queues';
-import { describeFieldErrors, toFieldErrors } from '../shared/schemas/validation';
 import type { ServicesProvider } from '../shared/app/services';
 import { secured } from '../shared/http/http-handler';
 import { json } from '../shared/http/problem';
@@ -64,13 +63,9 @@ export function laptopAllocator(services: ServicesProvider): QueueFunctionDefini
     queueName: QUEUES.laptopAllocation,
     isSessionsEnabled: true,
     async handler(message, context) {
-      const parsed = allocationRequestSchema.safeParse(decodeMessageBody(message));
-      if (!parsed.success) {
-        throw new DeadLetterError('InvalidAllocationRequest', describeFieldErrors(toFieldErrors(parsed.error)));
-      }
+      const { pool } = parseMessage(allocationRequestSchema, message, 'InvalidAllocationRequest');
       const { waiting, reserved } = await (await services()).laptopStock.pass();
-      if (reserved > 0)
-        context.log(`allocation pass of ${parsed.data.pool}: ${reserved} laptop(s) reserved, ${waiting} in line`);
+      if (reserved > 0) context.log(`allocation pass of ${pool}: ${reserved} laptop(s) reserved, ${waiting} in line`);
     },
   });
 }

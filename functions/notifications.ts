@@ -1,10 +1,9 @@
 import type { QueueFunctionDefinition } from './definition';
-import { DeadLetterError, decodeMessageBody, queueFunction } from './definition';
+import { DeadLetterError, parseMessage, queueFunction } from './definition';
 import { queuedNotificationSchema } from '../shared/app/notifications';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
 import { NotificationRefused } from '../shared/ports/notifier';
-import { describeFieldErrors, toFieldErrors } from '../shared/schemas/validation';
 
 /**
  * Posts what the DSI's Teams channel is told. A post that fails for a while is scheduled again with
@@ -16,15 +15,12 @@ export function notificationWorker(services: ServicesProvider): QueueFunctionDef
     name: 'notification-worker',
     queueName: QUEUES.notifications,
     async handler(message, context) {
-      const parsed = queuedNotificationSchema.safeParse(decodeMessageBody(message));
-      if (!parsed.success) {
-        throw new DeadLetterError('InvalidNotification', describeFieldErrors(toFieldErrors(parsed.error)));
-      }
-      const { notification } = parsed.data;
+      const queued = parseMessage(queuedNotificationSchema, message, 'InvalidNotification');
+      const { notification } = queued;
       const about =
         'onboardingId' in notification ? notification.onboardingId : `${notification.from}..${notification.to}`;
       try {
-        const result = await (await services()).deliverNotification(parsed.data);
+        const result = await (await services()).deliverNotification(queued);
         if (result.outcome === 'gave-up') throw new DeadLetterError('NotificationUndeliverable', result.reason);
         context.log(`notification ${notification.kind} (${about}): ${result.outcome}`);
       } catch (err) {

@@ -1,10 +1,9 @@
 import type { QueueFunctionDefinition, TimerFunctionDefinition } from './definition';
-import { DeadLetterError, decodeMessageBody, deliveryCountOf, queueFunction, traceparentOf } from './definition';
+import { parseMessage, deliveryCountOf, queueFunction, traceparentOf } from './definition';
 import { inMessageSpan } from '../shared/telemetry/telemetry';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
 import { stepCommandSchema } from '../shared/schemas/onboarding';
-import { describeFieldErrors, toFieldErrors } from '../shared/schemas/validation';
 
 /**
  * The provisioning worker: runs or reverts one step per message. Two functions, one a queue: the VPN and
@@ -23,11 +22,7 @@ function stepWorker(services: ServicesProvider, name: string, queueName: string)
     name,
     queueName,
     async handler(message, context) {
-      const parsed = stepCommandSchema.safeParse(decodeMessageBody(message));
-      if (!parsed.success) {
-        throw new DeadLetterError('InvalidStepCommand', describeFieldErrors(toFieldErrors(parsed.error)));
-      }
-      const command = parsed.data;
+      const command = parseMessage(stepCommandSchema, message, 'InvalidStepCommand');
       const s = await services();
       const after = await inMessageSpan(
         `${command.type} ${command.step}`,
