@@ -42,7 +42,7 @@ function crashing(every: number) {
   const crashesOf = new Map<string, number>();
   const stats = { crashes: 0 };
   const crashedAt = new Set<string>();
-  const called = new Set<string>();
+  const called = new Map<string, number>();
   function wrap<T extends object>(name: string, target: T): T {
     return new Proxy(target, {
       get(obj, prop, receiver) {
@@ -51,7 +51,7 @@ function crashing(every: number) {
         return async (...args: unknown[]) => {
           calls += 1;
           const at = `${name}.${prop}`;
-          called.add(at);
+          called.set(at, (called.get(at) ?? 0) + 1);
           const onboardingId = /"?(E\d+\.\d+)/.exec(JSON.stringify(args))?.[1];
           const crashesOfIt = onboardingId ? (crashesOf.get(onboardingId) ?? 0) : 0;
           let point: 'before' | 'after' | null = null;
@@ -195,8 +195,11 @@ describe('at-least-once delivery over the whole pipeline', () => {
       expect(host.bus.deadLetters('hr-events')).toEqual([]);
       const points = [...plan.crashedAt].sort();
       console.log(`${plan.stats.crashes} crashes injected at ${points.length} await points: ${points.join(', ')}`);
-      // Every method a handler awaited crashed once before and once after it acted.
-      const expected = [...plan.called].flatMap((at) => [`${at} after`, `${at} before`]).sort();
+      // Every method a handler awaited crashed once before it acted, and once after it acted when it was called
+      // again (a method the run needed once, such as a reservation released by a rare race, has no second call).
+      const expected = [...plan.called]
+        .flatMap(([at, calls]) => (calls > 1 ? [`${at} after`, `${at} before`] : [`${at} before`]))
+        .sort();
       expect(points).toEqual(expected);
       expect(points.length).toBeGreaterThanOrEqual(30);
     });
