@@ -1,7 +1,8 @@
 import type { FunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
 import { approvalDeadlineWorker } from './approvals';
-import { hrEventsHttp, hrEventsQueue } from './hr-events';
+import { departureWorker } from './departures';
+import { hrEventsHttp, hrEventsImport, hrEventsQueue } from './hr-events';
 import { laptopAllocator, laptopFunctions } from './laptops';
 import { notificationWorker } from './notifications';
 import { onboardingFunctions } from './onboardings';
@@ -15,6 +16,7 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     health(),
     openApiDocument(),
     hrEventsHttp(services),
+    hrEventsImport(services),
     hrEventsQueue(services),
     ...onboardingFunctions(services),
     ...laptopFunctions(services),
@@ -23,6 +25,7 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     laptopStepWorker(services),
     laptopAllocator(services),
     approvalDeadlineWorker(services),
+    departureWorker(services),
     notificationWorker(services),
     outboxSweeper(services),
     retentionSweeper(services),

@@ -12,6 +12,8 @@ export interface HttpFunctionDefinition {
   methods: HttpMethod[];
   route: string;
   handler: HttpHandler;
+  /** The largest body the route takes (default MAX_BODY_BYTES, 256 KiB): the host refuses more with 413. */
+  maxBodyBytes?: number;
 }
 
 /** A Service Bus queue-triggered function (build it with `queueFunction`). */

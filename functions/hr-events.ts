@@ -6,7 +6,8 @@ import { boundedMessageId } from '../shared/app/message-id';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
 import { secured } from '../shared/http/http-handler';
-import { json } from '../shared/http/problem';
+import { json, problem } from '../shared/http/problem';
+import { z } from 'zod';
 import { Roles } from '../shared/http/roles';
 import { hrEventSchema } from '../shared/schemas/hr-events';
 
@@ -35,6 +36,53 @@ export function hrEventsHttp(services: ServicesProvider): HttpFunctionDefinition
           },
         ]);
         return json(202, { eventId: event.eventId });
+      },
+    }),
+  };
+}
+
+/** The largest HR file `POST /api/hr-events/import` takes (contract: up to 2 MiB). */
+export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
+
+/** The media types a CSV comes with: from the HR system, curl, or a browser (Excel's own, on Windows). */
+const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel'] as const;
+
+const importQuerySchema = z
+  .object({
+    dryRun: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+  })
+  .strict();
+
+/**
+ * POST /api/hr-events/import: an HR file (CSV) of hires. `dryRun=true`: 200 with what it would do; otherwise
+ * 202 with the event ids queued. Any invalid row: 400 with every row's errors, nothing queued.
+ */
+export function hrEventsImport(services: ServicesProvider): HttpFunctionDefinition {
+  return {
+    kind: 'http',
+    name: 'hr-events-import',
+    methods: ['POST'],
+    route: 'hr-events/import',
+    maxBodyBytes: MAX_IMPORT_BYTES,
+    handler: secured(async () => (await services()).tokenValidator, {
+      roles: [Roles.hrEventsSend],
+      async handle(_req, tools) {
+        const { dryRun = false } = tools.query(importQuerySchema);
+        const bytes = await tools.bytes({ maxBytes: MAX_IMPORT_BYTES, contentTypes: CSV_TYPES });
+        const summary = await (await services()).importHires(bytes, dryRun);
+        if (summary.errors.length > 0) {
+          const lines = new Set(summary.errors.map((e) => e.line)).size;
+          const { errors, ...counts } = summary;
+          return problem(400, `the file has errors on ${lines} line(s); nothing was imported`, {
+            code: 'VALIDATION',
+            errors,
+            members: counts,
+          });
+        }
+        return json(dryRun ? 200 : 202, summary);
       },
     }),
   };

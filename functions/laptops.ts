@@ -4,14 +4,73 @@ import { parseMessage, queueFunction } from './definition';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
 import { secured } from '../shared/http/http-handler';
-import { json } from '../shared/http/problem';
+import { json, problem } from '../shared/http/problem';
 import { Roles } from '../shared/http/roles';
-import { addLaptopsBodySchema, DEFAULT_POOL, listLaptopsQuerySchema, toLaptopView } from '../shared/schemas/laptops';
+import {
+  addLaptopsBodySchema,
+  DEFAULT_POOL,
+  deliveryBodySchema,
+  laptopReturnBodySchema,
+  listLaptopsQuerySchema,
+  serialNumberSchema,
+  toLaptopView,
+} from '../shared/schemas/laptops';
 
-/** The laptop stock: add laptops (serving the waiting onboardings at once), list them. */
+/**
+ * The laptop stock: add laptops (serving the waiting onboardings at once), list them, record a returned one,
+ * announce and withdraw expected deliveries.
+ */
 export function laptopFunctions(services: ServicesProvider): HttpFunctionDefinition[] {
   const validator = async () => (await services()).tokenValidator;
   return [
+    {
+      kind: 'http',
+      name: 'laptops-return',
+      methods: ['POST'],
+      route: 'laptops/{serialNumber}/return',
+      handler: secured(validator, {
+        roles: [Roles.inventoryManage],
+        person: true,
+        async handle(req, tools) {
+          const serial = serialNumberSchema.safeParse(req.params.serialNumber ?? '');
+          if (!serial.success)
+            return problem(404, `no laptop ${req.params.serialNumber ?? ''}`, { code: 'LAPTOP.NOT_FOUND' });
+          const body = await tools.body(laptopReturnBodySchema);
+          const laptop = await (await services()).returnLaptop(serial.data, body, tools.actor);
+          return json(200, toLaptopView(laptop));
+        },
+      }),
+    },
+    {
+      kind: 'http',
+      name: 'laptops-deliveries-add',
+      methods: ['POST'],
+      route: 'laptops/deliveries',
+      handler: secured(validator, {
+        roles: [Roles.inventoryManage],
+        async handle(_req, tools) {
+          const body = await tools.body(deliveryBodySchema);
+          const delivery = await (await services()).laptops.addDelivery(body);
+          return json(201, { id: delivery.id });
+        },
+      }),
+    },
+    {
+      kind: 'http',
+      name: 'laptops-deliveries-delete',
+      methods: ['DELETE'],
+      route: 'laptops/deliveries/{id}',
+      handler: secured(validator, {
+        roles: [Roles.inventoryManage],
+        async handle(req) {
+          const id = req.params.id ?? '';
+          if (!(await (await services()).laptops.removeDelivery(id))) {
+            return problem(404, `no expected delivery ${id}`, { code: 'DELIVERY.NOT_FOUND' });
+          }
+          return { status: 204 };
+        },
+      }),
+    },
     {
       kind: 'http',
       name: 'laptops-add',

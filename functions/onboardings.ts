@@ -11,6 +11,7 @@ import {
   historyQuerySchema,
   exportOnboardingsQuerySchema,
   listOnboardingsQuerySchema,
+  patchOnboardingBodySchema,
   toOnboardingView,
 } from '../shared/schemas/api';
 
@@ -19,7 +20,7 @@ const readers = [Roles.onboardingRead, Roles.onboardingApprove] as const;
 function route(
   services: ServicesProvider,
   name: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PATCH',
   path: string,
   r: SecuredRoute,
 ): HttpFunctionDefinition {
@@ -116,6 +117,15 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
           return { onboardingId, status: problem.status, problem };
         });
         return json(200, { results });
+      },
+    }),
+    route(services, 'onboardings-patch', 'PATCH', 'onboardings/{id}', {
+      roles: [Roles.onboardingApprove],
+      person: true,
+      async handle(req, tools) {
+        const { priority } = await tools.body(patchOnboardingBodySchema);
+        const changed = await (await services()).changePriority(req.params.id ?? '', priority, tools.actor);
+        return json(200, toOnboardingView(changed));
       },
     }),
     route(services, 'onboardings-retry', 'POST', 'onboardings/{id}/retry', {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { HttpFunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
 import { secured } from '../shared/http/http-handler';
@@ -8,7 +9,12 @@ import { summaryQuerySchema } from '../shared/schemas/api';
 /** The first day a summary covers by default. */
 const ALL_TIME = '2000-01-01';
 
-/** `GET /api/reports/summary`: counts, time to equipped, who waits, what needs attention. */
+const noQuerySchema = z.object({}).strict();
+
+/**
+ * `GET /api/reports/summary`: counts, time to equipped, who waits, what needs attention; `GET /api/forecast`:
+ * who gets equipped when.
+ */
 export function reportFunctions(services: ServicesProvider): HttpFunctionDefinition[] {
   return [
     {
@@ -23,6 +29,19 @@ export function reportFunctions(services: ServicesProvider): HttpFunctionDefinit
           const s = await services();
           const to = query.to ?? s.clock.now().toISOString().slice(0, 10);
           return json(200, await s.reports.summary(query.from ?? ALL_TIME, to));
+        },
+      }),
+    },
+    {
+      kind: 'http',
+      name: 'forecast',
+      methods: ['GET'],
+      route: 'forecast',
+      handler: secured(async () => (await services()).tokenValidator, {
+        roles: [Roles.onboardingRead, Roles.onboardingApprove, Roles.inventoryManage],
+        async handle(_req, tools) {
+          tools.query(noQuerySchema);
+          return json(200, await (await services()).readForecast());
         },
       }),
     },

@@ -160,6 +160,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     duplicateDetectionWindowMs: durationMs(queue?.duplicateDetectionHistoryTimeWindow ?? 'PT10M'),
     maxConcurrentCalls: HOST_JSON.extensions.serviceBus.maxConcurrentCalls,
     sessionQueues: QUEUE_DEFINITIONS.filter((q) => q.requiresSession).map((q) => q.name),
+    now: () => (options.clock ?? systemClock).now().getTime(),
     ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
     ...(journalSinks ? { journal: journalSinks.bus } : {}),
     ...(options.busFaults ? { faults: options.busFaults } : {}),

@@ -208,13 +208,11 @@ export async function listen(port: number): Promise<Listener> {
     }
     // A declared length over the limit is refused before anything is read; an undeclared one as soon as it passes.
     const declared = Number(req.headers['content-length'] ?? 0);
-    const body = declared > MAX_BODY_BYTES ? null : await readBody(req, MAX_BODY_BYTES);
+    const maxBytes = match.fn.maxBodyBytes ?? MAX_BODY_BYTES;
+    const body = declared > maxBytes ? null : await readBody(req, maxBytes);
     if (body === null) {
       res.once('finish', () => req.destroy());
-      sendInit(
-        res,
-        problem(413, `the body is larger than ${MAX_BODY_BYTES} bytes`, { headers: { connection: 'close' } }),
-      );
+      sendInit(res, problem(413, `the body is larger than ${maxBytes} bytes`, { headers: { connection: 'close' } }));
       return;
     }
     const headers: Record<string, string> = {};

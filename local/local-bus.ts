@@ -92,6 +92,11 @@ export interface LocalBusOptions {
    * otherwise), and one session's messages are handled one at a time, in order.
    */
   sessionQueues?: readonly string[];
+  /**
+   * The service's clock, which scheduled enqueue times are read against (default: the system's). A test that
+   * runs the service at another instant (the end of a day) moves the bus with it.
+   */
+  now?: () => number;
 }
 
 export type LocalHandler = (message: LocalMessage, lockToken: string) => Promise<void>;
@@ -154,6 +159,10 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
 
   constructor(private readonly options: LocalBusOptions) {}
 
+  private now(): number {
+    return this.options.now ? this.options.now() : Date.now();
+  }
+
   private queue(name: string): QueueState {
     let q = this.queues.get(name);
     if (!q) {
@@ -179,7 +188,7 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
   async send(queueName: string, messages: OutgoingMessage[]): Promise<void> {
     if (this.closed) throw new Error('the local bus is closed');
     const q = this.queue(queueName);
-    const now = Date.now();
+    const now = this.now();
     for (const m of messages) {
       // As Service Bus counts it: the body and the properties.
       const size =
@@ -225,7 +234,7 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
 
   private enqueue(queueName: string, message: LocalMessage): void {
     const q = this.queue(queueName);
-    const due = message.scheduledEnqueueTimeUtc ? Date.parse(message.scheduledEnqueueTimeUtc) - Date.now() : 0;
+    const due = message.scheduledEnqueueTimeUtc ? Date.parse(message.scheduledEnqueueTimeUtc) - this.now() : 0;
     if (due > 0) {
       const timer = setTimeout(() => {
         q.scheduled.delete(message.sequenceNumber);
@@ -233,7 +242,7 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
         this.pump(queueName);
       }, due);
       timer.unref();
-      q.scheduled.set(message.sequenceNumber, { timer, dueAt: Date.now() + due });
+      q.scheduled.set(message.sequenceNumber, { timer, dueAt: this.now() + due });
       return;
     }
     q.active.push(message);
@@ -417,7 +426,7 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
    * minute is not work in progress).
    */
   isIdle(horizons: Record<string, number> = {}): boolean {
-    const now = Date.now();
+    const now = this.now();
     return [...this.queues].every(
       ([name, q]) =>
         q.inFlight === 0 &&
@@ -442,7 +451,7 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
   /** Takes back a saved state: unsettled messages are delivered again (their locks did not survive). */
   restore(snapshot: LocalBusSnapshot): void {
     this.nextSequence = Math.max(this.nextSequence, snapshot.nextSequence);
-    const now = Date.now();
+    const now = this.now();
     for (const [name, saved] of Object.entries(snapshot.queues)) {
       const q = this.queue(name);
       q.deadLetter.push(...saved.deadLetter);

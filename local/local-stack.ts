@@ -161,7 +161,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         }),
       ),
       laptops: new CosmosLaptopPool(cosmos.database, o.clock),
-      directory: new GraphDirectory(graph),
+      directory: new GraphDirectory(graph, { licenseSkuId: config.Graph__licenseSkuId }),
       rejected,
       bus: o.bus,
       provisioners: (requestAllocation, pool) => {

@@ -58,7 +58,7 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
       }),
     ),
     laptops,
-    directory: new GraphDirectory(graph),
+    directory: new GraphDirectory(graph, { licenseSkuId: config.Graph__licenseSkuId }),
     rejected,
     bus: ServiceBusMessageBus.withCredential(namespace, credential),
     provisioners: graphProvisionersFrom(graph, config),

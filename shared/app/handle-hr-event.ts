@@ -1,4 +1,5 @@
-import { isFinished, startOnboarding } from '../domain/decide';
+import { HR } from '../domain/actor';
+import { isOpen, startOnboarding } from '../domain/decide';
 import { onboardingId } from '../domain/onboarding-id';
 import type { Clock } from '../ports/clock';
 import { AlreadyExists, type OnboardingStore } from '../ports/onboarding-store';
@@ -7,6 +8,7 @@ import type { HrEvent } from '../schemas/hr-events';
 import type { Onboarding } from '../schemas/onboarding';
 import { newTraceparent, recordChange } from '../telemetry/telemetry';
 import type { ScheduleApprovalDeadlines } from './approval-deadlines';
+import { departureDueAt, type ScheduleDeparture } from './departures';
 import type { Announce } from './notifications';
 import type { OnboardingWriter } from './onboarding-writer';
 
@@ -32,8 +34,10 @@ export function createHandleHrEvent(deps: {
   scheduleApprovalDeadlines: ScheduleApprovalDeadlines;
   /** Tells the DSI's channel of a new onboarding awaiting approval (in the digest of its minute). */
   announce: Pick<Announce, 'created'>;
+  /** Schedules the end of a leaver's last day. */
+  scheduleDeparture: ScheduleDeparture;
 }) {
-  const { store, writer, clock, replanLaptop, scheduleApprovalDeadlines, announce } = deps;
+  const { store, writer, clock, replanLaptop, scheduleApprovalDeadlines, announce, scheduleDeparture } = deps;
 
   /** `traceparent`: the trace the event came with; a new onboarding's trace continues it. */
   return async function handleHrEvent(event: HrEvent, traceparent?: string): Promise<HrEventOutcome> {
@@ -44,7 +48,10 @@ export function createHandleHrEvent(deps: {
       if (seen) {
         // A redelivery after a crash: finish what the first delivery may have left undone.
         await writer.flushOutbox(seen);
-        if (event.type === 'employee.start-date-changed') await replanLaptop(seen.value);
+        if (event.type === 'employee.start-date-changed' || event.type === 'employee.priority-changed') {
+          await replanLaptop(seen.value);
+        }
+        if (event.type === 'employee.left') await scheduleDeparture(seen.value);
         // The hire that created it: its deadlines may not have been scheduled (ids make a re-send a no-op).
         if (seen.value.eventIds[0] === event.eventId && seen.value.status === 'awaiting-approval') {
           await scheduleApprovalDeadlines(seen.value);
@@ -54,7 +61,8 @@ export function createHandleHrEvent(deps: {
       }
       const latest = onboardings[0];
       if (event.type === 'employee.hired') {
-        const open = onboardings.find((o) => !isFinished(o.value.status));
+        // A leaver's onboarding is over for a new hire: a later hire of the same employee opens a new one.
+        const open = onboardings.find((o) => isOpen(o.value.status));
         if (open) {
           await writer.apply(open.value.id, () => ({ type: 'hired', eventId: event.eventId, at, hire: event }), open);
           return { outcome: 'applied', onboardingId: open.value.id };
@@ -77,16 +85,42 @@ export function createHandleHrEvent(deps: {
       }
       if (!latest) return { outcome: 'no-onboarding' };
       const target = latest.value.id;
-      if (event.type === 'employee.hire-cancelled') {
-        await writer.apply(target, () => ({ type: 'hire-cancelled', eventId: event.eventId, at }), latest);
-      } else {
-        const changed = await writer.apply(
-          target,
-          () => ({ type: 'start-date-changed', eventId: event.eventId, at, startDate: event.employee.startDate }),
-          latest,
-        );
-        // Re-plan what is not done: a laptop request in line moves with its start date.
-        if (changed) await replanLaptop(changed);
+      switch (event.type) {
+        case 'employee.hire-cancelled':
+          await writer.apply(target, () => ({ type: 'hire-cancelled', eventId: event.eventId, at }), latest);
+          break;
+        case 'employee.start-date-changed': {
+          const changed = await writer.apply(
+            target,
+            () => ({ type: 'start-date-changed', eventId: event.eventId, at, startDate: event.employee.startDate }),
+            latest,
+          );
+          // Re-plan what is not done: a laptop request in line moves with its start date.
+          if (changed) await replanLaptop(changed);
+          break;
+        }
+        case 'employee.priority-changed': {
+          // The open onboarding's; none open: recorded on the latest, which it does not change.
+          const open = onboardings.find((o) => isOpen(o.value.status)) ?? latest;
+          const changed = await writer.apply(
+            open.value.id,
+            () => ({ type: 'priority-changed', eventId: event.eventId, at, by: HR, priority: event.employee.priority }),
+            open,
+          );
+          // Served in the new order from the next pass: one now (a continuity agent may take a reservation).
+          if (changed) await replanLaptop(changed);
+          return { outcome: 'applied', onboardingId: open.value.id };
+        }
+        case 'employee.left': {
+          const { lastDay } = event.employee;
+          const changed = await writer.apply(
+            target,
+            () => ({ type: 'left', eventId: event.eventId, at, lastDay, dueAt: departureDueAt(lastDay) }),
+            latest,
+          );
+          if (changed) await scheduleDeparture(changed);
+          break;
+        }
       }
       return { outcome: 'applied', onboardingId: target };
     }

@@ -24,6 +24,11 @@ export const QUEUES = {
    * messages wait up to `Approval__expiresAfter` (P10D by default): the queue keeps them 60 days.
    */
   approvalDeadlines: 'approval-deadlines',
+  /**
+   * Internal: the end of a leaver's last day, scheduled when `employee.left` applies (in hops of at most 30
+   * days towards a last day further away).
+   */
+  departures: 'departures',
   /** Internal: what the DSI's Teams channel is told; a post that fails is retried from here, never from a step. */
   notifications: 'notifications',
 } as const;

@@ -1,9 +1,10 @@
-import { decide, type OnboardingEvent } from '../domain/decide';
+import { decide, isUndoing, type OnboardingEvent } from '../domain/decide';
 import type { Clock } from '../ports/clock';
 import type { OnboardingStore, Versioned } from '../ports/onboarding-store';
 import { TransientError, type ProvisionOutcome, type Provisioners } from '../ports/provisioners';
 import { STEP_NAMES, type Onboarding, type StepCommand, type StepName } from '../schemas/onboarding';
 import type { MessageBus } from '../ports/message-bus';
+import type { ServeFreedSeat } from './lifecycle';
 import { sendStepCommands, type OnboardingWriter } from './onboarding-writer';
 
 export interface StepRunContext {
@@ -58,6 +59,8 @@ export function createRunStepCommand(deps: {
   provisioners: Provisioners;
   clock: Clock;
   retry: RetryPolicy;
+  /** Serves the first onboarding waiting for a licence seat when an undo frees one. */
+  serveFreedSeat?: ServeFreedSeat;
 }) {
   const { store, writer, provisioners, clock } = deps;
   const isCurrentRun = (o: Onboarding, c: StepCommand) => o.steps[c.step].attempt === c.attempt;
@@ -158,8 +161,8 @@ export function createRunStepCommand(deps: {
 
   async function revert(command: StepCommand, ctx: StepRunContext): Promise<Onboarding | null> {
     const current = await store.get(command.onboardingId);
-    if (!current || current.value.status !== 'cancelled' || !isCurrentRun(current.value, command)) return null;
-    if (!['done', 'in-progress', 'failed', 'skipped'].includes(current.value.steps[command.step].status)) return null;
+    // A cancelled onboarding's steps, or a leaver's access once the last day ended.
+    if (!current || !isCurrentRun(current.value, command) || !isUndoing(current.value, command.step)) return null;
     let note: string | undefined;
     try {
       note = (await provisioners[command.step].revert(current.value))?.note;
@@ -172,7 +175,7 @@ export function createRunStepCommand(deps: {
       return writer.apply(command.onboardingId, (o) => (isCurrentRun(o, command) ? event : null), current);
     }
     // The undo wrote nothing to the onboarding: the read above is most likely still current.
-    return writer.apply(
+    const after = await writer.apply(
       command.onboardingId,
       (o) =>
         isCurrentRun(o, command)
@@ -180,6 +183,10 @@ export function createRunStepCommand(deps: {
           : null,
       current,
     );
+    // A licence removed frees a seat: the first onboarding waiting for one takes it now (again on a redelivery:
+    // the resume's id names this onboarding, so it is sent once).
+    if (command.step === 'officeLicense' && note === undefined) await deps.serveFreedSeat?.(command.onboardingId);
+    return after;
   }
 
   /**

@@ -20,6 +20,10 @@ import { createOnboardingWriter } from './onboarding-writer';
 import { createRejectedMessages } from './rejected-messages';
 import { createRunStepCommand } from './run-step-command';
 import { createSweeper } from './sweeper';
+import { createHandleDeparture, createScheduleDeparture } from './departures';
+import { createChangePriority, createReturnLaptop, createServeFreedSeat } from './lifecycle';
+import { createForecast } from './forecast';
+import { createImportHires } from './hr-import';
 
 /** The adapters a host provides. */
 export interface Ports {
@@ -60,6 +64,7 @@ export function createServices(ports: Ports) {
     nudgePeriodSeconds: config.Sweeper__outboxGraceSeconds,
   });
   const decideOnboarding = createDecideOnboarding({ store, writer, directory, clock });
+  const scheduleDeparture = createScheduleDeparture(bus, clock);
   return {
     ...ports,
     provisioners,
@@ -70,6 +75,7 @@ export function createServices(ports: Ports) {
       writer,
       clock,
       announce,
+      scheduleDeparture,
       scheduleApprovalDeadlines: createScheduleApprovalDeadlines(bus, {
         reminderAfter: config.Approval__reminderAfter,
         expiresAfter: config.Approval__expiresAfter,
@@ -81,6 +87,11 @@ export function createServices(ports: Ports) {
     decideMany: createDecideMany(decideOnboarding),
     retryOnboarding: createRetryOnboarding({ writer, clock }),
     handleApprovalDeadline: createHandleApprovalDeadline({ writer, clock }),
+    handleDeparture: createHandleDeparture({ store, writer, laptops, clock, scheduleDeparture }),
+    changePriority: createChangePriority({ writer, clock, requestAllocation }),
+    returnLaptop: createReturnLaptop({ laptops, writer, directory, clock, requestAllocation }),
+    readForecast: createForecast({ store, laptops, directory, clock }),
+    importHires: createImportHires({ bus, laptops, directory, clock }),
     deliverNotification: createDeliverNotification({
       store,
       notifier: ports.notifier,
@@ -100,6 +111,7 @@ export function createServices(ports: Ports) {
       writer,
       provisioners,
       clock,
+      serveFreedSeat: createServeFreedSeat({ store, bus }),
       retry: {
         maxRetries: config.Provisioning__maxTransientRetries,
         baseSeconds: config.Provisioning__retryBaseSeconds,

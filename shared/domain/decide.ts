@@ -8,6 +8,7 @@ import {
   type StepCommand,
   type StepName,
 } from '../schemas/onboarding';
+import type { Priority } from '../schemas/hr-events';
 import { HR, SYSTEM, type Actor } from './actor';
 import { DomainError, ErrorCodes } from './errors';
 
@@ -52,7 +53,25 @@ export type OnboardingEvent =
    */
   | { type: 'approval-deadline'; at: string; deadline: 'reminder' | 'expiry' }
   | { type: 'hire-cancelled'; eventId: string; at: string }
-  | { type: 'start-date-changed'; eventId: string; at: string; startDate: string };
+  | { type: 'start-date-changed'; eventId: string; at: string; startDate: string }
+  /**
+   * The priority changes (HR's `employee.priority-changed`, with its event id, or the DSI's PATCH): laptops
+   * are served in the new order from the next allocation pass on.
+   */
+  | { type: 'priority-changed'; eventId?: string; at: string; by: Actor; priority: Priority }
+  /** HR's `employee.left`: `dueAt` is the end of `lastDay` in Europe/Paris, when access is removed. */
+  | { type: 'left'; eventId: string; at: string; lastDay: string; dueAt: string }
+  /** A leaver's last day ended (a scheduled message for that last day): access is removed, the laptop expected. */
+  | { type: 'departure-due'; at: string; lastDay: string }
+  /** The DSI recorded the return of the leaver's laptop (`ok`: back in stock; `repair`: kept out). */
+  | {
+      type: 'laptop-returned';
+      at: string;
+      by: Actor;
+      serialNumber: string;
+      condition: 'ok' | 'repair';
+      comment?: string;
+    };
 
 /** The outcome of `decide`: the new state, the commands it implies and what to add to the history. */
 export interface Decision {
@@ -69,13 +88,31 @@ export interface NewOnboardingIdentity {
   sequence: number;
 }
 
-const FINISHED: readonly OnboardingStatus[] = ['completed', 'rejected', 'cancelled'];
+const FINISHED: readonly OnboardingStatus[] = ['completed', 'rejected', 'cancelled', 'left'];
+
+/** Statuses of an onboarding still under way: what a hire, a priority change or a leaver's cancellation applies to. */
+const OPEN: readonly OnboardingStatus[] = ['awaiting-approval', 'provisioning', 'needs-attention'];
 
 /** Step statuses a cancellation's undo applies to (skipped: a waiting step whose place in line is withdrawn). */
 const UNDOABLE: readonly Step['status'][] = ['done', 'in-progress', 'failed', 'skipped'];
 
 export function isFinished(status: OnboardingStatus): boolean {
   return FINISHED.includes(status);
+}
+
+/** Under way: awaiting approval, provisioning or needing attention (not finished, not a leaver). */
+export function isOpen(status: OnboardingStatus): boolean {
+  return OPEN.includes(status);
+}
+
+/**
+ * Whether the step's effect is being undone: a cancelled onboarding's (whatever it did), or a leaver's VPN
+ * and licence once the last day ended.
+ */
+export function isUndoing(o: Onboarding, step: StepName): boolean {
+  const status = o.steps[step].status;
+  if (o.status === 'cancelled') return UNDOABLE.includes(status);
+  return o.status === 'leaving' && o.departure?.accessRemovedAt !== undefined && step !== 'laptop' && status === 'done';
 }
 
 /** Creates the onboarding for a hire: awaiting approval, steps pending or skipped per `needs`. */
@@ -123,7 +160,7 @@ export function startOnboarding(
  * Throws DomainError for an action the life cycle forbids.
  */
 export function decide(current: Onboarding, event: OnboardingEvent): Decision {
-  if ('eventId' in event && current.eventIds.includes(event.eventId)) {
+  if ('eventId' in event && event.eventId !== undefined && current.eventIds.includes(event.eventId)) {
     return { state: current, commands: [], history: [], changed: false };
   }
   const b = new Builder(current, event.at);
@@ -157,7 +194,7 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
       const accepted =
         command === 'run-step'
           ? b.acceptsStepProgress(event.step, ['pending', 'in-progress', 'waiting'])
-          : b.state.status === 'cancelled' && UNDOABLE.includes(b.state.steps[event.step].status);
+          : isUndoing(b.state, event.step);
       if (accepted) {
         if (command === 'run-step') b.started(event.step, event.startedAt);
         const attempt = b.state.steps[event.step].attempt;
@@ -174,7 +211,7 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
     }
     case 'step-revert-failed':
       // The undo gave up: the step says so (failed, with the reason), for the DSI to undo by hand.
-      if (b.state.status === 'cancelled' && UNDOABLE.includes(b.state.steps[event.step].status)) {
+      if (isUndoing(b.state, event.step)) {
         b.setStep(event.step, { status: 'failed', detail: `revert failed: ${event.message}` });
         b.log(SYSTEM, 'step.revert-failed', { step: event.step, message: event.message });
       }
@@ -191,11 +228,13 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
     case 'step-reverted':
       // A step skipped at cancellation (it was waiting) had its request withdrawn: it stays skipped.
       if (
-        b.state.status === 'cancelled' &&
-        ['done', 'in-progress', 'failed'].includes(b.state.steps[event.step].status)
+        (b.state.status === 'cancelled' &&
+          ['done', 'in-progress', 'failed'].includes(b.state.steps[event.step].status)) ||
+        (b.state.status === 'leaving' && isUndoing(b.state, event.step))
       ) {
         b.setStep(event.step, { status: 'reverted', detail: event.note });
         b.log(SYSTEM, 'step.reverted', { step: event.step, ...(event.note ? { note: event.note } : {}) });
+        b.settleDeparture();
       }
       break;
     case 'retry-requested':
@@ -206,6 +245,18 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
       break;
     case 'hire-cancelled':
       cancel(b, event.eventId);
+      break;
+    case 'priority-changed':
+      changePriority(b, event);
+      break;
+    case 'left':
+      leave(b, event);
+      break;
+    case 'departure-due':
+      departureDue(b, event);
+      break;
+    case 'laptop-returned':
+      laptopReturned(b, event);
       break;
     case 'start-date-changed':
       b.recordEvent(event.eventId);
@@ -326,9 +377,98 @@ function retry(b: Builder, by: Actor): void {
   b.log(by, 'onboarding.retry-requested', { steps: failed });
 }
 
+function changePriority(b: Builder, event: Extract<OnboardingEvent, { type: 'priority-changed' }>): void {
+  const s = b.state;
+  if (event.eventId !== undefined) b.recordEvent(event.eventId);
+  const eventId = event.eventId !== undefined ? { eventId: event.eventId } : {};
+  if (!isOpen(s.status)) {
+    // HR's event for a finished onboarding is recorded and changes nothing; the DSI is told no (409).
+    if (event.eventId === undefined) {
+      throw new DomainError(ErrorCodes.finished, `onboarding ${s.id} is ${s.status}; its priority no longer matters`);
+    }
+    b.log(event.by, 'priority-change.ignored', { ...eventId, detail: `onboarding is ${s.status}` });
+    return;
+  }
+  if (s.priority === event.priority) {
+    if (event.eventId !== undefined) b.log(event.by, 'priority.unchanged', { ...eventId, priority: s.priority });
+    return;
+  }
+  b.log(event.by, 'priority.changed', { ...eventId, from: s.priority, to: event.priority });
+  b.dirtied();
+  s.priority = event.priority;
+}
+
+function leave(b: Builder, event: Extract<OnboardingEvent, { type: 'left' }>): void {
+  const s = b.state;
+  if (isOpen(s.status)) {
+    // Not finished: cancelled as a cancelled hire is (what was provisioned is undone).
+    b.log(HR, 'employee.left', { eventId: event.eventId, lastDay: event.lastDay });
+    cancel(b, event.eventId);
+    return;
+  }
+  b.recordEvent(event.eventId);
+  if (s.status === 'completed') {
+    s.status = 'leaving';
+    s.departure = { lastDay: event.lastDay, dueAt: event.dueAt };
+    b.log(HR, 'onboarding.leaving', { eventId: event.eventId, lastDay: event.lastDay, accessEndsAt: event.dueAt });
+  } else if (s.status === 'leaving' && s.departure && s.departure.accessRemovedAt === undefined) {
+    // A last day changed (or said again) before it came: the departure moves; the old one's message is spent.
+    if (s.departure.lastDay !== event.lastDay) {
+      b.log(HR, 'departure.changed', { eventId: event.eventId, from: s.departure.lastDay, to: event.lastDay });
+      s.departure = { lastDay: event.lastDay, dueAt: event.dueAt };
+    } else {
+      b.log(HR, 'departure.unchanged', { eventId: event.eventId, lastDay: event.lastDay });
+    }
+  } else {
+    b.log(HR, 'employee-left.ignored', {
+      eventId: event.eventId,
+      detail:
+        s.status === 'leaving' ? 'access was already removed at the end of the last day' : `onboarding is ${s.status}`,
+    });
+  }
+}
+
+function departureDue(b: Builder, event: Extract<OnboardingEvent, { type: 'departure-due' }>): void {
+  const s = b.state;
+  // Only the departure as it stands, once: a message for a last day since changed, or a redelivery, is spent.
+  if (s.status !== 'leaving' || !s.departure || s.departure.lastDay !== event.lastDay) return;
+  if (s.departure.accessRemovedAt !== undefined) return;
+  s.departure = { ...s.departure, accessRemovedAt: event.at };
+  b.log(SYSTEM, 'departure.access-removed', { lastDay: event.lastDay });
+  for (const step of STEP_NAMES) {
+    const current = s.steps[step];
+    if (current.status !== 'done') continue;
+    if (step === 'laptop') {
+      b.setStep(step, { status: 'returning', detail: `laptop ${current.serialNumber ?? ''} expected back at the DSI` });
+    } else {
+      const attempt = current.attempt + 1;
+      b.setStep(step, { attempt });
+      b.command({ type: 'revert-step', step, attempt });
+    }
+  }
+  b.settleDeparture();
+}
+
+function laptopReturned(b: Builder, event: Extract<OnboardingEvent, { type: 'laptop-returned' }>): void {
+  const s = b.state;
+  const laptop = s.steps.laptop;
+  if (s.status !== 'leaving' || laptop.status !== 'returning' || laptop.serialNumber !== event.serialNumber) return;
+  b.setStep('laptop', { status: 'reverted', detail: `laptop returned (${event.condition})` });
+  b.log(event.by, 'laptop.returned', {
+    serialNumber: event.serialNumber,
+    condition: event.condition,
+    ...(event.comment !== undefined ? { comment: event.comment } : {}),
+  });
+  b.settleDeparture();
+}
+
 function cancel(b: Builder, eventId: string): void {
   const s = b.state;
   b.recordEvent(eventId);
+  if (s.status === 'leaving' || s.status === 'left') {
+    b.log(HR, 'hire-cancel.ignored', { eventId, detail: `onboarding is ${s.status}: the agent came and is leaving` });
+    return;
+  }
   if (s.status === 'rejected' || s.status === 'cancelled') {
     b.log(HR, 'hire-cancel.ignored', { eventId, detail: `onboarding is already ${s.status}` });
     return;
@@ -368,6 +508,11 @@ class Builder {
   }
 
   private dirty = false;
+
+  /** The state changed in a way no history entry or step change already says. */
+  dirtied(): void {
+    this.dirty = true;
+  }
 
   recordEvent(eventId: string): void {
     this.dirty = true;
@@ -433,6 +578,16 @@ class Builder {
       this.log(SYSTEM, 'onboarding.needs-attention', {
         steps: STEP_NAMES.filter((step) => this.state.steps[step].status === 'failed'),
       });
+    }
+  }
+
+  /** A leaver whose access was removed and whose laptop is back (or who had none) has left. */
+  settleDeparture(): void {
+    const s = this.state;
+    if (s.status !== 'leaving' || s.departure?.accessRemovedAt === undefined) return;
+    if (STEP_NAMES.every((step) => ['reverted', 'skipped'].includes(s.steps[step].status))) {
+      s.status = 'left';
+      this.log(SYSTEM, 'onboarding.left', {});
     }
   }
 

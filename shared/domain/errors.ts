@@ -5,6 +5,10 @@ export const ErrorCodes = {
   notRetryable: 'ONBOARDING.NOT_RETRYABLE',
   notFound: 'ONBOARDING.NOT_FOUND',
   illegalTransition: 'ONBOARDING.ILLEGAL_TRANSITION',
+  finished: 'ONBOARDING.FINISHED',
+  laptopNotFound: 'LAPTOP.NOT_FOUND',
+  laptopNotReturnable: 'LAPTOP.NOT_RETURNABLE',
+  deliveryNotFound: 'DELIVERY.NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

@@ -19,6 +19,10 @@ const STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCodes.illegalTransition]: 409,
   [ErrorCodes.selfApproval]: 403,
   [ErrorCodes.notFound]: 404,
+  [ErrorCodes.finished]: 409,
+  [ErrorCodes.laptopNotFound]: 404,
+  [ErrorCodes.laptopNotReturnable]: 409,
+  [ErrorCodes.deliveryNotFound]: 404,
 };
 
 /** A response that ends the request early (bad body, missing role...). */
@@ -35,6 +39,11 @@ export interface RequestTools {
   actor: Actor;
   /** Reads the body as JSON and parses it with `schema`; 413, 400 (malformed) or 400 (invalid, naming the fields). */
   body<T extends z.ZodType>(schema: T): Promise<z.infer<T>>;
+  /**
+   * Reads a body that is not JSON (an uploaded file) of one of `contentTypes`: 415 otherwise, 413 over
+   * `maxBytes`, 400 when empty.
+   */
+  bytes(options: { maxBytes: number; contentTypes: readonly string[] }): Promise<Uint8Array>;
   /** Parses the query string with `schema`; 400 naming the bad parameters. */
   query<T extends z.ZodType>(schema: T): z.infer<T>;
 }
@@ -55,13 +64,22 @@ export function validationProblem(error: z.ZodError, what: string): HttpResponse
   });
 }
 
+/** The body's bytes, refused with 413 over `maxBytes` (a declared length over it before anything is read). */
+async function readBytes(req: HttpRequest, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => new HttpProblem(problem(413, `the body is larger than ${maxBytes} bytes`));
+  if (Number(req.headers.get('content-length') ?? '0') > maxBytes) throw tooLarge();
+  const bytes = Buffer.from(await req.arrayBuffer());
+  if (bytes.length > maxBytes) throw tooLarge();
+  return bytes;
+}
+
+/** The media type of the body, lower case, without parameters. */
+const mediaTypeOf = (req: HttpRequest) =>
+  (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
 async function readJson(req: HttpRequest): Promise<unknown> {
   requireJsonContentType(req);
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw new HttpProblem(problem(413, `the body is larger than ${MAX_BODY_BYTES} bytes`));
-  const bytes = Buffer.from(await req.arrayBuffer());
-  if (bytes.length > MAX_BODY_BYTES)
-    throw new HttpProblem(problem(413, `the body is larger than ${MAX_BODY_BYTES} bytes`));
+  const bytes = await readBytes(req, MAX_BODY_BYTES);
   if (bytes.length === 0) throw new HttpProblem(problem(400, 'a JSON body is required', { code: 'MALFORMED_JSON' }));
   try {
     return JSON.parse(bytes.toString('utf8')) as unknown;
@@ -93,7 +111,7 @@ function queryObject(req: HttpRequest): Record<string, string> {
 
 /** A JSON body is declared as such: `application/json` (any charset parameter), or `application/…+json`. */
 function requireJsonContentType(req: HttpRequest): void {
-  const type = (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const type = mediaTypeOf(req);
   if (type !== 'application/json' && !/^application\/[\w.-]+\+json$/.test(type)) {
     throw new HttpProblem(
       problem(415, `the body must be JSON, sent with Content-Type: application/json (not ${type || 'none'})`, {
@@ -165,6 +183,23 @@ export function secured(getValidator: () => Promise<TokenValidator>, route: Secu
           const parsed = schema.safeParse(await readJson(req));
           if (!parsed.success) throw new HttpProblem(validationProblem(parsed.error, 'the body'));
           return parsed.data;
+        },
+        bytes: async ({ maxBytes, contentTypes }) => {
+          const type = mediaTypeOf(req);
+          if (!contentTypes.includes(type)) {
+            throw new HttpProblem(
+              problem(
+                415,
+                `the body must be sent with Content-Type ${contentTypes.join(' or ')} (not ${type || 'none'})`,
+                {
+                  headers: { 'accept-post': contentTypes.join(', ') },
+                },
+              ),
+            );
+          }
+          const bytes = await readBytes(req, maxBytes);
+          if (bytes.length === 0) throw new HttpProblem(problem(400, 'a body is required', { code: 'VALIDATION' }));
+          return bytes;
         },
         query: (schema) => {
           const parsed = schema.safeParse(queryObject(req));

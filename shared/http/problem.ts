@@ -28,6 +28,8 @@ export interface ProblemExtra {
   code?: string;
   errors?: FieldError[];
   headers?: Record<string, string>;
+  /** Extension members (RFC 9457 §3.2): more of what the client needs, beside the standard ones. */
+  members?: Record<string, unknown>;
 }
 
 /** The problem's body alone (a bulk answer carries one per item). */
@@ -37,6 +39,7 @@ export function problemBody(status: number, detail: string, extra: ProblemExtra 
     title: TITLES[status] ?? 'Error',
     status,
     detail,
+    ...extra.members,
     ...(extra.code ? { code: extra.code } : {}),
     ...(extra.errors ? { errors: extra.errors } : {}),
   };

@@ -1,5 +1,5 @@
 import type { AvailableLaptop, Reservation } from '../domain/laptop-allocation';
-import type { Laptop, LaptopRequest, LaptopStatus } from '../schemas/laptops';
+import type { Delivery, Laptop, LaptopRequest, LaptopStatus } from '../schemas/laptops';
 
 /** A laptop an onboarding holds: reserved by a pass, or assigned by its step. */
 export interface Holding {
@@ -53,6 +53,19 @@ export interface LaptopPool {
   release(onboardingId: string): Promise<Laptop[]>;
   /** Puts back in stock this laptop if it is still reserved (not assigned) for the onboarding. */
   releaseReservation(serialNumber: string, onboardingId: string): Promise<boolean>;
+  /** A leaver's laptop, assigned to the onboarding, is expected back: `to-return`. */
+  markToReturn(serialNumber: string, onboardingId: string): Promise<boolean>;
+  /**
+   * Records a laptop's return (from `to-return` or `repair`): `ok` back in stock, held by no one; `repair` out
+   * of stock. Answers the laptop as it was before (null: not in one of those statuses).
+   */
+  recordReturn(serialNumber: string, condition: 'ok' | 'repair'): Promise<Laptop | null>;
+  /** How many laptops are in each status. */
+  countByStatus(): Promise<Record<LaptopStatus, number>>;
+  /** Expected deliveries (the forecast counts them until they are removed), earliest first. */
+  addDelivery(delivery: Omit<Delivery, 'id'>): Promise<Delivery>;
+  removeDelivery(id: string): Promise<boolean>;
+  deliveries(): Promise<Delivery[]>;
   /** Reservations made before `olderThan` and still not assigned (their resume message may be lost). */
   staleReservations(olderThan: string): Promise<Reservation[]>;
 }

@@ -85,12 +85,14 @@ export interface OnboardingStore {
    * are served (continuity first, then the earliest start date, then the earliest approval).
    */
   waitingForLaptop(limit: number): Promise<LaptopRequest[]>;
+  /** The same line for licence seats: running onboardings whose licence step waits, in the same order. */
+  waitingForSeat(limit: number): Promise<LaptopRequest[]>;
   /**
    * The facts the reports need of the onboardings created in [`from`, `to`) (ISO instants), handed to
    * `onPage` a page at a time (a few fields each, never whole documents): a report never holds them all.
    */
   reportFacts(from: string, to: string, onPage: (rows: ReportFacts[]) => void): Promise<void>;
-  /** Finished onboardings (completed, rejected, cancelled) last changed before `cutoff`, not yet pseudonymised. */
+  /** Finished onboardings (completed, rejected, cancelled, left) last changed before `cutoff`, not yet pseudonymised. */
   finishedBefore(cutoff: string, limit: number): Promise<Versioned<Onboarding>[]>;
 }
 

@@ -57,6 +57,9 @@ export const summaryQuerySchema = z
   .strict()
   .refine((q) => !q.from || !q.to || q.from <= q.to, { error: 'from must not be after to', path: ['from'] });
 
+/** `PATCH /api/onboardings/{id}`: what the DSI may change of an open onboarding. */
+export const patchOnboardingBodySchema = z.object({ priority: prioritySchema }).strict();
+
 export type DecisionBody = z.infer<typeof decisionBodySchema>;
 export type BulkDecision = z.infer<typeof bulkDecisionsBodySchema>['decisions'][number];
 
@@ -79,6 +82,7 @@ export function toOnboardingView(o: Onboarding) {
     startDate: o.startDate,
     status: o.status,
     decision: o.decision,
+    departure: o.departure ? { lastDay: o.departure.lastDay } : null,
     steps: {
       laptop: toStepView(o.steps.laptop),
       vpn: toStepView(o.steps.vpn),

@@ -58,11 +58,26 @@ export const startDateChangedSchema = z.object({
   employee: z.object({ employeeId: employeeIdSchema, startDate: isoDateSchema }),
 });
 
+export const priorityChangedSchema = z.object({
+  ...eventBase,
+  type: z.literal('employee.priority-changed'),
+  employee: z.object({ employeeId: employeeIdSchema, priority: prioritySchema }),
+});
+
+/** The agent leaves: access ends at the end of `lastDay` (Europe/Paris), the laptop is expected back. */
+export const employeeLeftSchema = z.object({
+  ...eventBase,
+  type: z.literal('employee.left'),
+  employee: z.object({ employeeId: employeeIdSchema, lastDay: isoDateSchema }),
+});
+
 /** Every HR event of the contract, told apart by `type`. */
 export const hrEventSchema = z.discriminatedUnion('type', [
   employeeHiredSchema,
   hireCancelledSchema,
   startDateChangedSchema,
+  priorityChangedSchema,
+  employeeLeftSchema,
 ]);
 
 export type HrEvent = z.infer<typeof hrEventSchema>;

@@ -81,3 +81,44 @@ export type AddLaptopsBody = z.infer<typeof addLaptopsBodySchema>;
 export function toLaptopView(l: Laptop) {
   return { serialNumber: l.serialNumber, model: l.model, site: l.site, status: l.status, onboardingId: l.onboardingId };
 }
+
+/** `POST /api/laptops/deliveries`: laptops expected on a day (the forecast counts them until deleted). */
+export const deliveryBodySchema = z
+  .object({
+    expectedOn: isoDateSchema,
+    count: z.number().int().min(1).max(10_000),
+    model: freeText(128).pipe(z.string().min(1)).optional(),
+    site: freeText(256).pipe(z.string().min(1)).optional(),
+  })
+  .strict();
+
+/** An expected delivery as stored beside the laptops of its pool. */
+export const deliveryDocumentSchema = deliveryBodySchema.extend({
+  id: z.string().startsWith('delivery-'),
+  docType: z.literal('delivery'),
+  pool: z.string().min(1),
+  createdAt: z.string(),
+});
+
+/** `POST /api/laptops/{serialNumber}/return`: how the laptop came back. */
+export const laptopReturnBodySchema = z
+  .object({
+    condition: z.enum(['ok', 'repair']),
+    comment: freeText(1000, { multiline: true }).optional(),
+  })
+  .strict();
+
+export type DeliveryBody = z.infer<typeof deliveryBodySchema>;
+export type DeliveryDocument = z.infer<typeof deliveryDocumentSchema>;
+export type Delivery = DeliveryBody & { id: string };
+export type LaptopReturnBody = z.infer<typeof laptopReturnBodySchema>;
+
+export function toDelivery(d: DeliveryDocument): Delivery {
+  return {
+    id: d.id,
+    expectedOn: d.expectedOn,
+    count: d.count,
+    ...(d.model !== undefined ? { model: d.model } : {}),
+    ...(d.site !== undefined ? { site: d.site } : {}),
+  };
+}

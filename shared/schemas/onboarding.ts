@@ -5,7 +5,17 @@ import { actorNameSchema, objectIdSchema } from './identity';
 export const STEP_NAMES = ['laptop', 'vpn', 'officeLicense'] as const;
 export const stepNameSchema = z.enum(STEP_NAMES);
 
-export const stepStatusSchema = z.enum(['pending', 'in-progress', 'waiting', 'done', 'failed', 'skipped', 'reverted']);
+/** `returning`: the laptop of a leaver, expected back at the DSI (its step is reverted when it is returned). */
+export const stepStatusSchema = z.enum([
+  'pending',
+  'in-progress',
+  'waiting',
+  'done',
+  'failed',
+  'skipped',
+  'reverted',
+  'returning',
+]);
 
 export const onboardingStatusSchema = z.enum([
   'awaiting-approval',
@@ -14,6 +24,10 @@ export const onboardingStatusSchema = z.enum([
   'rejected',
   'cancelled',
   'needs-attention',
+  /** A leaver: access ends at the end of the last day; the laptop is expected back. */
+  'leaving',
+  /** A leaver whose access is removed and laptop returned. */
+  'left',
 ]);
 
 export const stepSchema = z.object({
@@ -23,6 +37,17 @@ export const stepSchema = z.object({
   serialNumber: z.string().optional(),
   /** Internal: which run of the step is current; messages of older runs are ignored. */
   attempt: z.number().int().nonnegative(),
+  /** A step not due yet (lead times): it runs from this instant. */
+  notBefore: z.string().optional(),
+});
+
+/** A leaver's departure, once `employee.left` applies to a completed onboarding. */
+export const departureSchema = z.object({
+  lastDay: isoDateSchema,
+  /** The end of the last day in Europe/Paris (an instant): access is removed then, not before. */
+  dueAt: z.string(),
+  /** When access was removed (the departure came due). */
+  accessRemovedAt: z.string().optional(),
 });
 
 export const decisionRecordSchema = z.object({
@@ -88,6 +113,8 @@ export const onboardingDocumentSchema = z.object({
   startDate: isoDateSchema,
   status: onboardingStatusSchema,
   decision: decisionRecordSchema.nullable(),
+  /** A leaver's departure (absent: none, as in documents written before leavers). */
+  departure: departureSchema.optional(),
   steps: z.object({ laptop: stepSchema, vpn: stepSchema, officeLicense: stepSchema }),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -117,3 +144,4 @@ export type Step = z.infer<typeof stepSchema>;
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export type StepCommand = z.infer<typeof stepCommandSchema>;
 export type Onboarding = z.infer<typeof onboardingDocumentSchema>;
+export type Departure = z.infer<typeof departureSchema>;

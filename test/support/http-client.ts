@@ -12,16 +12,18 @@ export function apiClient(baseUrl: string, openApi?: OpenApi) {
   async function call<T = Record<string, unknown>>(
     method: string,
     path: string,
-    options: { token?: string; json?: unknown; raw?: string } = {},
+    options: { token?: string; json?: unknown; raw?: string; bytes?: Uint8Array; contentType?: string } = {},
   ): Promise<ApiResponse<T>> {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
       headers: {
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         ...(options.json !== undefined || options.raw !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(options.contentType !== undefined ? { 'content-type': options.contentType } : {}),
       },
       ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : {}),
       ...(options.raw !== undefined ? { body: options.raw } : {}),
+      ...(options.bytes !== undefined ? { body: options.bytes } : {}),
     });
     const text = await res.text();
     const type = res.headers.get('content-type') ?? '';
@@ -35,6 +37,8 @@ export function apiClient(baseUrl: string, openApi?: OpenApi) {
     get: <T = Record<string, unknown>>(path: string, token?: string) => call<T>('GET', path, token ? { token } : {}),
     post: <T = Record<string, unknown>>(path: string, json: unknown, token?: string) =>
       call<T>('POST', path, { json, ...(token ? { token } : {}) }),
+    patch: <T = Record<string, unknown>>(path: string, json: unknown, token?: string) =>
+      call<T>('PATCH', path, { json, ...(token ? { token } : {}) }),
     call,
   };
 }

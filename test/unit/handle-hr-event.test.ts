@@ -65,6 +65,10 @@ function harness(options: { createRaces?: number } = {}) {
       calls.push(`deadlines ${o.id}`);
       return Promise.resolve();
     },
+    scheduleDeparture: (o) => {
+      calls.push(`departure ${o.id} ${o.departure?.lastDay ?? ''}`);
+      return Promise.resolve();
+    },
     announce: {
       created: (o) => {
         calls.push(`announce ${o.id}`);

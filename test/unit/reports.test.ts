@@ -92,6 +92,8 @@ describe('the summary', () => {
       rejected: 1,
       cancelled: 0,
       'needs-attention': 1,
+      leaving: 0,
+      left: 0,
     });
     expect(report.byPriority).toEqual({ continuity: 2, standard: 5 });
     expect(report.hireToCompleted.continuity.n).toBe(2);

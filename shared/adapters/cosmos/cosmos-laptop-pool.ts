@@ -7,12 +7,18 @@ import { InvalidContinuationToken } from '../../ports/onboarding-store';
 import {
   DEFAULT_POOL,
   laptopDocumentSchema,
+  laptopStatusSchema,
   type Laptop,
   type LaptopDocument,
   type LaptopRequest,
   type LaptopStatus,
+  deliveryDocumentSchema,
+  toDelivery,
+  type Delivery,
+  type DeliveryDocument,
 } from '../../schemas/laptops';
 import { CONTAINERS } from './containers';
+import { randomUUID } from 'node:crypto';
 import { cosmosStatus } from './cosmos-errors';
 
 const idOf = (serialNumber: string) => serialNumber.toUpperCase();
@@ -35,6 +41,13 @@ function backInStock(l: StoredLaptop): PatchOperation[] {
     ...(l.priority !== undefined ? [{ op: 'remove' as const, path: '/priority' }] : []),
   ];
 }
+
+/** The patch that takes a laptop out of stock for repair, held by no one. */
+const OUT_FOR_REPAIR: PatchOperation[] = [
+  { op: 'set', path: '/status', value: 'repair' },
+  { op: 'set', path: '/onboardingId', value: null },
+  { op: 'set', path: '/userPrincipalName', value: null },
+];
 
 const withoutEtag = ({ etag: _etag, ...laptop }: StoredLaptop): Laptop => laptop;
 
@@ -241,11 +254,7 @@ export class CosmosLaptopPool implements LaptopPool {
       serialNumber,
       null,
       (l) => l.onboardingId === onboardingId,
-      () => [
-        { op: 'set', path: '/status', value: 'repair' },
-        { op: 'set', path: '/onboardingId', value: null },
-        { op: 'set', path: '/userPrincipalName', value: null },
-      ],
+      () => OUT_FOR_REPAIR,
     );
   }
 
@@ -317,6 +326,85 @@ export class CosmosLaptopPool implements LaptopPool {
       (l) => l.onboardingId === onboardingId && l.status === 'reserved',
       backInStock,
     );
+  }
+
+  markToReturn(serialNumber: string, onboardingId: string): Promise<boolean> {
+    return this.patchWhile(
+      serialNumber,
+      null,
+      (l) => l.onboardingId === onboardingId && l.status === 'assigned',
+      () => [{ op: 'set', path: '/status', value: 'to-return' }],
+    );
+  }
+
+  async recordReturn(serialNumber: string, condition: 'ok' | 'repair'): Promise<Laptop | null> {
+    const seen: { laptop?: StoredLaptop } = {};
+    const done = await this.patchWhile(
+      serialNumber,
+      null,
+      (l) => {
+        seen.laptop = l;
+        return l.status === 'to-return' || l.status === 'repair';
+      },
+      (l) => (condition === 'ok' ? backInStock(l) : OUT_FOR_REPAIR),
+    );
+    return done && seen.laptop ? withoutEtag(seen.laptop) : null;
+  }
+
+  async countByStatus(): Promise<Record<LaptopStatus, number>> {
+    const count = async (status: LaptopStatus) => {
+      const { resources } = await this.container.items
+        .query<number>(
+          {
+            query: "SELECT VALUE COUNT(1) FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.status = @status",
+            parameters: [
+              { name: '@pool', value: this.pool },
+              { name: '@status', value: status },
+            ],
+          },
+          { partitionKey: this.pool },
+        )
+        .fetchAll();
+      return [status, resources[0] ?? 0] as const;
+    };
+    const counts = await Promise.all(laptopStatusSchema.options.map(count));
+    return Object.fromEntries(counts) as Record<LaptopStatus, number>;
+  }
+
+  async addDelivery(delivery: Omit<Delivery, 'id'>): Promise<Delivery> {
+    const doc = deliveryDocumentSchema.parse({
+      ...delivery,
+      id: `delivery-${randomUUID()}`,
+      docType: 'delivery',
+      pool: this.pool,
+      createdAt: this.now(),
+    });
+    await this.container.items.create(doc);
+    return toDelivery(doc);
+  }
+
+  async removeDelivery(id: string): Promise<boolean> {
+    if (!id.startsWith('delivery-')) return false;
+    try {
+      await this.container.item(id, this.pool).delete();
+      return true;
+    } catch (err) {
+      if (cosmosStatus(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  async deliveries(): Promise<Delivery[]> {
+    const { resources } = await this.container.items
+      .query<DeliveryDocument>(
+        {
+          query: "SELECT * FROM c WHERE c.docType = 'delivery' AND c.pool = @pool ORDER BY c.expectedOn",
+          parameters: [{ name: '@pool', value: this.pool }],
+        },
+        { partitionKey: this.pool },
+      )
+      .fetchAll();
+    return resources.map((r) => toDelivery(deliveryDocumentSchema.parse(r)));
   }
 
   async staleReservations(olderThan: string): Promise<Reservation[]> {

@@ -279,12 +279,21 @@ export class CosmosOnboardingStore implements OnboardingStore {
     return this.readable(resources);
   }
 
-  async waitingForLaptop(limit: number): Promise<LaptopRequest[]> {
+  waitingForLaptop(limit: number): Promise<LaptopRequest[]> {
+    return this.waitingFor('laptop', limit);
+  }
+
+  waitingForSeat(limit: number): Promise<LaptopRequest[]> {
+    return this.waitingFor('officeLicense', limit);
+  }
+
+  /** The running onboardings whose `step` waits, in the order they are served. */
+  private async waitingFor(step: 'laptop' | 'officeLicense', limit: number): Promise<LaptopRequest[]> {
     const { resources } = await this.container.items
       .query<Record<string, unknown>>({
         query:
           `SELECT TOP ${Math.trunc(limit)} c.id, c.employeeId, c.priority, c.startDate, c.site, c.userPrincipalName, ` +
-          "c.decision, c.traceparent, c.steps FROM c WHERE c.docType = 'onboarding' AND c.steps.laptop.status = 'waiting' " +
+          `c.decision, c.traceparent, c.steps FROM c WHERE c.docType = 'onboarding' AND c.steps.${step}.status = 'waiting' ` +
           "AND c.status IN ('provisioning', 'needs-attention') ORDER BY c.priority, c.startDate, c.decision.at",
       })
       .fetchAll();
@@ -297,7 +306,7 @@ export class CosmosOnboardingStore implements OnboardingStore {
         site: r.site ?? null,
         userPrincipalName: r.userPrincipalName,
         approvedAt: (r.decision as { at?: string } | null)?.at ?? '',
-        attempt: (r.steps as { laptop?: { attempt?: number } } | undefined)?.laptop?.attempt,
+        attempt: (r.steps as Record<string, { attempt?: number } | undefined> | undefined)?.[step]?.attempt,
         ...(typeof r.traceparent === 'string' ? { traceparent: r.traceparent } : {}),
       }),
     );
@@ -308,7 +317,7 @@ export class CosmosOnboardingStore implements OnboardingStore {
       .query<StoredOnboarding>({
         query:
           `SELECT TOP ${Math.trunc(limit)} * FROM c WHERE c.docType = 'onboarding' ` +
-          "AND c.status IN ('completed', 'rejected', 'cancelled') AND c.updatedAt < @cutoff " +
+          "AND c.status IN ('completed', 'rejected', 'cancelled', 'left') AND c.updatedAt < @cutoff " +
           'AND NOT IS_DEFINED(c.pseudonymisedAt)',
         parameters: [{ name: '@cutoff', value: cutoff }],
       })

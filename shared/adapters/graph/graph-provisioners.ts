@@ -15,18 +15,44 @@ interface GraphUser {
   licenseAssignmentStates?: { skuId: string; assignedByGroup: string | null }[];
 }
 
-interface SubscribedSku {
+export interface SubscribedSku {
   skuId: string;
   skuPartNumber: string;
   consumedUnits: number;
   prepaidUnits: { enabled: number };
 }
 
-interface AutopilotIdentity {
+export interface AutopilotIdentity {
   id: string;
   serialNumber: string;
   userPrincipalName?: string | null;
 }
+
+/** The tenant's subscription for the SKU (`GET /subscribedSkus`), if it has one. */
+export async function findSubscribedSku(graph: GraphClient, skuId: string): Promise<SubscribedSku | undefined> {
+  const { value } = await graph.call<{ value: SubscribedSku[] }>(
+    'GET',
+    '/subscribedSkus?$select=skuId,skuPartNumber,consumedUnits,prepaidUnits',
+  );
+  return value.find((s) => s.skuId === skuId);
+}
+
+/** The Windows Autopilot identity of a serial number, if Intune knows it. */
+export async function findAutopilotIdentity(
+  graph: GraphClient,
+  serialNumber: string,
+): Promise<AutopilotIdentity | undefined> {
+  const filter = encodeURIComponent(`contains(serialNumber,'${serialNumber.replace(/'/g, "''")}')`);
+  const { value } = await graph.call<{ value: AutopilotIdentity[] }>(
+    'GET',
+    `/deviceManagement/windowsAutopilotDeviceIdentities?$filter=${filter}`,
+  );
+  return value.find((d) => d.serialNumber === serialNumber);
+}
+
+/** The path of an action on an Autopilot identity (assignUserToDevice, unassignUserFromDevice). */
+export const devicePath = (identity: AutopilotIdentity, action: string) =>
+  `/deviceManagement/windowsAutopilotDeviceIdentities/${identity.id}/${action}`;
 
 export interface GraphProvisionersOptions {
   graph: GraphClient;
@@ -169,11 +195,7 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
             usageLocation: onboarding.usageLocation ?? o.defaultUsageLocation,
           });
         }
-        const { value } = await graph.call<{ value: SubscribedSku[] }>(
-          'GET',
-          '/subscribedSkus?$select=skuId,skuPartNumber,consumedUnits,prepaidUnits',
-        );
-        const sku = value.find((s) => s.skuId === o.licenseSkuId);
+        const sku = await findSubscribedSku(graph, o.licenseSkuId);
         if (!sku)
           return {
             kind: 'failed',
@@ -219,17 +241,7 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
     },
   };
 
-  async function autopilotIdentity(serialNumber: string): Promise<AutopilotIdentity | undefined> {
-    const filter = encodeURIComponent(`contains(serialNumber,'${serialNumber.replace(/'/g, "''")}')`);
-    const { value } = await graph.call<{ value: AutopilotIdentity[] }>(
-      'GET',
-      `/deviceManagement/windowsAutopilotDeviceIdentities?$filter=${filter}`,
-    );
-    return value.find((d) => d.serialNumber === serialNumber);
-  }
-
-  const devicePath = (identity: AutopilotIdentity, action: string) =>
-    `/deviceManagement/windowsAutopilotDeviceIdentities/${identity.id}/${action}`;
+  const autopilotIdentity = (serialNumber: string) => findAutopilotIdentity(graph, serialNumber);
 
   /** Sets the Autopilot user of a device to whoever holds it in the pool now (or to nobody). */
   async function reconcileDevice(serialNumber: string): Promise<void> {

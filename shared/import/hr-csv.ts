@@ -1,0 +1,250 @@
+import { employeeHiredSchema, type EmployeeHired } from '../schemas/hr-events';
+import { toFieldErrors } from '../schemas/validation';
+
+/**
+ * The HR import file (contract: "CSV import"): a CSV as the HR system or Excel writes it. UTF-8 (with or
+ * without a BOM) or Windows-1252; `,` or `;`; one header row, in the hire event's field names or in French;
+ * dates `YYYY-MM-DD` or `DD/MM/YYYY`; priority `continuity`, `standard` or `PCA`. Pure: bytes in, hire events
+ * or every error out.
+ */
+
+export interface ImportError {
+  /** The file's line (1: the header); a quoted field over several lines counts from where its row starts. */
+  line: number;
+  /** The column (the hire event's field name), or `header`, or `file`. */
+  path: string;
+  message: string;
+}
+
+export interface ParsedImport {
+  rows: number;
+  /** The valid rows' events (an import goes ahead only when `errors` is empty). */
+  hires: EmployeeHired[];
+  errors: ImportError[];
+}
+
+type Field =
+  | 'employeeId'
+  | 'givenName'
+  | 'surname'
+  | 'userPrincipalName'
+  | 'department'
+  | 'site'
+  | 'startDate'
+  | 'priority'
+  | 'usageLocation';
+
+const REQUIRED: readonly Field[] = [
+  'employeeId',
+  'givenName',
+  'surname',
+  'userPrincipalName',
+  'department',
+  'startDate',
+];
+
+/** Headers, folded (lower case, no accents, spaces, apostrophes, dashes or underscores), in English and French. */
+const HEADERS: Record<string, Field> = {
+  employeeid: 'employeeId',
+  matricule: 'employeeId',
+  givenname: 'givenName',
+  prenom: 'givenName',
+  surname: 'surname',
+  nom: 'surname',
+  userprincipalname: 'userPrincipalName',
+  upn: 'userPrincipalName',
+  department: 'department',
+  direction: 'department',
+  site: 'site',
+  startdate: 'startDate',
+  datedarrivee: 'startDate',
+  priority: 'priority',
+  priorite: 'priority',
+  usagelocation: 'usageLocation',
+  pays: 'usageLocation',
+};
+
+const fold = (header: string) =>
+  header
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[\s'’_-]/g, '');
+
+/** The text of the file: UTF-8 when it is valid UTF-8 (a BOM dropped), else Windows-1252 (as Excel saves it). */
+export function decodeCsv(bytes: Uint8Array): string {
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const body = bytes.subarray(start);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    return new TextDecoder('windows-1252').decode(body);
+  }
+}
+
+/** The separator of the header row: `;` or `,`, whichever it has more of outside quotes. */
+function separatorOf(text: string): ';' | ',' {
+  let semicolons = 0;
+  let commas = 0;
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && ch === ';') semicolons += 1;
+    else if (!quoted && ch === ',') commas += 1;
+  }
+  return semicolons > commas ? ';' : ',';
+}
+
+/** RFC 4180 records (quotes doubled inside quoted fields; CRLF or LF), each with the line it starts on. */
+export function csvRecords(text: string, separator: string): { line: number; fields: string[] }[] {
+  const records: { line: number; fields: string[] }[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let line = 1;
+  let startLine = 1;
+  let atFieldStart = true;
+  const endRecord = () => {
+    fields.push(field);
+    records.push({ line: startLine, fields });
+    fields = [];
+    field = '';
+    atFieldStart = true;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charAt(i);
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (ch === '"') quoted = false;
+      else {
+        if (ch === '\n') line += 1;
+        field += ch;
+      }
+      continue;
+    }
+    if (ch === '"' && atFieldStart) {
+      quoted = true;
+      atFieldStart = false;
+    } else if (ch === separator) {
+      fields.push(field);
+      field = '';
+      atFieldStart = true;
+    } else if (ch === '\r' || ch === '\n') {
+      if (ch === '\r' && text[i + 1] === '\n') i += 1;
+      endRecord();
+      line += 1;
+      startLine = line;
+    } else {
+      field += ch;
+      atFieldStart = false;
+    }
+  }
+  if (field !== '' || fields.length > 0) endRecord();
+  // Lines with nothing on them (a trailing newline, a blank line) are not rows.
+  return records.filter((r) => r.fields.some((f) => f.trim() !== ''));
+}
+
+/** A date as `YYYY-MM-DD` from `YYYY-MM-DD` or `DD/MM/YYYY` (as Excel writes it in French); else as given. */
+function isoDate(value: string): string {
+  const fr = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value);
+  return fr ? `${fr[3]}-${fr[2]?.padStart(2, '0')}-${fr[1]?.padStart(2, '0')}` : value;
+}
+
+/** The priority as the event says it: `PCA` (plan de continuité d'activité) is continuity; empty: standard. */
+function priorityOf(value: string): string {
+  const v = value.trim().toLowerCase();
+  if (v === 'pca' || v === 'continuity') return 'continuity';
+  if (v === '' || v === 'standard') return 'standard';
+  return value;
+}
+
+/**
+ * The hire event of one row: its `eventId` is derived from the employee and the start date, so that importing
+ * the same file again gives the same events (each applied once).
+ */
+export function importEventId(employeeId: string, startDate: string): string {
+  return `import/${employeeId}/${startDate}`;
+}
+
+/** Parses the file into hire events; every error of every row, or none. */
+export function parseHrCsv(bytes: Uint8Array, occurredAt: string): ParsedImport {
+  const text = decodeCsv(bytes);
+  const records = csvRecords(text, separatorOf(text));
+  const [header, ...rows] = records;
+  if (!header) return { rows: 0, hires: [], errors: [{ line: 1, path: 'file', message: 'the file is empty' }] };
+  const errors: ImportError[] = [];
+  const columns = header.fields.map((h, i): Field | null => {
+    const field = HEADERS[fold(h)];
+    if (!field) {
+      errors.push({
+        line: header.line,
+        path: 'header',
+        message: `column ${i + 1} "${h.trim()}" is not a known column`,
+      });
+      return null;
+    }
+    return field;
+  });
+  for (const field of REQUIRED) {
+    if (!columns.includes(field)) errors.push({ line: header.line, path: 'header', message: `no column ${field}` });
+  }
+  if (errors.length > 0) return { rows: rows.length, hires: [], errors };
+
+  const hires: EmployeeHired[] = [];
+  const seen = new Map<string, number>();
+  for (const row of rows) {
+    if (row.fields.length !== columns.length) {
+      errors.push({
+        line: row.line,
+        path: 'row',
+        message: `${row.fields.length} fields where the header has ${columns.length}`,
+      });
+      continue;
+    }
+    const values: Partial<Record<Field, string>> = {};
+    columns.forEach((field, i) => {
+      const value = row.fields[i]?.trim() ?? '';
+      if (field && value !== '') values[field] = value;
+    });
+    const startDate = isoDate(values.startDate ?? '');
+    const employeeId = values.employeeId ?? '';
+    const event = {
+      eventId: importEventId(employeeId, startDate),
+      type: 'employee.hired',
+      occurredAt,
+      employee: {
+        employeeId,
+        givenName: values.givenName ?? '',
+        surname: values.surname ?? '',
+        userPrincipalName: values.userPrincipalName ?? '',
+        department: values.department ?? '',
+        ...(values.site !== undefined ? { site: values.site } : {}),
+        startDate,
+        priority: priorityOf(values.priority ?? ''),
+        ...(values.usageLocation !== undefined ? { usageLocation: values.usageLocation.toUpperCase() } : {}),
+      },
+    };
+    const parsed = employeeHiredSchema.safeParse(event);
+    if (!parsed.success) {
+      for (const e of toFieldErrors(parsed.error)) {
+        errors.push({ line: row.line, path: e.path.replace(/^employee\./, ''), message: e.message });
+      }
+      continue;
+    }
+    const first = seen.get(employeeId.toLowerCase());
+    if (first !== undefined) {
+      errors.push({
+        line: row.line,
+        path: 'employeeId',
+        message: `employee ${employeeId} is already on line ${first}`,
+      });
+      continue;
+    }
+    seen.set(employeeId.toLowerCase(), row.line);
+    hires.push(parsed.data);
+  }
+  return { rows: rows.length, hires, errors };
+}
