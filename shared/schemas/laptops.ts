@@ -93,7 +93,8 @@ export const deliveryBodySchema = z
   .strict();
 
 /** An expected delivery as stored beside the laptops of its pool. */
-export const deliveryDocumentSchema = deliveryBodySchema.extend({
+export const deliveryDocumentSchema = z.object({
+  ...deliveryBodySchema.shape,
   id: z.string().startsWith('delivery-'),
   docType: z.literal('delivery'),
   pool: z.string().min(1),
