@@ -52,9 +52,7 @@ export async function generated(section: Section): Promise<{ current: string; ex
   const stop = current.indexOf(section.end, start);
   if (start < 0 || stop < 0) throw new Error(`${section.file} lacks the markers of its generated section`);
   const raw = `${current.slice(0, start + section.begin.length)}\n${section.content()}\n${current.slice(stop)}`;
-  const expected = file.endsWith('.md')
-    ? await format(raw, { ...(await resolveConfig(file)), filepath: file })
-    : raw;
+  const expected = file.endsWith('.md') ? await format(raw, { ...(await resolveConfig(file)), filepath: file }) : raw;
   return { current, expected };
 }
 

@@ -7,23 +7,46 @@ import { QUEUES } from '../shared/app/queues';
 import { hrEventSchema } from '../shared/schemas/hr-events';
 import { describeFieldErrors, toFieldErrors } from '../shared/schemas/validation';
 import { newTraceparent } from '../shared/telemetry/telemetry';
+import { IMPORT_PART_ROWS, importFile } from './hr-import';
 
 const USAGE = `usage: npm run hr -- send <file.json> [--namespace <ns>.servicebus.windows.net | --connection-string <cs>]
+       npm run hr -- import <file.csv> [--dry-run] [--url <service url>] [--token <bearer token>]
 
-Sends the HR events of <file.json> (one event, or an array of them) to the hr-events queue, as an HR
+send: sends the HR events of <file.json> (one event, or an array of them) to the hr-events queue, as an HR
 system does: messageId = eventId, signed in with DefaultAzureCredential (az login, or a managed identity;
 the principal needs Azure Service Bus Data Sender on hr-events). The namespace defaults to
-SERVICE_BUS_NAMESPACE (an output of infra/main.bicep). Every event is validated before anything is sent.`;
+SERVICE_BUS_NAMESPACE (an output of infra/main.bicep). Every event is validated before anything is sent.
+
+import: sends an HR file (CSV, as in the contract) to POST /api/hr-events/import of the service at --url
+(default HR_API_URL, else the local host at http://127.0.0.1:$PORT, 7071). The whole file is checked first
+(a dry run): any invalid row and nothing is imported, every error is listed. Then it is sent in parts of
+${IMPORT_PART_ROWS} rows, with a progress bar (the same file again imports nothing new). The token: --token,
+else HR_API_TOKEN, else one the local host's development issuer signs (HrEvents.Send).`;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { namespace: { type: 'string' }, 'connection-string': { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      namespace: { type: 'string' },
+      'connection-string': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      url: { type: 'string' },
+      token: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   const [command, file] = positionals;
-  if (values.help || command !== 'send' || !file) {
+  if (values.help || (command !== 'send' && command !== 'import') || !file) {
     console.error(USAGE);
     process.exit(values.help ? 0 : 2);
+  }
+  if (command === 'import') {
+    process.exitCode = await importFile(file, {
+      dryRun: values['dry-run'] ?? false,
+      ...(values.url !== undefined ? { url: values.url } : {}),
+      ...(values.token !== undefined ? { token: values.token } : {}),
+    });
+    return;
   }
   const raw = JSON.parse(await readFile(file, 'utf8')) as unknown;
   const events = (Array.isArray(raw) ? raw : [raw]).map((e, i) => {

@@ -78,12 +78,26 @@ export function decodeCsv(bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
-    return new TextDecoder('windows-1252').decode(body);
+    return decodeWindows1252(body);
   }
 }
 
+/**
+ * Windows-1252's 0x80–0x9F (€, ‚, ƒ, „, …, œ, Ÿ...; the WHATWG Encoding table); the rest is Latin-1. Decoded
+ * here, since Node's TextDecoder('windows-1252') reads those 32 bytes as Latin-1 control characters.
+ */
+const CP1252_80_9F =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b >= 0x80 && b <= 0x9f ? CP1252_80_9F.charAt(b - 0x80) : String.fromCharCode(b);
+  return out;
+}
+
 /** The separator of the header row: `;` or `,`, whichever it has more of outside quotes. */
-function separatorOf(text: string): ';' | ',' {
+export function separatorOf(text: string): ';' | ',' {
   let semicolons = 0;
   let commas = 0;
   let quoted = false;

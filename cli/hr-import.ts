@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import { issueToken, loadOrCreateSigningKey } from '../local/dev-issuer';
+import { loadLocalSettings, localSettings } from '../local/local-settings';
+import { csvRecords, decodeCsv, separatorOf, type ImportError } from '../shared/import/hr-csv';
+import { Roles } from '../shared/http/roles';
+
+/** Rows a part of the file carries: a progress step, well under the route's 2 MiB. */
+export const IMPORT_PART_ROWS = 100;
+
+interface Summary {
+  rows: number;
+  valid: number;
+  errors?: ImportError[];
+  continuity: number;
+  laptopsNeeded: number;
+  laptopsAvailable: number;
+  seatsNeeded: number;
+  seatsFree: number;
+  eventIds?: string[];
+  detail?: string;
+}
+
+/** A field as RFC 4180 writes it: quoted when it holds the separator, a quote or a line break. */
+const csvField = (value: string) => (/[;"\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+const csvLine = (fields: string[]) => `${fields.map(csvField).join(';')}\r\n`;
+
+function progress(done: number, total: number): void {
+  const width = 30;
+  const filled = Math.round((done / Math.max(total, 1)) * width);
+  const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} rows`;
+  if (process.stderr.isTTY) process.stderr.write(`\r${bar}${done === total ? '\n' : ''}`);
+  else process.stderr.write(`${bar}\n`);
+}
+
+async function localToken(): Promise<string> {
+  loadLocalSettings();
+  const settings = localSettings();
+  const key = await loadOrCreateSigningKey(settings.LOCAL_STATE_DIR);
+  return issueToken(key, {
+    app: 'hr-import-cli',
+    roles: [Roles.hrEventsSend],
+    issuer: settings.Auth__issuer,
+    audience: settings.Auth__audience,
+    lifetimeSeconds: 3600,
+  });
+}
+
+/**
+ * `npm run hr -- import <file.csv> [--dry-run]`: checks the whole file with the service (a dry run), then sends
+ * it in parts with a progress bar. Answers the exit code: 0 done, 1 refused (every error printed).
+ */
+export async function importFile(file: string, o: { dryRun: boolean; url?: string; token?: string }): Promise<number> {
+  const base = (o.url ?? process.env.HR_API_URL ?? `http://127.0.0.1:${process.env.PORT ?? '7071'}`).replace(/\/$/, '');
+  const token = o.token ?? process.env.HR_API_TOKEN ?? (await localToken());
+  const send = async (body: Uint8Array, dryRun: boolean): Promise<{ status: number; summary: Summary }> => {
+    const res = await fetch(`${base}/api/hr-events/import${dryRun ? '?dryRun=true' : ''}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body,
+    });
+    return { status: res.status, summary: (await res.json()) as Summary };
+  };
+  const bytes = await readFile(file);
+  const checked = await send(bytes, true);
+  if (checked.status !== 200) {
+    console.error(`${file}: ${checked.summary.detail ?? `refused (${checked.status})`}`);
+    for (const e of checked.summary.errors ?? []) console.error(`  line ${e.line}, ${e.path}: ${e.message}`);
+    return 1;
+  }
+  const s = checked.summary;
+  console.log(
+    `${file}: ${s.rows} rows, ${s.valid} valid, ${s.continuity} continuity; laptops ${s.laptopsNeeded} needed / ` +
+      `${s.laptopsAvailable} available; seats ${s.seatsNeeded} needed / ${s.seatsFree} free`,
+  );
+  if (o.dryRun) return 0;
+  // Sent again in parts of whole records (a quoted field may span lines), each with the header.
+  const text = decodeCsv(bytes);
+  const [header, ...rows] = csvRecords(text, separatorOf(text));
+  if (!header) return 0;
+  const encoder = new TextEncoder();
+  let imported = 0;
+  progress(0, rows.length);
+  for (let i = 0; i < rows.length; i += IMPORT_PART_ROWS) {
+    const part = rows.slice(i, i + IMPORT_PART_ROWS);
+    const csv = csvLine(header.fields) + part.map((r) => csvLine(r.fields)).join('');
+    const res = await send(encoder.encode(csv), false);
+    if (res.status !== 202) {
+      console.error(`\nrows ${i + 1}..${i + part.length}: ${res.summary.detail ?? `refused (${res.status})`}`);
+      return 1;
+    }
+    imported += res.summary.eventIds?.length ?? 0;
+    progress(i + part.length, rows.length);
+  }
+  console.log(`${imported} hires queued (the same file again queues nothing new)`);
+  return 0;
+}
