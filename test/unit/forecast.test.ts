@@ -1,0 +1,182 @@
+import { forecast, type ForecastInput, type WaitingOnboarding } from '../../shared/domain/forecast';
+import { dayInParis, endOfDayInParis, startOfDayInParis } from '../../shared/domain/paris-time';
+
+// Who gets equipped when (contract: "Forecast"): the line in service order (continuity, earliest start date,
+// earliest approval), each unit of stock to the next in line on the day it comes.
+
+const TODAY = '2027-01-10';
+
+function waiting(id: string, o: Partial<WaitingOnboarding> = {}): WaitingOnboarding {
+  return {
+    onboardingId: id,
+    priority: 'standard',
+    startDate: '2027-02-01',
+    approvedAt: '2027-01-05T09:00:00Z',
+    waitingFor: ['laptop'],
+    ...o,
+  };
+}
+
+const input = (o: Partial<ForecastInput>): ForecastInput => ({
+  asOf: TODAY,
+  laptopsAvailable: 0,
+  laptopsExpected: [],
+  seatsFree: 0,
+  seatsExpected: [],
+  waiting: [],
+  ...o,
+});
+
+/** [id, position, expectedBy] of each entry. */
+const lineOf = (i: ForecastInput) => forecast(i).waiting.map((w) => [w.onboardingId, w.position, w.expectedBy]);
+
+describe('the forecast', () => {
+  it.each([
+    {
+      name: 'stock now serves the first in line today, the rest wait for nothing',
+      given: { laptopsAvailable: 1, waiting: [waiting('a'), waiting('b')] },
+      line: [
+        ['a', 1, TODAY],
+        ['b', 2, null],
+      ],
+    },
+    {
+      name: 'deliveries serve the line in order, on their day; more waiting than expected: null',
+      given: {
+        laptopsExpected: [
+          { on: '2027-01-20', count: 1 },
+          { on: '2027-01-12', count: 2 },
+        ],
+        waiting: [waiting('a'), waiting('b'), waiting('c'), waiting('d')],
+      },
+      line: [
+        ['a', 1, '2027-01-12'],
+        ['b', 2, '2027-01-12'],
+        ['c', 3, '2027-01-20'],
+        ['d', 4, null],
+      ],
+    },
+    {
+      name: 'continuity first, whatever its start date; then the earliest start date',
+      given: {
+        laptopsAvailable: 1,
+        laptopsExpected: [{ on: '2027-01-15', count: 2 }],
+        waiting: [
+          waiting('late-standard', { startDate: '2027-03-01' }),
+          waiting('early-standard', { startDate: '2027-01-15' }),
+          waiting('pca', { priority: 'continuity', startDate: '2027-06-01' }),
+        ],
+      },
+      line: [
+        ['pca', 1, TODAY],
+        ['early-standard', 2, '2027-01-15'],
+        ['late-standard', 3, '2027-01-15'],
+      ],
+    },
+    {
+      name: 'ties of start date go to the earliest approval, then the id',
+      given: {
+        laptopsAvailable: 2,
+        waiting: [
+          waiting('z', { approvedAt: '2027-01-06T09:00:00Z' }),
+          waiting('y', { approvedAt: '2027-01-07T09:00:00Z' }),
+          waiting('x', { approvedAt: '2027-01-06T09:00:00Z' }),
+        ],
+      },
+      line: [
+        ['x', 1, TODAY],
+        ['z', 2, TODAY],
+        ['y', 3, null],
+      ],
+    },
+    {
+      name: 'a delivery already late counts as today; one who holds a reserved laptop takes none of the line',
+      given: {
+        laptopsExpected: [{ on: '2027-01-02', count: 1 }],
+        waiting: [waiting('holder', { priority: 'continuity', holdsLaptop: true }), waiting('next')],
+      },
+      line: [
+        ['holder', 1, TODAY],
+        ['next', 2, TODAY],
+      ],
+    },
+    {
+      name: 'seats: free now, then those leavers free; someone waiting for both gets the later day',
+      given: {
+        laptopsAvailable: 2,
+        seatsFree: 1,
+        seatsExpected: [{ on: '2027-01-31', count: 1 }],
+        waiting: [
+          waiting('both', { waitingFor: ['laptop', 'officeLicense'] }),
+          waiting('seat', { waitingFor: ['officeLicense'], startDate: '2027-02-02' }),
+          waiting('laptop-only', { startDate: '2027-02-03' }),
+          waiting('no-seat-left', { waitingFor: ['officeLicense'], startDate: '2027-02-04' }),
+        ],
+      },
+      line: [
+        ['both', 1, TODAY],
+        ['seat', 2, '2027-01-31'],
+        ['laptop-only', 3, TODAY],
+        ['no-seat-left', 4, null],
+      ],
+    },
+    {
+      name: 'a laptop there but no seat: not equipped before the seat comes',
+      given: {
+        laptopsAvailable: 1,
+        seatsExpected: [{ on: '2027-02-01', count: 1 }],
+        waiting: [waiting('a', { waitingFor: ['laptop', 'officeLicense'] })],
+      },
+      line: [['a', 1, '2027-02-01']],
+    },
+  ])('when $name', ({ given, line }) => {
+    expect(lineOf(input(given))).toEqual(line);
+  });
+
+  it('when the same days come from several sources, then the stock says them once per day, earliest first', () => {
+    const f = forecast(
+      input({
+        laptopsAvailable: 3,
+        laptopsExpected: [
+          { on: '2027-01-20', count: 2 },
+          { on: '2027-01-12', count: 1 },
+          { on: '2027-01-20', count: 1 },
+          { on: '2027-01-01', count: 4 },
+        ],
+        seatsFree: 7,
+      }),
+    );
+    expect(f).toEqual({
+      asOf: TODAY,
+      laptops: {
+        available: 3,
+        expected: [
+          { on: TODAY, count: 4 },
+          { on: '2027-01-12', count: 1 },
+          { on: '2027-01-20', count: 3 },
+        ],
+      },
+      seats: { free: 7 },
+      waiting: [],
+    });
+  });
+});
+
+describe('days in Europe/Paris', () => {
+  it.each([
+    ['winter (UTC+1)', '2027-01-15', '2027-01-15T23:00:00.000Z'],
+    ['summer (UTC+2)', '2027-06-30', '2027-06-30T22:00:00.000Z'],
+    ['the day before the clocks go forward', '2027-03-27', '2027-03-27T23:00:00.000Z'],
+    ['the day the clocks go forward (23 hours)', '2027-03-28', '2027-03-28T22:00:00.000Z'],
+    ['the day the clocks go back (25 hours)', '2027-10-31', '2027-10-31T23:00:00.000Z'],
+    ['the last day of the year', '2026-12-31', '2026-12-31T23:00:00.000Z'],
+  ])('when a last day is in %s, then it ends at midnight in Paris', (_, day, end) => {
+    expect(endOfDayInParis(day).toISOString()).toBe(end);
+  });
+
+  it('when it is 23:30 UTC in winter, then it is already the next day in Paris', () => {
+    expect(dayInParis(new Date('2026-11-29T23:30:00Z'))).toBe('2026-11-30');
+    expect(dayInParis(new Date('2026-11-29T22:59:59Z'))).toBe('2026-11-29');
+    expect(startOfDayInParis('2026-11-30').toISOString()).toBe('2026-11-29T23:00:00.000Z');
+  });
+});
