@@ -2,7 +2,21 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.deploy/**', 'reports/**', '.stryker-tmp/**', 'node_modules/**', 'coverage/**', '.local/**', '*.mjs', '*.cjs', 'jest.config.js', 'jest.mutation.config.js'] },
+  {
+    ignores: [
+      'dist/**',
+      '.deploy/**',
+      'reports/**',
+      '.stryker-tmp/**',
+      'node_modules/**',
+      'coverage/**',
+      '.local/**',
+      '*.mjs',
+      '*.cjs',
+      'jest.config.js',
+      'jest.mutation.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -46,6 +46,12 @@ param teamsWebhookUrl string = ''
 @allowed(['22'])
 param nodeVersion string = '22'
 
+@description('Optional. Lead times: days before the start date (Europe/Paris) before which the VPN is not provisioned; empty: at approval.')
+param vpnLeadDays string = ''
+
+@description('Optional. Lead times: days before the start date before which the Microsoft 365 licence is not assigned; empty: at approval.')
+param licenseLeadDays string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName, product: 'dsi-onboarding' }
 
@@ -174,6 +180,9 @@ module functionApp 'modules/function-app.bicep' = {
       Provisioning__maxTransientRetries: '8'
       Provisioning__retryBaseSeconds: '2'
       Provisioning__retryMaxSeconds: '300'
+      // Empty: no lead time (steps run at approval).
+      Provisioning__vpnLeadDays: vpnLeadDays
+      Provisioning__licenseLeadDays: licenseLeadDays
       Sweeper__outboxGraceSeconds: '60'
       Sweeper__reservationGraceSeconds: '120'
       Sweeper__stuckAfterSeconds: '900'

@@ -4,6 +4,11 @@ import { DATABASE_NAME_DEFAULT } from './adapters/cosmos/containers';
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** Days of a lead time: a whole number 0..365, or empty (Bicep's default) / unset for none. */
+const leadDays = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z.coerce.number().int().nonnegative().max(365).optional(),
+);
 const isoDuration = z.string().refine(isIsoDuration, 'must be an ISO 8601 duration (P5Y, P18M, P2D, PT30S...)');
 
 /**
@@ -36,6 +41,13 @@ const configSchema = z.object({
   Provisioning__maxTransientRetries: z.coerce.number().int().nonnegative().default(8),
   Provisioning__retryBaseSeconds: z.coerce.number().positive().default(2),
   Provisioning__retryMaxSeconds: z.coerce.number().positive().default(300),
+  /**
+   * Lead times (optional): the VPN or the licence is not provisioned before this many days ahead of the start
+   * date (Europe/Paris); the step stays `pending` with `notBefore`, run then by a scheduled message. Unset: at
+   * approval.
+   */
+  Provisioning__vpnLeadDays: leadDays,
+  Provisioning__licenseLeadDays: leadDays,
   /** How long a step waiting for licence seats waits before it checks again. */
   Provisioning__waitingRecheckSeconds: positiveInt.default(300),
   /** The sweeper re-sends outbox commands older than this (a worker stopped between its write and its send). */

@@ -5,6 +5,7 @@ import type { Directory } from '../ports/directory';
 import type { OnboardingStore } from '../ports/onboarding-store';
 import type { BulkDecision, DecisionBody } from '../schemas/api';
 import type { Onboarding } from '../schemas/onboarding';
+import type { LeadTimes } from './lead-times';
 import type { OnboardingWriter } from './onboarding-writer';
 
 function found(id: string, onboarding: Onboarding | null): Onboarding {
@@ -21,6 +22,8 @@ export function createDecideOnboarding(deps: {
   writer: OnboardingWriter;
   directory: Directory;
   clock: Clock;
+  /** When each step is due for a start date (lead times); none: at approval. */
+  leadTimes?: LeadTimes;
 }) {
   return async function decideOnboarding(id: string, body: DecisionBody, by: Actor): Promise<Onboarding> {
     const current = await deps.store.get(id);
@@ -40,6 +43,7 @@ export function createDecideOnboarding(deps: {
         decision: body.decision,
         ...(body.comment !== undefined ? { comment: body.comment } : {}),
         ...(lookedUp ? { agentObjectId: lookedUp } : {}),
+        ...(deps.leadTimes ? { notBefore: deps.leadTimes(current.value.startDate) } : {}),
       }),
       current,
     );

@@ -9,6 +9,7 @@ import type { Onboarding } from '../schemas/onboarding';
 import { newTraceparent, recordChange } from '../telemetry/telemetry';
 import type { ScheduleApprovalDeadlines } from './approval-deadlines';
 import { departureDueAt, type ScheduleDeparture } from './departures';
+import type { LeadTimes } from './lead-times';
 import type { Announce } from './notifications';
 import type { OnboardingWriter } from './onboarding-writer';
 
@@ -36,6 +37,8 @@ export function createHandleHrEvent(deps: {
   announce: Pick<Announce, 'created'>;
   /** Schedules the end of a leaver's last day. */
   scheduleDeparture: ScheduleDeparture;
+  /** When each step is due for a start date (lead times): a moved start date re-plans what is not run. */
+  leadTimes?: LeadTimes;
 }) {
   const { store, writer, clock, replanLaptop, scheduleApprovalDeadlines, announce, scheduleDeparture } = deps;
 
@@ -92,7 +95,13 @@ export function createHandleHrEvent(deps: {
         case 'employee.start-date-changed': {
           const changed = await writer.apply(
             target,
-            () => ({ type: 'start-date-changed', eventId: event.eventId, at, startDate: event.employee.startDate }),
+            () => ({
+              type: 'start-date-changed',
+              eventId: event.eventId,
+              at,
+              startDate: event.employee.startDate,
+              ...(deps.leadTimes ? { notBefore: deps.leadTimes(event.employee.startDate) } : {}),
+            }),
             latest,
           );
           // Re-plan what is not done: a laptop request in line moves with its start date.

@@ -43,6 +43,9 @@ function outcomeEvent(step: StepName, outcome: ProvisionOutcome, now: Date, star
   }
 }
 
+/** How early a step's scheduled run may come and still run (clock skew between instances). */
+const EARLY_TOLERANCE_MS = 5000;
+
 const isActive = (o: Onboarding) => o.status === 'provisioning' || o.status === 'needs-attention';
 
 /**
@@ -112,7 +115,14 @@ export function createRunStepCommand(deps: {
   ): Promise<Onboarding | null> {
     const current = read ?? (await store.get(command.onboardingId));
     if (!current || !isCurrentRun(current.value, command) || !isActive(current.value)) return null;
-    if (!['pending', 'in-progress', 'waiting'].includes(current.value.steps[command.step].status)) return null;
+    const step = current.value.steps[command.step];
+    if (!['pending', 'in-progress', 'waiting'].includes(step.status)) return null;
+    // Not due yet (lead times): its message is scheduled for its day, and one that comes before does nothing
+    // (a re-drive). A timer fires to the millisecond, clocks of instances differ by a little: a few seconds of
+    // tolerance, for the message of the day not to be taken for an early one.
+    if (step.notBefore !== undefined && Date.parse(step.notBefore) - clock.now().getTime() > EARLY_TOLERANCE_MS) {
+      return null;
+    }
 
     const startedAt = clock.now().toISOString();
     let outcome: ProvisionOutcome;

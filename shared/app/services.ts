@@ -23,6 +23,7 @@ import { createSweeper } from './sweeper';
 import { createHandleDeparture, createScheduleDeparture } from './departures';
 import { createChangePriority, createReturnLaptop, createServeFreedSeat } from './lifecycle';
 import { createForecast } from './forecast';
+import { createLeadTimes } from './lead-times';
 import { createImportHires } from './hr-import';
 
 /** The adapters a host provides. */
@@ -63,7 +64,11 @@ export function createServices(ports: Ports) {
     clock,
     nudgePeriodSeconds: config.Sweeper__outboxGraceSeconds,
   });
-  const decideOnboarding = createDecideOnboarding({ store, writer, directory, clock });
+  const leadTimes = createLeadTimes({
+    vpnLeadDays: config.Provisioning__vpnLeadDays,
+    licenseLeadDays: config.Provisioning__licenseLeadDays,
+  });
+  const decideOnboarding = createDecideOnboarding({ store, writer, directory, clock, leadTimes });
   const scheduleDeparture = createScheduleDeparture(bus, clock);
   return {
     ...ports,
@@ -76,6 +81,7 @@ export function createServices(ports: Ports) {
       clock,
       announce,
       scheduleDeparture,
+      leadTimes,
       scheduleApprovalDeadlines: createScheduleApprovalDeadlines(bus, {
         reminderAfter: config.Approval__reminderAfter,
         expiresAfter: config.Approval__expiresAfter,

@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import { isUndoing } from '../domain/decide';
 import type { Clock } from '../ports/clock';
 import type { MessageBus } from '../ports/message-bus';
 import type { OnboardingStore } from '../ports/onboarding-store';
@@ -10,13 +11,14 @@ const BATCH = 100;
 
 /** The commands that drive again the steps of an onboarding that lost its message. */
 export function redriveCommands(o: Onboarding, key: string): StepCommand[] {
-  const cancelled = o.status === 'cancelled';
+  // A cancelled onboarding's undo, or a leaver's once access is being removed.
+  const undoing = o.status === 'cancelled' || o.status === 'leaving';
   return STEP_NAMES.filter((step) => {
     const status = o.steps[step].status;
-    if (cancelled) return status === 'done' || status === 'in-progress';
+    if (undoing) return isUndoing(o, step) && (status === 'done' || status === 'in-progress');
     return status === 'pending' || status === 'in-progress' || (step === 'officeLicense' && status === 'waiting');
   }).map((step): StepCommand => ({
-    type: cancelled ? 'revert-step' : 'run-step',
+    type: undoing ? 'revert-step' : 'run-step',
     onboardingId: o.id,
     employeeId: o.employeeId,
     step,
@@ -52,7 +54,7 @@ export function createSweeper(deps: {
 
   async function redriveStuck(): Promise<number> {
     const stuckAfter = config.Sweeper__stuckAfterSeconds;
-    const stuck = await store.withStuckSteps(ago(stuckAfter), BATCH);
+    const stuck = await store.withStuckSteps(ago(stuckAfter), BATCH, clock.now().toISOString());
     const period = Math.floor(clock.now().getTime() / (stuckAfter * 1000));
     let redriven = 0;
     for (const { value } of stuck) {

@@ -23,6 +23,8 @@ export type OnboardingEvent =
       comment?: string;
       /** The agent's object id in Entra ID, when the directory knows the account: four-eyes compares ids. */
       agentObjectId?: string;
+      /** Lead times: a step not to run before this instant (the setting's days before the start date). */
+      notBefore?: StepSchedule;
     }
   /**
    * Step outcomes. `startedAt`: when the run that came to it began; a step that was pending gets its
@@ -53,7 +55,7 @@ export type OnboardingEvent =
    */
   | { type: 'approval-deadline'; at: string; deadline: 'reminder' | 'expiry' }
   | { type: 'hire-cancelled'; eventId: string; at: string }
-  | { type: 'start-date-changed'; eventId: string; at: string; startDate: string }
+  | { type: 'start-date-changed'; eventId: string; at: string; startDate: string; notBefore?: StepSchedule }
   /**
    * The priority changes (HR's `employee.priority-changed`, with its event id, or the DSI's PATCH): laptops
    * are served in the new order from the next allocation pass on.
@@ -72,6 +74,9 @@ export type OnboardingEvent =
       condition: 'ok' | 'repair';
       comment?: string;
     };
+
+/** When steps are due (lead times): an instant a step, for those that have one. */
+export type StepSchedule = Partial<Record<StepName, string>>;
 
 /** The outcome of `decide`: the new state, the commands it implies and what to add to the history. */
 export interface Decision {
@@ -263,6 +268,7 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
       if (b.state.startDate !== event.startDate) {
         b.log(HR, 'start-date.changed', { eventId: event.eventId, from: b.state.startDate, to: event.startDate });
         b.state.startDate = event.startDate;
+        replanScheduledSteps(b, event.notBefore ?? {});
       } else {
         b.log(HR, 'start-date.unchanged', { eventId: event.eventId, startDate: event.startDate });
       }
@@ -302,7 +308,7 @@ function decideApproval(b: Builder, event: Extract<OnboardingEvent, { type: 'dec
   }
   s.status = 'provisioning';
   for (const step of STEP_NAMES) {
-    if (s.steps[step].status === 'pending') startStep(b, step);
+    if (s.steps[step].status === 'pending') startStep(b, step, event.notBefore?.[step]);
   }
   b.settle();
 }
@@ -326,9 +332,13 @@ export const REMINDER_SENT = 'onboarding.reminder-sent';
  * Starts a step's run: the laptop takes its place in line at once (the pool's allocation pass serves the
  * line in priority order, then resumes the step), the others run.
  */
-function startStep(b: Builder, step: StepName): void {
+function startStep(b: Builder, step: StepName, notBefore?: string): void {
   const attempt = b.state.steps[step].attempt + 1;
-  if (step === 'laptop' && attempt === 1) {
+  if (notBefore !== undefined && notBefore > b.at) {
+    // Not due yet (lead times): pending until then, run by a message scheduled for then.
+    b.setStep(step, { status: 'pending', detail: undefined, attempt, notBefore });
+    b.command({ type: 'run-step', step, attempt, notBefore });
+  } else if (step === 'laptop' && attempt === 1) {
     b.setStep(step, { status: 'waiting', detail: IN_LINE, attempt });
     b.command({ type: 'request-laptop', step, attempt });
   } else {
@@ -375,6 +385,21 @@ function retry(b: Builder, by: Actor): void {
   s.status = 'provisioning';
   for (const step of failed) startStep(b, step);
   b.log(by, 'onboarding.retry-requested', { steps: failed });
+}
+
+/**
+ * The start date moved: a step not run yet because it was not due (lead times) is planned anew for its new
+ * day (a new run, so that the message of the old one is spent), or run now when that day is past.
+ */
+function replanScheduledSteps(b: Builder, notBefore: StepSchedule): void {
+  if (b.state.status !== 'provisioning' && b.state.status !== 'needs-attention') return;
+  for (const step of STEP_NAMES) {
+    const current = b.state.steps[step];
+    if (current.status !== 'pending' || current.notBefore === undefined) continue;
+    if (notBefore[step] === current.notBefore) continue;
+    b.log(SYSTEM, 'step.replanned', { step, from: current.notBefore, to: notBefore[step] ?? b.at });
+    startStep(b, step, notBefore[step]);
+  }
 }
 
 function changePriority(b: Builder, event: Extract<OnboardingEvent, { type: 'priority-changed' }>): void {
@@ -502,7 +527,7 @@ class Builder {
 
   constructor(
     current: Onboarding,
-    private readonly at: string,
+    readonly at: string,
   ) {
     this.state = structuredClone(current);
   }
@@ -552,11 +577,18 @@ class Builder {
 
   setStep(step: StepName, patch: Partial<Step>): void {
     this.dirty = true;
-    const { detail, serialNumber, ...rest } = { ...this.state.steps[step], ...patch, updatedAt: this.at };
+    const { detail, serialNumber, notBefore, ...rest } = {
+      ...this.state.steps[step],
+      notBefore: undefined,
+      ...patch,
+      updatedAt: this.at,
+    };
     this.state.steps[step] = {
       ...rest,
       ...(detail !== undefined ? { detail } : {}),
       ...(serialNumber !== undefined ? { serialNumber } : {}),
+      // Only a step still waiting for its day keeps it (any other change of the step ends the wait).
+      ...(notBefore !== undefined ? { notBefore } : {}),
     };
   }
 
@@ -598,9 +630,15 @@ class Builder {
       this.state.history.push(...this.history);
       // The outbox keeps what must reach a worker; a step's consumer clears it in the write it makes anyway.
       // A laptop's place in line is its waiting step itself: the request to the pool needs no outbox.
+      // A run scheduled for a step's day (lead times) is not kept either: it would be sent again at every sweep
+      // for weeks; lost, the sweeper drives the step once it is due and has not moved.
       this.state.outbox = [
         ...this.state.outbox.filter((c) => !this.consumedSteps.has(c.step)),
-        ...this.commands.filter((c) => c.type !== 'request-laptop'),
+        ...this.commands.filter(
+          (c) =>
+            c.type !== 'request-laptop' &&
+            !(c.notBefore !== undefined && this.state.steps[c.step].notBefore === c.notBefore),
+        ),
       ];
     }
     return { state: this.state, commands: this.commands, history: this.history, changed };

@@ -21,11 +21,16 @@ function offsetMinutes(at: number): number {
   return m[1] === '-' ? -minutes : minutes;
 }
 
+/** The day `days` after `day` (YYYY-MM-DD; negative: before). */
+export function addDays(day: string, days: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
 /** The day after `day` (YYYY-MM-DD). */
 export function nextDay(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
+  return addDays(day, 1);
 }
 
 /** The instant `day` starts in Paris (its 00:00 there; midnight is never skipped by a change of time there). */

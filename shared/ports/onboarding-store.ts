@@ -77,9 +77,10 @@ export interface OnboardingStore {
   withPendingOutbox(olderThan: string, limit: number): Promise<Versioned<Onboarding>[]>;
   /**
    * Onboardings unchanged since `olderThan` with a step that should be moving: provisioning with a step
-   * pending, in progress or (licence) waiting for its re-check; cancelled with a step still to undo.
+   * pending (and due at `now`: lead times), in progress or (licence) waiting for its re-check; cancelled with
+   * a step still to undo; a leaver whose access removal has not finished.
    */
-  withStuckSteps(olderThan: string, limit: number): Promise<Versioned<Onboarding>[]>;
+  withStuckSteps(olderThan: string, limit: number, now: string): Promise<Versioned<Onboarding>[]>;
   /**
    * The line for laptops: the first `limit` running onboardings whose laptop step waits, in the order they
    * are served (continuity first, then the earliest start date, then the earliest approval).

@@ -49,8 +49,8 @@ describe('sweep', () => {
         asked.push(`outbox ${olderThan} ${limit}`);
         return faults.outbox ? Promise.reject(faults.outbox) : Promise.resolve([{ value: withOutbox, etag: 'e' }]);
       },
-      withStuckSteps: (olderThan: string, limit: number) => {
-        asked.push(`stuck ${olderThan} ${limit}`);
+      withStuckSteps: (olderThan: string, limit: number, now: string) => {
+        asked.push(`stuck ${olderThan} ${limit} ${now}`);
         return faults.stuck ? Promise.reject(faults.stuck) : Promise.resolve([{ value: stuck, etag: 'e' }]);
       },
     } as unknown as OnboardingStore;
@@ -87,7 +87,7 @@ describe('sweep', () => {
       'outbox 2026-12-01T09:59:00.000Z 100',
       'stale 2026-12-01T09:58:00.000Z',
       'nudge 2026-12-01T09:58:00.000Z',
-      'stuck 2026-12-01T09:45:00.000Z 100',
+      'stuck 2026-12-01T09:45:00.000Z 100 2026-12-01T10:00:00.000Z',
     ]);
     expect(h.flushed).toEqual([h.withOutbox.id]);
     const period = Math.floor(NOW.getTime() / 900_000);
