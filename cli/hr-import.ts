@@ -1,24 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { issueToken, loadOrCreateSigningKey } from '../local/dev-issuer';
 import { loadLocalSettings, localSettings } from '../local/local-settings';
-import { csvRecords, decodeCsv, separatorOf, type ImportError } from '../shared/import/hr-csv';
+import type { ImportSummary } from '../shared/app/hr-import';
+import { csvRecords, decodeCsv, separatorOf } from '../shared/import/hr-csv';
 import { Roles } from '../shared/http/roles';
 
 /** Rows a part of the file carries: a progress step, well under the route's 2 MiB. */
 export const IMPORT_PART_ROWS = 100;
 
-interface Summary {
-  rows: number;
-  valid: number;
-  errors?: ImportError[];
-  continuity: number;
-  laptopsNeeded: number;
-  laptopsAvailable: number;
-  seatsNeeded: number;
-  seatsFree: number;
-  eventIds?: string[];
-  detail?: string;
-}
+/** What the route answers: the summary, or a problem (its `detail`, and with invalid rows the same counts). */
+type Summary = Partial<ImportSummary> & { detail?: string };
 
 /** A field as RFC 4180 writes it: quoted when it holds the separator, a quote or a line break. */
 const csvField = (value: string) => (/[;"\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
@@ -67,7 +58,8 @@ export async function importFile(file: string, o: { dryRun: boolean; url?: strin
     for (const e of checked.summary.errors ?? []) console.error(`  line ${e.line}, ${e.path}: ${e.message}`);
     return 1;
   }
-  const s = checked.summary;
+  // A 200 is the dry run's whole summary.
+  const s = checked.summary as ImportSummary;
   console.log(
     `${file}: ${s.rows} rows, ${s.valid} valid, ${s.continuity} continuity; laptops ${s.laptopsNeeded} needed / ` +
       `${s.laptopsAvailable} available; seats ${s.seatsNeeded} needed / ${s.seatsFree} free`,

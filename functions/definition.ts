@@ -1,6 +1,7 @@
 import type { HttpHandler, HttpMethod, InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
 import type { ServicesProvider } from '../shared/app/services';
+import { secured, type SecuredRoute } from '../shared/http/http-handler';
 import { describeFieldErrors, toFieldErrors } from '../shared/schemas/validation';
 import { redact } from '../shared/telemetry/redaction';
 import { isTraceparent } from '../shared/telemetry/telemetry';
@@ -14,6 +15,25 @@ export interface HttpFunctionDefinition {
   handler: HttpHandler;
   /** The largest body the route takes (default MAX_BODY_BYTES, 256 KiB): the host refuses more with 413. */
   maxBodyBytes?: number;
+}
+
+/** An HTTP function behind `secured` (token, roles, problem+json), one method on one route. */
+export function securedRoute(
+  services: ServicesProvider,
+  name: string,
+  method: HttpMethod,
+  route: string,
+  r: SecuredRoute,
+  options: Pick<HttpFunctionDefinition, 'maxBodyBytes'> = {},
+): HttpFunctionDefinition {
+  return {
+    kind: 'http',
+    name,
+    methods: [method],
+    route,
+    handler: secured(async () => (await services()).tokenValidator, r),
+    ...options,
+  };
 }
 
 /** A Service Bus queue-triggered function (build it with `queueFunction`). */

@@ -1,6 +1,13 @@
 import type { InvocationContext } from '@azure/functions';
 import type { HttpFunctionDefinition, QueueFunctionDefinition } from './definition';
-import { applicationProperty, DeadLetterError, parseMessage, queueFunction, traceparentOf } from './definition';
+import {
+  applicationProperty,
+  DeadLetterError,
+  parseMessage,
+  queueFunction,
+  securedRoute,
+  traceparentOf,
+} from './definition';
 import { activeTraceparent, inMessageSpan, isTraceparent, newTraceparent } from '../shared/telemetry/telemetry';
 import { boundedMessageId } from '../shared/app/message-id';
 import { QUEUES } from '../shared/app/queues';
@@ -10,6 +17,7 @@ import { json, problem } from '../shared/http/problem';
 import { z } from 'zod';
 import { Roles } from '../shared/http/roles';
 import { hrEventSchema } from '../shared/schemas/hr-events';
+import { booleanQueryParam } from '../shared/schemas/validation';
 
 /** POST /api/hr-events: validates, then queues on hr-events with messageId = eventId (duplicates dropped). */
 export function hrEventsHttp(services: ServicesProvider): HttpFunctionDefinition {
@@ -49,10 +57,7 @@ const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain', 'application/vnd
 
 const importQuerySchema = z
   .object({
-    dryRun: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional(),
+    dryRun: booleanQueryParam,
   })
   .strict();
 
@@ -61,13 +66,12 @@ const importQuerySchema = z
  * 202 with the event ids queued. Any invalid row: 400 with every row's errors, nothing queued.
  */
 export function hrEventsImport(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    kind: 'http',
-    name: 'hr-events-import',
-    methods: ['POST'],
-    route: 'hr-events/import',
-    maxBodyBytes: MAX_IMPORT_BYTES,
-    handler: secured(async () => (await services()).tokenValidator, {
+  return securedRoute(
+    services,
+    'hr-events-import',
+    'POST',
+    'hr-events/import',
+    {
       roles: [Roles.hrEventsSend],
       async handle(_req, tools) {
         const { dryRun = false } = tools.query(importQuerySchema);
@@ -84,8 +88,9 @@ export function hrEventsImport(services: ServicesProvider): HttpFunctionDefiniti
         }
         return json(dryRun ? 200 : 202, summary);
       },
-    }),
-  };
+    },
+    { maxBodyBytes: MAX_IMPORT_BYTES },
+  );
 }
 
 const DEFER_SECONDS = 60;

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { HttpFunctionDefinition, QueueFunctionDefinition } from './definition';
-import { parseMessage, queueFunction } from './definition';
+import { parseMessage, queueFunction, securedRoute } from './definition';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
-import { secured } from '../shared/http/http-handler';
 import { json, problem } from '../shared/http/problem';
 import { Roles } from '../shared/http/roles';
 import {
@@ -21,90 +20,61 @@ import {
  * announce and withdraw expected deliveries.
  */
 export function laptopFunctions(services: ServicesProvider): HttpFunctionDefinition[] {
-  const validator = async () => (await services()).tokenValidator;
+  const inventory = [Roles.inventoryManage];
   return [
-    {
-      kind: 'http',
-      name: 'laptops-return',
-      methods: ['POST'],
-      route: 'laptops/{serialNumber}/return',
-      handler: secured(validator, {
-        roles: [Roles.inventoryManage],
-        person: true,
-        async handle(req, tools) {
-          const serial = serialNumberSchema.safeParse(req.params.serialNumber ?? '');
-          if (!serial.success)
-            return problem(404, `no laptop ${req.params.serialNumber ?? ''}`, { code: 'LAPTOP.NOT_FOUND' });
-          const body = await tools.body(laptopReturnBodySchema);
-          const laptop = await (await services()).returnLaptop(serial.data, body, tools.actor);
-          return json(200, toLaptopView(laptop));
-        },
-      }),
-    },
-    {
-      kind: 'http',
-      name: 'laptops-deliveries-add',
-      methods: ['POST'],
-      route: 'laptops/deliveries',
-      handler: secured(validator, {
-        roles: [Roles.inventoryManage],
-        async handle(_req, tools) {
-          const body = await tools.body(deliveryBodySchema);
-          const delivery = await (await services()).laptops.addDelivery(body);
-          return json(201, { id: delivery.id });
-        },
-      }),
-    },
-    {
-      kind: 'http',
-      name: 'laptops-deliveries-delete',
-      methods: ['DELETE'],
-      route: 'laptops/deliveries/{id}',
-      handler: secured(validator, {
-        roles: [Roles.inventoryManage],
-        async handle(req) {
-          const id = req.params.id ?? '';
-          if (!(await (await services()).laptops.removeDelivery(id))) {
-            return problem(404, `no expected delivery ${id}`, { code: 'DELIVERY.NOT_FOUND' });
-          }
-          return { status: 204 };
-        },
-      }),
-    },
-    {
-      kind: 'http',
-      name: 'laptops-add',
-      methods: ['POST'],
-      route: 'laptops',
-      handler: secured(validator, {
-        roles: [Roles.inventoryManage],
-        async handle(_req, tools) {
-          const body = await tools.body(addLaptopsBodySchema);
-          return json(201, await (await services()).laptopStock.add(body));
-        },
-      }),
-    },
-    {
-      kind: 'http',
-      name: 'laptops-list',
-      methods: ['GET'],
-      route: 'laptops',
-      handler: secured(validator, {
-        // Onboarding.Approve reads everything.
-        roles: [Roles.inventoryManage, Roles.onboardingRead, Roles.onboardingApprove],
-        async handle(_req, tools) {
-          const { status, limit, continuationToken } = tools.query(listLaptopsQuerySchema);
-          const page = await (
-            await services()
-          ).laptopStock.list({
-            ...(status ? { status } : {}),
-            limit,
-            ...(continuationToken ? { continuationToken } : {}),
-          });
-          return json(200, { items: page.items.map(toLaptopView), continuationToken: page.continuationToken });
-        },
-      }),
-    },
+    securedRoute(services, 'laptops-return', 'POST', 'laptops/{serialNumber}/return', {
+      roles: inventory,
+      person: true,
+      async handle(req, tools) {
+        const serial = serialNumberSchema.safeParse(req.params.serialNumber ?? '');
+        if (!serial.success) {
+          return problem(404, `no laptop ${req.params.serialNumber ?? ''}`, { code: 'LAPTOP.NOT_FOUND' });
+        }
+        const body = await tools.body(laptopReturnBodySchema);
+        const laptop = await (await services()).returnLaptop(serial.data, body, tools.actor);
+        return json(200, toLaptopView(laptop));
+      },
+    }),
+    securedRoute(services, 'laptops-deliveries-add', 'POST', 'laptops/deliveries', {
+      roles: inventory,
+      async handle(_req, tools) {
+        const body = await tools.body(deliveryBodySchema);
+        const delivery = await (await services()).laptops.addDelivery(body);
+        return json(201, { id: delivery.id });
+      },
+    }),
+    securedRoute(services, 'laptops-deliveries-delete', 'DELETE', 'laptops/deliveries/{id}', {
+      roles: inventory,
+      async handle(req) {
+        const id = req.params.id ?? '';
+        if (!(await (await services()).laptops.removeDelivery(id))) {
+          return problem(404, `no expected delivery ${id}`, { code: 'DELIVERY.NOT_FOUND' });
+        }
+        return { status: 204 };
+      },
+    }),
+    securedRoute(services, 'laptops-add', 'POST', 'laptops', {
+      roles: inventory,
+      async handle(_req, tools) {
+        const body = await tools.body(addLaptopsBodySchema);
+        return json(201, await (await services()).laptopStock.add(body));
+      },
+    }),
+    securedRoute(services, 'laptops-list', 'GET', 'laptops', {
+      // Onboarding.Approve reads everything.
+      roles: [Roles.inventoryManage, Roles.onboardingRead, Roles.onboardingApprove],
+      async handle(_req, tools) {
+        const { status, limit, continuationToken } = tools.query(listLaptopsQuerySchema);
+        const page = await (
+          await services()
+        ).laptopStock.list({
+          ...(status ? { status } : {}),
+          limit,
+          ...(continuationToken ? { continuationToken } : {}),
+        });
+        return json(200, { items: page.items.map(toLaptopView), continuationToken: page.continuationToken });
+      },
+    }),
   ];
 }
 

@@ -1,6 +1,6 @@
-import type { HttpFunctionDefinition } from './definition';
+import { securedRoute, type HttpFunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
-import { problemOf, secured, type SecuredRoute } from '../shared/http/http-handler';
+import { problemOf } from '../shared/http/http-handler';
 import { json, problem } from '../shared/http/problem';
 import { Roles } from '../shared/http/roles';
 import { verifyChain } from '../shared/audit/history-chain';
@@ -17,21 +17,7 @@ import {
 
 const readers = [Roles.onboardingRead, Roles.onboardingApprove] as const;
 
-function route(
-  services: ServicesProvider,
-  name: string,
-  method: 'GET' | 'POST' | 'PATCH',
-  path: string,
-  r: SecuredRoute,
-): HttpFunctionDefinition {
-  return {
-    kind: 'http',
-    name,
-    methods: [method],
-    route: path,
-    handler: secured(async () => (await services()).tokenValidator, r),
-  };
-}
+const route = securedRoute;
 
 function notFound(id: string) {
   return problem(404, `no onboarding ${id}`, { code: 'ONBOARDING.NOT_FOUND' });

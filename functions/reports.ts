@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { HttpFunctionDefinition } from './definition';
+import { securedRoute, type HttpFunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
-import { secured } from '../shared/http/http-handler';
 import { json } from '../shared/http/problem';
 import { Roles } from '../shared/http/roles';
 import { summaryQuerySchema } from '../shared/schemas/api';
@@ -17,33 +16,21 @@ const noQuerySchema = z.object({}).strict();
  */
 export function reportFunctions(services: ServicesProvider): HttpFunctionDefinition[] {
   return [
-    {
-      kind: 'http',
-      name: 'reports-summary',
-      methods: ['GET'],
-      route: 'reports/summary',
-      handler: secured(async () => (await services()).tokenValidator, {
-        roles: [Roles.onboardingRead, Roles.onboardingApprove],
-        async handle(_req, tools) {
-          const query = tools.query(summaryQuerySchema);
-          const s = await services();
-          const to = query.to ?? s.clock.now().toISOString().slice(0, 10);
-          return json(200, await s.reports.summary(query.from ?? ALL_TIME, to));
-        },
-      }),
-    },
-    {
-      kind: 'http',
-      name: 'forecast',
-      methods: ['GET'],
-      route: 'forecast',
-      handler: secured(async () => (await services()).tokenValidator, {
-        roles: [Roles.onboardingRead, Roles.onboardingApprove, Roles.inventoryManage],
-        async handle(_req, tools) {
-          tools.query(noQuerySchema);
-          return json(200, await (await services()).readForecast());
-        },
-      }),
-    },
+    securedRoute(services, 'reports-summary', 'GET', 'reports/summary', {
+      roles: [Roles.onboardingRead, Roles.onboardingApprove],
+      async handle(_req, tools) {
+        const query = tools.query(summaryQuerySchema);
+        const s = await services();
+        const to = query.to ?? s.clock.now().toISOString().slice(0, 10);
+        return json(200, await s.reports.summary(query.from ?? ALL_TIME, to));
+      },
+    }),
+    securedRoute(services, 'forecast', 'GET', 'forecast', {
+      roles: [Roles.onboardingRead, Roles.onboardingApprove, Roles.inventoryManage],
+      async handle(_req, tools) {
+        tools.query(noQuerySchema);
+        return json(200, await (await services()).readForecast());
+      },
+    }),
   ];
 }

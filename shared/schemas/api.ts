@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { freeText, limitSchema } from './validation';
+import { booleanQueryParam, freeText, limitSchema } from './validation';
 import { employeeIdSchema, isoDateSchema, prioritySchema } from './hr-events';
 import { onboardingStatusSchema, type Onboarding, type Step } from './onboarding';
 
@@ -41,10 +41,7 @@ export const exportOnboardingsQuerySchema = listOnboardingsQuerySchema.omit({ li
 /** `GET /api/onboardings/{id}/history`: `verify=true` adds whether the hash chain holds. */
 export const historyQuerySchema = z
   .object({
-    verify: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional(),
+    verify: booleanQueryParam,
   })
   .strict();
 

@@ -57,3 +57,9 @@ export const limitSchema = z
   .pipe(z.number().int().min(1).max(200))
   .optional()
   .transform((n) => n ?? 50);
+
+/** A boolean query parameter: `true` or `false`, nothing else (not 1, yes, or an empty value). */
+export const booleanQueryParam = z
+  .enum(['true', 'false'])
+  .transform((v) => v === 'true')
+  .optional();

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { ImportSummary } from '../../shared/app/hr-import';
 import { QUEUES } from '../../shared/app/queues';
 import { startApiHost, type ApiHost } from '../support/api-host';
 import { eventually } from '../support/http-client';
@@ -15,17 +16,6 @@ const ROWS = 1000;
 const GIVEN = ['Hélène', 'François', 'Zoé', 'Gaëlle', 'Jérôme', 'Cécile', 'Anaïs', 'Noël'];
 const SURNAMES = ['Lefèvre', 'Bérubé', 'Dupré', 'Mégane', 'Castaño', 'Åkesson', 'Ménard', 'Thérèse'];
 
-interface Summary {
-  rows: number;
-  valid: number;
-  errors: { line: number; path: string; message: string }[];
-  continuity: number;
-  laptopsNeeded: number;
-  laptopsAvailable: number;
-  seatsNeeded: number;
-  seatsFree: number;
-  eventIds?: string[];
-}
 interface OnboardingBody {
   id: string;
   displayName: string;
@@ -71,7 +61,7 @@ beforeAll(async () => {
 afterAll(() => h.host.stop());
 
 const importCsv = (bytes: Uint8Array, query = '', contentType = 'text/csv') =>
-  h.api.call<Summary>('POST', `/api/hr-events/import${query}`, { token: h.hr, bytes, contentType });
+  h.api.call<ImportSummary>('POST', `/api/hr-events/import${query}`, { token: h.hr, bytes, contentType });
 const awaiting = async () =>
   (await h.api.get<{ byStatus: Record<string, number> }>('/api/reports/summary', h.chef)).body.byStatus[
     'awaiting-approval'
