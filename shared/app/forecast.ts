@@ -36,10 +36,10 @@ export function createForecast(deps: {
   const { store, laptops, directory, clock } = deps;
   return async function readForecast(): Promise<Forecast> {
     const asOf = dayInParis(clock.now());
-    const [laptopLine, seatLine, counts, deliveries, seatsFree, leavers] = await Promise.all([
+    const [laptopLine, seatLine, laptopsAvailable, deliveries, seatsFree, leavers] = await Promise.all([
       store.waitingForLaptop(FORECAST_LINE_LIMIT),
       store.waitingForSeat(FORECAST_LINE_LIMIT),
-      laptops.countByStatus(),
+      laptops.count('available'),
       laptops.deliveries(),
       directory.freeSeats(),
       leaversOf(store),
@@ -73,7 +73,7 @@ export function createForecast(deps: {
     }
     return forecast({
       asOf,
-      laptopsAvailable: counts.available,
+      laptopsAvailable,
       laptopsExpected,
       seatsFree,
       seatsExpected,

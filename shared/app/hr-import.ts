@@ -35,14 +35,17 @@ export function createImportHires(deps: { bus: MessageBus; laptops: LaptopPool; 
     const parsed = parseHrCsv(bytes, deps.clock.now().toISOString());
     const hires = parsed.hires;
     const needed = (need: 'laptop' | 'officeLicense') => hires.filter((h) => h.needs[need]).length;
-    const [counts, seatsFree] = await Promise.all([deps.laptops.countByStatus(), deps.directory.freeSeats()]);
+    const [laptopsAvailable, seatsFree] = await Promise.all([
+      deps.laptops.count('available'),
+      deps.directory.freeSeats(),
+    ]);
     const summary: ImportSummary = {
       rows: parsed.rows,
       valid: hires.length,
       errors: parsed.errors,
       continuity: hires.filter((h) => h.employee.priority === 'continuity').length,
       laptopsNeeded: needed('laptop'),
-      laptopsAvailable: counts.available,
+      laptopsAvailable,
       seatsNeeded: needed('officeLicense'),
       seatsFree,
     };

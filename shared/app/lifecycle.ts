@@ -45,13 +45,14 @@ export type ServeFreedSeat = ReturnType<typeof createServeFreedSeat>;
 export function createChangePriority(deps: {
   writer: OnboardingWriter;
   clock: Clock;
-  requestAllocation: RequestAllocation;
+  /** Asks for an allocation pass when the onboarding's laptop step is in line. */
+  replanLaptop: (onboarding: Onboarding) => Promise<void>;
 }) {
   return async function changePriority(id: string, priority: Priority, by: Actor): Promise<Onboarding> {
     const at = deps.clock.now().toISOString();
     const changed = await deps.writer.apply(id, () => ({ type: 'priority-changed', at, by, priority }));
     if (!changed) throw new DomainError(ErrorCodes.notFound, `no onboarding ${id}`);
-    if (changed.steps.laptop.status === 'waiting') await deps.requestAllocation(`priority/${id}/${changed.updatedAt}`);
+    await deps.replanLaptop(changed);
     return changed;
   };
 }

@@ -10,6 +10,7 @@ import type { OnboardingStore } from '../ports/onboarding-store';
 import type { RejectedMessageStore } from '../ports/rejected-messages';
 import type { Provisioners } from '../ports/provisioners';
 import type { Notifier } from '../ports/notifier';
+import type { Onboarding } from '../schemas/onboarding';
 import { createDecideMany, createDecideOnboarding, createRetryOnboarding } from './decide-onboarding';
 import { createHandleApprovalDeadline, createScheduleApprovalDeadlines } from './approval-deadlines';
 import { createHandleHrEvent } from './handle-hr-event';
@@ -70,6 +71,9 @@ export function createServices(ports: Ports) {
   });
   const decideOnboarding = createDecideOnboarding({ store, writer, directory, clock, leadTimes });
   const scheduleDeparture = createScheduleDeparture(bus, clock);
+  /** A laptop step in line after its onboarding changed (start date, priority): the next pass reads it anew. */
+  const replanLaptop = (o: Onboarding) =>
+    o.steps.laptop.status === 'waiting' ? requestAllocation(`replan/${o.id}/${o.updatedAt}`) : Promise.resolve();
   return {
     ...ports,
     provisioners,
@@ -86,15 +90,14 @@ export function createServices(ports: Ports) {
         reminderAfter: config.Approval__reminderAfter,
         expiresAfter: config.Approval__expiresAfter,
       }),
-      replanLaptop: (o) =>
-        o.steps.laptop.status === 'waiting' ? requestAllocation(`replan/${o.id}/${o.updatedAt}`) : Promise.resolve(),
+      replanLaptop,
     }),
     decideOnboarding,
     decideMany: createDecideMany(decideOnboarding),
     retryOnboarding: createRetryOnboarding({ writer, clock }),
     handleApprovalDeadline: createHandleApprovalDeadline({ writer, clock }),
     handleDeparture: createHandleDeparture({ store, writer, laptops, clock, scheduleDeparture }),
-    changePriority: createChangePriority({ writer, clock, requestAllocation }),
+    changePriority: createChangePriority({ writer, clock, replanLaptop }),
     returnLaptop: createReturnLaptop({ laptops, writer, directory, clock, requestAllocation }),
     readForecast: createForecast({ store, laptops, directory, clock }),
     importHires: createImportHires({ bus, laptops, directory, clock }),

@@ -419,7 +419,6 @@ function changePriority(b: Builder, event: Extract<OnboardingEvent, { type: 'pri
     return;
   }
   b.log(event.by, 'priority.changed', { ...eventId, from: s.priority, to: event.priority });
-  b.dirtied();
   s.priority = event.priority;
 }
 
@@ -533,11 +532,6 @@ class Builder {
   }
 
   private dirty = false;
-
-  /** The state changed in a way no history entry or step change already says. */
-  dirtied(): void {
-    this.dirty = true;
-  }
 
   recordEvent(eventId: string): void {
     this.dirty = true;

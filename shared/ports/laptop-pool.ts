@@ -60,8 +60,8 @@ export interface LaptopPool {
    * of stock. Answers the laptop as it was before (null: not in one of those statuses).
    */
   recordReturn(serialNumber: string, condition: 'ok' | 'repair'): Promise<Laptop | null>;
-  /** How many laptops are in each status. */
-  countByStatus(): Promise<Record<LaptopStatus, number>>;
+  /** How many laptops are in this status. */
+  count(status: LaptopStatus): Promise<number>;
   /** Expected deliveries (the forecast counts them until they are removed), earliest first. */
   addDelivery(delivery: Omit<Delivery, 'id'>): Promise<Delivery>;
   removeDelivery(id: string): Promise<boolean>;

@@ -31,7 +31,13 @@ beforeAll(async () => {
   offset = VPN_DUE.getTime() - 15_000 - Date.now();
   h = await startApiHost('lead-times', {
     clock,
-    env: { ...process.env, Provisioning__vpnLeadDays: '2', Provisioning__licenseLeadDays: '1' },
+    env: {
+      ...process.env,
+      Provisioning__vpnLeadDays: '2',
+      Provisioning__licenseLeadDays: '1',
+      // The sweeper counts a step unchanged for a second as stuck: a pending step not due must still wait.
+      Sweeper__stuckAfterSeconds: '1',
+    },
   });
 });
 afterAll(() => h.host.stop());
@@ -57,6 +63,7 @@ describe('lead times', () => {
     expect(planned.steps.officeLicense).toMatchObject({ status: 'pending', notBefore: licenceDue });
 
     // Before its day, nothing; a sweep (a redrive of stuck steps) does not run it early either.
+    await new Promise((r) => setTimeout(r, 1100));
     await h.host.runTimers();
     await h.host.whenIdle();
     expect(h.host.tenant.isVpnMember(o.userPrincipalName)).toBe(false);

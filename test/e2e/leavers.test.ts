@@ -39,7 +39,6 @@ const clock: Clock = { now: () => new Date(Date.now() + offset) };
 
 let h: ApiHost;
 let stock: string;
-let inventory: string;
 
 beforeAll(async () => {
   // Set when the host starts: the setup before the last day ends (three agents equipped or in line) has 40 s
@@ -56,7 +55,6 @@ beforeAll(async () => {
     },
   });
   stock = await h.host.token('stock.dsi@example.org', [Roles.inventoryManage]);
-  inventory = stock;
 }, 30_000);
 afterAll(() => h.host.stop());
 
@@ -73,7 +71,7 @@ const left = (employeeId: string, lastDay: string, eventId = `left-${employeeId}
 });
 const laptopsWith = async (status: string) =>
   (await h.api.get<{ items: LaptopBody[] }>(`/api/laptops?status=${status}`, stock)).body.items;
-const returnLaptop = (serial: string, condition: 'ok' | 'repair', token = inventory) =>
+const returnLaptop = (serial: string, condition: 'ok' | 'repair', token = stock) =>
   h.api.post<LaptopBody>(`/api/laptops/${serial}/return`, { condition, comment: 'rendu au guichet' }, token);
 
 describe('a leaver', () => {

@@ -7,7 +7,6 @@ import { InvalidContinuationToken } from '../../ports/onboarding-store';
 import {
   DEFAULT_POOL,
   laptopDocumentSchema,
-  laptopStatusSchema,
   type Laptop,
   type LaptopDocument,
   type LaptopRequest,
@@ -222,17 +221,8 @@ export class CosmosLaptopPool implements LaptopPool {
     return held ?? null;
   }
 
-  async reservedCount(): Promise<number> {
-    const { resources } = await this.container.items
-      .query<number>(
-        {
-          query: "SELECT VALUE COUNT(1) FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.status = 'reserved'",
-          parameters: [{ name: '@pool', value: this.pool }],
-        },
-        { partitionKey: this.pool },
-      )
-      .fetchAll();
-    return resources[0] ?? 0;
+  reservedCount(): Promise<number> {
+    return this.count('reserved');
   }
 
   async holders(onboardingIds: string[]): Promise<Map<string, Holding>> {
@@ -351,24 +341,20 @@ export class CosmosLaptopPool implements LaptopPool {
     return done && seen.laptop ? withoutEtag(seen.laptop) : null;
   }
 
-  async countByStatus(): Promise<Record<LaptopStatus, number>> {
-    const count = async (status: LaptopStatus) => {
-      const { resources } = await this.container.items
-        .query<number>(
-          {
-            query: "SELECT VALUE COUNT(1) FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.status = @status",
-            parameters: [
-              { name: '@pool', value: this.pool },
-              { name: '@status', value: status },
-            ],
-          },
-          { partitionKey: this.pool },
-        )
-        .fetchAll();
-      return [status, resources[0] ?? 0] as const;
-    };
-    const counts = await Promise.all(laptopStatusSchema.options.map(count));
-    return Object.fromEntries(counts) as Record<LaptopStatus, number>;
+  async count(status: LaptopStatus): Promise<number> {
+    const { resources } = await this.container.items
+      .query<number>(
+        {
+          query: "SELECT VALUE COUNT(1) FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.status = @status",
+          parameters: [
+            { name: '@pool', value: this.pool },
+            { name: '@status', value: status },
+          ],
+        },
+        { partitionKey: this.pool },
+      )
+      .fetchAll();
+    return resources[0] ?? 0;
   }
 
   async addDelivery(delivery: Omit<Delivery, 'id'>): Promise<Delivery> {
