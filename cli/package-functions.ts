@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildConsole } from './build-console';
 
 /**
  * `npm run package`: the Function App's deployment package in .deploy/, as azd deploys it (azure.yaml:
@@ -45,6 +46,7 @@ export function buildPackage(log: (line: string) => void = console.log): void {
   const run = (command: string, args: string[], cwd = ROOT) =>
     execFileSync(command, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
   run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.deploy.json']);
+  buildConsole(PACKAGE_DIR);
   for (const file of ['host.json', 'openapi.yaml', 'package-lock.json']) {
     copyFileSync(path.join(ROOT, file), path.join(PACKAGE_DIR, file));
   }

@@ -8,13 +8,15 @@ import { notificationWorker } from './notifications';
 import { onboardingFunctions } from './onboardings';
 import { reportFunctions } from './reports';
 import { laptopStepWorker, outboxSweeper, provisioningWorker, retentionSweeper } from './provisioning';
-import { health, openApiDocument } from './service-info';
+import { health, me, openApiDocument } from './service-info';
+import { webConsole } from './console';
 
 /** Every function of the product, defined once; the Functions host and the local host both read this list. */
 export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
   return [
     health(),
     openApiDocument(),
+    me(services),
     hrEventsHttp(services),
     hrEventsImport(services),
     hrEventsQueue(services),
@@ -29,5 +31,7 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     notificationWorker(services),
     outboxSweeper(services),
     retentionSweeper(services),
+    // Last: its route takes every path the others do not (the Functions host prefers the literal routes).
+    webConsole(services),
   ];
 }

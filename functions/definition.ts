@@ -6,12 +6,18 @@ import { describeFieldErrors, toFieldErrors } from '../shared/schemas/validation
 import { redact } from '../shared/telemetry/redaction';
 import { isTraceparent } from '../shared/telemetry/telemetry';
 
-/** An HTTP-triggered function; the route is under /api, as the Functions host serves it. */
+/** The prefix of the API's routes (host.json's routePrefix is empty, so that the console is served at `/`). */
+export const API_PREFIX = 'api/';
+
+/** An HTTP-triggered function; the route is under /api unless `root` says it is served at the site's root. */
 export interface HttpFunctionDefinition {
   kind: 'http';
   name: string;
   methods: HttpMethod[];
+  /** The route template under /api (`onboardings/{id}`), or from the root when `root` (`{*path}`: the rest). */
   route: string;
+  /** Served from the site's root (the web console), not under /api. */
+  root?: true;
   handler: HttpHandler;
   /** The largest body the route takes (default MAX_BODY_BYTES, 256 KiB): the host refuses more with 413. */
   maxBodyBytes?: number;
@@ -34,6 +40,11 @@ export function securedRoute(
     handler: secured(async () => (await services()).tokenValidator, r),
     ...options,
   };
+}
+
+/** The route as the Functions host registers it (host.json's routePrefix is empty). */
+export function hostRoute(def: HttpFunctionDefinition): string {
+  return def.root ? def.route : `${API_PREFIX}${def.route}`;
 }
 
 /** A Service Bus queue-triggered function (build it with `queueFunction`). */

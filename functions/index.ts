@@ -4,7 +4,7 @@ import { app } from '@azure/functions';
 import { createAzureServices } from '../shared/app/azure-services';
 import type { Services } from '../shared/app/services';
 import { allFunctions } from './all-functions';
-import { ncrontabEvery } from './definition';
+import { hostRoute, ncrontabEvery } from './definition';
 
 // The Azure Functions entry point (package.json "main"): registers every definition with app.*.
 
@@ -17,7 +17,12 @@ const provider = () => (services ??= Promise.resolve().then(() => createAzureSer
 for (const def of allFunctions(provider)) {
   switch (def.kind) {
     case 'http':
-      app.http(def.name, { methods: def.methods, route: def.route, authLevel: 'anonymous', handler: def.handler });
+      app.http(def.name, {
+        methods: def.methods,
+        route: hostRoute(def),
+        authLevel: 'anonymous',
+        handler: def.handler,
+      });
       break;
     case 'serviceBusQueue':
       app.serviceBusQueue(def.name, {

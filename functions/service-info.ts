@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { HttpFunctionDefinition } from './definition';
-import { problem } from '../shared/http/problem';
+import { securedRoute, type HttpFunctionDefinition } from './definition';
+import type { ServicesProvider } from '../shared/app/services';
+import { json, problem } from '../shared/http/problem';
+import { Roles } from '../shared/http/roles';
 import { describeError } from '../shared/telemetry/redaction';
 
 /** GET /api/health: anonymous liveness. */
@@ -44,4 +46,25 @@ export function openApiDocument(): HttpFunctionDefinition {
       }
     },
   };
+}
+
+/**
+ * GET /api/me: who the token is for, as the API sees it (kind, object id, name, roles), so that the console
+ * shows only what the signed-in person may do. The API still checks every call; this decides no right.
+ */
+export function me(services: ServicesProvider): HttpFunctionDefinition {
+  return securedRoute(services, 'me', 'GET', 'me', {
+    roles: Object.values(Roles),
+    handle(_req, tools) {
+      const p = tools.principal;
+      return Promise.resolve(
+        json(200, {
+          kind: p.kind,
+          oid: p.oid,
+          name: tools.actor.name,
+          roles: p.roles,
+        }),
+      );
+    },
+  });
 }

@@ -40,12 +40,12 @@ export async function readAdminToken(stateDir: string): Promise<string> {
 
 const resubmitBodySchema = z.object({ ids: z.array(z.string().min(1).max(512)).min(1).max(500) }).strict();
 
-function answer(res: ServerResponse, status: number, body: unknown): void {
+export function answer(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+export async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

@@ -13,6 +13,7 @@ import { systemClock, type Clock } from '../shared/ports/clock';
 import { describeError } from '../shared/telemetry/redaction';
 import { adminRoutes, loadOrCreateAdminToken } from './admin';
 import { issueToken, loadOrCreateSigningKey } from './dev-issuer';
+import { DEV_TOKEN_LIFETIME_SECONDS, devSignInRoute } from './dev-sign-in';
 import { compact, openDurableState, type LocalRecord } from './durable-state';
 import { syncDirectoryFromHr } from './hr-directory-sync';
 import { listen } from './http-listener';
@@ -166,7 +167,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     ...(options.busFaults ? { faults: options.busFaults } : {}),
   });
   const stack = await startLocalStack({
-    env: { Console__publicUrl: `${url}/`, ...env },
+    env: { Console__publicUrl: `${url}/`, Console__signIn: 'development', ...env },
     clock: options.clock ?? systemClock,
     bus,
     jwks: { uri: `${url}${JWKS_PATH}` },
@@ -277,6 +278,15 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         return Promise.resolve(true);
       },
       admin,
+      devSignInRoute((user, roles) =>
+        issueToken(key, {
+          user,
+          roles,
+          issuer: config.Auth__issuer,
+          audience: config.Auth__audience,
+          lifetimeSeconds: DEV_TOKEN_LIFETIME_SECONDS,
+        }),
+      ),
     ],
   });
 

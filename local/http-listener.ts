@@ -1,7 +1,7 @@
 import { HttpRequest, HttpResponse, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HttpFunctionDefinition } from '../functions/definition';
+import { API_PREFIX, type HttpFunctionDefinition } from '../functions/definition';
 import { MAX_BODY_BYTES } from '../shared/http/http-handler';
 import { problem } from '../shared/http/problem';
 import { describeError } from '../shared/telemetry/redaction';
@@ -10,11 +10,22 @@ import { describeError } from '../shared/telemetry/redaction';
 export function matchRoute(template: string, pathname: string): Record<string, string> | null {
   const want = template.split('/');
   const got = pathname.split('/');
-  if (want.length !== got.length) return null;
+  const catchAll = want.at(-1)?.startsWith('{*') === true;
+  if (catchAll ? got.length < want.length - 1 : want.length !== got.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < want.length; i++) {
     const w = want[i] ?? '';
     const g = got[i] ?? '';
+    const rest = /^\{\*(\w+)\}$/.exec(w);
+    if (rest?.[1]) {
+      // A catch-all, last in its template: the rest of the path, maybe empty (as the Functions host reads it).
+      try {
+        params[rest[1]] = got.slice(i).map(decodeURIComponent).join('/');
+      } catch {
+        return null;
+      }
+      return params;
+    }
     const param = /^\{(\w+)\}$/.exec(w);
     if (param?.[1]) {
       if (!g) return null;
@@ -188,14 +199,14 @@ export async function listen(port: number): Promise<Listener> {
     }
     const requestUrl = new URL(req.url ?? '/', url);
     for (const extra of routes.extra) if (await extra(req, res, requestUrl)) return;
-    const routePath = requestUrl.pathname.startsWith('/api/') ? requestUrl.pathname.slice(5) : null;
-    const matches =
-      routePath === null
-        ? []
-        : routes.functions.flatMap((fn) => {
-            const params = matchRoute(fn.route, routePath);
-            return params ? [{ fn, params }] : [];
-          });
+    // The API's routes under /api/; the site's root (the web console) takes the other paths.
+    const underApi = requestUrl.pathname.startsWith(`/${API_PREFIX}`);
+    const routePath = requestUrl.pathname.slice(underApi ? API_PREFIX.length + 1 : 1);
+    const matches = routes.functions.flatMap((fn) => {
+      if (underApi === (fn.root === true)) return [];
+      const params = matchRoute(fn.route, routePath);
+      return params ? [{ fn, params }] : [];
+    });
     const method = (req.method ?? 'GET').toUpperCase();
     const match = matches.find((m) => m.fn.methods.includes(method as HttpFunctionDefinition['methods'][number]));
     if (!match) {

@@ -77,6 +77,16 @@ const configSchema = z.object({
   Notifications__retryBaseSeconds: positiveInt.default(10),
   /** Where the web console is served: the cards link to it (https://<app>.azurewebsites.net/). */
   Console__publicUrl: z.url().optional(),
+  /**
+   * How the web console signs people in: `entra` (MSAL, authorization code with PKCE, against the tenant of
+   * `Auth__issuer`) in Azure; `development` on the local host (a picker of users and roles, tokens from the
+   * development issuer).
+   */
+  Console__signIn: z.enum(['entra', 'development']).default('entra'),
+  /** The console's client id in Entra ID (a single-page application redirect URI on it). */
+  Console__clientId: z.string().optional(),
+  /** The delegated scope the console asks for: `api://<API client id>/access_as_user`. */
+  Console__apiScope: z.string().optional(),
   /** Azure Monitor: telemetry is exported when set (read by functions/telemetry-setup.ts at start). */
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
   /** The delivery count at which a step gives up on transient faults and is marked failed. */

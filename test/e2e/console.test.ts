@@ -1,0 +1,244 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Roles } from '../../shared/http/roles';
+import { startApiHost, type ApiHost } from '../support/api-host';
+import { launchBrowser, seriousViolations } from '../support/browser';
+import { buildHireJson } from '../support/factories';
+import { eventually } from '../support/http-client';
+
+// The DSI console in a real Chromium against the local host: signed in through the development issuer's
+// picker, every action goes through the page to the API (no call made for it behind its back).
+
+const LEAD = 'responsable.dsi@example.org';
+const AUDITOR = 'auditeur@example.org';
+/** `CONSOLE_SCREENSHOTS=docs/console npx jest test/e2e/console` writes the README's screenshots. */
+const SHOTS = process.env.CONSOLE_SCREENSHOTS;
+
+let host: ApiHost['host'];
+let api: ApiHost['api'];
+let chef: string;
+let hired: ApiHost['hired'];
+let browser: Browser;
+
+beforeAll(async () => {
+  ({ host, api, chef, hired } = await startApiHost('console', { laptopStock: 5 }));
+  browser = await launchBrowser();
+  if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+}, 60_000);
+afterAll(async () => {
+  await browser.close();
+  await host.stop();
+});
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** A fresh browser profile (nothing signed in), the page's errors collected. */
+async function open(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(host.url);
+  return { context, page, errors };
+}
+
+async function signIn(page: Page, persona: string): Promise<void> {
+  await page.click(`[data-persona="${persona}"]`);
+  await page.click('[data-action=sign-in]');
+  await page.waitForSelector(`[data-user="${persona}"]`);
+}
+
+/** Reloads the screen until `selector` shows (the flows finish on the bus after the click). */
+async function untilShown(page: Page, selector: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if ((await page.locator(selector).count()) > 0) return;
+    if (Date.now() > deadline) throw new Error(`${selector} not shown after ${timeoutMs} ms`);
+    await page.waitForTimeout(300);
+    await page.reload();
+    await page.waitForSelector('.view');
+  }
+}
+
+async function expectAccessible(page: Page): Promise<void> {
+  expect(await seriousViolations(page)).toEqual([]);
+}
+
+describe('the DSI console', () => {
+  it('when an approver signs in, then they bulk-approve two onboardings, follow them to completed, read a timeline, add laptops, import a CSV through its dry run and download the export; axe finds no serious violation', async () => {
+    const first = await hired(
+      buildHireJson({ employee: { givenName: 'Anaïs', surname: 'Lefèvre', priority: 'continuity' } }),
+    );
+    const second = await hired(buildHireJson({ employee: { givenName: 'Bruno', surname: 'Garnier' } }));
+    const { context, page, errors } = await open();
+    await page.waitForSelector('[data-action=sign-in]');
+    await expectAccessible(page);
+    await shot(page, 'sign-in');
+    await signIn(page, LEAD);
+
+    // Approvals: both listed (continuity first), selected, approved at once through POST /api/decisions.
+    await page.waitForSelector('table.approvals');
+    const rows = page.locator('table.approvals tbody tr');
+    expect(await rows.first().textContent()).toContain('Anaïs Lefèvre');
+    await expectAccessible(page);
+    await shot(page, 'approvals');
+    await page.getByRole('checkbox', { name: new RegExp(first.id) }).check();
+    await page.getByRole('checkbox', { name: new RegExp(second.id) }).check();
+    await page.fill('textarea[name=comment]', 'PCA : télétravail dès lundi');
+    await page.click('[data-action=approve-selected]');
+    await page.waitForSelector('.live:has-text("2 décision(s) enregistrée(s), 0 refusée(s).")');
+    for (const o of [first, second]) {
+      const res = await api.get<{ status: string; decision: { by: string; comment: string } }>(
+        `/api/onboardings/${o.id}`,
+        chef,
+      );
+      expect(res.body.decision).toMatchObject({ by: LEAD, comment: 'PCA : télétravail dès lundi' });
+    }
+
+    // Both reach completed, as the list shows them.
+    await page.goto(`${host.url}/#/onboardings?status=completed`);
+    await untilShown(page, `table.onboardings tr:has-text("${first.id}") [data-status=completed]`);
+    await untilShown(page, `table.onboardings tr:has-text("${second.id}") [data-status=completed]`);
+    await expectAccessible(page);
+    await shot(page, 'onboardings');
+
+    // The timeline: steps with the serial given, the history with its actors, the chain verified.
+    await page.click(`table.onboardings a:has-text("Anaïs Lefèvre")`);
+    await page.waitForSelector('[data-chain=intact]');
+    expect(await page.locator('table.history').textContent()).toContain(LEAD);
+    expect(await page.locator('table.steps [data-status=done]').count()).toBe(3);
+    await expectAccessible(page);
+    await shot(page, 'timeline');
+
+    // Stock: two laptops pasted, then in the list of available ones.
+    await page.goto(`${host.url}/#/stock`);
+    await page.fill('textarea[name=serials]', 'SN-CONSOLE-1;Latitude 5450;Orléans\nSN-CONSOLE-2');
+    await page.click('[data-action=add-laptops]');
+    await page.waitForSelector('.live:has-text("2 ajouté(s), 0 déjà connu(s).")');
+    await page.waitForSelector('table.laptops td:has-text("SN-CONSOLE-1")');
+    const inventory = await host.token('stock@example.org', [Roles.inventoryManage]);
+    const available = await api.get<{ items: { serialNumber: string; model: string }[] }>(
+      '/api/laptops?status=available&limit=200',
+      inventory,
+    );
+    expect(available.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ serialNumber: 'SN-CONSOLE-1', model: 'Latitude 5450' }),
+        expect.objectContaining({ serialNumber: 'SN-CONSOLE-2', model: 'Latitude 5440' }),
+      ]),
+    );
+    await expectAccessible(page);
+    await shot(page, 'stock');
+
+    // A return of a laptop nobody knows: the API's problem, title and detail, on the page.
+    await page.fill('input[name=serialNumber]', 'SN-UNKNOWN');
+    await page.click('[data-action=record-return]');
+    await page.waitForSelector('.alerts .problem');
+    expect(await page.locator('.alerts .problem-title').textContent()).toBe('Not Found (404)');
+    expect(await page.locator('.alerts .problem-detail').textContent()).toBe('no laptop SN-UNKNOWN');
+
+    // Intake: a file as Excel saves it in French (Windows-1252, `;`, DD/MM/YYYY), checked, then imported.
+    const csv = Buffer.from(
+      "matricule;prénom;nom;upn;direction;site;date d'arrivée;priorité\r\n" +
+        'E77001;Éloïse;Bérard;eloise.berard@example.org;Direction des lycées;Orléans;14/12/2026;PCA\r\n' +
+        'E77002;Noël;Dupré;noel.dupre@example.org;Direction des finances;Tours;15/12/2026;standard\r\n',
+      'latin1',
+    );
+    await page.goto(`${host.url}/#/intake`);
+    await page.setInputFiles('input[name=file]', { name: 'arrivees.csv', mimeType: 'text/csv', buffer: csv });
+    await page.click('[data-action=dry-run]');
+    await page.waitForSelector('table.import-summary');
+    const figures = await page.locator('table.import-summary tbody td').allTextContents();
+    expect(figures.slice(0, 3)).toEqual(['2', '2', '1']);
+    const before = await api.get<{ items: unknown[] }>('/api/onboardings?employeeId=E77001', chef);
+    expect(before.body.items).toHaveLength(0); // a dry run queues nothing
+    await expectAccessible(page);
+    await shot(page, 'intake');
+    await page.click('[data-action=confirm-import]');
+    await page.waitForSelector('.live:has-text("2 arrivée(s) envoyée(s) au traitement.")');
+    const imported = await eventually(
+      () => api.get<{ items: { displayName: string; priority: string }[] }>('/api/onboardings?employeeId=E77001', chef),
+      (res) => res.body.items.length === 1,
+    );
+    expect(imported.body.items[0]).toMatchObject({ displayName: 'Éloïse Bérard', priority: 'continuity' });
+
+    // A file with a bad row: every error shown, with its line; nothing queued.
+    await page.setInputFiles('input[name=file]', {
+      name: 'faux.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        "matricule;prénom;nom;upn;direction;date d'arrivée\r\nE77003;Léa;Roy;lea.roy@example.org;DSI;31/02/2026\r\n",
+        'latin1',
+      ),
+    });
+    await page.click('[data-action=dry-run]');
+    await page.waitForSelector('.problem');
+    expect(await page.locator('.problem-title').textContent()).toBe('Bad Request (400)');
+    expect(await page.locator('.problem li').first().textContent()).toMatch(/^Ligne 2 — startDate: /);
+
+    // Reports: the chart and its figures; then the export, downloaded as the file the API streams.
+    await page.goto(`${host.url}/#/reports`);
+    await page.waitForSelector('svg.chart rect');
+    await expectAccessible(page);
+    await shot(page, 'reports');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action=export]')]);
+    const file = readFileSync(await download.path());
+    expect(file.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf])); // UTF-8 BOM, for Excel
+    const text = file.toString('utf8');
+    expect(text).toContain(first.id);
+    expect(text).toContain(second.id);
+    expect(download.suggestedFilename()).toMatch(/^onboardings-\d{4}-\d{2}-\d{2}\.csv$/);
+
+    // English on demand.
+    await page.selectOption('select[name=lang]', 'en');
+    await page.waitForSelector('nav a:has-text("Approvals")');
+    expect(await page.locator('h1').first().textContent()).toBe('Reports');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('when an auditor signs in, then they read the waiting onboardings and a timeline with no button to decide, import or add stock, and axe finds no serious violation', async () => {
+    const waiting = await hired(buildHireJson({ employee: { givenName: 'Chloé', surname: 'Moreau' } }));
+    const { context, page, errors } = await open();
+    await signIn(page, AUDITOR);
+    await page.waitForSelector(`table.approvals tr:has-text("${waiting.id}")`);
+    const deciding =
+      '[data-action=approve], [data-action=reject], [data-action=approve-selected], [data-action=reject-selected]';
+    expect(await page.locator(deciding).count()).toBe(0);
+    expect(await page.locator('table.approvals input[type=checkbox]').count()).toBe(0);
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Validations', 'Arrivées', 'Stock', 'Rapports']);
+    await expectAccessible(page);
+
+    await page.click(`table.approvals a:has-text("Chloé Moreau")`);
+    await page.waitForSelector('[data-chain=intact]');
+    expect(await page.locator(`${deciding}, [data-action=retry], [data-action=change-priority]`).count()).toBe(0);
+    await expectAccessible(page);
+
+    await page.goto(`${host.url}/#/stock`);
+    await page.waitForSelector('table.waiting, h3.caption');
+    expect(
+      await page.locator('[data-action=add-laptops], [data-action=record-return], [data-action=add-delivery]').count(),
+    ).toBe(0);
+    // The intake is not among the tabs, and its address shows the first tab instead.
+    await page.goto(`${host.url}/#/intake`);
+    await page.waitForSelector('table.approvals');
+    expect(await page.locator('input[name=file]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('when a person holds no role of the API, then the page says so and offers to sign out, never a blank page', async () => {
+    const { context, page } = await open();
+    await page.click('[data-persona="rh@example.org"]');
+    await page.uncheck('input[value="HrEvents.Send"]');
+    await page.click('[data-action=sign-in]');
+    await page.waitForSelector('[role=alert]');
+    expect(await page.locator('[role=alert]').textContent()).toContain('aucun rôle');
+    await page.click('[data-action=sign-out]');
+    await page.waitForSelector('[data-persona]');
+    await context.close();
+  }, 30_000);
+});

@@ -1,0 +1,217 @@
+/** An RFC 9457 problem the API answered, or one the page makes of a failure to reach it. */
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  detail: string;
+  code?: string;
+  errors?: { path?: string; line?: number; message: string }[];
+  [member: string]: unknown;
+}
+
+export class ApiProblem extends Error {
+  override readonly name = 'ApiProblem';
+  constructor(readonly problem: Problem) {
+    super(`${problem.title}: ${problem.detail}`);
+  }
+}
+
+export type Role = 'HrEvents.Send' | 'Onboarding.Approve' | 'Onboarding.Read' | 'Inventory.Manage';
+
+export interface Me {
+  kind: 'person' | 'app';
+  oid: string;
+  name: string;
+  roles: Role[];
+}
+
+export type StepName = 'laptop' | 'vpn' | 'officeLicense';
+export const STEP_NAMES: StepName[] = ['laptop', 'vpn', 'officeLicense'];
+
+export interface Step {
+  status: string;
+  updatedAt?: string;
+  detail?: string;
+  serialNumber?: string;
+  notBefore?: string;
+}
+
+export interface Onboarding {
+  id: string;
+  employeeId: string;
+  userPrincipalName: string;
+  displayName: string;
+  department: string;
+  site?: string;
+  priority: 'continuity' | 'standard';
+  startDate: string;
+  status: string;
+  decision: { decision: string; by: string; at: string; comment?: string } | null;
+  departure?: { lastDay: string } | null;
+  steps: Record<StepName, Step>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  continuationToken: string | null;
+}
+
+export interface HistoryEntry {
+  at: string;
+  type: string;
+  actor: string;
+  details?: Record<string, unknown>;
+}
+
+export interface Laptop {
+  serialNumber: string;
+  model: string;
+  site?: string | null;
+  status: string;
+  onboardingId?: string | null;
+}
+
+export interface Forecast {
+  asOf: string;
+  laptops: { available: number; expected: { on: string; count: number }[] };
+  seats: { free: number };
+  waiting: {
+    onboardingId: string;
+    priority: string;
+    startDate: string;
+    waitingFor: string[];
+    position: number;
+    expectedBy: string | null;
+  }[];
+}
+
+export interface Percentiles {
+  p50Hours: number | null;
+  p90Hours: number | null;
+  n: number;
+}
+
+export interface Summary {
+  from: string;
+  to: string;
+  byStatus: Record<string, number>;
+  byPriority: Record<string, number>;
+  hireToCompleted: Record<string, Percentiles>;
+  approvalToCompleted: Record<string, Percentiles>;
+  waiting: { laptop: number; officeLicense: number };
+  needsAttention: { onboardingId: string; reason: string }[];
+}
+
+export interface ImportSummary {
+  rows: number;
+  valid: number;
+  errors: { line: number; path: string; message: string }[];
+  continuity: number;
+  laptopsNeeded: number;
+  laptopsAvailable: number;
+  seatsNeeded: number;
+  seatsFree: number;
+  eventIds?: string[];
+}
+
+export interface DecisionResult {
+  onboardingId: string;
+  status: number;
+  onboarding?: Onboarding;
+  problem?: Problem;
+}
+
+export type Query = Record<string, string | number | undefined | null>;
+
+interface RequestOptions {
+  query?: Query;
+  json?: unknown;
+  body?: BodyInit;
+  contentType?: string;
+}
+
+/** The query string of the non-empty values. */
+export function queryString(query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+async function problemOf(res: Response): Promise<Problem> {
+  const type = res.headers.get('content-type') ?? '';
+  if (type.includes('json')) {
+    try {
+      const body = (await res.json()) as Partial<Problem>;
+      return {
+        ...body,
+        title: body.title ?? res.statusText,
+        status: body.status ?? res.status,
+        detail: body.detail ?? '',
+      };
+    } catch {
+      // not JSON after all: described below
+    }
+  }
+  return {
+    title: res.statusText || `HTTP ${res.status}`,
+    status: res.status,
+    detail: await res.text().catch(() => ''),
+  };
+}
+
+/**
+ * The API as the signed-in person calls it: every request carries their token; any answer that is not 2xx
+ * is thrown as the problem it carries (its title and detail are what the page shows).
+ */
+export class Api {
+  constructor(
+    private readonly token: () => Promise<string>,
+    private readonly onUnauthorized: () => void,
+  ) {}
+
+  async fetch(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${await this.token()}` };
+    let body: BodyInit | undefined = options.body;
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    } else if (options.contentType) headers['content-type'] = options.contentType;
+    let res: Response;
+    try {
+      res = await fetch(`/api/${path}${queryString(options.query)}`, { method, headers, ...(body ? { body } : {}) });
+    } catch (err) {
+      throw new ApiProblem({
+        title: 'Network error',
+        status: 0,
+        detail: err instanceof Error ? err.message : String(err),
+      });
+    }
+    if (res.status === 401) this.onUnauthorized();
+    if (!res.ok) throw new ApiProblem(await problemOf(res));
+    return res;
+  }
+
+  async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const text = await (await this.fetch(method, path, options)).text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  get<T>(path: string, query?: Query): Promise<T> {
+    return this.json<T>('GET', path, query ? { query } : {});
+  }
+
+  /** Every page of a list, following continuation tokens (at most `max` items). */
+  async all<T>(path: string, query: Query = {}, max = 5000): Promise<T[]> {
+    const items: T[] = [];
+    let token: string | null = null;
+    do {
+      const page: Page<T> = await this.get<Page<T>>(path, { ...query, limit: 200, continuationToken: token });
+      items.push(...page.items);
+      token = page.continuationToken;
+    } while (token && items.length < max);
+    return items;
+  }
+}

@@ -1,0 +1,144 @@
+import { ApiProblem, type DecisionResult, type Onboarding } from '../api';
+import { act, View } from '../context';
+import { field, h, replace } from '../dom';
+import { since, t } from '../i18n';
+import { agentCell, priorityBadge, table } from '../widgets';
+
+/** How often the waiting list is read again while it is on screen. */
+export const APPROVALS_REFRESH_SECONDS = 10;
+
+/**
+ * The onboardings awaiting approval, continuity first then by start date: approve or reject one, or a
+ * selection at once (`POST /api/decisions`), with a comment. Read again every few seconds while shown;
+ * a selection survives the refresh.
+ */
+export class ApprovalsView extends View {
+  private timer: number | undefined;
+  private readonly selected = new Set<string>();
+  private readonly comment = h('textarea', { name: 'comment', rows: 2, maxlength: 1000 });
+  private readonly listArea = h('div', { 'aria-live': 'polite' });
+  private items: Onboarding[] = [];
+
+  heading(): string {
+    return t('approvalsTitle');
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.timer = window.setInterval(() => {
+      if (document.visibilityState === 'visible') void this.reload().catch(() => undefined);
+    }, APPROVALS_REFRESH_SECONDS * 1000);
+  }
+
+  disconnectedCallback(): void {
+    window.clearInterval(this.timer);
+  }
+
+  protected async load(): Promise<void> {
+    const canDecide = this.ctx.can('Onboarding.Approve');
+    replace(
+      this,
+      h('h1', {}, this.heading()),
+      h('p', { class: 'hint' }, t('approvalsLive', { s: APPROVALS_REFRESH_SECONDS })),
+      canDecide && this.bulkBar(),
+      this.listArea,
+    );
+    await this.reload();
+  }
+
+  private async reload(): Promise<void> {
+    const items = await this.ctx.api.all<Onboarding>('onboardings', { status: 'awaiting-approval' });
+    items.sort(
+      (a, b) =>
+        Number(b.priority === 'continuity') - Number(a.priority === 'continuity') ||
+        a.startDate.localeCompare(b.startDate) ||
+        a.createdAt.localeCompare(b.createdAt),
+    );
+    this.items = items;
+    for (const id of [...this.selected]) if (!items.some((o) => o.id === id)) this.selected.delete(id);
+    this.draw();
+  }
+
+  private bulkBar(): HTMLElement {
+    const approve = h('button', { type: 'button', class: 'primary', 'data-action': 'approve-selected' });
+    const reject = h('button', { type: 'button', class: 'danger', 'data-action': 'reject-selected' });
+    approve.addEventListener(
+      'click',
+      () => void act(this.ctx, approve, () => this.decide([...this.selected], 'approve')),
+    );
+    reject.addEventListener('click', () => void act(this.ctx, reject, () => this.decide([...this.selected], 'reject')));
+    const bar = h('div', { class: 'toolbar' }, field(t('comment'), this.comment), approve, reject);
+    this.updateBulk = () => {
+      approve.textContent = t('approveSelected', { n: this.selected.size });
+      reject.textContent = t('rejectSelected', { n: this.selected.size });
+      approve.disabled = reject.disabled = this.selected.size === 0;
+    };
+    this.updateBulk();
+    return bar;
+  }
+
+  private updateBulk: () => void = () => undefined;
+
+  private draw(): void {
+    const canDecide = this.ctx.can('Onboarding.Approve');
+    const all = h('input', { type: 'checkbox', 'aria-label': t('selectAll') });
+    all.checked = this.items.length > 0 && this.items.every((o) => this.selected.has(o.id));
+    all.addEventListener('change', () => {
+      for (const o of this.items) {
+        if (all.checked) this.selected.add(o.id);
+        else this.selected.delete(o.id);
+      }
+      this.draw();
+    });
+    const rows = this.items.map((o) => {
+      const box = h('input', { type: 'checkbox', 'aria-label': `${t('select')} ${o.displayName} (${o.id})` });
+      box.checked = this.selected.has(o.id);
+      box.addEventListener('change', () => {
+        if (box.checked) this.selected.add(o.id);
+        else this.selected.delete(o.id);
+        this.updateBulk();
+      });
+      const approve = h('button', { type: 'button', class: 'primary small', 'data-action': 'approve' }, t('approve'));
+      const reject = h('button', { type: 'button', class: 'danger small', 'data-action': 'reject' }, t('reject'));
+      approve.setAttribute('aria-label', `${t('approve')} ${o.displayName}`);
+      reject.setAttribute('aria-label', `${t('reject')} ${o.displayName}`);
+      approve.addEventListener('click', () => void act(this.ctx, approve, () => this.decide([o.id], 'approve')));
+      reject.addEventListener('click', () => void act(this.ctx, reject, () => this.decide([o.id], 'reject')));
+      const cells = [
+        agentCell(o),
+        priorityBadge(o.priority),
+        o.startDate,
+        o.department,
+        o.site ?? '',
+        since(o.createdAt),
+      ];
+      return canDecide ? [box, ...cells, h('span', { class: 'actions' }, approve, reject)] : cells;
+    });
+    const headers = [t('agent'), t('priority'), t('startDate'), t('department'), t('site'), t('waitingFor')];
+    const tableEl = table(
+      t('approvalsTitle'),
+      canDecide ? ['', ...headers, t('actions')] : headers,
+      rows,
+      'data approvals',
+    );
+    const headCheckbox = tableEl.querySelector('thead th');
+    if (canDecide && headCheckbox) headCheckbox.replaceChildren(all);
+    replace(this.listArea, tableEl);
+    this.updateBulk();
+  }
+
+  private async decide(ids: string[], decision: 'approve' | 'reject'): Promise<void> {
+    if (ids.length === 0) return;
+    const comment = this.comment.value.trim();
+    const { results } = await this.ctx.api.json<{ results: DecisionResult[] }>('POST', 'decisions', {
+      json: { decisions: ids.map((onboardingId) => ({ onboardingId, decision, ...(comment ? { comment } : {}) })) },
+    });
+    const failed = results.filter((r) => r.status !== 200);
+    for (const r of results) if (r.status === 200) this.selected.delete(r.onboardingId);
+    this.ctx.say(t('decided', { ok: results.length - failed.length, failed: failed.length }));
+    const first = failed[0]?.problem;
+    if (first) this.ctx.fail(new ApiProblem(first));
+    this.comment.value = '';
+    await this.reload();
+  }
+}
