@@ -9,7 +9,8 @@ import { buildSync } from 'esbuild';
  */
 export const WEB_DIR = path.resolve(__dirname, '..', 'web');
 
-export function buildConsole(outDir: string): string {
+/** `sourceMap: false` for the deployment package (nothing reads it there). */
+export function buildConsole(outDir: string, options: { sourceMap?: boolean } = {}): string {
   const target = path.join(outDir, 'console');
   mkdirSync(target, { recursive: true });
   buildSync({
@@ -20,7 +21,7 @@ export function buildConsole(outDir: string): string {
     platform: 'browser',
     target: ['chrome120', 'firefox120', 'safari17'],
     minify: true,
-    sourcemap: 'linked',
+    sourcemap: options.sourceMap === false ? false : 'linked',
     legalComments: 'linked',
     logLevel: 'warning',
   });

@@ -46,7 +46,7 @@ export function buildPackage(log: (line: string) => void = console.log): void {
   const run = (command: string, args: string[], cwd = ROOT) =>
     execFileSync(command, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
   run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.deploy.json']);
-  buildConsole(PACKAGE_DIR);
+  buildConsole(PACKAGE_DIR, { sourceMap: false });
   for (const file of ['host.json', 'openapi.yaml', 'package-lock.json']) {
     copyFileSync(path.join(ROOT, file), path.join(PACKAGE_DIR, file));
   }

@@ -195,6 +195,11 @@ module functionApp 'modules/function-app.bicep' = {
       // platform with the app's identity (keyVaultReferenceIdentity), which holds Key Vault Secrets User.
       Notifications__teamsWebhookUrl: '@Microsoft.KeyVault(VaultName=${keyVault.outputs.name};SecretName=${teamsWebhookSecretName})'
       Console__publicUrl: 'https://${functionAppName}.azurewebsites.net/'
+      // The console signs people in with MSAL (authorization code with PKCE) as the API's own app registration,
+      // which has the console's URL as a single-page application redirect URI (register-api-app.sh).
+      Console__signIn: 'entra'
+      Console__clientId: apiClientId
+      Console__apiScope: 'api://${apiClientId}/access_as_user'
       // Telemetry with Entra ID authentication (local auth is disabled on Application Insights).
       APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.applicationInsightsConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identity.outputs.clientId}'

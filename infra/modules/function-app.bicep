@@ -57,6 +57,8 @@ var platformSettings = {
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
   AZURE_CLIENT_ID: identityClientId
+  // The web console is served at the root (host.json routePrefix ''): no default landing page there.
+  AzureWebJobsDisableHomepage: 'true'
 }
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {

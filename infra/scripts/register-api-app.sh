@@ -71,5 +71,19 @@ if [ "$version" != "2" ]; then
   exit 1
 fi
 
+# The web console signs people in as this same registration (a single-page application: authorization code
+# with PKCE, no secret), redirected back to the console's URL (https://<function app>.azurewebsites.net/).
+# https://learn.microsoft.com/entra/identity-platform/scenario-spa-app-registration
+console_url="${CONSOLE_URL:-}"
+if [ -z "$console_url" ] && command -v azd > /dev/null 2>&1; then
+  app_name=$(azd env get-value AZURE_FUNCTION_APP_NAME 2> /dev/null || true)
+  [ -z "$app_name" ] || console_url="https://$app_name.azurewebsites.net/"
+fi
+if [ -n "$console_url" ]; then
+  az rest --method PATCH --uri "https://graph.microsoft.com/v1.0/applications/$object_id" \
+    --headers 'Content-Type=application/json' --body "{ \"spa\": { \"redirectUris\": [\"$console_url\"] } }"
+  echo "web console redirect URI: $console_url"
+fi
+
 if command -v azd > /dev/null 2>&1; then azd env set API_CLIENT_ID "$app_id"; fi
 echo "API app registration: $app_id (assign its app roles to people, groups and the HR system's app in Enterprise applications)"

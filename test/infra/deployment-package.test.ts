@@ -30,13 +30,14 @@ describe('the deployment package', () => {
     expect(api.hooks?.prepackage?.run).toBe('npm run package');
   });
 
-  it('when it is listed, then it holds the compiled functions and shared code, host.json and openapi.yaml, and nothing else of the project', () => {
+  it('when it is listed, then it holds the compiled functions and shared code, the built web console, host.json and openapi.yaml, and nothing else of the project', () => {
     const own = files(PACKAGE_DIR);
     expect(own).toEqual(
       expect.arrayContaining(['functions/index.js', 'host.json', 'openapi.yaml', 'package.json', 'package-lock.json']),
     );
     const tops = new Set(own.map((f) => f.split(path.sep)[0]));
     expect([...tops].sort()).toEqual([
+      'console',
       'functions',
       'host.json',
       'openapi.yaml',
@@ -45,6 +46,10 @@ describe('the deployment package', () => {
       'shared',
     ]);
     expect(own.filter((f) => /\.(ts|pem|key)$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+    // The console as the function serves it (functions/console.js reads ../console/), bundled: no source.
+    expect(own.filter((f) => f.startsWith(`console${path.sep}`)).sort()).toEqual(
+      ['app.css', 'app.js', 'app.js.LEGAL.txt', 'index.html'].map((f) => path.join('console', f)),
+    );
     for (const dir of ['local', 'cli', 'infra', 'test', 'bench', 'docs', '.local']) {
       expect(existsSync(path.join(PACKAGE_DIR, dir))).toBe(false);
     }
