@@ -200,6 +200,72 @@ describe('the DSI console', () => {
     await context.close();
   }, 120_000);
 
+  it("when the approver filters and pages the list, decides on a timeline, retries a failed step and changes a priority, then each goes through the API and the page shows the API's answer", async () => {
+    const department = 'Direction du numérique éducatif';
+    const team: { id: string; userPrincipalName: string }[] = [];
+    for (let i = 0; i < 12; i++) team.push(await hired(buildHireJson({ employee: { department } })));
+    const { context, page, errors } = await open();
+    await signIn(page, LEAD);
+
+    // Filters (AND) and paging by continuation token, newest first.
+    await page.goto(`${host.url}/#/onboardings`);
+    await page.fill('form.filters input[name=department]', department);
+    await page.selectOption('form.filters select[name=limit]', '10');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForFunction(() => location.hash.includes('limit=10'));
+    await page.waitForSelector('table.onboardings');
+    expect(await page.locator('table.onboardings tbody tr').count()).toBe(10);
+    const firstPage = await page.locator('table.onboardings tbody tr small').allTextContents();
+    expect(firstPage[0]).toContain(team[11]!.id);
+    await page.click('[data-action=next-page]');
+    await page.waitForSelector('caption:has-text("Page 2")');
+    expect(await page.locator('table.onboardings tbody tr').count()).toBe(2);
+    expect(await page.locator('[data-action=next-page]').isDisabled()).toBe(true);
+    await page.click('[data-action=previous-page]');
+    await page.waitForSelector('caption:has-text("Page 1")');
+    expect(await page.locator('table.onboardings tbody tr small').allTextContents()).toEqual(firstPage);
+
+    // Approved from its timeline while Graph refuses the licence: the step's reason, then a retry completes it.
+    host.tenant.injectFault('assignLicense', {
+      status: 403,
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
+    const failing = team[0]!;
+    await page.goto(`${host.url}/#/onboardings/${failing.id}`);
+    await page.click('[data-action=approve]');
+    await untilShown(page, '.facts [data-status=needs-attention]');
+    expect(await page.locator('table.steps tr:has-text("Licence Microsoft 365")').textContent()).toContain(
+      'Authorization_RequestDenied: Insufficient privileges to complete the operation.',
+    );
+    host.tenant.injectFault('assignLicense', null);
+    await page.click('[data-action=retry]');
+    await page.waitForSelector('.live:has-text("Relance demandée.")');
+    await untilShown(page, '.facts [data-status=completed]');
+    expect(await page.locator('[data-action=retry], [data-action=approve]').count()).toBe(0);
+
+    // A priority raised from the timeline: recorded with its actor.
+    const raised = team[1]!;
+    await page.goto(`${host.url}/#/onboardings/${raised.id}`);
+    await page.selectOption('select[name=priority]', 'continuity');
+    await page.click('[data-action=change-priority]');
+    await page.waitForSelector('.live:has-text("Priorité changée.")');
+    await page.waitForSelector('.facts .priority-continuity');
+    const after = await api.get<{ priority: string }>(`/api/onboardings/${raised.id}`, chef);
+    expect(after.body.priority).toBe('continuity');
+    expect(await page.locator('table.history').textContent()).toContain(LEAD);
+
+    // A decision the API refuses (already decided): its problem, not a silent failure.
+    await page.goto(`${host.url}/#/approvals`);
+    await page.waitForSelector(`table.approvals tr:has-text("${team[2]!.id}")`);
+    expect((await api.post(`/api/onboardings/${team[2]!.id}/decision`, { decision: 'reject' }, chef)).status).toBe(200);
+    await page.click(`table.approvals tr:has-text("${team[2]!.id}") [data-action=approve]`);
+    await page.waitForSelector('.alerts .problem');
+    expect(await page.locator('.alerts .problem-title').textContent()).toBe('Conflict (409)');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
   it('when an auditor signs in, then they read the waiting onboardings and a timeline with no button to decide, import or add stock, and axe finds no serious violation', async () => {
     const waiting = await hired(buildHireJson({ employee: { givenName: 'Chloé', surname: 'Moreau' } }));
     const { context, page, errors } = await open();
