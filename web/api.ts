@@ -1,3 +1,8 @@
+import type { Forecast } from '../shared/domain/forecast';
+import type { ImportSummary } from '../shared/import/hr-csv';
+
+export type { Forecast, ImportSummary };
+
 /** An RFC 9457 problem the API answered, or one the page makes of a failure to reach it. */
 export interface Problem {
   type?: string;
@@ -73,20 +78,6 @@ export interface Laptop {
   onboardingId?: string | null;
 }
 
-export interface Forecast {
-  asOf: string;
-  laptops: { available: number; expected: { on: string; count: number }[] };
-  seats: { free: number };
-  waiting: {
-    onboardingId: string;
-    priority: string;
-    startDate: string;
-    waitingFor: string[];
-    position: number;
-    expectedBy: string | null;
-  }[];
-}
-
 export interface Percentiles {
   p50Hours: number | null;
   p90Hours: number | null;
@@ -102,18 +93,6 @@ export interface Summary {
   approvalToCompleted: Record<string, Percentiles>;
   waiting: { laptop: number; officeLicense: number };
   needsAttention: { onboardingId: string; reason: string }[];
-}
-
-export interface ImportSummary {
-  rows: number;
-  valid: number;
-  errors: { line: number; path: string; message: string }[];
-  continuity: number;
-  laptopsNeeded: number;
-  laptopsAvailable: number;
-  seatsNeeded: number;
-  seatsFree: number;
-  eventIds?: string[];
 }
 
 export interface DecisionResult {

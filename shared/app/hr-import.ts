@@ -1,24 +1,12 @@
-import { parseHrCsv, type ImportError } from '../import/hr-csv';
+import { parseHrCsv, type ImportSummary } from '../import/hr-csv';
+
+export type { ImportSummary };
 import type { Clock } from '../ports/clock';
 import type { Directory } from '../ports/directory';
 import type { LaptopPool } from '../ports/laptop-pool';
 import type { MessageBus } from '../ports/message-bus';
 import { newTraceparent } from '../telemetry/telemetry';
 import { QUEUES } from './queues';
-
-/** What an import (or its dry run) comes to (contract: "CSV import"). */
-export interface ImportSummary {
-  rows: number;
-  valid: number;
-  errors: ImportError[];
-  continuity: number;
-  laptopsNeeded: number;
-  laptopsAvailable: number;
-  seatsNeeded: number;
-  seatsFree: number;
-  /** The events queued (a real import without errors). */
-  eventIds?: string[];
-}
 
 /** Messages per send: a batch well under Service Bus's 256 KB (standard tier) for hires of under 1 KB. */
 const SEND_BATCH = 100;

@@ -16,6 +16,20 @@ export interface ImportError {
   message: string;
 }
 
+/** What an import (or its dry run) comes to (contract: "CSV import"). */
+export interface ImportSummary {
+  rows: number;
+  valid: number;
+  errors: ImportError[];
+  continuity: number;
+  laptopsNeeded: number;
+  laptopsAvailable: number;
+  seatsNeeded: number;
+  seatsFree: number;
+  /** The events queued (a real import without errors). */
+  eventIds?: string[];
+}
+
 export interface ParsedImport {
   rows: number;
   /** The valid rows' events (an import goes ahead only when `errors` is empty). */

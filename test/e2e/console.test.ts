@@ -212,7 +212,7 @@ describe('the DSI console', () => {
     await page.fill('form.filters input[name=department]', department);
     await page.selectOption('form.filters select[name=limit]', '10');
     await page.click('form.filters button[type=submit]');
-    await page.waitForFunction(() => location.hash.includes('limit=10'));
+    await page.waitForFunction('location.hash.includes("limit=10")');
     await page.waitForSelector('table.onboardings');
     expect(await page.locator('table.onboardings tbody tr').count()).toBe(10);
     const firstPage = await page.locator('table.onboardings tbody tr small').allTextContents();
@@ -254,6 +254,19 @@ describe('the DSI console', () => {
     const after = await api.get<{ priority: string }>(`/api/onboardings/${raised.id}`, chef);
     expect(after.body.priority).toBe('continuity');
     expect(await page.locator('table.history').textContent()).toContain(LEAD);
+
+    // An expected delivery: recorded, counted by the forecast, then cancelled.
+    await page.goto(`${host.url}/#/stock`);
+    await page.fill('input[name=expectedOn]', '2031-01-15');
+    await page.fill('input[name=count]', '40');
+    await page.click('[data-action=add-delivery]');
+    await page.waitForSelector('.live:has-text("Livraison enregistrée")');
+    await page.waitForSelector('table.expected td:has-text("2031-01-15")');
+    const forecast = await api.get<{ laptops: { expected: { on: string; count: number }[] } }>('/api/forecast', chef);
+    expect(forecast.body.laptops.expected).toContainEqual({ on: '2031-01-15', count: 40 });
+    await page.click('button:has-text("2031-01-15 × 40")');
+    await page.waitForSelector('.live:has-text("Livraison annulée.")');
+    expect(await page.locator('table.expected').count()).toBe(0);
 
     // A decision the API refuses (already decided): its problem, not a silent failure.
     await page.goto(`${host.url}/#/approvals`);

@@ -1,6 +1,6 @@
 import { ApiProblem, type Forecast, type Laptop } from '../api';
 import { act, type Ctx, View } from '../context';
-import { field, h, replace } from '../dom';
+import { field, h, replace, type Child } from '../dom';
 import { dateTime, statusLabel, t } from '../i18n';
 import { LAPTOP_STATUSES, onboardingLink, priorityBadge, select, statusBadge, table, today } from '../widgets';
 
@@ -134,7 +134,7 @@ export class StockView extends View {
           t('expected'),
           [t('expectedOn'), t('count')],
           f.laptops.expected.map((e) => [e.on, String(e.count)]),
-          'data',
+          'data expected',
         ),
       table(
         t('serviceOrder'),
@@ -163,37 +163,54 @@ export class StockView extends View {
   }
 }
 
+/**
+ * A form of the stock: its title, its fields, and a submit button that runs `run`; then the form is
+ * cleared, the screen read again, and `run`'s message said. A refusal shows the API's problem.
+ */
+function stockForm(
+  ctx: Ctx,
+  done: () => Promise<void>,
+  o: { title: string; action: string; label: string; fields: Child[]; run: () => Promise<string> },
+): HTMLFormElement {
+  const submit = h('button', { type: 'submit', class: 'primary', 'data-action': o.action }, o.label);
+  const form = h('form', { class: 'card' }, h('h2', {}, o.title), o.fields, submit);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void act(ctx, submit, async () => {
+      const message = await o.run();
+      form.reset();
+      await done();
+      ctx.say(message);
+    });
+  });
+  return form;
+}
+
 function addLaptopsForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
   const serials = h('textarea', { name: 'serials', rows: 4 });
   const model = h('input', { name: 'model', type: 'text', value: 'Latitude 5440' });
   const site = h('input', { name: 'site', type: 'text' });
   const file = h('input', { name: 'file', type: 'file', accept: '.csv,text/csv,text/plain' });
-  const submit = h('button', { type: 'submit', class: 'primary', 'data-action': 'add-laptops' }, t('add'));
-  const form = h(
-    'form',
-    { class: 'card' },
-    h('h2', {}, t('addLaptops')),
-    field(t('serialsPaste'), serials),
-    field(t('orCsv'), file),
-    field(t('defaultModel'), model),
-    field(t('defaultSite'), site),
-    submit,
-  );
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    void act(ctx, submit, async () => {
+  return stockForm(ctx, done, {
+    title: t('addLaptops'),
+    action: 'add-laptops',
+    label: t('add'),
+    fields: [
+      field(t('serialsPaste'), serials),
+      field(t('orCsv'), file),
+      field(t('defaultModel'), model),
+      field(t('defaultSite'), site),
+    ],
+    async run() {
       const fromFile = file.files?.[0] ? await file.files[0].text() : '';
       const laptops = parseLaptops(`${serials.value}\n${fromFile}`, {
         model: model.value.trim(),
         site: site.value.trim(),
       });
       const r = await ctx.api.json<{ added: number; skipped: string[] }>('POST', 'laptops', { json: { laptops } });
-      form.reset();
-      await done();
-      ctx.say(t('added', { added: r.added, skipped: r.skipped.length }));
-    });
+      return t('added', { added: r.added, skipped: r.skipped.length });
+    },
   });
-  return form;
 }
 
 function returnForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
@@ -202,29 +219,19 @@ function returnForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
     v === 'ok' ? t('conditionOk') : t('conditionRepair'),
   );
   const comment = h('input', { name: 'comment', type: 'text', maxlength: 1000 });
-  const submit = h('button', { type: 'submit', class: 'primary', 'data-action': 'record-return' }, t('record'));
-  const form = h(
-    'form',
-    { class: 'card' },
-    h('h2', {}, t('returnLaptop')),
-    field(t('serial'), serial),
-    field(t('condition'), condition),
-    field(t('comment'), comment),
-    submit,
-  );
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    void act(ctx, submit, async () => {
+  return stockForm(ctx, done, {
+    title: t('returnLaptop'),
+    action: 'record-return',
+    label: t('record'),
+    fields: [field(t('serial'), serial), field(t('condition'), condition), field(t('comment'), comment)],
+    async run() {
       const sn = serial.value.trim();
       const laptop = await ctx.api.json<{ status: string }>('POST', `laptops/${encodeURIComponent(sn)}/return`, {
         json: { condition: condition.value, ...(comment.value.trim() ? { comment: comment.value.trim() } : {}) },
       });
-      form.reset();
-      await done();
-      ctx.say(t('returned', { serial: sn, status: statusLabel(laptop.status) }));
-    });
+      return t('returned', { serial: sn, status: statusLabel(laptop.status) });
+    },
   });
-  return form;
 }
 
 function deliveryForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
@@ -232,7 +239,6 @@ function deliveryForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
   const count = h('input', { name: 'count', type: 'number', min: 1, max: 10000, required: true, value: 10 });
   const model = h('input', { name: 'model', type: 'text' });
   const site = h('input', { name: 'site', type: 'text' });
-  const submit = h('button', { type: 'submit', class: 'primary', 'data-action': 'add-delivery' }, t('record'));
   const cancels = h(
     'ul',
     { class: 'plain' },
@@ -258,20 +264,17 @@ function deliveryForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
       return h('li', {}, b);
     }),
   );
-  const form = h(
-    'form',
-    { class: 'card' },
-    h('h2', {}, t('deliveries')),
-    field(t('expectedOn'), expectedOn),
-    field(t('count'), count),
-    field(t('model'), model),
-    field(t('site'), site),
-    submit,
-    cancels,
-  );
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    void act(ctx, submit, async () => {
+  const form = stockForm(ctx, done, {
+    title: t('deliveries'),
+    action: 'add-delivery',
+    label: t('record'),
+    fields: [
+      field(t('expectedOn'), expectedOn),
+      field(t('count'), count),
+      field(t('model'), model),
+      field(t('site'), site),
+    ],
+    async run() {
       const body = {
         expectedOn: expectedOn.value,
         count: Number(count.value),
@@ -283,9 +286,9 @@ function deliveryForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
         DELIVERIES_KEY,
         JSON.stringify([...knownDeliveries(), { id, expectedOn: body.expectedOn, count: body.count }]),
       );
-      await done();
-      ctx.say(t('deliveryAdded', { id }));
-    });
+      return t('deliveryAdded', { id });
+    },
   });
+  form.append(cancels);
   return form;
 }
