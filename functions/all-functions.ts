@@ -31,7 +31,6 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     notificationWorker(services),
     outboxSweeper(services),
     retentionSweeper(services),
-    // Last: its route takes every path the others do not (the Functions host prefers the literal routes).
-    webConsole(services),
+    ...webConsole(services),
   ];
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { HttpResponseInit } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { HttpFunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
 import type { Config } from '../shared/config';
@@ -11,29 +11,32 @@ import { describeError } from '../shared/telemetry/redaction';
 export const CONSOLE_DIR_NAME = 'console';
 
 /** The console's files, by the name they are served under (`/console/<name>`; the page itself at `/`). */
-const ASSETS: Record<string, string> = {
-  'app.js': 'text/javascript; charset=utf-8',
-  'app.css': 'text/css; charset=utf-8',
-};
+const ASSETS = new Map([
+  ['app.js', 'text/javascript; charset=utf-8'],
+  ['app.css', 'text/css; charset=utf-8'],
+]);
 
 /**
- * What the page may load and where it may connect: its own files and API, and Entra ID for the sign-in
- * (MSAL redirects there and reads its keys and metadata). No inline script, no other origin, no framing.
+ * What the page may load and where it may connect: its own files and API, and, in Azure, the sign-in's
+ * authority (MSAL reads its metadata and redeems the code there; the sign-in itself is a navigation). No
+ * inline script, no other origin, no framing.
  */
-export const CONSOLE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self' https://login.microsoftonline.com",
-  'frame-src https://login.microsoftonline.com',
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self' https://login.microsoftonline.com",
-].join('; ');
+export function consoleCsp(signIn: ConsoleSignIn | null): string {
+  const authority = signIn?.kind === 'entra' ? ` ${new URL(signIn.authority).origin}` : '';
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self'${authority}`,
+    "frame-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    `form-action 'self'${authority}`,
+  ].join('; ');
+}
 
 const SECURITY_HEADERS = {
-  'content-security-policy': CONSOLE_CSP,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   // Each deployment may change the files: the browser asks again (and gets them from its cache when unchanged).
@@ -76,45 +79,64 @@ export function consoleSignIn(config: Config): ConsoleSignIn | null {
   };
 }
 
-async function serveFile(name: string, contentType: string): Promise<HttpResponseInit> {
+async function serveFile(name: string, contentType: string, csp: string): Promise<HttpResponseInit> {
   return {
     status: 200,
-    headers: { 'content-type': contentType, ...SECURITY_HEADERS },
+    headers: { 'content-type': contentType, 'content-security-policy': csp, ...SECURITY_HEADERS },
     body: new Uint8Array(await readConsoleFile(name)),
   };
 }
 
 /**
- * `GET /` (and `/index.html`): the DSI web console, a single page that signs people in itself and calls the
- * API with their token; `/console/app.js`, `/console/app.css` its files; `/console/config.json` how it
- * signs in here. Anonymous: nothing in them is a secret or personal data. Any other path is 404.
+ * The DSI web console: a single page that signs people in itself and calls the API with their token.
+ * `GET /` (and `/index.html`) the page; `GET /console/app.js`, `/console/app.css` its files,
+ * `/console/config.json` how it signs in here. Anonymous: nothing in them is a secret or personal data.
+ *
+ * Two routes that no API route can match (`{page?}`: one segment at most; `console/{file}`), and no
+ * catch-all: the Functions host tries routes in the order of the functions' names, not the most literal
+ * first, so a catch-all would take the API's GET routes whose names sort after it.
  */
-export function webConsole(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    kind: 'http',
-    name: 'console',
-    methods: ['GET'],
-    route: '{*path}',
-    root: true,
-    async handler(req, context) {
-      const file = req.params.path ?? '';
+export function webConsole(services: ServicesProvider): HttpFunctionDefinition[] {
+  const signIn = async () => consoleSignIn((await services()).config);
+  const guarded =
+    (serve: (name: string, signIn: ConsoleSignIn | null) => Promise<HttpResponseInit>) =>
+    async (req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
       try {
-        if (file === '' || file === 'index.html') return await serveFile('index.html', 'text/html; charset=utf-8');
-        const asset = /^console\/([\w.-]+)$/.exec(file)?.[1];
-        if (asset === 'config.json') {
-          const signIn = consoleSignIn((await services()).config);
-          if (!signIn) {
-            return problem(503, 'the console has no sign-in configured (Console__clientId, Console__apiScope)');
-          }
-          return json(200, { signIn }, { 'cache-control': 'no-store' });
-        }
-        const type = asset === undefined ? undefined : ASSETS[asset];
-        if (asset !== undefined && type) return await serveFile(asset, type);
-        return problem(404, `no route /${file}`);
+        return await serve(req.params.page ?? req.params.file ?? '', await signIn());
       } catch (err) {
         context.error(describeError(err));
         return problem(500, 'the web console is missing from this deployment');
       }
+    };
+  return [
+    {
+      kind: 'http',
+      name: 'console-page',
+      methods: ['GET'],
+      route: '{page?}',
+      root: true,
+      handler: guarded(async (page, config) =>
+        page === '' || page === 'index.html'
+          ? serveFile('index.html', 'text/html; charset=utf-8', consoleCsp(config))
+          : problem(404, `no route /${page}`),
+      ),
     },
-  };
+    {
+      kind: 'http',
+      name: 'console-files',
+      methods: ['GET'],
+      route: 'console/{file}',
+      root: true,
+      handler: guarded(async (file, config) => {
+        if (file === 'config.json') {
+          if (!config) {
+            return problem(503, 'the console has no sign-in configured (Console__clientId, Console__apiScope)');
+          }
+          return json(200, { signIn: config }, { 'cache-control': 'no-store' });
+        }
+        const type = ASSETS.get(file);
+        return type ? serveFile(file, type, consoleCsp(config)) : problem(404, `no route /console/${file}`);
+      }),
+    },
+  ];
 }

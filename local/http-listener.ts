@@ -1,34 +1,30 @@
 import { HttpRequest, HttpResponse, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_PREFIX, type HttpFunctionDefinition } from '../functions/definition';
+import { hostRoute, type HttpFunctionDefinition } from '../functions/definition';
 import { MAX_BODY_BYTES } from '../shared/http/http-handler';
 import { problem } from '../shared/http/problem';
 import { describeError } from '../shared/telemetry/redaction';
 
-/** Matches `onboardings/{id}/history` against a path; returns the route parameters. */
+/**
+ * Matches `onboardings/{id}/history` against a path; returns the route parameters. A last parameter may be
+ * optional (`{page?}`): the path may end before it.
+ */
 export function matchRoute(template: string, pathname: string): Record<string, string> | null {
   const want = template.split('/');
   const got = pathname.split('/');
-  const catchAll = want.at(-1)?.startsWith('{*') === true;
-  if (catchAll ? got.length < want.length - 1 : want.length !== got.length) return null;
+  const optionalLast = /^\{\w+\?\}$/.test(want.at(-1) ?? '');
+  if (!(want.length === got.length || (optionalLast && got.length === want.length - 1))) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < want.length; i++) {
     const w = want[i] ?? '';
     const g = got[i] ?? '';
-    const rest = /^\{\*(\w+)\}$/.exec(w);
-    if (rest?.[1]) {
-      // A catch-all, last in its template: the rest of the path, maybe empty (as the Functions host reads it).
-      try {
-        params[rest[1]] = got.slice(i).map(decodeURIComponent).join('/');
-      } catch {
+    const param = /^\{(\w+)(\?)?\}$/.exec(w);
+    if (param?.[1]) {
+      if (!g) {
+        if (param[2]) continue; // an optional parameter left out
         return null;
       }
-      return params;
-    }
-    const param = /^\{(\w+)\}$/.exec(w);
-    if (param?.[1]) {
-      if (!g) return null;
       try {
         params[param[1]] = decodeURIComponent(g);
       } catch {
@@ -37,6 +33,16 @@ export function matchRoute(template: string, pathname: string): Record<string, s
     } else if (w.toLowerCase() !== g.toLowerCase()) return null;
   }
   return params;
+}
+
+/**
+ * The functions in the order the Functions host tries their routes: by name, whatever the templates (a
+ * literal segment is not preferred to a parameter; the first match wins). So here too: two routes that
+ * can match the same path are told apart by their names, as in Azure.
+ * https://github.com/Azure/azure-functions-host/issues/9876, https://github.com/Azure/azure-functions-nodejs-library/issues/300
+ */
+export function inHostOrder<T extends { name: string }>(functions: readonly T[]): T[] {
+  return [...functions].sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string): void {
@@ -199,12 +205,11 @@ export async function listen(port: number): Promise<Listener> {
     }
     const requestUrl = new URL(req.url ?? '/', url);
     for (const extra of routes.extra) if (await extra(req, res, requestUrl)) return;
-    // The API's routes under /api/; the site's root (the web console) takes the other paths.
-    const underApi = requestUrl.pathname.startsWith(`/${API_PREFIX}`);
-    const routePath = requestUrl.pathname.slice(underApi ? API_PREFIX.length + 1 : 1);
+    // Each function's route as the Functions host registers it (routePrefix is empty: `api/...`, the console's
+    // from the root), tried in the host's order.
+    const routePath = requestUrl.pathname.slice(1);
     const matches = routes.functions.flatMap((fn) => {
-      if (underApi === (fn.root === true)) return [];
-      const params = matchRoute(fn.route, routePath);
+      const params = matchRoute(hostRoute(fn), routePath);
       return params ? [{ fn, params }] : [];
     });
     const method = (req.method ?? 'GET').toUpperCase();
@@ -254,7 +259,7 @@ export async function listen(port: number): Promise<Listener> {
     url,
     port: actual,
     serve(r) {
-      routes = r;
+      routes = { ...r, functions: inHostOrder(r.functions) };
     },
     async close(deadlineMs) {
       stopping = true;

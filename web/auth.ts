@@ -1,4 +1,4 @@
-import { InteractionRequiredAuthError, PublicClientApplication, type AccountInfo } from '@azure/msal-browser';
+import { CacheLookupPolicy, PublicClientApplication, type AccountInfo } from '@azure/msal-browser';
 
 /** How this deployment signs people in (`GET /console/config.json`): never a secret. */
 export type SignInConfig =
@@ -83,16 +83,29 @@ async function entraSession(config: Extract<SignInConfig, { kind: 'entra' }>): P
   if (account) msal.setActiveAccount(account);
   const signIn = () => msal.loginRedirect({ scopes: config.scopes });
   if (!account) return { session: null, signIn };
+  // Every call of the page asks for a token; when the person must sign in again, one redirect for them all.
+  let redirecting: Promise<never> | null = null;
+  const again = (): Promise<never> =>
+    (redirecting ??= msal
+      .acquireTokenRedirect({ scopes: config.scopes, account })
+      .then(() => new Promise<never>(() => undefined)));
   return {
     signIn,
     session: {
       async token() {
+        if (redirecting) return redirecting;
         try {
-          return (await msal.acquireTokenSilent({ scopes: config.scopes, account })).accessToken;
-        } catch (err) {
-          if (!(err instanceof InteractionRequiredAuthError)) throw err;
-          await msal.acquireTokenRedirect({ scopes: config.scopes, account });
-          return new Promise<string>(() => undefined);
+          // From the cache, or renewed with the refresh token; never a hidden iframe (the page may not be
+          // framed, and a SPA's refresh token lasts 24 hours): past that, the person signs in again.
+          return (
+            await msal.acquireTokenSilent({
+              scopes: config.scopes,
+              account,
+              cacheLookupPolicy: CacheLookupPolicy.AccessTokenAndRefreshToken,
+            })
+          ).accessToken;
+        } catch {
+          return again();
         }
       },
       signOut: () => msal.logoutRedirect({ account, postLogoutRedirectUri: `${location.origin}/` }),

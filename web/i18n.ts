@@ -46,6 +46,7 @@ const fr = {
   rejectSelected: 'Refuser la sélection ({n})',
   comment: 'Commentaire (facultatif)',
   decided: '{ok} décision(s) enregistrée(s), {failed} refusée(s).',
+  refusedDecisions: '{n} décisions refusées',
   continuity: 'PCA',
   standard: 'standard',
   // onboardings
@@ -235,6 +236,7 @@ const en: Words = {
   rejectSelected: 'Reject selected ({n})',
   comment: 'Comment (optional)',
   decided: '{ok} decision(s) recorded, {failed} refused.',
+  refusedDecisions: '{n} decisions refused',
   continuity: 'continuity',
   standard: 'standard',
   onboardingsTitle: 'Onboardings',

@@ -59,6 +59,13 @@ const PERSONAS: { label: () => string; user: string; roles: Role[] }[] = [
 
 const root = (): HTMLElement => document.getElementById('app') ?? document.body;
 
+// The skip link moves the focus to the content without changing the address (the router reads `#/…`).
+document.addEventListener('click', (e) => {
+  if (!(e.target instanceof Element) || !e.target.closest('.skip-link')) return;
+  e.preventDefault();
+  document.getElementById('main')?.focus();
+});
+
 function languagePicker(onChange: () => void): HTMLElement {
   const picker = h(
     'select',
@@ -178,6 +185,8 @@ function shell(session: Session, api: Api, me: Me): void {
     void session.signOut().then(() => location.reload());
   });
   const route = () => {
+    // Only `#/…` is a screen; any other fragment (an anchor) leaves the screen as it is.
+    if (location.hash !== '' && !location.hash.startsWith('#/')) return;
     const [path = '', id] = location.hash.replace(/^#\/?/, '').split('?')[0]?.split('/') ?? [];
     const tab = tabs.find((x) => x.path === path) ?? tabs[0];
     replace(
@@ -222,7 +231,11 @@ function shell(session: Session, api: Api, me: Me): void {
     live,
     main,
   );
-  window.onhashchange = route;
+  window.onhashchange = () => {
+    route();
+    // After a navigation the keyboard starts from the new screen, not from the top of the page.
+    main.focus();
+  };
   route();
 }
 

@@ -18,11 +18,12 @@ const SHOTS = process.env.CONSOLE_SCREENSHOTS;
 let host: ApiHost['host'];
 let api: ApiHost['api'];
 let chef: string;
+let hr: string;
 let hired: ApiHost['hired'];
 let browser: Browser;
 
 beforeAll(async () => {
-  ({ host, api, chef, hired } = await startApiHost('console', { laptopStock: 5 }));
+  ({ host, api, chef, hr, hired } = await startApiHost('console', { laptopStock: 5 }));
   browser = await launchBrowser();
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
 }, 60_000);
@@ -119,6 +120,14 @@ describe('the DSI console', () => {
     await page.click('[data-action=add-laptops]');
     await page.waitForSelector('.live:has-text("2 ajouté(s), 0 déjà connu(s).")');
     await page.waitForSelector('table.laptops td:has-text("SN-CONSOLE-1")');
+    // ...and one from a CSV file (a header line, `;` as Excel writes it).
+    await page.setInputFiles('form.card input[name=file]', {
+      name: 'portables.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('serialNumber;model;site\r\nSN-CONSOLE-3;ThinkPad T14;Tours\r\n'),
+    });
+    await page.click('[data-action=add-laptops]');
+    await page.waitForSelector('.live:has-text("1 ajouté(s), 0 déjà connu(s).")');
     const inventory = await host.token('stock@example.org', [Roles.inventoryManage]);
     const available = await api.get<{ items: { serialNumber: string; model: string }[] }>(
       '/api/laptops?status=available&limit=200',
@@ -128,6 +137,7 @@ describe('the DSI console', () => {
       expect.arrayContaining([
         expect.objectContaining({ serialNumber: 'SN-CONSOLE-1', model: 'Latitude 5450' }),
         expect.objectContaining({ serialNumber: 'SN-CONSOLE-2', model: 'Latitude 5440' }),
+        expect.objectContaining({ serialNumber: 'SN-CONSOLE-3', model: 'ThinkPad T14', site: 'Tours' }),
       ]),
     );
     await expectAccessible(page);
@@ -244,6 +254,26 @@ describe('the DSI console', () => {
     await untilShown(page, '.facts [data-status=completed]');
     expect(await page.locator('[data-action=retry], [data-action=approve]').count()).toBe(0);
 
+    // The agent leaves (a last day already past applies at once): the laptop comes back, recorded as fine.
+    const laptop = (
+      await api.get<{ steps: { laptop: { serialNumber: string } } }>(`/api/onboardings/${failing.id}`, chef)
+    ).body.steps.laptop.serialNumber;
+    const left = { eventId: `left-${failing.id}`, type: 'employee.left', occurredAt: '2026-11-29T08:00:00Z' };
+    const employeeId = (await api.get<{ employeeId: string }>(`/api/onboardings/${failing.id}`, chef)).body.employeeId;
+    expect(
+      (await api.post('/api/hr-events', { ...left, employee: { employeeId, lastDay: '2026-01-02' } }, hr)).status,
+    ).toBe(202);
+    const inventory = await host.token('stock@example.org', [Roles.inventoryManage]);
+    await eventually(
+      () => api.get<{ items: { serialNumber: string }[] }>('/api/laptops?status=to-return', inventory),
+      (res) => res.body.items.some((l) => l.serialNumber === laptop),
+    );
+    await page.goto(`${host.url}/#/stock`);
+    await page.fill('input[name=serialNumber]', laptop);
+    await page.selectOption('select[name=condition]', 'ok');
+    await page.click('[data-action=record-return]');
+    await page.waitForSelector(`.live:has-text("Retour enregistré : ${laptop} est disponible.")`);
+
     // A priority raised from the timeline: recorded with its actor.
     const raised = team[1]!;
     await page.goto(`${host.url}/#/onboardings/${raised.id}`);
@@ -290,6 +320,19 @@ describe('the DSI console', () => {
     expect(await page.locator('table.approvals input[type=checkbox]').count()).toBe(0);
     expect(await page.locator('nav a').allTextContents()).toEqual(['Validations', 'Arrivées', 'Stock', 'Rapports']);
     await expectAccessible(page);
+    // The keyboard: the skip link first, to the content, and the screen stays; a tab moves the focus to its screen.
+    const hash = await page.evaluate('location.hash');
+    await page.reload(); // the keyboard from the top of a freshly loaded page
+    await page.waitForSelector('table.approvals');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.className')).toBe('skip-link');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('[document.activeElement.id, location.hash]')).toEqual(['main', hash]);
+    await page.click('nav a:has-text("Rapports")');
+    await page.waitForSelector('svg.chart');
+    expect(await page.evaluate('document.activeElement.id')).toBe('main');
+    await page.goBack();
+    await page.waitForSelector('table.approvals');
 
     await page.click(`table.approvals a:has-text("Chloé Moreau")`);
     await page.waitForSelector('[data-chain=intact]');
@@ -320,4 +363,46 @@ describe('the DSI console', () => {
     await page.waitForSelector('[data-persona]');
     await context.close();
   }, 30_000);
+
+  it('when more onboardings than one bulk request takes (200) are selected, then the page sends them in parts and every one is decided once', async () => {
+    const nothing = { laptop: false, vpn: false, officeLicense: false };
+    for (let i = 0; i < 205; i++) {
+      const json = buildHireJson({ employee: { department: 'Direction des transports' }, needs: nothing });
+      expect((await api.post('/api/hr-events', json, hr)).status).toBe(202);
+    }
+    await host.whenIdle();
+    const waiting = await eventually(
+      () =>
+        api.get<{ items: unknown[]; continuationToken: string | null }>(
+          '/api/onboardings?status=awaiting-approval&department=Direction%20des%20transports&limit=200',
+          chef,
+        ),
+      (res) => res.body.continuationToken !== null,
+    );
+    expect(waiting.body.items).toHaveLength(200);
+    const { context, page, errors } = await open();
+    await signIn(page, LEAD);
+    await page.waitForSelector('table.approvals');
+    const rows = await page.locator('table.approvals tbody tr').count();
+    expect(rows).toBeGreaterThanOrEqual(205);
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/decisions')) posts.push(r.postData() ?? '');
+    });
+    await page.getByRole('checkbox', { name: 'Tout sélectionner' }).check();
+    await page.click('[data-action=approve-selected]');
+    await page.waitForSelector(`.live:has-text("${rows} décision(s) enregistrée(s), 0 refusée(s).")`, {
+      timeout: 30_000,
+    });
+    expect(posts.map((body) => (JSON.parse(body) as { decisions: unknown[] }).decisions.length)).toEqual([
+      200,
+      rows - 200,
+    ]);
+    const left = await api.get<{ items: unknown[] }>('/api/onboardings?status=awaiting-approval', chef);
+    expect(left.body.items).toHaveLength(0);
+    // Nothing left selected: the bulk buttons are off again.
+    await page.waitForSelector('[data-action=approve-selected]:disabled');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
 });

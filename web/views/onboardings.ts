@@ -38,7 +38,7 @@ export class OnboardingsView extends View {
   protected async load(): Promise<void> {
     const q = this.filters();
     const form = this.filterForm(q);
-    const results = h('div', { 'aria-live': 'polite' }, h('p', { role: 'status' }, t('loading')));
+    const results = h('div', {}, h('p', { role: 'status' }, t('loading')));
     const exportButton = h('button', { type: 'button', 'data-action': 'export' }, t('exportCsv'));
     exportButton.addEventListener('click', () => void act(this.ctx, exportButton, () => this.export(q)));
     replace(this, h('h1', {}, this.heading()), form, h('div', { class: 'toolbar' }, exportButton), results);
@@ -113,14 +113,26 @@ export class OnboardingsView extends View {
     const next = h('button', { type: 'button', 'data-action': 'next-page' }, t('next'));
     prev.disabled = index === 0;
     next.disabled = !page.continuationToken;
-    prev.addEventListener('click', () => {
-      this.tokens.pop();
-      void this.page(q, area).catch((err: unknown) => this.ctx.fail(err));
-    });
-    next.addEventListener('click', () => {
-      this.tokens.push(page.continuationToken);
-      void this.page(q, area).catch((err: unknown) => this.ctx.fail(err));
-    });
+    const turn = (button: HTMLButtonElement, change: () => void) => () => {
+      // One page at a time: both buttons wait for the page asked for; the focus stays on the one pressed.
+      prev.disabled = next.disabled = true;
+      change();
+      void this.page(q, area)
+        .then(() => {
+          this.ctx.say(t('pageN', { n: this.tokens.length }));
+          const same = area.querySelector<HTMLButtonElement>(`[data-action=${button.dataset.action ?? ''}]`);
+          (same && !same.disabled ? same : area.querySelector<HTMLButtonElement>('nav.pager button:enabled'))?.focus();
+        })
+        .catch((err: unknown) => this.ctx.fail(err));
+    };
+    prev.addEventListener(
+      'click',
+      turn(prev, () => this.tokens.pop()),
+    );
+    next.addEventListener(
+      'click',
+      turn(next, () => this.tokens.push(page.continuationToken)),
+    );
     replace(
       area,
       table(

@@ -62,7 +62,7 @@ export class StockView extends View {
       canList ? this.counts() : Promise.resolve(null),
       this.ctx.api.get<Forecast>('forecast'),
     ]);
-    const list = h('div', { 'aria-live': 'polite' });
+    const list = h('div');
     replace(
       this,
       h('h1', {}, this.heading()),
