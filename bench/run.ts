@@ -3,6 +3,7 @@ import { auditQueries } from './audit';
 import { costPerThousand, durableFunctionsPerThousand, PRICES, requestUnits } from './cost-model';
 import { burst, CRISIS, rawWriteRate, type BurstResult } from './crisis';
 import { lineChart, writeChart, writeResult } from './harness';
+import { consoleBench } from './console';
 import { journalCost } from './journal-cost';
 
 // `npm run bench [-- part...]`: the crisis-day figures of issue 9 (not part of `npm test`).
@@ -13,6 +14,7 @@ import { journalCost } from './journal-cost';
 //   cost      RU, Service Bus operations, executions, € per 1,000 onboardings; beside Durable Functions
 //   audit     the list and its filters over 10,000 stored onboardings
 //   journal   the local host's journal: throughput with and without it (not run by default)
+//   console   the web console: bundle size, and in Chromium a list of 1,000 to approve (not run by default)
 // Results: bench/results/<part>.json and bench/results/crisis.svg.
 
 const DEFAULT_PARTS = ['crisis', 'overhead', 'cost', 'audit'];
@@ -222,6 +224,7 @@ async function main(): Promise<void> {
   }
   if (parts.has('audit')) await audit();
   if (parts.has('journal')) await journalCost();
+  if (parts.has('console')) await consoleBench();
   console.log(`\nbench done in ${seconds(Date.now() - started)} s`);
 }
 
