@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { buildConsole } from '../cli/build-console';
 import { startLocalHost } from '../local/host';
 import { Roles } from '../shared/http/roles';
-import { launchBrowser } from '../test/support/browser';
+import { launchBrowser, until } from '../test/support/browser';
 import { buildHireJson } from '../test/support/factories';
 import { percentile, writeResult } from './harness';
 
@@ -63,9 +63,7 @@ export async function consoleBench() {
     for (let i = 0; i < LOADS; i++) {
       const t0 = Date.now();
       await page.reload();
-      await page.waitForFunction(`document.querySelectorAll('table.approvals tbody tr').length === ${WAITING}`, null, {
-        timeout: 60_000,
-      });
+      await until(page, `document.querySelectorAll('table.approvals tbody tr').length === ${WAITING}`, 60_000);
       loads.push(Date.now() - t0);
     }
     const t0 = Date.now();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Roles } from '../../shared/http/roles';
 import { startApiHost, type ApiHost } from '../support/api-host';
-import { launchBrowser, seriousViolations } from '../support/browser';
+import { launchBrowser, seriousViolations, until } from '../support/browser';
 import { buildHireJson } from '../support/factories';
 import { eventually } from '../support/http-client';
 
@@ -222,7 +222,7 @@ describe('the DSI console', () => {
     await page.fill('form.filters input[name=department]', department);
     await page.selectOption('form.filters select[name=limit]', '10');
     await page.click('form.filters button[type=submit]');
-    await page.waitForFunction('location.hash.includes("limit=10")');
+    await until(page, 'location.hash.includes("limit=10")');
     await page.waitForSelector('table.onboardings');
     expect(await page.locator('table.onboardings tbody tr').count()).toBe(10);
     const firstPage = await page.locator('table.onboardings tbody tr small').allTextContents();

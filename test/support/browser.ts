@@ -50,3 +50,15 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   );
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
+
+/**
+ * Waits until `expression` is true in the page, polled from here: Playwright's own `waitForFunction` polls
+ * with an eval in the page, which the console's CSP (`script-src 'self'`, no 'unsafe-eval') refuses.
+ */
+export async function until(page: Page, expression: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate<boolean>(expression))) {
+    if (Date.now() > deadline) throw new Error(`${expression} still false after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
