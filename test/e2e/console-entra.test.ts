@@ -70,10 +70,31 @@ function idToken(nonce: string): string {
   return `${b64url(JSON.stringify({ typ: 'JWT', alg: 'RS256', kid: 'k1' }))}.${b64url(JSON.stringify(claims))}.c2ln`;
 }
 
+/** The token endpoint's answer (code or refresh token redeemed). */
+async function tokens(seen: Seen, nonce: string): Promise<Record<string, unknown>> {
+  const expiresIn = seen.lifetime;
+  return {
+    token_type: 'Bearer',
+    scope: SCOPE,
+    expires_in: expiresIn,
+    ext_expires_in: expiresIn,
+    access_token: await host.token(USER, [Roles.onboardingApprove, Roles.onboardingRead]),
+    refresh_token: `refresh-${randomUUID()}`,
+    id_token: idToken(nonce),
+    client_info: b64url(JSON.stringify({ uid: objectIdFor(USER), utid: TENANT })),
+  };
+}
+
 interface Seen {
   authorize?: URLSearchParams;
+  authorizations: number;
   token?: URLSearchParams;
   verifierRefused?: boolean;
+  /** Refresh-token grants asked for, and how many of the next ones to refuse (an expired refresh token). */
+  refreshes: number;
+  refuseRefreshes: number;
+  /** The lifetime of the access tokens given (MSAL renews one that expires within 5 minutes). */
+  lifetime: number;
 }
 
 /** Entra ID's endpoints for this tenant, as the browser reaches them. */
@@ -141,6 +162,7 @@ async function entraAtTheEdge(route: Route, seen: Seen, origin: string): Promise
   if (url.pathname === `/${TENANT}/oauth2/v2.0/authorize`) {
     // The person signs in; Entra ID sends the code back to the registered redirect URI (fragment, as asked).
     seen.authorize = url.searchParams;
+    seen.authorizations += 1;
     const p = url.searchParams;
     const back = new URLSearchParams({
       code: `code-${randomUUID()}`,
@@ -162,6 +184,24 @@ async function entraAtTheEdge(route: Route, seen: Seen, origin: string): Promise
   }
   if (url.pathname === `/${TENANT}/oauth2/v2.0/token`) {
     const form = new URLSearchParams(route.request().postData() ?? '');
+    if (form.get('grant_type') === 'refresh_token') {
+      seen.refreshes += 1;
+      if (seen.refuseRefreshes > 0) {
+        seen.refuseRefreshes -= 1;
+        // As Entra ID answers a SPA's refresh token past its 24 hours.
+        return route.fulfill({
+          status: 400,
+          headers: cors,
+          body: JSON.stringify({
+            error: 'invalid_grant',
+            error_description:
+              'AADSTS700084: The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended.',
+            error_codes: [700084],
+          }),
+        });
+      }
+      return route.fulfill({ headers: cors, body: JSON.stringify(await tokens(seen, '')) });
+    }
     seen.token = form;
     const challenge = seen.authorize?.get('code_challenge');
     const verifier = form.get('code_verifier') ?? '';
@@ -178,19 +218,9 @@ async function entraAtTheEdge(route: Route, seen: Seen, origin: string): Promise
         }),
       });
     }
-    const nonce = seen.authorize?.get('nonce') ?? '';
     return route.fulfill({
       headers: cors,
-      body: JSON.stringify({
-        token_type: 'Bearer',
-        scope: SCOPE,
-        expires_in: 3599,
-        ext_expires_in: 3599,
-        access_token: await host.token(USER, [Roles.onboardingApprove, Roles.onboardingRead]),
-        refresh_token: `refresh-${randomUUID()}`,
-        id_token: idToken(nonce),
-        client_info: b64url(JSON.stringify({ uid: objectIdFor(USER), utid: TENANT })),
-      }),
+      body: JSON.stringify(await tokens(seen, seen.authorize?.get('nonce') ?? '')),
     });
   }
   return route.fulfill({ status: 404, headers: cors, body: JSON.stringify({ error: 'not_found' }) });
@@ -199,7 +229,7 @@ async function entraAtTheEdge(route: Route, seen: Seen, origin: string): Promise
 describe('the console signing in with Entra ID (MSAL, authorization code with PKCE)', () => {
   it("when a person signs in, then the page asks for the API's scope with an S256 code challenge, redeems the code with the matching verifier, and calls the API with the token", async () => {
     const context = await browser.newContext();
-    const seen: Seen = {};
+    const seen: Seen = { authorizations: 0, refreshes: 0, refuseRefreshes: 0, lifetime: 3599 };
     const origin = new URL(host.url).origin;
     await context.route(`${LOGIN}/**`, (route) => entraAtTheEdge(route, seen, origin));
     const page = await context.newPage();
@@ -226,6 +256,41 @@ describe('the console signing in with Entra ID (MSAL, authorization code with PK
     expect(await page.locator('nav a').allTextContents()).toEqual(['Validations', 'Arrivées', 'Stock', 'Rapports']);
     // Nothing of the session outlives the tab: MSAL's cache is in sessionStorage.
     expect(await page.evaluate('Object.keys(localStorage).filter((k) => k.includes("msal")).length')).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('when the access token is about to expire, then the page renews it with the refresh token; when Entra ID refuses that, one redirect signs the person in again and the page goes on', async () => {
+    const context = await browser.newContext();
+    const seen: Seen = { authorizations: 0, refreshes: 0, refuseRefreshes: 0, lifetime: 120 };
+    const origin = new URL(host.url).origin;
+    await context.route(`${LOGIN}/**`, (route) => entraAtTheEdge(route, seen, origin));
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${host.url}/`);
+    await page.click('[data-action=sign-in]');
+    // Tokens of 2 minutes (under MSAL's 5-minute margin): each call renews the token silently.
+    await page.waitForSelector(`[data-user="${USER}"]`, { timeout: 20_000 });
+    await page.waitForSelector('table.approvals, h3.caption');
+    expect(seen.authorizations).toBe(1);
+    expect(seen.refreshes).toBeGreaterThanOrEqual(1);
+
+    // Then the refresh token is refused (its 24 hours are over): the next call sends the person to sign in,
+    // once, and they come back to the console.
+    const refreshed = seen.refreshes;
+    seen.refuseRefreshes = 1;
+    seen.lifetime = 3599;
+    await page.click('nav a:has-text("Arrivées")');
+    const deadline = Date.now() + 20_000;
+    while (seen.authorizations < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Back where they were: the screen they asked for, signed in.
+    await page.waitForSelector('dsi-onboardings form.filters', { timeout: 20_000 });
+    await page.waitForSelector(`[data-user="${USER}"]`);
+    expect(await page.evaluate('location.hash')).toBe('#/onboardings');
+    expect(seen.refreshes).toBeGreaterThan(refreshed);
+    expect(seen.authorizations).toBe(2);
+    expect(seen.refuseRefreshes).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
