@@ -8,6 +8,7 @@ async function main(): Promise<void> {
   loadLocalSettings();
   const host = await startLocalHost({ persist: true });
   console.log(`Onboarding service (local host) listening on ${host.url}`);
+  console.log(`  console: ${host.url}/ (the DSI web console; sign in with the picker)`);
   console.log(`  health:  ${host.url}/api/health`);
   console.log(`  token:   npm run --silent token -- --user you@example.org --roles Onboarding.Approve`);
   let stopping = false;
