@@ -85,6 +85,27 @@ describe('the deployment package', () => {
     expect(registered).toEqual(expected);
   });
 
+  it('when the console is asked for with nothing but the package, then the page and its script are served from it', () => {
+    const script = `
+      const { HttpRequest, InvocationContext } = require('@azure/functions');
+      const { webConsole } = require('./functions/console.js');
+      const [page, files] = webConsole(() => Promise.resolve({ config: { Console__signIn: 'development' } }));
+      (async () => {
+        const get = (fn, params) => fn.handler(new HttpRequest({ method: 'GET', url: 'https://app.example/', params }), new InvocationContext());
+        const html = await get(page, {});
+        const js = await get(files, { file: 'app.js' });
+        console.log(JSON.stringify([html.status, html.headers['content-type'], Buffer.from(html.body).toString().includes('/console/app.js'), js.status, js.body.length > 10000]));
+      })();`;
+    const run = spawnSync(process.execPath, ['-e', script], {
+      cwd: PACKAGE_DIR,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
+    expect(run.status).toBe(0);
+    const last = run.stdout.trim().split('\n').at(-1) ?? '';
+    expect(JSON.parse(last)).toEqual([200, 'text/html; charset=utf-8', true, 200, true]);
+  });
+
   it(`when its size is measured, then it is under ${MAX_PACKAGE_MIB} MiB`, () => {
     const mib = folderBytes(PACKAGE_DIR) / 1024 / 1024;
     expect(mib).toBeLessThan(MAX_PACKAGE_MIB);
