@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
@@ -39,7 +40,7 @@ export function consoleCsp(signIn: ConsoleSignIn | null): string {
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
-  // Each deployment may change the files: the browser asks again (and gets them from its cache when unchanged).
+  // Each deployment may change the files: the browser asks again each time, with the ETag it holds (304).
   'cache-control': 'no-cache',
 };
 
@@ -79,12 +80,17 @@ export function consoleSignIn(config: Config): ConsoleSignIn | null {
   };
 }
 
-async function serveFile(name: string, contentType: string, csp: string): Promise<HttpResponseInit> {
-  return {
-    status: 200,
-    headers: { 'content-type': contentType, 'content-security-policy': csp, ...SECURITY_HEADERS },
-    body: new Uint8Array(await readConsoleFile(name)),
-  };
+/**
+ * A file of the console, with a strong ETag of its bytes: a browser that holds it already gets 304 and no
+ * body (RFC 9110 §13.1.2, If-None-Match).
+ */
+async function serveFile(req: HttpRequest, name: string, contentType: string, csp: string): Promise<HttpResponseInit> {
+  const bytes = await readConsoleFile(name);
+  const etag = `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
+  const headers = { 'content-type': contentType, 'content-security-policy': csp, etag, ...SECURITY_HEADERS };
+  const held = (req.headers.get('if-none-match') ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
+  if (held.includes(etag) || held.includes('*')) return { status: 304, headers };
+  return { status: 200, headers, body: new Uint8Array(bytes) };
 }
 
 /**
@@ -99,10 +105,10 @@ async function serveFile(name: string, contentType: string, csp: string): Promis
 export function webConsole(services: ServicesProvider): HttpFunctionDefinition[] {
   const signIn = async () => consoleSignIn((await services()).config);
   const guarded =
-    (serve: (name: string, signIn: ConsoleSignIn | null) => Promise<HttpResponseInit>) =>
+    (serve: (req: HttpRequest, name: string, signIn: ConsoleSignIn | null) => Promise<HttpResponseInit>) =>
     async (req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
       try {
-        return await serve(req.params.page ?? req.params.file ?? '', await signIn());
+        return await serve(req, req.params.page ?? req.params.file ?? '', await signIn());
       } catch (err) {
         context.error(describeError(err));
         return problem(500, 'the web console is missing from this deployment');
@@ -115,9 +121,9 @@ export function webConsole(services: ServicesProvider): HttpFunctionDefinition[]
       methods: ['GET'],
       route: '{page?}',
       root: true,
-      handler: guarded(async (page, config) =>
+      handler: guarded(async (req, page, config) =>
         page === '' || page === 'index.html'
-          ? serveFile('index.html', 'text/html; charset=utf-8', consoleCsp(config))
+          ? serveFile(req, 'index.html', 'text/html; charset=utf-8', consoleCsp(config))
           : problem(404, `no route /${page}`),
       ),
     },
@@ -127,7 +133,7 @@ export function webConsole(services: ServicesProvider): HttpFunctionDefinition[]
       methods: ['GET'],
       route: 'console/{file}',
       root: true,
-      handler: guarded(async (file, config) => {
+      handler: guarded(async (req, file, config) => {
         if (file === 'config.json') {
           if (!config) {
             return problem(503, 'the console has no sign-in configured (Console__clientId, Console__apiScope)');
@@ -135,7 +141,7 @@ export function webConsole(services: ServicesProvider): HttpFunctionDefinition[]
           return json(200, { signIn: config }, { 'cache-control': 'no-store' });
         }
         const type = ASSETS.get(file);
-        return type ? serveFile(file, type, consoleCsp(config)) : problem(404, `no route /console/${file}`);
+        return type ? serveFile(req, file, type, consoleCsp(config)) : problem(404, `no route /console/${file}`);
       }),
     },
   ];

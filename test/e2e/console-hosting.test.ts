@@ -49,6 +49,19 @@ describe('GET / and the console files', () => {
     expect([css.status, css.headers.get('content-type')]).toEqual([200, 'text/css; charset=utf-8']);
   });
 
+  it('when the browser asks again with the ETag it holds, then 304 and no body; with another, the file', async () => {
+    const first = await fetch(`${host.url}/console/app.js`);
+    const etag = first.headers.get('etag') ?? '';
+    expect(etag).toMatch(/^"[\w-]{27}"$/);
+    expect(first.headers.get('cache-control')).toBe('no-cache');
+    const again = await fetch(`${host.url}/console/app.js`, { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    const other = await fetch(`${host.url}/console/app.js`, { headers: { 'if-none-match': '"something-else"' } });
+    expect(other.status).toBe(200);
+    expect((await fetch(`${host.url}/`, { headers: { 'if-none-match': `W/${etag}` } })).status).toBe(200);
+  });
+
   it('when the page asks how to sign in on the local host, then it is the development issuer', async () => {
     const res = await fetch(`${host.url}/console/config.json`);
     expect(res.status).toBe(200);
