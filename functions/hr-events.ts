@@ -10,7 +10,7 @@ import {
 } from './definition';
 import { activeTraceparent, inMessageSpan, isTraceparent, newTraceparent } from '../shared/telemetry/telemetry';
 import { boundedMessageId } from '../shared/app/message-id';
-import { QUEUES } from '../shared/app/queues';
+import { hrEventMessage, QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
 import { secured } from '../shared/http/http-handler';
 import { json, problem } from '../shared/http/problem';
@@ -34,15 +34,7 @@ export function hrEventsHttp(services: ServicesProvider): HttpFunctionDefinition
         // The onboarding's trace starts with the caller's (W3C traceparent header), or here.
         const header = req.headers.get('traceparent');
         const traceparent = activeTraceparent() ?? (isTraceparent(header) ? header : newTraceparent());
-        await bus.send(QUEUES.hrEvents, [
-          {
-            messageId: event.eventId,
-            body: event,
-            subject: event.type,
-            contentType: 'application/json',
-            applicationProperties: { traceparent },
-          },
-        ]);
+        await bus.send(QUEUES.hrEvents, [hrEventMessage(event, traceparent)]);
         return json(202, { eventId: event.eventId });
       },
     }),

@@ -3,6 +3,7 @@ import type { HttpFunctionDefinition, QueueFunctionDefinition } from './definiti
 import { parseMessage, queueFunction, securedRoute } from './definition';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
+import { ErrorCodes } from '../shared/domain/errors';
 import { json, problem } from '../shared/http/problem';
 import { Roles } from '../shared/http/roles';
 import {
@@ -28,7 +29,7 @@ export function laptopFunctions(services: ServicesProvider): HttpFunctionDefinit
       async handle(req, tools) {
         const serial = serialNumberSchema.safeParse(req.params.serialNumber ?? '');
         if (!serial.success) {
-          return problem(404, `no laptop ${req.params.serialNumber ?? ''}`, { code: 'LAPTOP.NOT_FOUND' });
+          return problem(404, `no laptop ${req.params.serialNumber ?? ''}`, { code: ErrorCodes.laptopNotFound });
         }
         const body = await tools.body(laptopReturnBodySchema);
         const laptop = await (await services()).returnLaptop(serial.data, body, tools.actor);
@@ -48,7 +49,7 @@ export function laptopFunctions(services: ServicesProvider): HttpFunctionDefinit
       async handle(req) {
         const id = req.params.id ?? '';
         if (!(await (await services()).laptops.removeDelivery(id))) {
-          return problem(404, `no expected delivery ${id}`, { code: 'DELIVERY.NOT_FOUND' });
+          return problem(404, `no expected delivery ${id}`, { code: ErrorCodes.deliveryNotFound });
         }
         return { status: 204 };
       },

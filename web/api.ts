@@ -1,7 +1,12 @@
 import type { Forecast } from '../shared/domain/forecast';
 import type { ImportSummary } from '../shared/import/hr-csv';
+import type { SummaryReport as Summary } from '../shared/app/reports';
+import type { OnboardingView as Onboarding } from '../shared/schemas/api';
+import type { StepName } from '../shared/schemas/onboarding';
+import type { LaptopView as Laptop } from '../shared/schemas/laptops';
+import type { Role } from '../shared/http/roles';
 
-export type { Forecast, ImportSummary };
+export type { Forecast, ImportSummary, Laptop, Onboarding, Role, StepName, Summary };
 
 /** An RFC 9457 problem the API answered, or one the page makes of a failure to reach it. */
 export interface Problem {
@@ -21,8 +26,6 @@ export class ApiProblem extends Error {
   }
 }
 
-export type Role = 'HrEvents.Send' | 'Onboarding.Approve' | 'Onboarding.Read' | 'Inventory.Manage';
-
 export interface Me {
   kind: 'person' | 'app';
   oid: string;
@@ -30,33 +33,8 @@ export interface Me {
   roles: Role[];
 }
 
-export type StepName = 'laptop' | 'vpn' | 'officeLicense';
-export const STEP_NAMES: StepName[] = ['laptop', 'vpn', 'officeLicense'];
-
-export interface Step {
-  status: string;
-  updatedAt?: string;
-  detail?: string;
-  serialNumber?: string;
-  notBefore?: string;
-}
-
-export interface Onboarding {
-  id: string;
-  employeeId: string;
-  userPrincipalName: string;
-  displayName: string;
-  department: string;
-  site?: string;
-  priority: 'continuity' | 'standard';
-  startDate: string;
-  status: string;
-  decision: { decision: string; by: string; at: string; comment?: string } | null;
-  departure?: { lastDay: string } | null;
-  steps: Record<StepName, Step>;
-  createdAt: string;
-  updatedAt: string;
-}
+/** The steps in the order the console shows them. */
+export const STEP_NAMES: readonly StepName[] = ['laptop', 'vpn', 'officeLicense'];
 
 export interface Page<T> {
   items: T[];
@@ -68,31 +46,6 @@ export interface HistoryEntry {
   type: string;
   actor: string;
   details?: Record<string, unknown>;
-}
-
-export interface Laptop {
-  serialNumber: string;
-  model: string;
-  site?: string | null;
-  status: string;
-  onboardingId?: string | null;
-}
-
-export interface Percentiles {
-  p50Hours: number | null;
-  p90Hours: number | null;
-  n: number;
-}
-
-export interface Summary {
-  from: string;
-  to: string;
-  byStatus: Record<string, number>;
-  byPriority: Record<string, number>;
-  hireToCompleted: Record<string, Percentiles>;
-  approvalToCompleted: Record<string, Percentiles>;
-  waiting: { laptop: number; officeLicense: number };
-  needsAttention: { onboardingId: string; reason: string }[];
 }
 
 export interface DecisionResult {

@@ -1,3 +1,4 @@
+import { Roles } from '../shared/http/roles';
 import { Api, ApiProblem, type Me, type Problem, type Role } from './api';
 import { devSignIn, resume, type Session, type SignInConfig } from './auth';
 import { problemOf, problemView, type Ctx, type View } from './context';
@@ -17,7 +18,8 @@ customElements.define('dsi-stock', StockView);
 customElements.define('dsi-intake', IntakeView);
 customElements.define('dsi-reports', ReportsView);
 
-const ROLES: Role[] = ['Onboarding.Approve', 'Onboarding.Read', 'Inventory.Manage', 'HrEvents.Send'];
+/** The API's app roles (the picker offers each). */
+const ROLES: Role[] = Object.values(Roles);
 
 /** The screens, who sees each (a role without the right never sees its tab), and how each is built. */
 const TABS: { path: string; label: () => string; roles: Role[]; make: () => View }[] = [

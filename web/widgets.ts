@@ -1,4 +1,6 @@
 import type { Onboarding } from './api';
+import type { LaptopStatus } from '../shared/schemas/laptops';
+import type { OnboardingStatus } from '../shared/schemas/onboarding';
 import { h, type Child } from './dom';
 import { statusLabel, t } from './i18n';
 
@@ -69,18 +71,30 @@ export function select(name: string, values: string[], label: (v: string) => str
   );
 }
 
-export const ONBOARDING_STATUSES = [
-  'awaiting-approval',
-  'provisioning',
-  'completed',
-  'needs-attention',
-  'rejected',
-  'cancelled',
-  'leaving',
-  'left',
-];
+/**
+ * The API's statuses in the order the console lists them. `satisfies` holds the lists to the API's own
+ * types: a status the API adds and the console lacks (or one it no longer has) is a type error.
+ */
+const ONBOARDING_ORDER = {
+  'awaiting-approval': true,
+  provisioning: true,
+  completed: true,
+  'needs-attention': true,
+  rejected: true,
+  cancelled: true,
+  leaving: true,
+  left: true,
+} satisfies Record<OnboardingStatus, true>;
+export const ONBOARDING_STATUSES = Object.keys(ONBOARDING_ORDER) as OnboardingStatus[];
 
-export const LAPTOP_STATUSES = ['available', 'reserved', 'assigned', 'to-return', 'repair'];
+const LAPTOP_ORDER = {
+  available: true,
+  reserved: true,
+  assigned: true,
+  'to-return': true,
+  repair: true,
+} satisfies Record<LaptopStatus, true>;
+export const LAPTOP_STATUSES = Object.keys(LAPTOP_ORDER) as LaptopStatus[];
 
 /** Today in Paris, `YYYY-MM-DD`. */
 export function today(): string {

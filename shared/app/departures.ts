@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isDue } from '../domain/due';
 import { endOfDayInParis } from '../domain/paris-time';
 import type { Clock } from '../ports/clock';
 import type { LaptopPool } from '../ports/laptop-pool';
@@ -78,7 +79,8 @@ export function createHandleDeparture(deps: {
     if (status !== 'leaving' || departure?.lastDay !== message.lastDay) return current.value;
     let after: Onboarding | null = current.value;
     if (departure.accessRemovedAt === undefined) {
-      if (clock.now().getTime() < Date.parse(departure.dueAt)) {
+      // Early (a hop towards a far last day): the next hop. Within the tolerance it is the day's own message.
+      if (!isDue(departure.dueAt, clock.now())) {
         await deps.scheduleDeparture(current.value);
         return current.value;
       }

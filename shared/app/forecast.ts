@@ -3,19 +3,18 @@ import { dayInParis, nextDay } from '../domain/paris-time';
 import type { Clock } from '../ports/clock';
 import type { Directory } from '../ports/directory';
 import type { LaptopPool } from '../ports/laptop-pool';
-import type { OnboardingStore } from '../ports/onboarding-store';
+import type { OnboardingRow, OnboardingStore } from '../ports/onboarding-store';
 import type { LaptopRequest } from '../schemas/laptops';
-import type { Onboarding } from '../schemas/onboarding';
 
 /** The longest line the forecast reads (of each: laptops, seats); the seed's crisis was about a thousand. */
 export const FORECAST_LINE_LIMIT = 10_000;
 
-/** Every leaver not yet gone, a page at a time. */
-async function leaversOf(store: OnboardingStore): Promise<Onboarding[]> {
-  const out: Onboarding[] = [];
+/** Every leaver not yet gone, a page at a time, as rows (no history). */
+async function leaversOf(store: OnboardingStore): Promise<OnboardingRow[]> {
+  const out: OnboardingRow[] = [];
   let token: string | undefined;
   do {
-    const page = await store.query({ status: 'leaving' }, 200, token);
+    const page = await store.rowsPage({ status: 'leaving' }, 200, token);
     out.push(...page.items);
     token = page.continuationToken ?? undefined;
   } while (token);

@@ -6,7 +6,7 @@ import type { Directory } from '../ports/directory';
 import type { LaptopPool } from '../ports/laptop-pool';
 import type { MessageBus } from '../ports/message-bus';
 import { newTraceparent } from '../telemetry/telemetry';
-import { QUEUES } from './queues';
+import { hrEventMessage, QUEUES } from './queues';
 
 /** Messages per send: a batch well under Service Bus's 256 KB (standard tier) for hires of under 1 KB. */
 const SEND_BATCH = 100;
@@ -41,13 +41,7 @@ export function createImportHires(deps: { bus: MessageBus; laptops: LaptopPool; 
     for (let i = 0; i < hires.length; i += SEND_BATCH) {
       await deps.bus.send(
         QUEUES.hrEvents,
-        hires.slice(i, i + SEND_BATCH).map((event) => ({
-          messageId: event.eventId,
-          body: event,
-          subject: event.type,
-          contentType: 'application/json',
-          applicationProperties: { traceparent: newTraceparent() },
-        })),
+        hires.slice(i, i + SEND_BATCH).map((event) => hrEventMessage(event, newTraceparent())),
       );
     }
     return { ...summary, eventIds: hires.map((h) => h.eventId) };

@@ -89,7 +89,7 @@ export function createLaptopStock(deps: {
       // Those already served whose step has not taken up its laptop yet are still in line: the pass reads
       // past them, and serves no one who holds a laptop (reserved, or assigned by a step that has not
       // recorded it yet): a pass that stopped after its reservations and runs again gives no one two.
-      const lineLength = PASS_SIZE + (await laptops.reservedCount());
+      const lineLength = PASS_SIZE + (await laptops.count('reserved'));
       const line = await store.waitingForLaptop(lineLength);
       const holders = await laptops.holders(line.map((r) => r.onboardingId));
       const requests = line.filter((r) => !holders.has(r.onboardingId)).slice(0, PASS_SIZE);

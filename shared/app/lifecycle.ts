@@ -92,8 +92,7 @@ export function createReturnLaptop(deps: {
       }));
     }
     if (body.condition === 'ok') await directory.unassignDevice(laptop.serialNumber);
-    const returned = await laptops.recordReturn(laptop.serialNumber, body.condition);
-    if (!returned) {
+    if (!(await laptops.recordReturn(laptop.serialNumber, body.condition))) {
       throw new DomainError(
         ErrorCodes.laptopNotReturnable,
         `laptop ${laptop.serialNumber} changed while its return was recorded; read it again`,

@@ -1,4 +1,6 @@
 import definitions from '../definitions/service-bus-queues.json';
+import type { OutgoingMessage } from '../ports/message-bus';
+import type { HrEvent } from '../schemas/hr-events';
 
 /**
  * Service Bus queues the product uses. shared/definitions/service-bus-queues.json is the single source of truth for
@@ -51,4 +53,18 @@ export function durationMs(iso: string): number {
   if (!m) throw new Error(`not an ISO 8601 duration: ${iso}`);
   const [, d = '0', h = '0', min = '0', s = '0'] = m;
   return (((Number(d) * 24 + Number(h)) * 60 + Number(min)) * 60 + Number(s)) * 1000;
+}
+
+/**
+ * An HR event as its message on `hr-events`: the message id is the event id, so that Service Bus drops the
+ * same event sent twice within its duplicate window; the onboarding's trace rides along.
+ */
+export function hrEventMessage(event: HrEvent, traceparent: string): OutgoingMessage {
+  return {
+    messageId: event.eventId,
+    body: event,
+    subject: event.type,
+    contentType: 'application/json',
+    applicationProperties: { traceparent },
+  };
 }

@@ -1,3 +1,4 @@
+import { nextDay } from '../domain/paris-time';
 import type { OnboardingStore, ReportFacts } from '../ports/onboarding-store';
 import type { Priority } from '../schemas/hr-events';
 import { onboardingStatusSchema, STEP_NAMES, type OnboardingStatus } from '../schemas/onboarding';
@@ -56,13 +57,6 @@ export interface SummaryReport {
 
 const hoursBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 3_600_000;
 
-/** The day after `date` (YYYY-MM-DD), as an instant: `to` is inclusive. */
-function dayAfter(date: string): string {
-  const d = new Date(`${date}T00:00:00.000Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString();
-}
-
 export function createReports(deps: { store: OnboardingStore }) {
   return {
     /** The summary over the onboardings created from `from` to `to` (dates, inclusive, UTC days). */
@@ -94,7 +88,10 @@ export function createReports(deps: { store: OnboardingStore }) {
           needsAttention.push({ onboardingId: o.id, reason });
         }
       };
-      await deps.store.reportFacts(`${from}T00:00:00.000Z`, dayAfter(to), (rows) => rows.forEach(take));
+      // `to` is inclusive: up to the start of the day after it (UTC days).
+      await deps.store.reportFacts(`${from}T00:00:00.000Z`, `${nextDay(to)}T00:00:00.000Z`, (rows) =>
+        rows.forEach(take),
+      );
       const percentiles = (h: Record<Priority, DurationHistogram>) =>
         Object.fromEntries(
           PRIORITIES.map((p) => [p, { p50Hours: h[p].percentile(50), p90Hours: h[p].percentile(90), n: h[p].n }]),

@@ -1,3 +1,4 @@
+import { isDue } from '../domain/due';
 import { decide, isUndoing, type OnboardingEvent } from '../domain/decide';
 import type { Clock } from '../ports/clock';
 import type { OnboardingStore, Versioned } from '../ports/onboarding-store';
@@ -42,9 +43,6 @@ function outcomeEvent(step: StepName, outcome: ProvisionOutcome, now: Date, star
       return { type: 'step-failed', at, step, startedAt, code: outcome.code, message: outcome.message };
   }
 }
-
-/** How early a step's scheduled run may come and still run (clock skew between instances). */
-const EARLY_TOLERANCE_MS = 5000;
 
 const isActive = (o: Onboarding) => o.status === 'provisioning' || o.status === 'needs-attention';
 
@@ -118,11 +116,8 @@ export function createRunStepCommand(deps: {
     const step = current.value.steps[command.step];
     if (!['pending', 'in-progress', 'waiting'].includes(step.status)) return null;
     // Not due yet (lead times): its message is scheduled for its day, and one that comes before does nothing
-    // (a re-drive). A timer fires to the millisecond, clocks of instances differ by a little: a few seconds of
-    // tolerance, for the message of the day not to be taken for an early one.
-    if (step.notBefore !== undefined && Date.parse(step.notBefore) - clock.now().getTime() > EARLY_TOLERANCE_MS) {
-      return null;
-    }
+    // (a re-drive).
+    if (step.notBefore !== undefined && !isDue(step.notBefore, clock.now())) return null;
 
     const startedAt = clock.now().toISOString();
     let outcome: ProvisionOutcome;
@@ -193,8 +188,9 @@ export function createRunStepCommand(deps: {
           : null,
       current,
     );
-    // A licence removed frees a seat: the first onboarding waiting for one takes it now (again on a redelivery:
-    // the resume's id names this onboarding, so it is sent once).
+    // A licence removed frees a seat: the first onboarding waiting for one takes it now (the resume's id names
+    // this onboarding, so it is sent once). A crash before this line is not made up on redelivery (the step
+    // is reverted by then): the waiting onboarding's own re-check takes the seat.
     if (command.step === 'officeLicense' && note === undefined) await deps.serveFreedSeat?.(command.onboardingId);
     return after;
   }

@@ -93,17 +93,11 @@ export interface NewOnboardingIdentity {
   sequence: number;
 }
 
-const FINISHED: readonly OnboardingStatus[] = ['completed', 'rejected', 'cancelled', 'left'];
-
 /** Statuses of an onboarding still under way: what a hire, a priority change or a leaver's cancellation applies to. */
 const OPEN: readonly OnboardingStatus[] = ['awaiting-approval', 'provisioning', 'needs-attention'];
 
 /** Step statuses a cancellation's undo applies to (skipped: a waiting step whose place in line is withdrawn). */
 const UNDOABLE: readonly Step['status'][] = ['done', 'in-progress', 'failed', 'skipped'];
-
-export function isFinished(status: OnboardingStatus): boolean {
-  return FINISHED.includes(status);
-}
 
 /** Under way: awaiting approval, provisioning or needing attention (not finished, not a leaver). */
 export function isOpen(status: OnboardingStatus): boolean {

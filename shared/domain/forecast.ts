@@ -1,4 +1,5 @@
 import type { Priority } from '../schemas/hr-events';
+import { compareRequests } from './laptop-allocation';
 
 /**
  * Who gets equipped when: every onboarding waiting for a laptop or a licence seat, in the order it will be
@@ -56,17 +57,6 @@ export interface Forecast {
   waiting: ForecastEntry[];
 }
 
-/** The order the line is served in (the allocation pass's), then the id so that the order is total. */
-export function serviceOrder(a: WaitingOnboarding, b: WaitingOnboarding): number {
-  const rank = (p: Priority) => (p === 'continuity' ? 0 : 1);
-  return (
-    rank(a.priority) - rank(b.priority) ||
-    a.startDate.localeCompare(b.startDate) ||
-    a.approvedAt.localeCompare(b.approvedAt) ||
-    a.onboardingId.localeCompare(b.onboardingId)
-  );
-}
-
 /** Expected units by day, earliest first, days past counted as `asOf`, the same day summed. */
 function byDay(expected: readonly Expected[], asOf: string): Expected[] {
   const sums = new Map<string, number>();
@@ -98,7 +88,8 @@ function supply(now: number, asOf: string, expected: readonly Expected[]): () =>
 export function forecast(input: ForecastInput): Forecast {
   const nextLaptop = supply(Math.max(0, input.laptopsAvailable), input.asOf, input.laptopsExpected);
   const nextSeat = supply(Math.max(0, input.seatsFree), input.asOf, input.seatsExpected);
-  const line = [...input.waiting].sort(serviceOrder);
+  // In the allocation pass's own order.
+  const line = [...input.waiting].sort(compareRequests);
   const waiting = line.map((w, i): ForecastEntry => {
     const days = w.waitingFor.map((need) => {
       if (need === 'laptop') return w.holdsLaptop ? input.asOf : nextLaptop();

@@ -19,8 +19,14 @@ export interface AvailableLaptop {
   addedAt: string;
 }
 
-/** Who is served first: `continuity` agents, then the earliest start date, then the earliest approval. */
-export function compareRequests(a: LaptopRequest, b: LaptopRequest): number {
+/** What the order of service reads of a request (the forecast orders its line by it too). */
+export type ServiceOrderKey = Pick<LaptopRequest, 'priority' | 'startDate' | 'approvedAt' | 'onboardingId'>;
+
+/**
+ * Who is served first: `continuity` agents, then the earliest start date, then the earliest approval, then
+ * the id (a total order).
+ */
+export function compareRequests(a: ServiceOrderKey, b: ServiceOrderKey): number {
   if (a.priority !== b.priority) return a.priority === 'continuity' ? -1 : 1;
   if (a.startDate !== b.startDate) return a.startDate < b.startDate ? -1 : 1;
   if (a.approvedAt !== b.approvedAt) return a.approvedAt < b.approvedAt ? -1 : 1;

@@ -29,8 +29,6 @@ export interface LaptopPool {
   find(serialNumber: string): Promise<Laptop | null>;
   /** What the onboarding holds (reserved or assigned), if anything, with the etag of that read. */
   heldBy(onboardingId: string): Promise<(Laptop & { etag: string }) | null>;
-  /** How many laptops are reserved and not yet taken up by their step (those onboardings are still in line). */
-  reservedCount(): Promise<number>;
   /** Which of these onboardings hold a laptop (reserved or assigned): what each holds, and since when. */
   holders(onboardingIds: string[]): Promise<Map<string, Holding>>;
   /** Available laptops, the longest in stock first; at these sites only when given; with the etag of that read. */
@@ -57,9 +55,9 @@ export interface LaptopPool {
   markToReturn(serialNumber: string, onboardingId: string): Promise<boolean>;
   /**
    * Records a laptop's return (from `to-return` or `repair`): `ok` back in stock, held by no one; `repair` out
-   * of stock. Answers the laptop as it was before (null: not in one of those statuses).
+   * of stock. False: it was not in one of those statuses.
    */
-  recordReturn(serialNumber: string, condition: 'ok' | 'repair'): Promise<Laptop | null>;
+  recordReturn(serialNumber: string, condition: 'ok' | 'repair'): Promise<boolean>;
   /** How many laptops are in this status. */
   count(status: LaptopStatus): Promise<number>;
   /** Expected deliveries (the forecast counts them until they are removed), earliest first. */

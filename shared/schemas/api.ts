@@ -89,3 +89,6 @@ export function toOnboardingView(o: Onboarding) {
     updatedAt: o.updatedAt,
   };
 }
+
+/** An onboarding as the API serves it (the web console reads this type too). */
+export type OnboardingView = ReturnType<typeof toOnboardingView>;

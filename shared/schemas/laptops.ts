@@ -82,6 +82,9 @@ export function toLaptopView(l: Laptop) {
   return { serialNumber: l.serialNumber, model: l.model, site: l.site, status: l.status, onboardingId: l.onboardingId };
 }
 
+/** A laptop as the API serves it (the web console reads this type too). */
+export type LaptopView = ReturnType<typeof toLaptopView>;
+
 /** `POST /api/laptops/deliveries`: laptops expected on a day (the forecast counts them until deleted). */
 export const deliveryBodySchema = z
   .object({

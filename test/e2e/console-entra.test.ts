@@ -88,6 +88,9 @@ async function tokens(seen: Seen, nonce: string): Promise<Record<string, unknown
 interface Seen {
   authorize?: URLSearchParams;
   authorizations: number;
+  /** The last code issued, and the codes redeemed (Entra ID takes a code once). */
+  code?: string;
+  redeemed: Set<string>;
   token?: URLSearchParams;
   verifierRefused?: boolean;
   /** Refresh-token grants asked for, and how many of the next ones to refuse (an expired refresh token). */
@@ -161,11 +164,20 @@ async function entraAtTheEdge(route: Route, seen: Seen, origin: string): Promise
   }
   if (url.pathname === `/${TENANT}/oauth2/v2.0/authorize`) {
     // The person signs in; Entra ID sends the code back to the registered redirect URI (fragment, as asked).
-    seen.authorize = url.searchParams;
-    seen.authorizations += 1;
     const p = url.searchParams;
+    // Entra ID shows an error page, and sends nothing back, for an unknown client or an unregistered URI.
+    if (p.get('client_id') !== CLIENT_ID || p.get('redirect_uri') !== `${origin}/`) {
+      return route.fulfill({
+        status: 400,
+        contentType: 'text/html',
+        body: `AADSTS50011: The redirect URI '${p.get('redirect_uri') ?? ''}' specified in the request does not match the redirect URIs configured for the application '${CLIENT_ID}'.`,
+      });
+    }
+    seen.authorize = p;
+    seen.authorizations += 1;
+    seen.code = `code-${randomUUID()}`;
     const back = new URLSearchParams({
-      code: `code-${randomUUID()}`,
+      code: seen.code,
       state: p.get('state') ?? '',
       client_info: b64url(JSON.stringify({ uid: objectIdFor(USER), utid: TENANT })),
       session_state: randomUUID(),
@@ -203,41 +215,65 @@ async function entraAtTheEdge(route: Route, seen: Seen, origin: string): Promise
       return route.fulfill({ headers: cors, body: JSON.stringify(await tokens(seen, '')) });
     }
     seen.token = form;
-    const challenge = seen.authorize?.get('code_challenge');
-    const verifier = form.get('code_verifier') ?? '';
-    if (!challenge || createHash('sha256').update(verifier).digest('base64url') !== challenge) {
-      seen.verifierRefused = true;
-      return route.fulfill({
+    const refuse = (code: number, description: string) =>
+      route.fulfill({
         status: 400,
         headers: cors,
         body: JSON.stringify({
           error: 'invalid_grant',
-          error_description:
-            'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.',
-          error_codes: [501481],
+          error_description: `AADSTS${code}: ${description}`,
+          error_codes: [code],
         }),
       });
+    // The code once, by the client it was issued to, for the redirect URI it was asked with.
+    if (form.get('code') !== seen.code || seen.redeemed.has(seen.code)) {
+      return refuse(54005, 'OAuth2 Authorization code was already redeemed, please retry with a new valid code.');
+    }
+    seen.redeemed.add(seen.code);
+    if (form.get('client_id') !== CLIENT_ID || form.get('redirect_uri') !== seen.authorize?.get('redirect_uri')) {
+      return refuse(
+        500112,
+        'The reply address does not match the reply address provided when requesting the authorization code.',
+      );
+    }
+    const challenge = seen.authorize.get('code_challenge');
+    const verifier = form.get('code_verifier') ?? '';
+    if (!challenge || createHash('sha256').update(verifier).digest('base64url') !== challenge) {
+      seen.verifierRefused = true;
+      return refuse(
+        501481,
+        'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+      );
     }
     return route.fulfill({
       headers: cors,
-      body: JSON.stringify(await tokens(seen, seen.authorize?.get('nonce') ?? '')),
+      body: JSON.stringify(await tokens(seen, seen.authorize.get('nonce') ?? '')),
     });
   }
   return route.fulfill({ status: 404, headers: cors, body: JSON.stringify({ error: 'not_found' }) });
 }
 
+/**
+ * A fresh browser profile whose Entra ID is answered at the edge, signed in through the console's button;
+ * the access tokens given live `lifetime` seconds.
+ */
+async function signIn(lifetime: number) {
+  const context = await browser.newContext();
+  const seen: Seen = { authorizations: 0, redeemed: new Set(), refreshes: 0, refuseRefreshes: 0, lifetime };
+  const origin = new URL(host.url).origin;
+  await context.route(`${LOGIN}/**`, (route) => entraAtTheEdge(route, seen, origin));
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${host.url}/`);
+  await page.click('[data-action=sign-in]');
+  await page.waitForSelector(`[data-user="${USER}"]`, { timeout: 20_000 });
+  return { context, page, errors, seen, origin };
+}
+
 describe('the console signing in with Entra ID (MSAL, authorization code with PKCE)', () => {
   it("when a person signs in, then the page asks for the API's scope with an S256 code challenge, redeems the code with the matching verifier, and calls the API with the token", async () => {
-    const context = await browser.newContext();
-    const seen: Seen = { authorizations: 0, refreshes: 0, refuseRefreshes: 0, lifetime: 3599 };
-    const origin = new URL(host.url).origin;
-    await context.route(`${LOGIN}/**`, (route) => entraAtTheEdge(route, seen, origin));
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${host.url}/`);
-    await page.click('[data-action=sign-in]');
-    await page.waitForSelector(`[data-user="${USER}"]`, { timeout: 20_000 });
+    const { context, page, errors, seen, origin } = await signIn(3599);
 
     const authorize = seen.authorize!;
     expect(authorize.get('client_id')).toBe(CLIENT_ID);
@@ -261,17 +297,8 @@ describe('the console signing in with Entra ID (MSAL, authorization code with PK
   }, 60_000);
 
   it('when the access token is about to expire, then the page renews it with the refresh token; when Entra ID refuses that, one redirect signs the person in again and the page goes on', async () => {
-    const context = await browser.newContext();
-    const seen: Seen = { authorizations: 0, refreshes: 0, refuseRefreshes: 0, lifetime: 120 };
-    const origin = new URL(host.url).origin;
-    await context.route(`${LOGIN}/**`, (route) => entraAtTheEdge(route, seen, origin));
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${host.url}/`);
-    await page.click('[data-action=sign-in]');
     // Tokens of 2 minutes (under MSAL's 5-minute margin): each call renews the token silently.
-    await page.waitForSelector(`[data-user="${USER}"]`, { timeout: 20_000 });
+    const { context, page, errors, seen } = await signIn(120);
     await page.waitForSelector('table.approvals, h3.caption');
     expect(seen.authorizations).toBe(1);
     expect(seen.refreshes).toBeGreaterThanOrEqual(1);

@@ -62,10 +62,15 @@ describe('lead times', () => {
     const licenceDue = startOfDayInParis(addDays(START, -1)).toISOString();
     expect(planned.steps.officeLicense).toMatchObject({ status: 'pending', notBefore: licenceDue });
 
-    // Before its day, nothing; a sweep (a redrive of stuck steps) does not run it early either.
+    // Before its day, nothing; a sweep (a redrive of stuck steps) does not even send it (the step's own guard
+    // would refuse an early run too).
     await new Promise((r) => setTimeout(r, 1100));
+    const send = jest.spyOn(h.host.bus, 'send');
     await h.host.runTimers();
     await h.host.whenIdle();
+    const swept = send.mock.calls.flatMap(([, messages]) => messages.map((m) => m.body as { onboardingId?: string }));
+    send.mockRestore();
+    expect(swept.filter((b) => b.onboardingId === o.id)).toEqual([]);
     expect(h.host.tenant.isVpnMember(o.userPrincipalName)).toBe(false);
     expect(clock.now().getTime()).toBeLessThan(VPN_DUE.getTime());
 

@@ -1,4 +1,4 @@
-import { endOfDayInParis, dayInParis } from '../../shared/domain/paris-time';
+import { endOfDayInParis, dayInParis, nextDay } from '../../shared/domain/paris-time';
 import type { Clock } from '../../shared/ports/clock';
 import { Roles } from '../../shared/http/roles';
 import { startApiHost, type ApiHost } from '../support/api-host';
@@ -101,6 +101,16 @@ describe('a leaver', () => {
     const leaving = await until(a.id, (o) => o.status === 'leaving');
     expect(leaving.departure).toEqual({ lastDay: LAST_DAY });
     expect(leaving.steps.vpn.status).toBe('done');
+    // The forecast expects A's laptop and seat the day after the last day, for C first (continuity).
+    const forecast = await h.api.get<{
+      laptops: { expected: { on: string; count: number }[] };
+      waiting: { onboardingId: string; position: number; expectedBy: string | null }[];
+    }>('/api/forecast', h.chef);
+    expect(forecast.body.laptops.expected).toEqual([{ on: nextDay(LAST_DAY), count: 1 }]);
+    expect(forecast.body.waiting.map((w) => [w.onboardingId, w.position, w.expectedBy])).toEqual([
+      [c.id, 1, nextDay(LAST_DAY)],
+      [b.id, 2, null],
+    ]);
     await new Promise((r) => setTimeout(r, Math.max(0, END - clock.now().getTime() - 3000)));
     // Three seconds before midnight in Paris: still there.
     expect(clock.now().getTime()).toBeLessThan(END);
@@ -160,12 +170,22 @@ describe('a leaver', () => {
     );
     expect(history.find((e) => e.type === 'laptop.returned')?.actor).toBe('stock.dsi@example.org');
 
-    // The same event again (a redelivery, a replay) removes nothing twice.
+    // The same event again (a redelivery, a replay) removes nothing twice. Sent under other message ids, as
+    // after Service Bus's duplicate window, so that the handlers see them: the HR event and the departure.
     const removals = h.host.tenant.effectsOf('license-removed').length;
+    const entries = history.length;
     expect((await h.api.post('/api/hr-events', left(a.employeeId, LAST_DAY), h.hr)).status).toBe(202);
+    await h.host.bus.send('hr-events', [{ messageId: 'left-replayed', body: left(a.employeeId, LAST_DAY) }]);
+    await h.host.bus.send('departures', [
+      { messageId: 'departure-replayed', body: { onboardingId: a.id, lastDay: LAST_DAY } },
+    ]);
     await h.host.whenIdle();
     expect(h.host.tenant.effectsOf('license-removed').length).toBe(removals);
     expect((await read(a.id)).status).toBe('left');
+    const replayed = (
+      await h.api.get<{ items: { type: string }[] }>(`/api/onboardings/${a.id}/history`, h.chef)
+    ).body.items.slice(entries);
+    expect(replayed.filter((e) => e.type.startsWith('departure.') || e.type.startsWith('onboarding.'))).toEqual([]);
 
     // A later hire of the same employee opens a new onboarding.
     const rehire = buildHireJson({ employee: { employeeId: a.employeeId, userPrincipalName: a.userPrincipalName } });

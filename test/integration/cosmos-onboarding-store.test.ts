@@ -4,7 +4,7 @@ import { CONTAINERS } from '../../shared/adapters/cosmos/containers';
 import { AlreadyExists, ConcurrencyConflict, InvalidContinuationToken } from '../../shared/ports/onboarding-store';
 import { DomainError } from '../../shared/domain/errors';
 import { onboardingDocumentSchema, type Onboarding } from '../../shared/schemas/onboarding';
-import { buildOnboarding, person } from '../support/factories';
+import { approvedOnboarding, buildOnboarding, person, withSteps } from '../support/factories';
 import { callHttp, functionsOver } from '../support/functions';
 import { eventually } from '../support/http-client';
 import { Roles } from '../../shared/http/roles';
@@ -175,6 +175,23 @@ describe('querying onboardings', () => {
 
   it('when a continuation token was not made by the API, then it is refused', async () => {
     await expect(t.services.store.query({}, 5, 'bm90LWEtdG9rZW4')).rejects.toBeInstanceOf(InvalidContinuationToken);
+  });
+});
+
+describe('the stuck-step search', () => {
+  it('when many onboardings are stuck in one way, then the others still come in the same pass (taken in turns)', async () => {
+    const long = (o: Onboarding, day: number): Onboarding => ({ ...o, updatedAt: `2001-01-0${day}T00:00:00.000Z` });
+    const provisioning = [1, 2, 3].map((day) => long(approvedOnboarding(), day));
+    const cancelled = long(
+      {
+        ...withSteps(approvedOnboarding(), { vpn: 'done', officeLicense: 'skipped', laptop: 'skipped' }),
+        status: 'cancelled',
+      },
+      4,
+    );
+    for (const o of [...provisioning, cancelled]) await t.services.store.create(o);
+    const found = await t.services.store.withStuckSteps('2001-02-01T00:00:00.000Z', 2, at);
+    expect(found.map((v) => v.value.status).sort()).toEqual(['cancelled', 'provisioning']);
   });
 });
 

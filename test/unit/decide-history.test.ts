@@ -1,4 +1,4 @@
-import { decide, isFinished, startOnboarding, type OnboardingEvent } from '../../shared/domain/decide';
+import { decide, startOnboarding, type OnboardingEvent } from '../../shared/domain/decide';
 import { ErrorCodes } from '../../shared/domain/errors';
 import { employeeHiredSchema } from '../../shared/schemas/hr-events';
 import type { Onboarding, StepName, StepStatus } from '../../shared/schemas/onboarding';
@@ -86,18 +86,6 @@ describe('startOnboarding: what a hire records', () => {
     expect(state.site).toBeNull();
     expect(state).not.toHaveProperty('usageLocation');
     expect(state).not.toHaveProperty('traceparent');
-  });
-
-  it('isFinished: completed, rejected and cancelled are finished; the others are not', () => {
-    const statuses: Onboarding['status'][] = [
-      'awaiting-approval',
-      'provisioning',
-      'needs-attention',
-      'completed',
-      'rejected',
-      'cancelled',
-    ];
-    expect(statuses.filter(isFinished)).toEqual(['completed', 'rejected', 'cancelled']);
   });
 });
 

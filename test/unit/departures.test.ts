@@ -122,6 +122,13 @@ describe('a departure message', () => {
     expect(h.calls).toEqual([`schedule ${o.id}`]);
   });
 
+  it("when the day's own message comes a little early (another instance's clock), then it applies: scheduled again for the same instant it would be dropped as a duplicate", async () => {
+    const o = leaving();
+    const h = harness('2027-06-30T21:59:57Z', o); // 3 s before midnight in Paris, within the 5 s tolerance
+    expect((await h.handle({ onboardingId: o.id, lastDay: LAST_DAY }))?.steps.laptop.status).toBe('returning');
+    expect(h.calls).toEqual(['apply departure-due', `to-return PC-9 ${o.id}`]);
+  });
+
   it('when it is for another last day, or already applied, then nothing but the laptop mark again', async () => {
     const o = leaving();
     expect(

@@ -43,7 +43,7 @@ function harness(line: LaptopRequest[], laptops: FakeLaptop[], options: { refuse
       calls.push(`add ${ls.map((l) => l.serialNumber).join(',')}`);
       return Promise.resolve({ added: ls.length - 1, skipped: [] });
     },
-    reservedCount: () => Promise.resolve(laptops.filter((l) => l.status === 'reserved').length),
+    count: (status: string) => Promise.resolve(laptops.filter((l) => l.status === status).length),
     holders: (ids: string[]) =>
       Promise.resolve(
         new Map<string, Holding>(

@@ -4,6 +4,9 @@ import { download, field, h, replace, svg } from '../dom';
 import { statusLabel, t } from '../i18n';
 import { onboardingLink, ONBOARDING_STATUSES, table, today } from '../widgets';
 
+/** The priorities, continuity first (the summary has figures for both). */
+const PRIORITIES = ['continuity', 'standard'] as const;
+
 /** Colours of the statuses in the charts (each with at least 3:1 contrast on white, WCAG 1.4.11). */
 const COLOURS: Record<string, string> = {
   'awaiting-approval': '#8a5a00',
@@ -61,19 +64,19 @@ function dayChart(days: [string, Record<string, number>][]): Element {
 
 /** Median and 90th percentile of hire→equipped and approval→equipped, per priority, as horizontal bars. */
 function timeChart(s: Summary): Element {
-  const rows = (['continuity', 'standard'] as const).flatMap((p) => [
+  const rows = PRIORITIES.flatMap((p) => [
     { label: `${t(p)} — ${t('hireToCompleted')}`, v: s.hireToCompleted[p] },
     { label: `${t(p)} — ${t('approvalToCompleted')}`, v: s.approvalToCompleted[p] },
   ]);
-  const max = Math.max(1, ...rows.flatMap((r) => [r.v?.p90Hours ?? 0, r.v?.p50Hours ?? 0]));
+  const max = Math.max(1, ...rows.flatMap((r) => [r.v.p90Hours ?? 0, r.v.p50Hours ?? 0]));
   const width = 640;
   const left = 300;
   return svg(
     'svg',
     { viewBox: `0 0 ${width} ${rows.length * 40}`, role: 'img', 'aria-label': t('timeToEquipped'), class: 'chart' },
     ...rows.flatMap((r, i) => {
-      const p50 = r.v?.p50Hours ?? 0;
-      const p90 = r.v?.p90Hours ?? 0;
+      const p50 = r.v.p50Hours ?? 0;
+      const p90 = r.v.p90Hours ?? 0;
       const scale = (width - left - 60) / max;
       return [
         svg('text', { x: 0, y: i * 40 + 22, 'font-size': 12 }, r.label),
@@ -185,11 +188,11 @@ export class ReportsView extends View {
           `${t('approvalToCompleted')} (${t('median')} / ${t('p90')})`,
           'n',
         ],
-        Object.keys({ ...s.hireToCompleted, ...s.approvalToCompleted }).map((p) => [
-          t(p === 'continuity' ? 'continuity' : 'standard'),
-          `${s.hireToCompleted[p]?.p50Hours ?? '—'} / ${s.hireToCompleted[p]?.p90Hours ?? '—'} h`,
-          `${s.approvalToCompleted[p]?.p50Hours ?? '—'} / ${s.approvalToCompleted[p]?.p90Hours ?? '—'} h`,
-          String(s.hireToCompleted[p]?.n ?? 0),
+        PRIORITIES.map((p) => [
+          t(p),
+          `${s.hireToCompleted[p].p50Hours ?? '—'} / ${s.hireToCompleted[p].p90Hours ?? '—'} h`,
+          `${s.approvalToCompleted[p].p50Hours ?? '—'} / ${s.approvalToCompleted[p].p90Hours ?? '—'} h`,
+          String(s.hireToCompleted[p].n),
         ]),
         'data times',
       ),

@@ -1,10 +1,12 @@
+import type { OnboardingStatus } from '../../shared/schemas/onboarding';
 import { STEP_NAMES, type HistoryEntry, type Onboarding } from '../api';
 import { act, View } from '../context';
 import { field, h, replace } from '../dom';
 import { dateTime, t } from '../i18n';
 import { priorityBadge, select, statusBadge, table } from '../widgets';
 
-const FINISHED = ['completed', 'rejected', 'cancelled', 'left'];
+/** Where a priority still matters: an onboarding under way (the API answers 409 for any other, a leaver too). */
+const OPEN: readonly OnboardingStatus[] = ['awaiting-approval', 'provisioning', 'needs-attention'];
 
 interface History {
   items: HistoryEntry[];
@@ -140,7 +142,7 @@ export class TimelineView extends View {
       );
       bar.append(b);
     }
-    if (!FINISHED.includes(o.status)) {
+    if (OPEN.includes(o.status)) {
       const priority = select('priority', ['continuity', 'standard'], (v) =>
         v === 'continuity' ? t('continuity') : t('standard'),
       );

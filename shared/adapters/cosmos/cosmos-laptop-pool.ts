@@ -221,10 +221,6 @@ export class CosmosLaptopPool implements LaptopPool {
     return held ?? null;
   }
 
-  reservedCount(): Promise<number> {
-    return this.count('reserved');
-  }
-
   async holders(onboardingIds: string[]): Promise<Map<string, Holding>> {
     if (onboardingIds.length === 0) return new Map();
     const held = await this.query(
@@ -327,18 +323,13 @@ export class CosmosLaptopPool implements LaptopPool {
     );
   }
 
-  async recordReturn(serialNumber: string, condition: 'ok' | 'repair'): Promise<Laptop | null> {
-    const seen: { laptop?: StoredLaptop } = {};
-    const done = await this.patchWhile(
+  recordReturn(serialNumber: string, condition: 'ok' | 'repair'): Promise<boolean> {
+    return this.patchWhile(
       serialNumber,
       null,
-      (l) => {
-        seen.laptop = l;
-        return l.status === 'to-return' || l.status === 'repair';
-      },
+      (l) => l.status === 'to-return' || l.status === 'repair',
       (l) => (condition === 'ok' ? backInStock(l) : OUT_FOR_REPAIR),
     );
-    return done && seen.laptop ? withoutEtag(seen.laptop) : null;
   }
 
   async count(status: LaptopStatus): Promise<number> {

@@ -86,7 +86,7 @@ function decodeToken(token: string): PageKey {
  */
 const ORDER_PREFIX = ['status', 'priority', 'department', 'decidedBy'] as const;
 
-/** What an export row reads of a document: everything but its history, outbox and event ids. */
+/** What a row reads of a document (the export, the forecast's leavers): all but its history, outbox and event ids. */
 const ROW_FIELDS = [
   'id',
   'docType',
@@ -100,6 +100,7 @@ const ROW_FIELDS = [
   'startDate',
   'status',
   'decision',
+  'departure',
   'steps',
   'createdAt',
   'updatedAt',
@@ -296,7 +297,11 @@ export class CosmosOnboardingStore implements OnboardingStore {
         return resources;
       }),
     );
-    return this.readable(found.flat().slice(0, limit));
+    // Taken in turns, so that many stuck in one way do not starve the others of the pass.
+    const turns = Array.from({ length: Math.max(0, ...found.map((f) => f.length)) }, (_, i) =>
+      found.flatMap((f) => (i < f.length ? [f[i] as StoredOnboarding] : [])),
+    );
+    return this.readable(turns.flat().slice(0, limit));
   }
 
   waitingForLaptop(limit: number): Promise<LaptopRequest[]> {
