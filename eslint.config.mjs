@@ -12,7 +12,7 @@ export default tseslint.config(
       'coverage/**',
       '.local/**',
       '*.mjs',
-      '*.cjs',
+      '**/*.cjs',
       'jest.config.js',
       'jest.mutation.config.js',
     ],

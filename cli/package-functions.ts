@@ -16,7 +16,6 @@ interface PackageJson {
   name: string;
   version: string;
   description?: string;
-  engines?: Record<string, string>;
   dependencies: Record<string, string>;
 }
 
@@ -57,7 +56,8 @@ export function buildPackage(log: (line: string) => void = console.log): void {
     private: true,
     description: pkg.description,
     main: 'functions/index.js',
-    engines: pkg.engines,
+    // What Azure runs (functionAppConfig.runtime.version is 22); development may use 20.19+.
+    engines: { node: '>=22' },
     dependencies: pkg.dependencies,
   };
   writeFileSync(path.join(PACKAGE_DIR, 'package.json'), `${JSON.stringify(deployed, null, 2)}\n`);

@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildConsole } from '../../cli/build-console';
-
-/** Debian's Chromium (`apt-get install chromium`, as .ci/run does): no browser is downloaded. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { chromiumExecutable } from './chromium';
 
 /**
  * Headless Chromium on this machine's closed network: without the background-networking flags it keeps
@@ -14,7 +12,7 @@ export async function launchBrowser(): Promise<Browser> {
   // The console as `npm run build` writes it (dist/console), so that the host serves this tree's page.
   buildConsole(path.resolve(__dirname, '..', '..', 'dist'));
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromiumExecutable(),
     args: [
       '--headless',
       '--no-sandbox',
