@@ -53,7 +53,7 @@ export type ResumeLaptopSteps = ReturnType<typeof createResumeLaptopSteps>;
  * allocator runs (one at a time per pool, the session of the allocation queue). A pass reads the line of
  * waiting onboardings in priority order (continuity, earliest start date, earliest approval) and the
  * available laptops, reserves one laptop per onboarding until they run out, and resumes those onboardings.
- * What it reads and writes does not grow with the stock: the first PASS_SIZE of the line, as many laptops.
+ * What it reads and writes does not grow with the stock: the first `passSize` of the line, as many laptops.
  */
 export function createLaptopStock(deps: {
   laptops: LaptopPool;
@@ -63,8 +63,11 @@ export function createLaptopStock(deps: {
   clock: Clock;
   /** How often the sweeper may ask for a pass when someone waits and a laptop is free. */
   nudgePeriodSeconds?: number;
+  /** How many of the line one pass serves at most (default PASS_SIZE; tests take a smaller one). */
+  passSize?: number;
 }) {
   const { laptops, store, resume, requestAllocation } = deps;
+  const passSize = deps.passSize ?? PASS_SIZE;
   return {
     async add(body: AddLaptopsBody): Promise<{ added: number; skipped: string[] }> {
       const result = await laptops.add(body.laptops);
@@ -89,10 +92,18 @@ export function createLaptopStock(deps: {
       // Those already served whose step has not taken up its laptop yet are still in line: the pass reads
       // past them, and serves no one who holds a laptop (reserved, or assigned by a step that has not
       // recorded it yet): a pass that stopped after its reservations and runs again gives no one two.
-      const lineLength = PASS_SIZE + (await laptops.count('reserved'));
+      const lineLength = passSize + (await laptops.count('reserved'));
       const line = await store.waitingForLaptop(lineLength);
       const holders = await laptops.holders(line.map((r) => r.onboardingId));
-      const requests = line.filter((r) => !holders.has(r.onboardingId)).slice(0, PASS_SIZE);
+      // A reservation and its resume are one fact: a pass that stopped between the two (a crash) left
+      // reservations whose step was never told. This pass tells them again, under the message id of the first
+      // resume (duplicate detection drops it when the first was sent), so recovery takes one pass, not a sweep.
+      const untold = line.flatMap((r) => {
+        const holding = holders.get(r.onboardingId);
+        return holding?.status === 'reserved' ? [reservationOf(r, holding.serialNumber)] : [];
+      });
+      if (untold.length > 0) await resume(untold);
+      const requests = line.filter((r) => !holders.has(r.onboardingId)).slice(0, passSize);
       if (requests.length === 0) return { waiting: line.length - holders.size, reserved: 0 };
       // The laptops a pass can give: those at the agents' sites, and the longest in stock anywhere.
       const wanted = requests.length * 2;
@@ -135,7 +146,7 @@ export function createLaptopStock(deps: {
         reservations.push(...taken);
       }
       // More in line than one pass takes, or more laptops than it saw: another pass goes on.
-      const more = requests.length === PASS_SIZE || anywhere.length === wanted;
+      const more = requests.length === passSize || anywhere.length === wanted;
       if (more && reservations.length > 0) await requestAllocation(`more/${deps.clock.now().getTime()}`);
       return { waiting: line.length - holders.size, reserved: reservations.length };
     },
@@ -146,7 +157,7 @@ export function createLaptopStock(deps: {
      * else waits and a laptop is free (a lost request, a pass that stopped mid-way).
      */
     async nudge(olderThan: string): Promise<{ resumed: number; pass: boolean }> {
-      const line = await store.waitingForLaptop(PASS_SIZE);
+      const line = await store.waitingForLaptop(passSize);
       const held = await laptops.holders(line.map((r) => r.onboardingId));
       const stuck = line.flatMap((r) => {
         const holding = held.get(r.onboardingId);

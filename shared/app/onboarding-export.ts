@@ -1,7 +1,7 @@
 import type { OnboardingFilter, OnboardingRow, OnboardingStore } from '../ports/onboarding-store';
 
 // The export of `GET /api/onboardings/export`: CSV (RFC 4180: comma, CRLF, fields quoted when they hold a
-// comma, a quote or a line break, quotes doubled), UTF-8 with a byte order mark so that Excel shows accents.
+// comma, a semicolon, a quote or a line break, quotes doubled), UTF-8 with a byte order mark so that Excel shows accents.
 // Produced a page at a time as the reader takes it: 10,000 rows never sit in memory at once.
 
 const BOM = '\uFEFF';
@@ -33,14 +33,20 @@ const COLUMNS: [string, (o: OnboardingRow) => string | undefined | null][] = [
   ['completedAt', (o) => o.completedAt],
 ];
 
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 /**
  * One field. A value a spreadsheet would take for a formula (=, +, -, @, a tab or a carriage return first)
- * is prefixed with an apostrophe (OWASP, "CSV injection"): a name in the export never runs in Excel.
+ * is prefixed with an apostrophe (OWASP, "CSV injection"): a name in the export never runs in Excel. So is
+ * each piece of it between separators, `,` or `;`: French Excel splits a comma file on `;`, so `Dupont;=1+1`
+ * would otherwise become a cell `=1+1`. A field holding either separator, a quote or a line break is quoted.
  */
 export function csvField(value: string | undefined | null): string {
-  let text = value ?? '';
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const text = (value ?? '')
+    .split(/([,;])/)
+    .map((piece) => (FORMULA_START.test(piece) ? `'${piece}` : piece))
+    .join('');
+  return /[",;\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export const csvRow = (fields: (string | undefined | null)[]) => `${fields.map(csvField).join(',')}\r\n`;

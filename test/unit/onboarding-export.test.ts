@@ -19,8 +19,20 @@ describe('CSV fields (RFC 4180, and no formula for Excel)', () => {
     ['\tx', "'\tx"],
     ['=a,b', `"'=a,b"`],
     ['a=b', 'a=b'],
+    // French Excel splits on `;`: each piece is guarded, and the field quoted.
+    ['Dupont;=1+1', `"Dupont;'=1+1"`],
+    ['a;+1', `"a;'+1"`],
+    ['a;b', '"a;b"'],
+    ['x,-2;@y', `"x,'-2;'@y"`],
   ])('when the value is %j, then the field is %j', (value, field) => {
     expect(csvField(value)).toBe(field);
+  });
+
+  it('when a row is split on `;` as French Excel splits it, then no piece starts with a formula character', () => {
+    const row = csvRow(['E1', 'Dupont;=1+1', 'a;+1', '-3;@SUM(A1)']);
+    const pieces = row.replace(/\r\n$/, '').split(/[;,]/);
+    expect(pieces.length).toBeGreaterThan(4);
+    for (const piece of pieces) expect(piece.replace(/^"/, '')).not.toMatch(/^[=+\-@\t\r]/);
   });
 
   it('when a value is absent, then the field is empty; a row ends with CRLF', () => {
