@@ -161,6 +161,28 @@ describe('the allocation pass', () => {
     expect(h.calls).not.toContain('reserve L2 A.1');
   });
 
+  it('when a pass stopped after its reservations and before their resumes (a crash), then the next pass resumes the holders it finds in line, under the same message ids, and assigned ones not', async () => {
+    const h = harness(
+      [request('A.1'), request('B.1', { attempt: 2 }), request('C.1')],
+      [
+        laptop('L1', { status: 'reserved', onboardingId: 'A.1' }),
+        laptop('L2', { status: 'reserved', onboardingId: 'B.1' }),
+        laptop('L3', { status: 'assigned', onboardingId: 'C.1' }),
+      ],
+    );
+    expect(await h.stock.pass()).toEqual({ waiting: 0, reserved: 0 });
+    expect(h.resumed).toEqual([
+      {
+        reservations: [
+          { onboardingId: 'A.1', employeeId: 'A', serialNumber: 'L1', attempt: 1 },
+          { onboardingId: 'B.1', employeeId: 'B', serialNumber: 'L2', attempt: 2 },
+        ],
+        // Not a re-send: the key of the first resume, which duplicate detection drops when it was sent.
+        resend: false,
+      },
+    ]);
+  });
+
   it('when nobody waits without a laptop, then nothing is read of the stock', async () => {
     const h = harness([request('A.1')], [laptop('L1', { status: 'assigned', onboardingId: 'A.1' })]);
     expect(await h.stock.pass()).toEqual({ waiting: 0, reserved: 0 });
