@@ -112,8 +112,13 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   // tenant that does not throttle (tests of the engine alone, the benchmark's overhead) has nothing to pace.
   const limits = o.tenant?.limits === undefined ? DOCUMENTED_LIMITS : o.tenant.limits;
   const budgetLimits = limits ? budgetLimitsOf(limits) : null;
-  const rejected = new CosmosRejectedMessages(cosmos.database);
-  const stock = new CosmosLaptopPool(cosmos.database, o.clock);
+  // Each container's unreadable documents are set aside among the rejected messages (and skipped).
+  const setAside = (container: string) =>
+    reportUnreadableDocuments({ store: rejected, clock: o.clock, container, log: console.error });
+  const rejected: CosmosRejectedMessages = new CosmosRejectedMessages(cosmos.database, (err) =>
+    setAside(CONTAINERS.rejectedMessages.id)(err),
+  );
+  const stock = new CosmosLaptopPool(cosmos.database, o.clock, { onUnreadable: setAside(CONTAINERS.laptops.id) });
   if (!o.saved && o.laptopStock > 0) {
     await stock.add(
       Array.from({ length: o.laptopStock }, (_, i) => ({
@@ -138,7 +143,9 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       additionalPolicies: [{ policy: agentPolicy(tenantAgent), position: 'perCall' }],
     });
     const budget = budgetLimits
-      ? new GraphBudget(new CosmosBudgetStore(cosmos.database), { limits: budgetLimits })
+      ? new GraphBudget(new CosmosBudgetStore(cosmos.database, setAside(CONTAINERS.coordination.id)), {
+          limits: budgetLimits,
+        })
       : null;
     const graph = new GraphClient({
       baseUrl: config.Graph__baseUrl,
@@ -151,16 +158,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     const ports: Ports = {
       config,
       clock: o.clock,
-      store: new CosmosOnboardingStore(
-        cosmos.database,
-        reportUnreadableDocuments({
-          store: rejected,
-          clock: o.clock,
-          container: CONTAINERS.onboardings.id,
-          log: console.error,
-        }),
-      ),
-      laptops: new CosmosLaptopPool(cosmos.database, o.clock),
+      store: new CosmosOnboardingStore(cosmos.database, setAside(CONTAINERS.onboardings.id)),
+      laptops: new CosmosLaptopPool(cosmos.database, o.clock, { onUnreadable: setAside(CONTAINERS.laptops.id) }),
       directory: new GraphDirectory(graph, { licenseSkuId: config.Graph__licenseSkuId }),
       rejected,
       bus: o.bus,

@@ -35,28 +35,25 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
     credential,
   });
   const database = cosmos.database(config.CosmosDb__databaseName);
-  const laptops = new CosmosLaptopPool(database, systemClock);
+  // Each container's unreadable documents are set aside among the rejected messages (and skipped).
+  const setAside = (container: string) =>
+    reportUnreadableDocuments({ store: rejected, clock: systemClock, container, log: console.error });
+  const rejected: CosmosRejectedMessages = new CosmosRejectedMessages(database, (err) =>
+    setAside(CONTAINERS.rejectedMessages.id)(err),
+  );
+  const laptops = new CosmosLaptopPool(database, systemClock, { onUnreadable: setAside(CONTAINERS.laptops.id) });
   // One Graph budget for every worker of every instance (a document of the coordination container).
   const graph = new GraphClient({
     baseUrl: config.Graph__baseUrl,
     credential,
-    budget: new GraphBudget(new CosmosBudgetStore(database)),
+    budget: new GraphBudget(new CosmosBudgetStore(database, setAside(CONTAINERS.coordination.id))),
   });
-  const rejected = new CosmosRejectedMessages(database);
   const { notifier, problem } = notifierFromSetting(config.Notifications__teamsWebhookUrl);
   if (problem) console.error(problem);
   return createServices({
     config,
     clock: systemClock,
-    store: new CosmosOnboardingStore(
-      database,
-      reportUnreadableDocuments({
-        store: rejected,
-        clock: systemClock,
-        container: CONTAINERS.onboardings.id,
-        log: console.error,
-      }),
-    ),
+    store: new CosmosOnboardingStore(database, setAside(CONTAINERS.onboardings.id)),
     laptops,
     directory: new GraphDirectory(graph, { licenseSkuId: config.Graph__licenseSkuId }),
     rejected,

@@ -42,21 +42,6 @@ export class AlreadyExists extends Error {
   override readonly name = 'AlreadyExists';
 }
 
-/**
- * A stored document that fails its schema (written by hand, or by an older version): set aside, with why.
- * Reading it alone fails with this error; lists and sweepers skip it and report it.
- */
-export class UnreadableDocument extends Error {
-  override readonly name = 'UnreadableDocument';
-  constructor(
-    readonly id: string,
-    readonly reason: string,
-    readonly document: unknown,
-  ) {
-    super(`document ${id} does not match its schema: ${reason}`);
-  }
-}
-
 /** Thrown when a continuation token cannot be read back. */
 export class InvalidContinuationToken extends Error {
   override readonly name = 'InvalidContinuationToken';

@@ -1,24 +1,39 @@
 import type { Container, Database } from '@azure/cosmos';
-import type { BudgetStore, SharedBudgetState } from '../graph/graph-budget';
+import { sharedBudgetStateSchema, type BudgetStore, type SharedBudgetState } from '../graph/graph-budget';
+import { UnreadableDocument, type OnUnreadable } from '../../ports/unreadable-document';
+import { z } from 'zod';
+import { parseStored } from './stored-documents';
 import { CONTAINERS } from './containers';
 import { cosmosStatus } from './cosmos-errors';
 
 const ID = 'graph-budget';
 
-type StoredBudget = { id: string; state: SharedBudgetState; _etag?: string };
+type StoredBudget = { id: string; state: unknown; _etag?: string };
+const storedBudgetSchema = z.object({ id: z.literal(ID), state: sharedBudgetStateSchema });
 
 /** The Microsoft Graph budget every instance shares: one small document, written with its etag. */
 export class CosmosBudgetStore implements BudgetStore {
   private readonly container: Container;
 
-  constructor(database: Database) {
+  /** `onUnreadable`: told when the stored state fails its schema (it is then replaced at the next write). */
+  constructor(
+    database: Database,
+    private readonly onUnreadable: OnUnreadable = () => undefined,
+  ) {
     this.container = database.container(CONTAINERS.coordination.id);
   }
 
-  async read(): Promise<{ state: SharedBudgetState; etag: string } | null> {
+  async read(): Promise<{ state: SharedBudgetState | null; etag: string } | null> {
     try {
       const { resource } = await this.container.item(ID, ID).read<StoredBudget>();
-      return resource?._etag ? { state: resource.state, etag: resource._etag } : null;
+      if (!resource?._etag) return null;
+      try {
+        return { state: parseStored(storedBudgetSchema, resource).state, etag: resource._etag };
+      } catch (err) {
+        if (!(err instanceof UnreadableDocument)) throw err;
+        await this.onUnreadable(err);
+        return { state: null, etag: resource._etag };
+      }
     } catch (err) {
       if (cosmosStatus(err) === 404) return null;
       throw err;

@@ -19,6 +19,8 @@ import {
 import { CONTAINERS } from './containers';
 import { randomUUID } from 'node:crypto';
 import { cosmosStatus } from './cosmos-errors';
+import { parseStored, readableOnly } from './stored-documents';
+import { UnreadableDocument, type OnUnreadable } from '../../ports/unreadable-document';
 
 const idOf = (serialNumber: string) => serialNumber.toUpperCase();
 
@@ -27,7 +29,7 @@ type StoredLaptop = Laptop & { etag: string };
 
 function stored(resource: LaptopDocument & { _etag?: string }): StoredLaptop {
   if (!resource._etag) throw new Error('Cosmos DB returned a laptop without an etag');
-  return { ...laptopDocumentSchema.parse(resource), etag: resource._etag };
+  return { ...parseStored(laptopDocumentSchema, resource), etag: resource._etag };
 }
 
 /** The patch that puts a laptop back in stock, held by no one. */
@@ -74,12 +76,21 @@ function decodeToken(token: string): string {
 export class CosmosLaptopPool implements LaptopPool {
   private readonly container: Container;
 
+  private readonly pool: string;
+  private readonly onUnreadable: OnUnreadable;
+
+  /**
+   * `onUnreadable`: told of each laptop or delivery document that fails its schema; lists and passes go on
+   * without it, and reading it alone fails with UnreadableDocument.
+   */
   constructor(
     database: Database,
     private readonly clock: Clock,
-    private readonly pool = DEFAULT_POOL,
+    options: { pool?: string; onUnreadable?: OnUnreadable } = {},
   ) {
     this.container = database.container(CONTAINERS.laptops.id);
+    this.pool = options.pool ?? DEFAULT_POOL;
+    this.onUnreadable = options.onUnreadable ?? (() => undefined);
   }
 
   private async query(query: string, parameters: SqlParameter[]): Promise<StoredLaptop[]> {
@@ -89,7 +100,7 @@ export class CosmosLaptopPool implements LaptopPool {
         { partitionKey: this.pool },
       )
       .fetchAll();
-    return resources.map(stored);
+    return readableOnly(resources, stored, this.onUnreadable);
   }
 
   private async read(serialNumber: string): Promise<StoredLaptop | null> {
@@ -100,6 +111,7 @@ export class CosmosLaptopPool implements LaptopPool {
       return resource ? stored(resource) : null;
     } catch (err) {
       if (cosmosStatus(err) === 404) return null;
+      if (err instanceof UnreadableDocument) await this.onUnreadable(err);
       throw err;
     }
   }
@@ -382,9 +394,12 @@ export class CosmosLaptopPool implements LaptopPool {
         { partitionKey: this.pool },
       )
       .fetchAll();
-    return resources
-      .map((r) => toDelivery(deliveryDocumentSchema.parse(r)))
-      .sort((a, b) => a.expectedOn.localeCompare(b.expectedOn) || a.id.localeCompare(b.id));
+    const readable = await readableOnly(
+      resources,
+      (r) => toDelivery(parseStored(deliveryDocumentSchema, r)),
+      this.onUnreadable,
+    );
+    return readable.sort((a, b) => a.expectedOn.localeCompare(b.expectedOn) || a.id.localeCompare(b.id));
   }
 
   async staleReservations(olderThan: string): Promise<Reservation[]> {

@@ -12,12 +12,12 @@ import {
   type Versioned,
 } from '../../ports/onboarding-store';
 import { employeeIdOf } from '../../domain/onboarding-id';
-import { UnreadableDocument } from '../../ports/onboarding-store';
+import type { OnUnreadable } from '../../ports/unreadable-document';
 import { laptopRequestSchema, type LaptopRequest } from '../../schemas/laptops';
-import { describeFieldErrors, toFieldErrors } from '../../schemas/validation';
 import { sealHistory } from '../../audit/history-chain';
 import { CONTAINERS } from './containers';
 import { cosmosStatus } from './cosmos-errors';
+import { parseStored, readableOnly } from './stored-documents';
 
 interface StoredOnboarding extends Onboarding {
   _etag?: string;
@@ -38,11 +38,7 @@ function sealed(onboarding: Onboarding): Onboarding & { decidedBy?: string } {
 
 function toVersioned(resource: StoredOnboarding | undefined): Versioned<Onboarding> {
   if (!resource?._etag) throw new Error('Cosmos DB returned an onboarding without an etag');
-  const parsed = onboardingDocumentSchema.safeParse(resource);
-  if (!parsed.success) {
-    throw new UnreadableDocument(resource.id, describeFieldErrors(toFieldErrors(parsed.error)), resource);
-  }
-  return { value: parsed.data, etag: resource._etag };
+  return { value: parseStored(onboardingDocumentSchema, resource), etag: resource._etag };
 }
 
 /**
@@ -123,25 +119,14 @@ export class CosmosOnboardingStore implements OnboardingStore {
    */
   constructor(
     database: Database,
-    private readonly onUnreadable: (err: UnreadableDocument) => Promise<void> | void = () => undefined,
+    private readonly onUnreadable: OnUnreadable = () => undefined,
   ) {
     this.container = database.container(CONTAINERS.onboardings.id);
   }
 
   /** The readable ones: one bad document is set aside (reported), never a reason to fail everyone's list. */
-  private async readable(resources: StoredOnboarding[]): Promise<Versioned<Onboarding>[]> {
-    const out: Versioned<Onboarding>[] = [];
-    const reports: Promise<void>[] = [];
-    for (const r of resources) {
-      try {
-        out.push(toVersioned(r));
-      } catch (err) {
-        if (!(err instanceof UnreadableDocument)) throw err;
-        reports.push(Promise.resolve(this.onUnreadable(err)));
-      }
-    }
-    await Promise.all(reports);
-    return out;
+  private readable(resources: StoredOnboarding[]): Promise<Versioned<Onboarding>[]> {
+    return readableOnly(resources, toVersioned, this.onUnreadable);
   }
 
   async get(id: string): Promise<Versioned<Onboarding> | null> {

@@ -4,12 +4,18 @@ import type { RejectedMessageStore } from '../../ports/rejected-messages';
 import { rejectedMessageSchema, type RejectedMessage } from '../../schemas/rejected-message';
 import { CONTAINERS } from './containers';
 import { cosmosStatus } from './cosmos-errors';
+import { parseStored, readableOnly } from './stored-documents';
+import { UnreadableDocument, type OnUnreadable } from '../../ports/unreadable-document';
 
 /** Rejected messages in Cosmos DB, partitioned by queue. */
 export class CosmosRejectedMessages implements RejectedMessageStore {
   private readonly container: Container;
 
-  constructor(database: Database) {
+  /** `onUnreadable`: told of each document that fails its schema; the list goes on without it. */
+  constructor(
+    database: Database,
+    private readonly onUnreadable: OnUnreadable = () => undefined,
+  ) {
     this.container = database.container(CONTAINERS.rejectedMessages.id);
   }
 
@@ -28,9 +34,10 @@ export class CosmosRejectedMessages implements RejectedMessageStore {
     try {
       const { resource } = await this.container.item(id, queue).read<RejectedMessage & { _etag?: string }>();
       if (!resource?._etag) return null;
-      return { value: rejectedMessageSchema.parse(resource), etag: resource._etag };
+      return { value: parseStored(rejectedMessageSchema, resource), etag: resource._etag };
     } catch (err) {
       if (cosmosStatus(err) === 404) return null;
+      if (err instanceof UnreadableDocument) await this.onUnreadable(err);
       throw err;
     }
   }
@@ -49,7 +56,7 @@ export class CosmosRejectedMessages implements RejectedMessageStore {
         parameters,
       })
       .fetchAll();
-    return resources.map((r) => rejectedMessageSchema.parse(r));
+    return readableOnly(resources, (r) => parseStored(rejectedMessageSchema, r), this.onUnreadable);
   }
 
   async replace(message: RejectedMessage, etag: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 /**
  * One Microsoft Graph budget for the whole service: every worker of every instance takes what its calls
  * cost from the same shared buckets (a document in Cosmos DB), so that together they stay under the limits
@@ -59,9 +60,30 @@ export interface SharedBudgetState {
   signalAt: Record<GraphService, number>;
 }
 
+const bucketSchema = z.object({ tokens: z.number(), at: z.number() });
+const byServiceSchema = z.object({ identity: z.number(), intune: z.number() });
+
+/** The shared state as stored (read back through it: a bad document is replaced, never trusted). */
+export const sharedBudgetStateSchema = z.object({
+  buckets: z.object({
+    identityUnits: bucketSchema,
+    identityWrites: bucketSchema,
+    intuneRequests: bucketSchema,
+    intuneWrites: bucketSchema,
+  }),
+  pace: byServiceSchema,
+  pausedUntil: byServiceSchema,
+  continuityUntil: z.number(),
+  signalAt: byServiceSchema,
+}) satisfies z.ZodType<SharedBudgetState>;
+
 /** Where the shared state lives (a document read and written with its etag). */
 export interface BudgetStore {
-  read(): Promise<{ state: SharedBudgetState; etag: string } | null>;
+  /**
+   * The state with its etag; null when there is none yet. `state` null: the document is unreadable (written
+   * by hand or another version): the next write replaces it with a fresh state, under its etag.
+   */
+  read(): Promise<{ state: SharedBudgetState | null; etag: string } | null>;
   /** Writes if still at `etag` (null: creates it); false when another instance wrote first. */
   write(state: SharedBudgetState, etag: string | null): Promise<boolean>;
 }
@@ -311,14 +333,14 @@ export class GraphBudget {
     for (let i = 0; i < 20; i++) {
       const read = await this.store.read();
       const now = this.now();
-      const state = read ? structuredClone(read.state) : this.initial(now);
+      const state = read?.state ? structuredClone(read.state) : this.initial(now);
       const grant: Record<BudgetBucket, number> = {
         identityUnits: 0,
         identityWrites: 0,
         intuneRequests: 0,
         intuneWrites: 0,
       };
-      if (!change(state, now, grant) && read) return false;
+      if (!change(state, now, grant) && read?.state) return false;
       if (await this.store.write(state, read?.etag ?? null)) {
         for (const b of BUCKETS) this.local[b] += grant[b];
         return true;
