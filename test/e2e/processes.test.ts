@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { STATE_FILE } from '../../local/durable-state';
 import { startLocalHost } from '../../local/host';
 import { Roles } from '../../shared/http/roles';
 import { buildHireJson } from '../support/factories';
@@ -186,5 +187,25 @@ describe('the local commands', () => {
     const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
+  });
+
+  it('when the signal reaches the host twice at once (a terminal signals the group, and tsx relays it), then it still stops cleanly: state saved, exit 0', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'group-'));
+    // Node itself with tsx as a loader: this process is the host, so the test sends both signals itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: '0', LOCAL_STATE_DIR: stateDir },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const url = await eventually(() => Promise.resolve(/http:\/\/127\.0\.0\.1:\d+/.exec(out)?.[0]), Boolean, 20_000);
+    expect((await fetch(`${url!}/api/health`)).status).toBe(200);
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    expect(await exit).toBe(0);
+    expect(out).not.toContain('stopping at once');
+    expect(readdirSync(stateDir)).toContain(STATE_FILE);
   });
 });
