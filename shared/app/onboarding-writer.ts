@@ -1,4 +1,5 @@
 import { decide, type OnboardingEvent } from '../domain/decide';
+import { DomainError } from '../domain/errors';
 import type { Clock } from '../ports/clock';
 import type { MessageBus, OutgoingMessage } from '../ports/message-bus';
 import { ConcurrencyConflict, type OnboardingStore, type Versioned } from '../ports/onboarding-store';
@@ -121,7 +122,15 @@ export function createOnboardingWriter(deps: {
       const proposed = eventFor(current.value);
       // Stamped when decided, so that a change re-decided after a conflict comes later in the history.
       const event = proposed && { ...proposed, at: clock.now().toISOString() };
-      const decision = event ? decide(current.value, event) : null;
+      let decision: ReturnType<typeof decide> | null;
+      try {
+        decision = event ? decide(current.value, event) : null;
+      } catch (err) {
+        // Refused (a decision made already...): often the caller's retry after a crash between the write it
+        // asked for and its send. What that write implies goes out now, not at the next sweep.
+        if (err instanceof DomainError) await flushOutbox(current);
+        throw err;
+      }
       if (!decision?.changed) {
         // A redelivery after a crash between write and send: send what the state still implies.
         await flushOutbox(current);

@@ -5,6 +5,7 @@ import {
   toStepMessage,
 } from '../../shared/app/onboarding-writer';
 import { QUEUES } from '../../shared/app/queues';
+import { ErrorCodes } from '../../shared/domain/errors';
 import type { MessageBus, OutgoingMessage } from '../../shared/ports/message-bus';
 import { ConcurrencyConflict, type OnboardingStore, type Versioned } from '../../shared/ports/onboarding-store';
 import { TransientError } from '../../shared/ports/provisioners';
@@ -174,5 +175,32 @@ describe('the write loop', () => {
       etag: 'v0',
     });
     expect(quiet.sent).toEqual([]);
+  });
+});
+
+describe('a refused change', () => {
+  it('when a change is refused (a second decision: often the retry of one whose send a crash cut), then the outbox of the first goes out, and the refusal is still told', async () => {
+    const running = approvedOnboarding();
+    const stored: Versioned<Onboarding> = { value: running, etag: 'v1' };
+    let replaces = 0;
+    const store = {
+      get: () => Promise.resolve(stored),
+      replace: () => Promise.resolve(void (replaces += 1)),
+    } as unknown as OnboardingStore;
+    const bus = new RecordingBus();
+    const writer = createOnboardingWriter({
+      store,
+      bus,
+      clock: { now: () => new Date('2026-11-30T12:00:00.000Z') },
+      requestAllocation: () => Promise.resolve(),
+    });
+    await expect(
+      writer.apply(running.id, () => ({ type: 'decided', at: 'x', by: APPROVER, decision: 'approve' })),
+    ).rejects.toMatchObject({ code: ErrorCodes.alreadyDecided });
+    expect(replaces).toBe(0);
+    expect(running.outbox.length).toBeGreaterThan(0);
+    expect(bus.sent.flatMap((s) => s.messages.map((m) => m.messageId))).toEqual(
+      running.outbox.map((c) => toStepMessage(c).messageId),
+    );
   });
 });
