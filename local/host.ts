@@ -64,8 +64,8 @@ export interface LocalHost {
   services: Services;
   /** The Graph budget of each instance (what it leased, waited, was told); none if the tenant does not throttle. */
   budgets: GraphBudget[];
-  /** A bearer token from the development issuer, for a person. */
-  token(user: string, roles: string[]): Promise<string>;
+  /** A bearer token from the development issuer, for a person (`claims`: tests only, set or override claims). */
+  token(user: string, roles: string[], claims?: Record<string, unknown>): Promise<string>;
   /** An application token (client credentials), as the HR system gets one. */
   appToken(app: string, roles: string[]): Promise<string>;
   /** The token of the operator endpoints under /.local/ (kept in the state folder). */
@@ -300,8 +300,14 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     services,
     budgets,
     adminToken,
-    token: (user, roles) =>
-      issueToken(key, { user, roles, issuer: config.Auth__issuer, audience: config.Auth__audience }),
+    token: (user, roles, claims) =>
+      issueToken(key, {
+        user,
+        roles,
+        issuer: config.Auth__issuer,
+        audience: config.Auth__audience,
+        ...(claims ? { claims } : {}),
+      }),
     appToken: (app, roles) =>
       issueToken(key, { app, roles, issuer: config.Auth__issuer, audience: config.Auth__audience }),
     async runTimers() {

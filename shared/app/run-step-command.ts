@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock';
 import type { OnboardingStore, Versioned } from '../ports/onboarding-store';
 import { TransientError, type ProvisionOutcome, type Provisioners } from '../ports/provisioners';
 import { STEP_NAMES, type Onboarding, type StepCommand, type StepName } from '../schemas/onboarding';
+import type { Directory } from '../ports/directory';
 import type { MessageBus } from '../ports/message-bus';
 import type { ServeFreedSeat } from './lifecycle';
 import { sendStepCommands, type OnboardingWriter } from './onboarding-writer';
@@ -62,8 +63,29 @@ export function createRunStepCommand(deps: {
   retry: RetryPolicy;
   /** Serves the first onboarding waiting for a licence seat when an undo frees one. */
   serveFreedSeat?: ServeFreedSeat;
+  /** Who the agent's account is, when the onboarding does not know yet (four-eyes before anything is done). */
+  directory: Pick<Directory, 'objectIdOf'>;
 }) {
   const { store, writer, provisioners, clock } = deps;
+
+  /**
+   * Four-eyes before anything is provisioned. An onboarding approved while the directory did not know the
+   * account yet (HR's provisioning is late; Entra is eventually consistent) was compared by upn only, so
+   * every run asks again until the account is found, and makes nothing while it is not. Found, it is the
+   * approver's own: the approval is void. Otherwise its object id is kept with the run's outcome.
+   */
+  async function identify(o: Onboarding): Promise<{ agentObjectId: string; selfApproved: boolean } | null> {
+    if (o.agentObjectId !== undefined) return null;
+    const agentObjectId = await deps.directory.objectIdOf(o.userPrincipalName);
+    if (agentObjectId === null) {
+      throw new TransientError(
+        `no account ${o.userPrincipalName} in the directory (not provisioned yet, or a mistyped upn)`,
+        undefined,
+        'UserNotFound',
+      );
+    }
+    return { agentObjectId, selfApproved: o.decision?.byId === agentObjectId };
+  }
   const isCurrentRun = (o: Onboarding, c: StepCommand) => o.steps[c.step].attempt === c.attempt;
 
   /**
@@ -120,19 +142,31 @@ export function createRunStepCommand(deps: {
     if (step.notBefore !== undefined && !isDue(step.notBefore, clock.now())) return null;
 
     const startedAt = clock.now().toISOString();
-    let outcome: ProvisionOutcome;
+    let outcome: ProvisionOutcome | 'self-approved';
+    let identity: { agentObjectId?: string } = {};
     try {
-      outcome = await provisioners[command.step].provision(current.value);
+      const found = await identify(current.value);
+      if (found) identity = { agentObjectId: found.agentObjectId };
+      outcome = found?.selfApproved ? 'self-approved' : await provisioners[command.step].provision(current.value);
     } catch (err) {
       const plan = faultPlan(command, ctx, err);
       if ('retrying' in plan) {
         return writer.apply(command.onboardingId, (o) =>
-          isCurrentRun(o, command) ? { ...plan.retrying, startedAt } : null,
+          isCurrentRun(o, command) ? { ...plan.retrying, startedAt, ...identity } : null,
         );
       }
       outcome = { kind: 'failed', code: plan.code, message: plan.gaveUp };
     }
-    const event = outcomeEvent(command.step, outcome, clock.now(), startedAt);
+    if (outcome === 'self-approved') {
+      // Nothing was provisioned: the approval is void, for another person to decide.
+      const agentObjectId = identity.agentObjectId ?? '';
+      return writer.apply(command.onboardingId, () => ({
+        type: 'self-approval-found',
+        at: clock.now().toISOString(),
+        agentObjectId,
+      }));
+    }
+    const event = { ...outcomeEvent(command.step, outcome, clock.now(), startedAt), ...identity };
     // After a cancellation the effect must still be recorded, so that it is reverted.
     // Written on the read above when no other step was under way then (nobody else is likely to have
     // written since); otherwise on a fresh read, for the steps not to refuse each other's writes (412).

@@ -121,6 +121,7 @@ export function createServices(ports: Ports) {
       provisioners,
       clock,
       serveFreedSeat: createServeFreedSeat({ store, bus }),
+      directory,
       retry: {
         maxRetries: config.Provisioning__maxTransientRetries,
         baseSeconds: config.Provisioning__retryBaseSeconds,

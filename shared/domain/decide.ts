@@ -28,11 +28,20 @@ export type OnboardingEvent =
     }
   /**
    * Step outcomes. `startedAt`: when the run that came to it began; a step that was pending gets its
-   * `step.started` entry then, in the same write (the run does not write when it starts).
+   * `step.started` entry then, in the same write (the run does not write when it starts). `agentObjectId`:
+   * the agent's account as the run found it in the directory, kept when the onboarding did not know it yet.
    */
-  | { type: 'step-succeeded'; at: string; step: StepName; serialNumber?: string; detail?: string; startedAt?: string }
+  | {
+      type: 'step-succeeded';
+      at: string;
+      step: StepName;
+      serialNumber?: string;
+      detail?: string;
+      startedAt?: string;
+      agentObjectId?: string;
+    }
   /** Nothing free: the step waits (re-checked by its worker, or resumed when stock comes back). */
-  | { type: 'step-waiting'; at: string; step: StepName; detail: string; startedAt?: string }
+  | { type: 'step-waiting'; at: string; step: StepName; detail: string; startedAt?: string; agentObjectId?: string }
   | {
       type: 'step-retrying';
       at: string;
@@ -41,11 +50,26 @@ export type OnboardingEvent =
       reason: string;
       retry: number;
       notBefore: string;
+      agentObjectId?: string;
       /** Which command is retried: provisioning (default) or its undo after a cancellation. */
       command?: 'run-step' | 'revert-step';
     }
   | { type: 'step-revert-failed'; at: string; step: StepName; message: string }
-  | { type: 'step-failed'; at: string; step: StepName; code: string; message: string; startedAt?: string }
+  /**
+   * Four-eyes, seen once the agent's account appeared in the directory (it was not there when the onboarding
+   * was approved, so only the upn could be compared then): the approver's object id is the agent's. The
+   * approval is void, before anything is provisioned; another person must decide.
+   */
+  | { type: 'self-approval-found'; at: string; agentObjectId: string }
+  | {
+      type: 'step-failed';
+      at: string;
+      step: StepName;
+      code: string;
+      message: string;
+      startedAt?: string;
+      agentObjectId?: string;
+    }
   /** `note`: what the undo left in place on purpose (a licence inherited from a group...). */
   | { type: 'step-reverted'; at: string; step: StepName; note?: string }
   | { type: 'retry-requested'; at: string; by: Actor }
@@ -99,6 +123,11 @@ const OPEN: readonly OnboardingStatus[] = ['awaiting-approval', 'provisioning', 
 /** Step statuses a cancellation's undo applies to (skipped: a waiting step whose place in line is withdrawn). */
 const UNDOABLE: readonly Step['status'][] = ['done', 'in-progress', 'failed', 'skipped'];
 
+/** Approved and being equipped: provisioning, or needing attention. */
+function isRunning(status: OnboardingStatus): boolean {
+  return status === 'provisioning' || status === 'needs-attention';
+}
+
 /** Under way: awaiting approval, provisioning or needing attention (not finished, not a leaver). */
 export function isOpen(status: OnboardingStatus): boolean {
   return OPEN.includes(status);
@@ -111,6 +140,8 @@ export function isOpen(status: OnboardingStatus): boolean {
 export function isUndoing(o: Onboarding, step: StepName): boolean {
   const status = o.steps[step].status;
   if (o.status === 'cancelled') return UNDOABLE.includes(status);
+  // An approval withdrawn: the laptop's place in line (or a laptop reserved meanwhile) is given back.
+  if (o.status === 'awaiting-approval') return step === 'laptop' && status === 'pending';
   return o.status === 'leaving' && o.departure?.accessRemovedAt !== undefined && step !== 'laptop' && status === 'done';
 }
 
@@ -164,6 +195,9 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
   }
   const b = new Builder(current, event.at);
   if ('step' in event) b.consume(event.step);
+  if ('agentObjectId' in event && event.type !== 'decided' && event.agentObjectId !== undefined) {
+    b.identify(event.agentObjectId);
+  }
   switch (event.type) {
     case 'hired':
       b.recordEvent(event.eventId);
@@ -238,6 +272,14 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
       break;
     case 'retry-requested':
       retry(b, event.by);
+      break;
+    case 'self-approval-found':
+      if (isRunning(b.state.status) && b.state.decision?.byId === event.agentObjectId) {
+        withdrawApproval(b, SYSTEM, 'onboarding.approval-voided', {
+          reason: 'the approver is the agent (same object id in the directory); another person must decide',
+          approverId: event.agentObjectId,
+        });
+      }
       break;
     case 'approval-deadline':
       approvalDeadline(b, event);
@@ -379,6 +421,34 @@ function retry(b: Builder, by: Actor): void {
   s.status = 'provisioning';
   for (const step of failed) startStep(b, step);
   b.log(by, 'onboarding.retry-requested', { steps: failed });
+}
+
+/**
+ * An approval taken back before anything was provisioned: awaiting approval again, nothing of the decision
+ * kept but its history. Each step needed goes back to pending in a new run (the messages of the old one are
+ * spent); the laptop's place in line, or a laptop reserved meanwhile, is given back by its undo. Runs that
+ * were retried or gave up made nothing: only a step done (or being undone) forbids it.
+ */
+function withdrawApproval(b: Builder, by: Actor, entry: string, details: Record<string, unknown>): void {
+  const s = b.state;
+  const made = STEP_NAMES.filter((step) => ['done', 'reverted', 'returning'].includes(s.steps[step].status));
+  if (!isRunning(s.status) || s.decision?.decision !== 'approve' || made.length > 0) {
+    throw new DomainError(
+      ErrorCodes.illegalTransition,
+      `onboarding ${s.id} is ${s.status}${made.length > 0 ? ` and ${made.join(', ')} done` : ''}; its approval can no longer be withdrawn`,
+    );
+  }
+  s.status = 'awaiting-approval';
+  s.decision = null;
+  b.log(by, entry, details);
+  for (const step of STEP_NAMES) {
+    const current = s.steps[step];
+    if (current.status === 'skipped') continue;
+    b.consume(step);
+    const attempt = current.attempt + 1;
+    b.setStep(step, { status: 'pending', detail: undefined, attempt });
+    if (step === 'laptop') b.command({ type: 'revert-step', step, attempt });
+  }
 }
 
 /**
@@ -527,6 +597,13 @@ class Builder {
 
   private dirty = false;
 
+  /** The agent's object id, as a step's run found the account: kept once, for four-eyes. */
+  identify(agentObjectId: string): void {
+    if (this.state.agentObjectId !== undefined) return;
+    this.dirty = true;
+    this.state.agentObjectId = agentObjectId;
+  }
+
   recordEvent(eventId: string): void {
     this.dirty = true;
     this.state.eventIds.push(eventId);
@@ -619,13 +696,16 @@ class Builder {
       // The outbox keeps what must reach a worker; a step's consumer clears it in the write it makes anyway.
       // A laptop's place in line is its waiting step itself: the request to the pool needs no outbox.
       // A run scheduled for a step's day (lead times) is not kept either: it would be sent again at every sweep
-      // for weeks; lost, the sweeper drives the step once it is due and has not moved.
+      // for weeks; lost, the sweeper drives the step once it is due and has not moved. Nor is the return of a
+      // withdrawn approval's place in line: its step stays pending, so no outcome would clear it; lost, the
+      // sweeper gives back a reservation nobody waits for.
       this.state.outbox = [
         ...this.state.outbox.filter((c) => !this.consumedSteps.has(c.step)),
         ...this.commands.filter(
           (c) =>
             c.type !== 'request-laptop' &&
-            !(c.notBefore !== undefined && this.state.steps[c.step].notBefore === c.notBefore),
+            !(c.notBefore !== undefined && this.state.steps[c.step].notBefore === c.notBefore) &&
+            !(c.type === 'revert-step' && this.state.status === 'awaiting-approval'),
         ),
       ];
     }

@@ -505,3 +505,75 @@ describe('decide: approval deadlines (contract, life of an onboarding, 9)', () =
     }
   });
 });
+
+describe('decide: four-eyes once the account appears', () => {
+  // Approved while the directory did not know the account yet (only the upn could be compared): the first
+  // step's run finds the account, and its object id is the approver's.
+  const selfApproved = () => approved();
+  const found = (agentObjectId: string): OnboardingEvent => ({ type: 'self-approval-found', at, agentObjectId });
+
+  it('when the agent approved themselves, then the approval is void before anything is provisioned: awaiting approval again, each step pending in a new run, the place in line given back', () => {
+    const from = selfApproved();
+    const { state, commands, history } = decide(from, found(approver.id!));
+    expect(state.status).toBe('awaiting-approval');
+    expect(state.decision).toBeNull();
+    expect(state.agentObjectId).toBe(approver.id);
+    expect(stepStatuses(state)).toEqual({ laptop: 'pending', vpn: 'pending', officeLicense: 'pending' });
+    for (const step of ['laptop', 'vpn', 'officeLicense'] as const) {
+      expect(state.steps[step].attempt).toBe(from.steps[step].attempt + 1);
+    }
+    expect(commands).toEqual([expect.objectContaining({ type: 'revert-step', step: 'laptop', attempt: 2 })]);
+    // The old run's commands are spent, and the laptop's undo needs no outbox (the sweeper frees a reservation
+    // nobody waits for).
+    expect(state.outbox).toEqual([]);
+    expect(history).toEqual([
+      expect.objectContaining({
+        type: 'onboarding.approval-voided',
+        actor: 'system',
+        details: expect.objectContaining({ approverId: approver.id }) as unknown,
+      }),
+    ]);
+  });
+
+  it('when the approver approves again, then it is refused by the object id now known', () => {
+    const voided = decide(selfApproved(), found(approver.id!)).state;
+    expect(() =>
+      decide(voided, {
+        type: 'decided',
+        at,
+        by: { name: 'someone.else@example.org', id: approver.id },
+        decision: 'approve',
+      }),
+    ).toThrow(new DomainError(ErrorCodes.selfApproval, 'an agent may not decide on their own onboarding'));
+    const other = decide(voided, { type: 'decided', at, by: person('adjoint@example.org'), decision: 'approve' });
+    expect(other.state.status).toBe('provisioning');
+  });
+
+  it('when the account found is not the approver, or the approval is not the one found, then nothing is voided', () => {
+    expect(decide(selfApproved(), found('00000000-0000-4000-8000-000000000001')).state.status).toBe('provisioning');
+    const rejected = decide(buildOnboarding(), { type: 'decided', at, by: approver, decision: 'reject' }).state;
+    expect(decide(rejected, found(approver.id!)).state.status).toBe('rejected');
+  });
+
+  it('when a step already did something, then the approval can no longer be withdrawn', () => {
+    const equipped = withSteps(selfApproved(), { vpn: 'done' });
+    expect(() => decide(equipped, found(approver.id!))).toThrow(DomainError);
+  });
+
+  it("when a step's run found the account, then its object id is kept for four-eyes, once", () => {
+    const event: OnboardingEvent = {
+      type: 'step-succeeded',
+      at,
+      step: 'vpn',
+      agentObjectId: '00000000-0000-4000-8000-00000000000a',
+    };
+    const { state } = decide(selfApproved(), event);
+    expect(state.agentObjectId).toBe('00000000-0000-4000-8000-00000000000a');
+    const again = decide(state, {
+      ...event,
+      step: 'officeLicense',
+      agentObjectId: 'ffffffff-0000-4000-8000-000000000000',
+    });
+    expect(again.state.agentObjectId).toBe('00000000-0000-4000-8000-00000000000a');
+  });
+});

@@ -11,7 +11,8 @@ import {
   type RevertOutcome,
 } from '../../shared/ports/provisioners';
 import type { Onboarding, StepCommand, StepName } from '../../shared/schemas/onboarding';
-import { approvedOnboarding, buildOnboarding } from '../support/factories';
+import { objectIdFor } from '../../local/dev-issuer';
+import { APPROVER, approvedOnboarding, buildOnboarding } from '../support/factories';
 
 // The provisioning worker's decisions (which run counts, what a fault comes to, when to look again),
 // against ports recorded in memory; the real writer and domain decide what is written.
@@ -43,7 +44,16 @@ function provisionersOf(outcomes: Partial<Record<StepName, ProvisionOutcome | Er
   return { provisioners, calls };
 }
 
-function harness(o: Onboarding, options: { outcomes?: Parameters<typeof provisionersOf>[0]; revertWith?: Error } = {}) {
+function harness(
+  o: Onboarding,
+  options: {
+    outcomes?: Parameters<typeof provisionersOf>[0];
+    revertWith?: Error;
+    /** The directory's object id of a upn (null: no such account yet). Default: the one the issuer derives. */
+    objectIdOf?: (upn: string) => string | null;
+  } = {},
+) {
+  const lookups: string[] = [];
   let stored: Versioned<Onboarding> = { value: o, etag: 'v0' };
   const writes: Onboarding[] = [];
   const sent: { queue: string; messages: OutgoingMessage[] }[] = [];
@@ -65,8 +75,14 @@ function harness(o: Onboarding, options: { outcomes?: Parameters<typeof provisio
   const clock = { now: () => NOW };
   const writer = createOnboardingWriter({ store, bus, clock, requestAllocation: () => Promise.resolve() });
   const { provisioners, calls } = provisionersOf(options.outcomes, options.revertWith);
-  const run = createRunStepCommand({ store, bus, writer, provisioners, clock, retry: policy });
-  return { run, writes, sent, calls, current: () => stored.value };
+  const directory = {
+    objectIdOf: (upn: string) => {
+      lookups.push(upn);
+      return Promise.resolve(options.objectIdOf ? options.objectIdOf(upn) : objectIdFor(upn));
+    },
+  };
+  const run = createRunStepCommand({ store, bus, writer, provisioners, clock, retry: policy, directory });
+  return { run, writes, sent, calls, lookups, current: () => stored.value };
 }
 
 const command = (o: Onboarding, over: Partial<StepCommand> = {}): StepCommand => ({
@@ -79,6 +95,37 @@ const command = (o: Onboarding, over: Partial<StepCommand> = {}): StepCommand =>
 });
 
 const historyTypes = (o: Onboarding | null) => o?.history.map((h) => h.type) ?? [];
+
+describe('four-eyes before anything is provisioned', () => {
+  it('when the agent has no account in the directory yet, then nothing is provisioned: a retry is scheduled, as for a step that found no account', async () => {
+    const o = approvedOnboarding();
+    const h = harness(o, { objectIdOf: () => null });
+    const after = await h.run(command(o), ctx);
+    expect(h.calls).toEqual([]);
+    expect(after?.steps.vpn.detail).toContain(`no account ${o.userPrincipalName} in the directory`);
+    expect(h.sent.flatMap((s) => s.messages.map((m) => m.subject))).toEqual(['run-step']);
+  });
+
+  it("when the account appears and its object id is the approver's, then nothing is provisioned and the approval is void", async () => {
+    const o = approvedOnboarding();
+    const h = harness(o, { objectIdOf: () => APPROVER.id! });
+    const after = await h.run(command(o), ctx);
+    expect(h.calls).toEqual([]);
+    expect(after?.status).toBe('awaiting-approval');
+    expect(after?.decision).toBeNull();
+    expect(historyTypes(after)).toContain('onboarding.approval-voided');
+  });
+
+  it('when the account is another person, then the step runs and the object id is kept: later runs do not ask again', async () => {
+    const o = approvedOnboarding();
+    const h = harness(o);
+    const after = await h.run(command(o), ctx);
+    expect(h.calls).toEqual([`provision vpn ${o.id}`]);
+    expect(after?.agentObjectId).toBe(objectIdFor(o.userPrincipalName));
+    await h.run(command(after!, { step: 'officeLicense', attempt: after!.steps.officeLicense.attempt }), ctx);
+    expect(h.lookups).toEqual([o.userPrincipalName]);
+  });
+});
 
 describe('retryDelaySeconds', () => {
   it('when retries follow one another, then the ceiling doubles from the base up to the maximum, with jitter in its upper half', () => {
