@@ -37,7 +37,7 @@ export function securedRoute(
     name,
     methods: [method],
     route,
-    handler: secured(async () => (await services()).tokenValidator, r),
+    handler: secured(services, r),
     ...options,
   };
 }

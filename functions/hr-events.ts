@@ -26,7 +26,7 @@ export function hrEventsHttp(services: ServicesProvider): HttpFunctionDefinition
     name: 'hr-events-http',
     methods: ['POST'],
     route: 'hr-events',
-    handler: secured(async () => (await services()).tokenValidator, {
+    handler: secured(services, {
       roles: [Roles.hrEventsSend],
       async handle(req, tools) {
         const event = await tools.body(hrEventSchema);

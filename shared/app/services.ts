@@ -1,3 +1,4 @@
+import { Admission } from '../http/admission';
 import { createReports } from './reports';
 import { createRetention } from './retention';
 import type { Config } from '../config';
@@ -78,6 +79,7 @@ export function createServices(ports: Ports) {
     ...ports,
     provisioners,
     writer,
+    admission: new Admission(config.Http__maxRequestsInFlight),
     // A laptop's place in line is read from its onboarding at each pass: a changed date takes effect at the next.
     handleHrEvent: createHandleHrEvent({
       store,

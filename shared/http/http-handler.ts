@@ -10,6 +10,7 @@ import { toFieldErrors } from '../schemas/validation';
 import type { Role } from './roles';
 import { describeError, redact } from '../telemetry/redaction';
 import { problem, problemBody, problemResponse, type Problem } from './problem';
+import { Admission, BUSY_RETRY_AFTER_SECONDS } from './admission';
 
 /** Bodies over this size are refused with 413, whichever host serves the request. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -158,13 +159,32 @@ export function actorOf(principal: Principal): Actor {
     : { name: `app:${principal.appId}`, id: principal.oid };
 }
 
-/** Authenticates (401), authorizes (403), then runs the route; every failure becomes problem+json. */
-export function secured(getValidator: () => Promise<TokenValidator>, route: SecuredRoute) {
+/** What a secured route needs of the services: the token validator and the instance's admission of requests. */
+export interface SecuredDeps {
+  tokenValidator: TokenValidator;
+  admission: Admission;
+}
+
+/**
+ * Admits the request (503 with Retry-After when the instance is full), authenticates (401), authorizes (403),
+ * then runs the route; every failure becomes problem+json.
+ */
+export function secured(getDeps: () => Promise<SecuredDeps>, route: SecuredRoute) {
   return async (req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    let admission: Admission | undefined;
     try {
+      const deps = await getDeps();
+      if (!deps.admission.tryEnter()) {
+        return problem(
+          503,
+          `the service is working on ${deps.admission.limit} requests already; try again in ${BUSY_RETRY_AFTER_SECONDS} s`,
+          { code: 'BUSY', headers: { 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) } },
+        );
+      }
+      admission = deps.admission;
       let principal: Principal;
       try {
-        principal = await (await getValidator()).validate(req.headers.get('authorization'));
+        principal = await deps.tokenValidator.validate(req.headers.get('authorization'));
       } catch (err) {
         if (!(err instanceof AuthenticationError)) throw err;
         return problem(401, err.message, { headers: { 'www-authenticate': 'Bearer' } });
@@ -211,6 +231,8 @@ export function secured(getValidator: () => Promise<TokenValidator>, route: Secu
       return await route.handle(req, tools, context);
     } catch (err) {
       return errorResponse(err, context);
+    } finally {
+      admission?.leave();
     }
   };
 }
