@@ -152,7 +152,7 @@ describe('hr-events queue handler', () => {
 });
 
 describe('HR events that overtake their hire', () => {
-  it('when a cancellation finds no onboarding yet, then it is looked at again later, and dead-lettered after the last look', async () => {
+  it('when a cancellation finds no onboarding yet, then it is looked at again a minute later, five times, each look counted, and dead-lettered after the last look', async () => {
     const employeeId = 'E-NOT-YET';
     const cancel = {
       eventId: 'early-cancel',
@@ -160,18 +160,24 @@ describe('HR events that overtake their hire', () => {
       occurredAt: '2026-12-01T08:00:00Z',
       employee: { employeeId },
     };
-    await fns.queue('hr-events-queue').handler(cancel, queueContext('hr-events-queue'));
-    const deferred = t.sent('hr-events').find((m) => m.messageId === 'early-cancel/deferred/1');
-    expect(deferred?.scheduledEnqueueTimeUtc).toBeDefined();
-    expect(deferred?.body).toMatchObject({ eventId: 'early-cancel' });
-
-    await fns.queue('hr-events-queue').handler(
-      cancel,
-      queueContext('hr-events-queue', {
-        messageId: 'early-cancel/deferred/5',
-        applicationProperties: { deferCount: 5 },
-      }),
-    );
+    // Each look is delivered as the bus would deliver the message the previous look scheduled.
+    let delivered: { messageId: string; applicationProperties: Record<string, string | number | boolean> } = {
+      messageId: 'early-cancel',
+      applicationProperties: {},
+    };
+    for (let look = 1; look <= 5; look++) {
+      const before = Date.now();
+      await fns.queue('hr-events-queue').handler(cancel, queueContext('hr-events-queue', delivered));
+      const next = t.sent('hr-events').find((m) => m.messageId === `early-cancel/deferred/${look}`);
+      expect(next?.body).toMatchObject({ eventId: 'early-cancel' });
+      expect(next?.applicationProperties).toMatchObject({ deferCount: look });
+      expect(Date.parse(next!.scheduledEnqueueTimeUtc!) - before).toBeGreaterThanOrEqual(60_000);
+      delivered = { messageId: next!.messageId, applicationProperties: next!.applicationProperties ?? {} };
+    }
+    const setAside = async () => (await rejectedOn('hr-events')).filter((r) => r.messageId.startsWith('early-cancel'));
+    expect(await setAside()).toEqual([]);
+    await fns.queue('hr-events-queue').handler(cancel, queueContext('hr-events-queue', delivered));
+    expect(t.sent('hr-events').find((m) => m.messageId === 'early-cancel/deferred/6')).toBeUndefined();
     expect((await rejectedOn('hr-events')).find((r) => r.messageId === 'early-cancel/deferred/5')).toMatchObject({
       reason: 'NoOnboardingForEmployee',
       body: cancel,

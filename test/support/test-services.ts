@@ -31,7 +31,12 @@ export interface TestServices {
   tenant: SimulatedTenant;
   /** A person's token (`user` is a upn), or an application's (`{ app: name }`). */
   token(user: string | { app: string }, roles: string[], options?: TokenOptions): Promise<string>;
-  sent(queue: string): { messageId: string; body: unknown; scheduledEnqueueTimeUtc?: string }[];
+  sent(queue: string): {
+    messageId: string;
+    body: unknown;
+    scheduledEnqueueTimeUtc?: string;
+    applicationProperties?: Record<string, string | number | boolean>;
+  }[];
   stop(): Promise<void>;
 }
 
