@@ -76,6 +76,13 @@ export interface LocalHost {
   whenIdle(timeoutMs?: number): Promise<void>;
   /** A clean stop, bounded in time: requests and handlers in flight get `deadlineMs` (default 5 s). */
   stop(deadlineMs?: number): Promise<void>;
+  /**
+   * Tests only, as a kill -9 at this instant seen from outside: synchronously, every connection is cut, no
+   * message is delivered and no timer fires any more; nothing it acknowledged after this returns. (What is on
+   * disk is what it was: copy the state folder just before, and start a host on the copy.) The promise frees
+   * the embedded servers once the handlers still running have finished.
+   */
+  crash(): Promise<void>;
 }
 
 /** The Functions host's settings, as Azure reads them (concurrency per instance). */
@@ -323,6 +330,19 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         idleReadings = bus.isIdle({ [QUEUES.laptopAllocation]: ALLOCATION_TICK_MS + 100 }) ? idleReadings + 1 : 0;
         await new Promise((r) => setTimeout(r, 15));
       }
+    },
+    crash() {
+      listener.abort();
+      timers.forEach(clearInterval);
+      // The handlers still running finish against this host's own stores and tenant (nobody sees them any
+      // more), rather than retrying against servers gone.
+      const closing = bus.close(10_000);
+      stopped ??= (async () => {
+        await closing;
+        await journal?.close();
+        await stack.stop();
+      })();
+      return stopped;
     },
     stop(deadlineMs = 5000) {
       stopped ??= (async () => {

@@ -145,6 +145,8 @@ export interface Listener {
    * `deadlineMs`, then every connection is closed.
    */
   close(deadlineMs: number): Promise<void>;
+  /** Tests only, as the process dying: at once, every connection is cut and nothing more is answered. */
+  abort(): void;
 }
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
@@ -269,6 +271,11 @@ export async function listen(port: number): Promise<Listener> {
       while (inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       server.closeAllConnections();
       await closed;
+    },
+    abort() {
+      stopping = true;
+      server.close();
+      server.closeAllConnections();
     },
   };
 }
