@@ -175,7 +175,7 @@ module functionApp 'modules/function-app.bicep' = {
       Auth__issuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
       Auth__audience: apiClientId
       Auth__jwksUri: '${environment().authentication.loginEndpoint}${authTenantId}/discovery/v2.0/keys'
-      Http__maxRequestsInFlight: '32'
+      Http__maxRequestsInFlight: '64'
       Provisioning__waitingRecheckSeconds: '300'
       Provisioning__defaultUsageLocation: defaultUsageLocation
       Provisioning__maxTransientRetries: '8'

@@ -54,7 +54,7 @@ const configSchema = z.object({
    * API requests one instance works on at once; past it a request gets 503 with Retry-After at once (openapi.yaml,
    * "Limits"), instead of waiting behind the others past its client's timeout.
    */
-  Http__maxRequestsInFlight: positiveInt.default(32),
+  Http__maxRequestsInFlight: positiveInt.default(64),
   /** The sweeper re-sends outbox commands older than this (a worker stopped between its write and its send). */
   Sweeper__outboxGraceSeconds: positiveInt.default(60),
   /** The sweeper re-sends the resume of a laptop reservation not taken up after this. */
