@@ -465,6 +465,22 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     }
   }
 
+  /**
+   * The clock the bus reads was moved on (tests move time on rather than wait for it): each scheduled message
+   * is due when its time comes on the clock as it is now.
+   */
+  clockChanged(): void {
+    for (const [name, q] of this.queues) {
+      const scheduled = [...q.scheduled];
+      q.scheduled.clear();
+      for (const [sequenceNumber, { timer }] of scheduled) {
+        clearTimeout(timer);
+        const message = q.pending.get(sequenceNumber);
+        if (message) this.enqueue(name, message);
+      }
+    }
+  }
+
   /** Stops deliveries and waits for the handlers in flight (at most `deadlineMs`). */
   async close(deadlineMs = Infinity): Promise<void> {
     this.closed = true;

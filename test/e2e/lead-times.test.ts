@@ -1,8 +1,8 @@
 import { addDays, startOfDayInParis } from '../../shared/domain/paris-time';
-import type { Clock } from '../../shared/ports/clock';
 import { startApiHost, type ApiHost } from '../support/api-host';
 import { buildHireJson } from '../support/factories';
 import { eventually } from '../support/http-client';
+import { movableClock } from '../support/movable-clock';
 
 // Lead times (contract, "The life of an onboarding" 10): with Provisioning__vpnLeadDays and
 // Provisioning__licenseLeadDays set, a step due later stays `pending` with `notBefore` and runs then (a
@@ -22,13 +22,13 @@ interface OnboardingBody {
 
 const START = '2027-09-20';
 const VPN_DUE = startOfDayInParis(addDays(START, -2));
-// The service runs 15 seconds before the VPN is due (its bus with it), from when the host starts.
-let offset = 0;
-const clock: Clock = { now: () => new Date(Date.now() + offset) };
+// The service runs a minute before the VPN is due (its bus with it); the test moves its clock on to a second
+// before, once it has looked at what was planned.
+const time = movableClock(VPN_DUE.getTime() - 60_000);
+const clock = time.clock;
 
 let h: ApiHost;
 beforeAll(async () => {
-  offset = VPN_DUE.getTime() - 15_000 - Date.now();
   h = await startApiHost('lead-times', {
     clock,
     env: {
@@ -39,6 +39,7 @@ beforeAll(async () => {
       Sweeper__stuckAfterSeconds: '1',
     },
   });
+  time.onMove(() => h.host.bus.clockChanged());
 });
 afterAll(() => h.host.stop());
 
@@ -75,6 +76,7 @@ describe('lead times', () => {
     expect(clock.now().getTime()).toBeLessThan(VPN_DUE.getTime());
 
     // On its day: the VPN runs; the licence still waits for its own.
+    time.moveTo(VPN_DUE.getTime() - 1000);
     const vpnDone = await eventually(
       () => read(o.id),
       (x) => x.steps.vpn.status === 'done',

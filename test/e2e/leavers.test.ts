@@ -1,9 +1,9 @@
 import { endOfDayInParis, dayInParis, nextDay } from '../../shared/domain/paris-time';
-import type { Clock } from '../../shared/ports/clock';
 import { Roles } from '../../shared/http/roles';
 import { startApiHost, type ApiHost } from '../support/api-host';
 import { buildHireJson } from '../support/factories';
 import { eventually } from '../support/http-client';
+import { movableClock } from '../support/movable-clock';
 
 // Leavers (contract, "The life of an onboarding" 8): access removed at the end of the last day in
 // Europe/Paris and not before, the freed seat serving the next agent waiting for one, the laptop returned and
@@ -29,21 +29,19 @@ interface LaptopBody {
 }
 
 /**
- * The service runs 40 seconds before the end of a day in Paris (its bus with it): the last day ends during
- * the test, in real seconds.
+ * The service runs two minutes before the end of a day in Paris (its bus with it); once the agents are
+ * equipped or in line the test moves the clock on to three seconds before midnight, and the last day ends
+ * during the test, in real seconds.
  */
 const LAST_DAY = '2027-03-12';
 const END = endOfDayInParis(LAST_DAY).getTime();
-let offset = 0;
-const clock: Clock = { now: () => new Date(Date.now() + offset) };
+const time = movableClock(END - 120_000);
+const clock = time.clock;
 
 let h: ApiHost;
 let stock: string;
 
 beforeAll(async () => {
-  // Set when the host starts: the setup before the last day ends (three agents equipped or in line) has 40 s
-  // even on a slow machine.
-  offset = END - 40_000 - Date.now();
   h = await startApiHost('leavers', {
     clock,
     laptopStock: 1,
@@ -51,9 +49,10 @@ beforeAll(async () => {
       ...process.env,
       LOCAL_LICENSE_SEATS: '1',
       // A seat comes to the waiting agent because one is freed, not because a re-check happens to look.
-      Provisioning__waitingRecheckSeconds: '3600',
+      Provisioning__waitingRecheckSeconds: '86400',
     },
   });
+  time.onMove(() => h.host.bus.clockChanged());
   stock = await h.host.token('stock.dsi@example.org', [Roles.inventoryManage]);
 }, 30_000);
 afterAll(() => h.host.stop());
@@ -111,7 +110,7 @@ describe('a leaver', () => {
       [c.id, 1, nextDay(LAST_DAY)],
       [b.id, 2, null],
     ]);
-    await new Promise((r) => setTimeout(r, Math.max(0, END - clock.now().getTime() - 3000)));
+    time.moveTo(END - 3000);
     // Three seconds before midnight in Paris: still there.
     expect(clock.now().getTime()).toBeLessThan(END);
     expect(h.host.tenant.isVpnMember(a.userPrincipalName)).toBe(true);

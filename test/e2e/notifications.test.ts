@@ -1,6 +1,7 @@
 import { startApiHost, type ApiHost } from '../support/api-host';
 import { buildHireJson } from '../support/factories';
 import { eventually } from '../support/http-client';
+import { movableClock } from '../support/movable-clock';
 
 interface OnboardingBody {
   id: string;
@@ -22,9 +23,13 @@ let api: ApiHost['api'];
 let chef: string;
 let hired: ApiHost['hired'];
 
+// The service's clock: the test moves it on to the next digest window or past a reminder's deadline.
+const time = movableClock(Date.now());
+
 // The DSI's Teams channel is the simulated tenant's Workflows webhook; its cards are read back from it.
 beforeAll(async () => {
   ({ host, api, chef, hired } = await startApiHost('notify', {
+    clock: time.clock,
     laptopStock: 20,
     env: {
       ...process.env,
@@ -35,8 +40,11 @@ beforeAll(async () => {
       Notifications__retryBaseSeconds: '1',
     },
   }));
+  time.onMove(() => host.bus.clockChanged());
 });
 afterAll(() => host.stop());
+
+const now = () => time.clock.now().getTime();
 
 const cards = () => host.tenant.teamsCards as readonly Card[];
 const textOf = (card: Card) => JSON.stringify(card.message.attachments[0]?.content);
@@ -50,9 +58,13 @@ const approve = async (id: string) =>
 describe('Teams notifications of the DSI channel', () => {
   it('when many hires arrive within the digest window, then one card lists them all, each linking to the console', async () => {
     const before = cards().length;
-    // At the start of a 5-second window (a minute in production), so that the 12 hires all fall in it.
-    await new Promise((r) => setTimeout(r, 5000 - (Date.now() % 5000) + 20));
+    // At the start of a 5-second window (a minute in production), so that the 12 hires all fall in it; then
+    // on to its end, when the digest goes.
+    const windowStart = Math.ceil(now() / 5000) * 5000;
+    time.moveTo(windowStart + 20);
     const hires = await Promise.all(Array.from({ length: 12 }, () => hire()));
+    expect(now()).toBeLessThan(windowStart + 5000);
+    time.moveTo(windowStart + 5000);
     const digests = await eventually(
       () =>
         Promise.resolve(
@@ -79,13 +91,15 @@ describe('Teams notifications of the DSI channel', () => {
     const forgotten = await hire();
     const decided = await hire();
     await approve(decided.id);
+    time.moveTo(now() + 4100); // past reminderAfter (4 s)
     const [reminder] = await eventually(
       () => Promise.resolve(cardsAbout(`#/onboardings/${forgotten.id}`).filter((c) => textOf(c).includes('Rappel'))),
       (found) => found.length > 0,
       15_000,
     );
     expect(reminder?.posted).toBe(true);
-    await new Promise((r) => setTimeout(r, 5_000)); // past the decided one's reminder deadline
+    time.moveTo(now() + 5000); // well past the decided one's reminder deadline
+    await host.whenIdle();
     expect(cardsAbout(`#/onboardings/${decided.id}`).filter((c) => textOf(c).includes('Rappel'))).toEqual([]);
   }, 30_000);
 
