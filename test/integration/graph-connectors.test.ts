@@ -272,6 +272,69 @@ describe('laptop connector against the stock and Windows Autopilot', () => {
   });
 });
 
+describe('laptop connector against Graph as it pages and Intune as it applies', () => {
+  /** An approved onboarding, stored, waiting for a laptop. */
+  async function waiting(on: TestServices): Promise<Onboarding> {
+    const o = approved({ needs: { laptop: true, vpn: false, officeLicense: false } }, on);
+    await on.services.store.create(o);
+    return o;
+  }
+
+  it("when the laptop's Autopilot identity is on a later page of its search (longer serials match contains() too), then the step follows @odata.nextLink and assigns it", async () => {
+    const paged = await startTestServices({ laptopStock: 0, tenant: { autopilotPageSize: 2 } });
+    try {
+      // Registered first, so that they fill the first page: the OEM uploaded them before this laptop.
+      paged.tenant.registerDevices(['PC-77-A', 'PC-77-B', 'PC-77-C']);
+      await paged.services.laptopStock.add({ laptops: [{ serialNumber: 'PC-77', model: 'Latitude' }] });
+      const o = await waiting(paged);
+      await paged.services.laptopStock.pass();
+      expect(await paged.services.provisioners.laptop.provision(o)).toEqual({ kind: 'done', serialNumber: 'PC-77' });
+      expect(paged.tenant.deviceUser('PC-77')).toBe(o.userPrincipalName.toLowerCase());
+      expect(paged.tenant.deviceUser('PC-77-A')).toBe('');
+    } finally {
+      await paged.stop();
+    }
+  });
+
+  it('when Intune has not applied an assignment yet, then a second run assigns nothing more, and an undo made before it shows still leaves the device with nobody', async () => {
+    const slow = await startTestServices({ laptopStock: 1, tenant: { autopilotAssignmentDelayMs: 400 } });
+    try {
+      const o = await waiting(slow);
+      await slow.services.laptopStock.pass();
+      const outcome = await slow.services.provisioners.laptop.provision(o);
+      expect(outcome).toEqual({ kind: 'done', serialNumber: 'LOCAL-0001' });
+      expect(slow.tenant.deviceUser('LOCAL-0001')).toBe(''); // accepted, not applied yet
+      expect(await slow.services.provisioners.laptop.provision(o)).toEqual(outcome);
+      expect(slow.tenant.effectsOf('device-user-assigned')).toHaveLength(1);
+      await slow.services.provisioners.laptop.revert(o); // the hire is cancelled at once
+      await new Promise((r) => setTimeout(r, 500));
+      expect(slow.tenant.deviceUser('LOCAL-0001')).toBe('');
+      expect(await slow.services.laptops.find('LOCAL-0001')).toMatchObject({ status: 'available' });
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('when the laptop goes back to stock while an assignment Intune accepted has not shown yet, then the reconciliation unassigns it anyway', async () => {
+    const slow = await startTestServices({ laptopStock: 0, tenant: { autopilotAssignmentDelayMs: 400 } });
+    try {
+      const laptop = slow.services.provisioners.laptop;
+      await slow.services.laptopStock.add({ laptops: [{ serialNumber: 'LOCAL-0001', model: 'Latitude' }] });
+      const a = await waiting(slow);
+      await slow.services.laptopStock.pass();
+      slow.tenant.delayNext('assignUserToDevice', 400);
+      const slowA = laptop.provision(a); // its Autopilot call hangs, then Intune takes its time to apply it
+      await new Promise((r) => setTimeout(r, 150));
+      await laptop.revert(a); // cancelled: the laptop is back in stock, nobody else waits
+      expect(await slowA).toEqual({ kind: 'waiting', detail: IN_LINE });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(slow.tenant.deviceUser('LOCAL-0001')).toBe('');
+    } finally {
+      await slow.stop();
+    }
+  });
+});
+
 describe('laptop assignment racing a cancellation', () => {
   it('when the laptop is released (and given to another) while its Autopilot assignment is in flight, then Autopilot ends with the new holder', async () => {
     const race = await startTestServices({ laptopStock: 0 });
