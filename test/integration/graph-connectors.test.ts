@@ -1,3 +1,4 @@
+import { GraphClient } from '../../shared/adapters/graph/graph-client';
 import { TransientError } from '../../shared/ports/provisioners';
 import type { Onboarding } from '../../shared/schemas/onboarding';
 import { decide, IN_LINE } from '../../shared/domain/decide';
@@ -279,6 +280,17 @@ describe('laptop connector against Graph as it pages and Intune as it applies', 
     await on.services.store.create(o);
     return o;
   }
+
+  it('when Graph links to a next page, then the client follows it under its base URL only (the token is not sent elsewhere)', () => {
+    const graph = new GraphClient({
+      baseUrl: 'https://graph.microsoft.com/v1.0',
+      credential: { getToken: () => Promise.resolve({ token: 't', expiresOnTimestamp: Date.now() + 60_000 }) },
+    });
+    const next = 'https://graph.microsoft.com/v1.0/deviceManagement/windowsAutopilotDeviceIdentities?$skiptoken=2';
+    expect(graph.pathOf(next)).toBe('/deviceManagement/windowsAutopilotDeviceIdentities?$skiptoken=2');
+    expect(() => graph.pathOf('https://graph.example.net/v1.0/deviceManagement?$skiptoken=2')).toThrow(/outside/);
+    expect(() => graph.pathOf('https://graph.microsoft.com/v1.0.evil/x')).toThrow(/outside/);
+  });
 
   it("when the laptop's Autopilot identity is on a later page of its search (longer serials match contains() too), then the step follows @odata.nextLink and assigns it", async () => {
     const paged = await startTestServices({ laptopStock: 0, tenant: { autopilotPageSize: 2 } });
