@@ -8,6 +8,7 @@ import { CONTAINERS } from '../shared/adapters/cosmos/containers';
 import { CosmosRejectedMessages } from '../shared/adapters/cosmos/cosmos-rejected-messages';
 import { CosmosOnboardingStore } from '../shared/adapters/cosmos/cosmos-onboarding-store';
 import { CosmosBudgetStore } from '../shared/adapters/cosmos/cosmos-budget-store';
+import { transientWhenThrottled } from '../shared/adapters/cosmos/cosmos-errors';
 import { GraphBudget, type BudgetLimits } from '../shared/adapters/graph/graph-budget';
 import { GraphClient } from '../shared/adapters/graph/graph-client';
 import { notifierFromSetting } from '../shared/adapters/teams/teams-workflow-notifier';
@@ -112,7 +113,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   // tenant that does not throttle (tests of the engine alone, the benchmark's overhead) has nothing to pace.
   const limits = o.tenant?.limits === undefined ? DOCUMENTED_LIMITS : o.tenant.limits;
   const budgetLimits = limits ? budgetLimitsOf(limits) : null;
-  const rejected = new CosmosRejectedMessages(cosmos.database);
+  // The adapters as in Azure (shared/app/azure-services.ts), throttling included.
+  const rejected = transientWhenThrottled(new CosmosRejectedMessages(cosmos.database));
   const stock = new CosmosLaptopPool(cosmos.database, o.clock);
   if (!o.saved && o.laptopStock > 0) {
     await stock.add(
@@ -138,7 +140,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       additionalPolicies: [{ policy: agentPolicy(tenantAgent), position: 'perCall' }],
     });
     const budget = budgetLimits
-      ? new GraphBudget(new CosmosBudgetStore(cosmos.database), { limits: budgetLimits })
+      ? new GraphBudget(transientWhenThrottled(new CosmosBudgetStore(cosmos.database)), { limits: budgetLimits })
       : null;
     const graph = new GraphClient({
       baseUrl: config.Graph__baseUrl,
@@ -151,16 +153,18 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     const ports: Ports = {
       config,
       clock: o.clock,
-      store: new CosmosOnboardingStore(
-        cosmos.database,
-        reportUnreadableDocuments({
-          store: rejected,
-          clock: o.clock,
-          container: CONTAINERS.onboardings.id,
-          log: console.error,
-        }),
+      store: transientWhenThrottled(
+        new CosmosOnboardingStore(
+          cosmos.database,
+          reportUnreadableDocuments({
+            store: rejected,
+            clock: o.clock,
+            container: CONTAINERS.onboardings.id,
+            log: console.error,
+          }),
+        ),
       ),
-      laptops: new CosmosLaptopPool(cosmos.database, o.clock),
+      laptops: transientWhenThrottled(new CosmosLaptopPool(cosmos.database, o.clock)),
       directory: new GraphDirectory(graph, { licenseSkuId: config.Graph__licenseSkuId }),
       rejected,
       bus: o.bus,
