@@ -423,6 +423,11 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     }
   }
 
+  /** The local bus has no roles to check: it may be sent to while it is open. */
+  probe(): Promise<void> {
+    return this.closed ? Promise.reject(new Error('the local bus is closed')) : Promise.resolve();
+  }
+
   /** Messages dead-lettered on `queueName`, oldest first. */
   deadLetters(queueName: string): DeadLetteredMessage[] {
     return [...this.queue(queueName).deadLetter];

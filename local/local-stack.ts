@@ -14,6 +14,9 @@ import { GraphClient } from '../shared/adapters/graph/graph-client';
 import { notifierFromSetting } from '../shared/adapters/teams/teams-workflow-notifier';
 import { GraphDirectory } from '../shared/adapters/graph/graph-directory';
 import { graphProvisionersFrom } from '../shared/adapters/graph/graph-provisioners';
+import { graphReadiness } from '../shared/adapters/graph/graph-readiness';
+import { cosmosReadiness } from '../shared/adapters/cosmos/cosmos-readiness';
+import { QUEUES } from '../shared/app/queues';
 import { reportUnreadableDocuments } from '../shared/app/rejected-messages';
 import { createServices, type Ports, type Services } from '../shared/app/services';
 import { loadConfig } from '../shared/config';
@@ -178,6 +181,12 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         ...('uri' in o.jwks ? { jwksUri: o.jwks.uri } : { keys: o.jwks.keys }),
       }),
       notifier,
+      // As in Azure: the data role (the embedded endpoint's key here), the bus, the tenant's token and its roles.
+      readiness: [
+        cosmosReadiness(cosmos.database),
+        { name: 'serviceBus', check: (signal) => o.bus.probe?.(QUEUES.hrEvents, signal) ?? Promise.resolve() },
+        graphReadiness(credential),
+      ],
     };
     return { services: createServices(o.wrapPorts ? o.wrapPorts(ports) : ports), budget };
   };

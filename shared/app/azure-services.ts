@@ -16,6 +16,9 @@ import { GraphDirectory } from '../adapters/graph/graph-directory';
 import { graphProvisionersFrom } from '../adapters/graph/graph-provisioners';
 import { notifierFromSetting } from '../adapters/teams/teams-workflow-notifier';
 import { ServiceBusMessageBus } from '../adapters/servicebus/service-bus-message-bus';
+import { cosmosReadiness } from '../adapters/cosmos/cosmos-readiness';
+import { graphReadiness } from '../adapters/graph/graph-readiness';
+import { QUEUES } from './queues';
 import { systemClock } from '../ports/clock';
 import { reportUnreadableDocuments } from './rejected-messages';
 import { createServices, type Services } from './services';
@@ -58,6 +61,7 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env, overri
     budget: new GraphBudget(transientWhenThrottled(new CosmosBudgetStore(database))),
   });
   const rejected = transientWhenThrottled(new CosmosRejectedMessages(database));
+  const bus = ServiceBusMessageBus.withCredential(namespace, credential);
   const { notifier, problem } = notifierFromSetting(config.Notifications__teamsWebhookUrl);
   if (problem) console.error(problem);
   return createServices({
@@ -77,7 +81,7 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env, overri
     laptops,
     directory: new GraphDirectory(graph, { licenseSkuId: config.Graph__licenseSkuId }),
     rejected,
-    bus: ServiceBusMessageBus.withCredential(namespace, credential),
+    bus,
     provisioners: graphProvisionersFrom(graph, config),
     tokenValidator: createJwtValidator({
       issuer: config.Auth__issuer,
@@ -85,5 +89,11 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env, overri
       jwksUri: config.Auth__jwksUri,
     }),
     notifier,
+    // GET /api/health/ready: the roles this identity needs, checked as they are used.
+    readiness: [
+      cosmosReadiness(database),
+      { name: 'serviceBus', check: (signal) => bus.probe(QUEUES.hrEvents, signal) },
+      graphReadiness(credential),
+    ],
   });
 }

@@ -121,6 +121,28 @@ describe('the Azure path under data-plane RBAC (local auth disabled)', () => {
   });
 });
 
+describe('the Azure path without its Cosmos DB data role', () => {
+  it("when the identity has no data role assignment, then the composition root's readiness check of Cosmos DB fails (403), so GET /api/health/ready answers 503", async () => {
+    const front = await CosmosFront.start(cosmos, { auth: 'data-plane-rbac', dataRole: false });
+    try {
+      const services = createAzureServices(settings(front.endpoint), { credential, cosmosAgent: front.agent });
+      const check = services.readiness.find((c) => c.name === 'cosmos');
+      await expect(check?.check(AbortSignal.timeout(5000))).rejects.toMatchObject({ code: 403 });
+      const withRole = await CosmosFront.start(cosmos, { auth: 'data-plane-rbac' });
+      try {
+        const granted = createAzureServices(settings(withRole.endpoint), { credential, cosmosAgent: withRole.agent });
+        await expect(
+          granted.readiness.find((c) => c.name === 'cosmos')?.check(AbortSignal.timeout(5000)),
+        ).resolves.toBeUndefined();
+      } finally {
+        await withRole.stop();
+      }
+    } finally {
+      await front.stop();
+    }
+  });
+});
+
 describe('the Azure path when Cosmos DB throttles (429)', () => {
   const WAIT_MS = 300;
 

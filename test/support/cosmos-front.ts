@@ -23,6 +23,8 @@ const TLS_KEY_FILE = TLS_CERT_FILE.replace(/loopback-cert\.pem$/, 'loopback-key.
  */
 export interface CosmosFrontOptions {
   auth: 'master-key' | 'data-plane-rbac';
+  /** Data-plane RBAC: false as for an identity without its data role assignment (every request 403, substatus 5301). */
+  dataRole?: boolean;
   /** A wait (ms) to answer 429 with, or null to hand the request on. */
   throttle?: (req: { method: string; path: string }) => number | null;
 }
@@ -94,6 +96,20 @@ export class CosmosFront {
             code: 'Unauthorized',
             message: 'Local Authorization is disabled. Use an AAD token to authorize all requests.',
           });
+          return;
+        }
+        if (options.dataRole === false) {
+          answer(
+            req,
+            res,
+            403,
+            {
+              code: 'Forbidden',
+              message:
+                'Request blocked by Auth front : Request is blocked because principal [mi] does not have required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/readMetadata] on resource [/]. Learn more: https://aka.ms/cosmos-native-rbac.',
+            },
+            { 'x-ms-substatus': '5301' },
+          );
           return;
         }
         const isQuery = String(req.headers['x-ms-documentdb-isquery'] ?? '').toLowerCase() === 'true';
