@@ -4,6 +4,7 @@ import { costPerThousand, durableFunctionsPerThousand, PRICES, requestUnits } fr
 import { burst, CRISIS, rawWriteRate, type BurstResult } from './crisis';
 import { lineChart, writeChart, writeResult } from './harness';
 import { consoleBench } from './console';
+import { coldStart } from './cold-start';
 import { journalCost } from './journal-cost';
 
 // `npm run bench [-- part...]`: the crisis-day figures of issue 9 (not part of `npm test`).
@@ -15,9 +16,11 @@ import { journalCost } from './journal-cost';
 //   audit     the list and its filters over 10,000 stored onboardings
 //   journal   the local host's journal: throughput with and without it (not run by default)
 //   console   the web console: bundle size, and in Chromium a list of 1,000 to approve (not run by default)
+//   cold-start the deployment package: its size, and the time a new process takes to load it and register every
+//             function, telemetry off and on (run it on Node 22, the runtime of the Function App)
 // Results: bench/results/<part>.json and bench/results/crisis.svg.
 
-const DEFAULT_PARTS = ['crisis', 'overhead', 'cost', 'audit'];
+const DEFAULT_PARTS = ['crisis', 'overhead', 'cost', 'audit', 'cold-start'];
 const requested = process.argv.slice(2);
 const parts = new Set(requested.length > 0 ? requested : DEFAULT_PARTS);
 const machine = {
@@ -214,6 +217,17 @@ async function audit(): Promise<void> {
   console.log(`results: ${file}`);
 }
 
+async function coldStartPart(): Promise<void> {
+  const result = await coldStart();
+  console.log(`\n-- cold start: the deployment package (${result.packageMiB} MiB), loaded by a new process --`);
+  console.table({
+    'telemetry off': { ...result.withoutTelemetry, functions: result.functionsRegistered },
+    'telemetry on': { ...result.withTelemetry, functions: result.functionsRegistered },
+  });
+  const file = writeResult('cold-start', { machine, ...result });
+  console.log(`results: ${file}`);
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   console.log(`bench on ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}`);
@@ -225,6 +239,7 @@ async function main(): Promise<void> {
   if (parts.has('audit')) await audit();
   if (parts.has('journal')) await journalCost();
   if (parts.has('console')) await consoleBench();
+  if (parts.has('cold-start')) await coldStartPart();
   console.log(`\nbench done in ${seconds(Date.now() - started)} s`);
 }
 

@@ -9,12 +9,14 @@ import { onboardingFunctions } from './onboardings';
 import { reportFunctions } from './reports';
 import { laptopStepWorker, outboxSweeper, provisioningWorker, retentionSweeper } from './provisioning';
 import { health, me, openApiDocument } from './service-info';
+import { readiness } from './readiness';
 import { webConsole } from './console';
 
 /** Every function of the product, defined once; the Functions host and the local host both read this list. */
 export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
   return [
     health(),
+    readiness(services),
     openApiDocument(),
     me(services),
     hrEventsHttp(services),

@@ -1,10 +1,9 @@
 // Telemetry first, so that the SDKs loaded next are instrumented.
 import './telemetry-setup';
 import { app } from '@azure/functions';
-import { createAzureServices } from '../shared/app/azure-services';
 import type { Services } from '../shared/app/services';
 import { allFunctions } from './all-functions';
-import { hostRoute, ncrontabEvery } from './definition';
+import { hostRoute, ncrontabEvery, type FunctionDefinition } from './definition';
 
 // The Azure Functions entry point (package.json "main"): registers every definition with app.*.
 
@@ -12,9 +11,16 @@ import { hostRoute, ncrontabEvery } from './definition';
 app.setup({ enableHttpStream: true });
 
 let services: Promise<Services> | undefined;
-const provider = () => (services ??= Promise.resolve().then(() => createAzureServices()));
+// The composition root (the Cosmos DB, Service Bus, identity and Graph clients) is loaded at the first invocation,
+// not when the worker loads this file: a cold start registers the functions without evaluating those SDKs
+// (in the bundle of npm run package, a dynamic import is a module initialised on demand; decision 11).
+const provider = () =>
+  (services ??= import('../shared/app/azure-services').then(({ createAzureServices }) => createAzureServices()));
 
-for (const def of allFunctions(provider)) {
+/** Every function as registered (exported for the deployment package's test, which calls handlers from the bundle). */
+export const definitions: readonly FunctionDefinition[] = allFunctions(provider);
+
+for (const def of definitions) {
   switch (def.kind) {
     case 'http':
       app.http(def.name, {

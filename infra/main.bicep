@@ -34,13 +34,20 @@ param hrSenderPrincipalId string = ''
 @allowed(['ServicePrincipal', 'User', 'Group'])
 param hrSenderPrincipalType string = 'ServicePrincipal'
 
-@description('Optional. Role that lets the app read the queues\' message counts for scaling: QueueReader (custom, least privilege) or DataOwner.')
-@allowed(['QueueReader', 'DataOwner'])
-param scalingReadRole string = 'QueueReader'
+@description('Optional. What lets the Service Bus triggers scale on their queues\' message counts (decision 10): DataOwner (Azure Service Bus Data Owner on each queue: the Manage claim the scale controller needs) or None (incremental scaling).')
+@allowed(['DataOwner', 'None'])
+param scalingRole string = 'DataOwner'
 
-@description('Optional. URL of the DSI Teams channel\'s Workflows webhook ("Post to a channel when a webhook request is received"). A secret: it goes to Key Vault, and the app reads it through a Key Vault reference. Empty: no notifications until the secret is set.')
-@secure()
-param teamsWebhookUrl string = ''
+@description('Optional. Principal id of the operator who saves the Teams webhook\'s secret (infra/scripts/set-teams-webhook.sh): Key Vault Secrets Officer on the vault. Empty: none (an owner of the subscription grants it by hand).')
+param secretsOfficerPrincipalId string = ''
+
+@description('Optional. Kind of principal the secrets officer is: a user, a group or a service principal.')
+@allowed(['User', 'Group', 'ServicePrincipal'])
+param secretsOfficerPrincipalType string = 'User'
+
+@description('Optional. default, or recover: the key vault of this environment is soft-deleted (after azd down) and is recovered. Set by infra/scripts/recover-key-vault.sh before each provisioning.')
+@allowed(['default', 'recover'])
+param keyVaultCreateMode string = 'default'
 
 @description('Optional. Node.js version of the Function App.')
 @allowed(['22'])
@@ -105,7 +112,7 @@ module serviceBus 'modules/service-bus.bicep' = {
     appPrincipalId: identity.outputs.principalId
     hrSenderPrincipalId: hrSenderPrincipalId
     hrSenderPrincipalType: hrSenderPrincipalType
-    scalingReadRole: scalingReadRole
+    scalingRole: scalingRole
     location: location
     tags: tags
   }
@@ -124,8 +131,8 @@ module cosmos 'modules/cosmos.bicep' = {
   }
 }
 
-// The Teams webhook's secret, and the Key Vault reference the app reads it through (versionless: a new
-// version of the secret is picked up within a day).
+// The Teams webhook's secret, saved out of band (infra/scripts/set-teams-webhook.sh), and the Key Vault reference
+// the app reads it through (versionless: a new version of the secret is picked up within a day).
 var teamsWebhookSecretName = 'teams-webhook-url'
 
 module keyVault 'modules/key-vault.bicep' = {
@@ -134,8 +141,9 @@ module keyVault 'modules/key-vault.bicep' = {
   params: {
     name: 'kv-${take(resourceToken, 21)}'
     readerPrincipalId: identity.outputs.principalId
-    teamsWebhookUrl: teamsWebhookUrl
-    teamsWebhookSecretName: teamsWebhookSecretName
+    secretsOfficerPrincipalId: secretsOfficerPrincipalId
+    secretsOfficerPrincipalType: secretsOfficerPrincipalType
+    createMode: keyVaultCreateMode
     location: location
     tags: tags
   }
@@ -219,6 +227,9 @@ output API_BASE_URL string = 'https://${functionApp.outputs.defaultHostName}/api
 
 @description('The Service Bus namespace (for `npm run hr -- send`).')
 output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+
+@description('The key vault (for infra/scripts/set-teams-webhook.sh).')
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 
 @description('The Cosmos DB endpoint.')
 output COSMOS_ENDPOINT string = cosmos.outputs.endpoint

@@ -89,7 +89,9 @@ export type TokenRequest = TokenBase & ({ user: string } | { app: string });
 /**
  * Signs an access token with the claims of an Entra ID v2 token that the API reads. A person's token has
  * `preferred_username`, `scp` and `idtyp: "user"`; an application's has `idtyp: "app"`, its client id
- * in `azp` and no username, as Entra ID issues them with the `idtyp` optional claim configured.
+ * in `azp` and no username, as Entra ID issues them with the `idtyp` optional claim configured. Entra ID adds `idtyp`
+ * only with that claim configured: the API also knows an application's token without it (no `scp`;
+ * shared/adapters/auth/jwt-validator.ts `isAppOnly`), and tests issue such tokens with `claims: { idtyp: undefined }`.
  */
 export async function issueToken(key: DevSigningKey, req: TokenRequest): Promise<string> {
   const iat = Math.floor((req.issuedAt ?? new Date()).getTime() / 1000);

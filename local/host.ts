@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { allFunctions } from '../functions/all-functions';
 import type { FunctionDefinition, HttpFunctionDefinition, TimerFunctionDefinition } from '../functions/definition';
-import { durationMs, QUEUE_DEFINITIONS, QUEUES } from '../shared/app/queues';
+import { durationMs, QUEUE_DEFINITIONS, QUEUES, type QueueDefinition } from '../shared/app/queues';
 import type { Ports, Services } from '../shared/app/services';
 import { createSetAsideMessages } from '../shared/app/set-aside-messages';
 import { systemClock, type Clock } from '../shared/ports/clock';
@@ -19,7 +19,7 @@ import { syncDirectoryFromHr } from './hr-directory-sync';
 import { listen } from './http-listener';
 import type { EmbeddedCosmos } from './embedded-cosmos';
 import type { Journal } from './journal';
-import { LocalServiceBus, type BusFaults, type LocalMessage } from './local-bus';
+import { LocalServiceBus, type BusFaults, type LocalMessage, type QueueExpiry } from './local-bus';
 import { localSettings, PROJECT_ROOT, simulatedTenantOptions } from './local-settings';
 import { startLocalStack } from './local-stack';
 import type { SimulatedTenant, SimulatedTenantOptions } from './simulated-tenant';
@@ -92,6 +92,19 @@ const HOST_JSON = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'host.json'), 
 
 export const JWKS_PATH = '/.dev-issuer/discovery/v2.0/keys';
 const COMPACT_CHECK_MS = 10_000;
+
+/** Each queue's message time to live and what expiry does, as the Bicep deploys them (service-bus-queues.json). */
+export function queueExpiry(definitions: readonly QueueDefinition[] = QUEUE_DEFINITIONS): Record<string, QueueExpiry> {
+  return Object.fromEntries(
+    definitions.map((q) => [
+      q.name,
+      {
+        timeToLiveMs: durationMs(q.defaultMessageTimeToLive),
+        deadLetteringOnMessageExpiration: q.deadLetteringOnMessageExpiration,
+      },
+    ]),
+  );
+}
 
 /** Structured logs: one JSON object a line, with the function and invocation (as Application Insights keeps them). */
 function jsonLog(functionName: string, invocationId: string): LogHandler {
@@ -168,6 +181,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     duplicateDetectionWindowMs: durationMs(queue?.duplicateDetectionHistoryTimeWindow ?? 'PT10M'),
     maxConcurrentCalls: HOST_JSON.extensions.serviceBus.maxConcurrentCalls,
     sessionQueues: QUEUE_DEFINITIONS.filter((q) => q.requiresSession).map((q) => q.name),
+    expiry: queueExpiry(),
     now: () => (options.clock ?? systemClock).now().getTime(),
     ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
     ...(journalSinks ? { journal: journalSinks.bus } : {}),
@@ -213,6 +227,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
             lockToken,
             sequenceNumber: message.sequenceNumber,
             enqueuedTimeUtc: message.enqueuedTimeUtc,
+            ...(message.expiresAtUtc ? { expiresAtUtc: message.expiresAtUtc } : {}),
             contentType: message.contentType,
             correlationId: message.correlationId,
             subject: message.subject,

@@ -19,6 +19,8 @@ const localMessageSchema = z.object({
   sequenceNumber: z.number(),
   enqueuedTimeUtc: z.string(),
   scheduledEnqueueTimeUtc: z.string().optional(),
+  /** When the message expires: its enqueued time (a scheduled message's is its scheduled time) plus the queue's TTL. */
+  expiresAtUtc: z.string().optional(),
   deliveryCount: z.number(),
 });
 const deadLetteredMessageSchema = localMessageSchema.extend({
@@ -75,8 +77,23 @@ export interface BusFaults {
   drop?: (queue: string, message: LocalMessage) => boolean;
 }
 
+/** How long a queue keeps a message, and what becomes of it then (shared/definitions/service-bus-queues.json). */
+export interface QueueExpiry {
+  /** The queue's defaultMessageTimeToLive, in ms. */
+  timeToLiveMs: number;
+  /** deadLetteringOnMessageExpiration: an expired message goes to the dead-letter sub-queue, else it is dropped. */
+  deadLetteringOnMessageExpiration: boolean;
+}
+
 export interface LocalBusOptions {
   maxDeliveryCount: number;
+  /**
+   * Message expiry per queue, as Service Bus applies it: a message not delivered by `expiresAtUtc` is never delivered,
+   * but dead-lettered (`TTLExpiredException`) or dropped; one under lock is handled, and if abandoned it is not
+   * delivered again (https://learn.microsoft.com/azure/service-bus-messaging/message-expiration). A queue not
+   * named: no expiry.
+   */
+  expiry?: Readonly<Record<string, QueueExpiry>>;
   duplicateDetectionWindowMs: number;
   maxConcurrentCalls: number;
   /**
@@ -181,6 +198,34 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     return q;
   }
 
+  /** Service Bus: expires-at-utc = enqueued time + time to live; a scheduled message is enqueued at its scheduled time. */
+  private expiresAt(queueName: string, enqueuedAt: number): { expiresAtUtc?: string } {
+    const expiry = this.options.expiry?.[queueName];
+    return expiry
+      ? { expiresAtUtc: new Date(Math.max(enqueuedAt, this.now()) + expiry.timeToLiveMs).toISOString() }
+      : {};
+  }
+
+  private isExpired(message: LocalMessage): boolean {
+    return message.expiresAtUtc !== undefined && Date.parse(message.expiresAtUtc) <= this.now();
+  }
+
+  /** An expired message leaves the queue: to the dead-letter sub-queue if the queue says so, else dropped. */
+  private expire(queueName: string, q: QueueState, message: LocalMessage): void {
+    q.pending.delete(message.sequenceNumber);
+    if (this.options.expiry?.[queueName]?.deadLetteringOnMessageExpiration) {
+      const dead: DeadLetteredMessage = {
+        ...message,
+        deadLetterReason: 'TTLExpiredException',
+        deadLetterErrorDescription: 'The message expired and was dead lettered.',
+      };
+      q.deadLetter.push(dead);
+      this.record({ op: 'dead', queue: queueName, m: dead });
+    } else {
+      this.record({ op: 'del', queue: queueName, seq: message.sequenceNumber });
+    }
+  }
+
   private record(r: BusRecord): void {
     this.options.journal?.append(r);
   }
@@ -223,6 +268,7 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
         enqueuedTimeUtc: new Date(now).toISOString(),
         deliveryCount: 0,
         ...(m.scheduledEnqueueTime ? { scheduledEnqueueTimeUtc: m.scheduledEnqueueTime.toISOString() } : {}),
+        ...this.expiresAt(queueName, m.scheduledEnqueueTime ? m.scheduledEnqueueTime.getTime() : now),
       };
       this.record({ op: 'put', queue: queueName, m: message });
       q.pending.set(message.sequenceNumber, message);
@@ -262,14 +308,26 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     return this.options.sessionQueues?.includes(queueName) ?? false;
   }
 
-  /** The next message to deliver: the first one, or on a session queue the first whose session is free. */
+  /**
+   * The next message to deliver: the first one, or on a session queue the first whose session is free. Expired ones
+   * met on the way leave the queue (Service Bus expires messages as receivers pull them).
+   */
   private next(queueName: string, q: QueueState): LocalMessage | undefined {
-    if (!this.isSessionQueue(queueName)) return q.active.shift();
-    const index = q.active.findIndex((m) => !q.busySessions.has(m.sessionId ?? ''));
-    if (index < 0) return undefined;
-    const [message] = q.active.splice(index, 1);
-    if (message) q.busySessions.add(message.sessionId ?? '');
-    return message;
+    for (;;) {
+      let message: LocalMessage | undefined;
+      if (!this.isSessionQueue(queueName)) message = q.active.shift();
+      else {
+        const index = q.active.findIndex((m) => !q.busySessions.has(m.sessionId ?? ''));
+        if (index >= 0) message = q.active.splice(index, 1)[0];
+      }
+      if (!message) return undefined;
+      if (this.isExpired(message)) {
+        this.expire(queueName, q, message);
+        continue;
+      }
+      if (this.isSessionQueue(queueName)) q.busySessions.add(message.sessionId ?? '');
+      return message;
+    }
   }
 
   private pump(queueName: string): void {
@@ -363,6 +421,11 @@ export class LocalServiceBus implements MessageBus, DeadLetterQueues {
     } else {
       q.active.push(message); // available again, with its delivery count kept
     }
+  }
+
+  /** The local bus has no roles to check: it may be sent to while it is open. */
+  probe(): Promise<void> {
+    return this.closed ? Promise.reject(new Error('the local bus is closed')) : Promise.resolve();
   }
 
   /** Messages dead-lettered on `queueName`, oldest first. */

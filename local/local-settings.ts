@@ -55,6 +55,8 @@ const localSchema = z.object({
   SIM_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
   SIM_USER_SYNC_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
   SIM_REPLICATION_LAG_MS: z.coerce.number().int().nonnegative().default(0),
+  /** How long Intune takes to apply an Autopilot user assignment it accepted (the device shows the old user until then). */
+  SIM_AUTOPILOT_ASSIGNMENT_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
 });
 export type LocalSettings = z.infer<typeof localSchema>;
 
@@ -71,6 +73,7 @@ export function simulatedTenantOptions(s: LocalSettings): SimulatedTenantOptions
     latencyMs: s.SIM_LATENCY_MS,
     userSyncDelayMs: s.SIM_USER_SYNC_DELAY_MS,
     replicationLagMs: s.SIM_REPLICATION_LAG_MS,
+    autopilotAssignmentDelayMs: s.SIM_AUTOPILOT_ASSIGNMENT_DELAY_MS,
     limits: acceleratedLimits(scaledLimits(s.SIM_THROTTLE_SCALE), s.SIM_TIME_SCALE),
   };
 }

@@ -8,11 +8,15 @@ import { CONTAINERS } from '../shared/adapters/cosmos/containers';
 import { CosmosRejectedMessages } from '../shared/adapters/cosmos/cosmos-rejected-messages';
 import { CosmosOnboardingStore } from '../shared/adapters/cosmos/cosmos-onboarding-store';
 import { CosmosBudgetStore } from '../shared/adapters/cosmos/cosmos-budget-store';
+import { transientWhenThrottled } from '../shared/adapters/cosmos/cosmos-errors';
 import { GraphBudget, type BudgetLimits } from '../shared/adapters/graph/graph-budget';
 import { GraphClient } from '../shared/adapters/graph/graph-client';
 import { notifierFromSetting } from '../shared/adapters/teams/teams-workflow-notifier';
 import { GraphDirectory } from '../shared/adapters/graph/graph-directory';
 import { graphProvisionersFrom } from '../shared/adapters/graph/graph-provisioners';
+import { graphReadiness } from '../shared/adapters/graph/graph-readiness';
+import { cosmosReadiness } from '../shared/adapters/cosmos/cosmos-readiness';
+import { QUEUES } from '../shared/app/queues';
 import { reportUnreadableDocuments } from '../shared/app/rejected-messages';
 import { createServices, type Ports, type Services } from '../shared/app/services';
 import { loadConfig } from '../shared/config';
@@ -112,11 +116,12 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   // tenant that does not throttle (tests of the engine alone, the benchmark's overhead) has nothing to pace.
   const limits = o.tenant?.limits === undefined ? DOCUMENTED_LIMITS : o.tenant.limits;
   const budgetLimits = limits ? budgetLimitsOf(limits) : null;
-  // Each container's unreadable documents are set aside among the rejected messages (and skipped).
+  // The adapters as in Azure (shared/app/azure-services.ts), throttling included; each container's unreadable
+  // documents are set aside among the rejected messages (and skipped).
   const setAside = (container: string) =>
     reportUnreadableDocuments({ store: rejected, clock: o.clock, container, log: console.error });
-  const rejected: CosmosRejectedMessages = new CosmosRejectedMessages(cosmos.database, (err) =>
-    setAside(CONTAINERS.rejectedMessages.id)(err),
+  const rejected: CosmosRejectedMessages = transientWhenThrottled(
+    new CosmosRejectedMessages(cosmos.database, (err) => setAside(CONTAINERS.rejectedMessages.id)(err)),
   );
   const stock = new CosmosLaptopPool(cosmos.database, o.clock, { onUnreadable: setAside(CONTAINERS.laptops.id) });
   if (!o.saved && o.laptopStock > 0) {
@@ -143,9 +148,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       additionalPolicies: [{ policy: agentPolicy(tenantAgent), position: 'perCall' }],
     });
     const budget = budgetLimits
-      ? new GraphBudget(new CosmosBudgetStore(cosmos.database, setAside(CONTAINERS.coordination.id)), {
-          limits: budgetLimits,
-        })
+      ? new GraphBudget(
+          transientWhenThrottled(new CosmosBudgetStore(cosmos.database, setAside(CONTAINERS.coordination.id))),
+          { limits: budgetLimits },
+        )
       : null;
     const graph = new GraphClient({
       baseUrl: config.Graph__baseUrl,
@@ -158,8 +164,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     const ports: Ports = {
       config,
       clock: o.clock,
-      store: new CosmosOnboardingStore(cosmos.database, setAside(CONTAINERS.onboardings.id)),
-      laptops: new CosmosLaptopPool(cosmos.database, o.clock, { onUnreadable: setAside(CONTAINERS.laptops.id) }),
+      store: transientWhenThrottled(new CosmosOnboardingStore(cosmos.database, setAside(CONTAINERS.onboardings.id))),
+      laptops: transientWhenThrottled(
+        new CosmosLaptopPool(cosmos.database, o.clock, { onUnreadable: setAside(CONTAINERS.laptops.id) }),
+      ),
       directory: new GraphDirectory(graph, { licenseSkuId: config.Graph__licenseSkuId }),
       rejected,
       bus: o.bus,
@@ -173,6 +181,12 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         ...('uri' in o.jwks ? { jwksUri: o.jwks.uri } : { keys: o.jwks.keys }),
       }),
       notifier,
+      // As in Azure: the data role (the embedded endpoint's key here), the bus, the tenant's token and its roles.
+      readiness: [
+        cosmosReadiness(cosmos.database),
+        { name: 'serviceBus', check: (signal) => o.bus.probe?.(QUEUES.hrEvents, signal) ?? Promise.resolve() },
+        graphReadiness(credential),
+      ],
     };
     return { services: createServices(o.wrapPorts ? o.wrapPorts(ports) : ports), budget };
   };

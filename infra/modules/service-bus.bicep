@@ -32,12 +32,13 @@ param hrSenderPrincipalId string = ''
 @allowed(['ServicePrincipal', 'User', 'Group'])
 param hrSenderPrincipalType string = 'ServicePrincipal'
 
-// A Service Bus trigger's scaling reads the queues' message counts; with Data Receiver alone it falls back to
-// an estimate from the oldest message. QueueReader: a custom role with the queues' read action only, on each
-// queue (least privilege). DataOwner: the role the Functions documentation names, on each queue.
-@description('Optional. Role that lets the app read the queues\' message counts for scaling: QueueReader or DataOwner.')
-@allowed(['QueueReader', 'DataOwner'])
-param scalingReadRole string = 'QueueReader'
+// A Service Bus trigger scales on its queue's message counts, which its scale controller reads as the queue's
+// runtime properties: a management operation, which needs the Manage claim. Data Receiver (Listen) cannot, and the
+// trigger then falls back to incremental scaling. In Azure RBAC only Azure Service Bus Data Owner grants Manage: it
+// is given on each queue, not on the namespace (decision 10).
+@description('Optional. DataOwner: Azure Service Bus Data Owner on each queue, so that the triggers scale on message counts. None: incremental scaling.')
+@allowed(['DataOwner', 'None'])
+param scalingRole string = 'DataOwner'
 
 @description('Optional. Location of the namespace.')
 param location string = resourceGroup().location
@@ -81,28 +82,15 @@ var roles = {
   dataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'
 }
 
-// Read the queues' properties (message counts) and nothing else: what the trigger's scale controller needs.
-resource queueReader 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (scalingReadRole == 'QueueReader') {
-  name: guid(resourceGroup().id, namespace.id, 'service-bus-queue-reader')
-  properties: {
-    roleName: 'Service Bus queue reader (${namespace.name})'
-    description: 'Reads the properties and message counts of the queues, for the scaling of Service Bus triggers.'
-    type: 'CustomRole'
-    permissions: [{ actions: ['Microsoft.ServiceBus/namespaces/queues/read'], notActions: [] }]
-    assignableScopes: [resourceGroup().id]
-  }
-}
-
-var scalingRoleId = scalingReadRole == 'QueueReader'
-  ? queueReader.id
-  : subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.dataOwner)
-
-resource appReadsCounts 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for (q, i) in queues: {
+// The Manage claim the scale controller needs to read each queue's message counts
+// (https://learn.microsoft.com/azure/azure-functions/functions-target-based-scaling: "use Manage rights on resources
+// for the most efficient scaling"), on that queue alone.
+resource appManagesForScaling 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (q, i) in queues: if (scalingRole == 'DataOwner') {
     scope: queueResources[i]
-    name: guid(queueResources[i].id, appPrincipalId, 'scaling-read')
+    name: guid(queueResources[i].id, appPrincipalId, roles.dataOwner)
     properties: {
-      roleDefinitionId: scalingRoleId
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.dataOwner)
       principalId: appPrincipalId
       principalType: 'ServicePrincipal'
     }

@@ -12,7 +12,23 @@ fi
 
 principal="${AZURE_MANAGED_IDENTITY_PRINCIPAL_ID:?set AZURE_MANAGED_IDENTITY_PRINCIPAL_ID (an output of main.bicep)}"
 graph_app_id=00000003-0000-0000-c000-000000000000
-graph_sp=$(az ad sp show --id "$graph_app_id" --query id -o tsv)
+
+errors=$(mktemp)
+trap 'rm -f "$errors"' EXIT
+# az, with a refusal for want of directory rights said as what to do, not as az's traceback.
+directory() {
+  if az "$@" 2> "$errors"; then return 0; fi
+  if grep -qiE 'Insufficient privileges|Authorization_RequestDenied|Forbidden' "$errors"; then
+    echo "Graph permissions: the signed-in account may not read or grant app role assignments (az $1 $2 $3 was refused)." >&2
+    echo "It needs Privileged Role Administrator. Have one run infra/scripts/grant-graph-permissions.sh; meanwhile set" >&2
+    echo "SKIP_GRAPH_GRANT=true (docs/operations.md, Deploy)." >&2
+  else
+    cat "$errors" >&2
+  fi
+  exit 1
+}
+
+graph_sp=$(directory ad sp show --id "$graph_app_id" --query id -o tsv)
 
 # Each Graph call the product makes, with its least privileged application permission:
 # BEGIN GENERATED: graph permissions (npm run generate, from shared/adapters/graph/graph-permissions.ts)
@@ -28,12 +44,12 @@ graph_sp=$(az ad sp show --id "$graph_app_id" --query id -o tsv)
 permissions="User.Read.All User.ReadWrite.All GroupMember.ReadWrite.All LicenseAssignment.Read.All LicenseAssignment.ReadWrite.All DeviceManagementServiceConfig.Read.All DeviceManagementServiceConfig.ReadWrite.All"
 # END GENERATED
 for permission in $permissions; do
-  role_id=$(az ad sp show --id "$graph_app_id" --query "appRoles[?value=='$permission' && contains(allowedMemberTypes, 'Application')].id | [0]" -o tsv)
-  already=$(az rest --method GET \
+  role_id=$(directory ad sp show --id "$graph_app_id" --query "appRoles[?value=='$permission' && contains(allowedMemberTypes, 'Application')].id | [0]" -o tsv)
+  already=$(directory rest --method GET \
     --uri "https://graph.microsoft.com/v1.0/servicePrincipals/$principal/appRoleAssignments" \
     --query "value[?appRoleId=='$role_id'] | length(@)" -o tsv)
   if [ "$already" = "0" ]; then
-    az rest --method POST \
+    directory rest --method POST \
       --uri "https://graph.microsoft.com/v1.0/servicePrincipals/$principal/appRoleAssignments" \
       --headers 'Content-Type=application/json' \
       --body "{\"principalId\":\"$principal\",\"resourceId\":\"$graph_sp\",\"appRoleId\":\"$role_id\"}" > /dev/null

@@ -96,6 +96,13 @@ export interface SimulatedTenantOptions {
   seed?: number;
   /** Serial numbers that Autopilot does not know; every other serial has an identity. */
   unregisteredSerials?: string[];
+  /**
+   * How long Intune takes to apply an Autopilot user assignment (or unassignment) it accepted: until then the
+   * device shows the user it had. Default 0.
+   */
+  autopilotAssignmentDelayMs?: number;
+  /** Autopilot identities per page of a list (more through `@odata.nextLink`). Default 100. */
+  autopilotPageSize?: number;
 }
 
 const userStateSchema = z.object({
@@ -257,7 +264,10 @@ export class SimulatedTenant {
 
   private readonly directory: Directory;
   private readonly licences: Licences;
-  private readonly autopilot = new Autopilot();
+  private readonly autopilot = new Autopilot({
+    assignmentDelayMs: () => this.options.autopilotAssignmentDelayMs ?? 0,
+    pageSize: () => this.options.autopilotPageSize ?? 100,
+  });
   private readonly faults = new Map<GraphOperation, InjectedFault>();
   private readonly delays = new Map<GraphOperation, number>();
   private readonly signingSecret = randomBytes(32);
@@ -324,7 +334,16 @@ export class SimulatedTenant {
 
   configure(
     changes: Partial<
-      Pick<SimulatedTenantOptions, 'limits' | 'failureRate' | 'latencyMs' | 'userSyncDelayMs' | 'replicationLagMs'>
+      Pick<
+        SimulatedTenantOptions,
+        | 'limits'
+        | 'failureRate'
+        | 'latencyMs'
+        | 'userSyncDelayMs'
+        | 'replicationLagMs'
+        | 'autopilotAssignmentDelayMs'
+        | 'autopilotPageSize'
+      >
     >,
   ): void {
     this.options = { ...this.options, ...changes };
@@ -424,9 +443,14 @@ export class SimulatedTenant {
     return this.licences.consumedUnits(skuId);
   }
 
-  /** The user the Autopilot identity of `serialNumber` is assigned to ('' when none). */
+  /** The user the Autopilot identity of `serialNumber` shows now ('' when none): what Intune has applied. */
   deviceUser(serialNumber: string): string | undefined {
-    return this.autopilot.identities.get(serialNumber)?.userPrincipalName;
+    return this.autopilot.userOf(serialNumber, Date.now());
+  }
+
+  /** Registers Autopilot identities (the OEM's upload of a delivery), as a list finds them, in this order. */
+  registerDevices(serialNumbers: string[]): void {
+    for (const serial of serialNumbers) this.autopilot.identity(serial);
   }
 
   /** What the tenant holds, to be restored by the next local host. */
@@ -445,7 +469,8 @@ export class SimulatedTenant {
         [...this.directory.groups].map(([g, v]) => [g, { members: [...v.members], licenses: [...v.licenses] }]),
       ),
       seats: Object.fromEntries([...this.licences.skus].map(([id, sku]) => [id, sku.seats])),
-      autopilot: [...this.autopilot.identities.values()].map((a) => ({ ...a })),
+      // As Intune will show them: what it accepted is applied by the time a restart reads it.
+      autopilot: [...this.autopilot.identities.values()].map((a) => this.autopilot.eventual(a)),
       effects: this.effects.map((e) => ({ ...e })),
       teamsCards: this.teams.received.map((c) => ({ ...c })),
     };
@@ -713,36 +738,53 @@ export class SimulatedTenant {
         for (const skuId of added) this.effect('license-assigned', user.id, skuId);
         return [200, { '@odata.context': context('users/$entity'), ...this.directory.view(user, null) }];
       }
-      case 'listAutopilotDevices':
+      case 'listAutopilotDevices': {
+        // A page at a time, the next one linked by @odata.nextLink with a $skiptoken, as Graph pages collections
+        // (https://learn.microsoft.com/graph/paging).
+        const token = query.get('$skiptoken');
+        const skip = token === null ? 0 : Number.parseInt(token, 10);
+        if (!Number.isInteger(skip) || skip < 0) throw badRequest(`Invalid $skiptoken: ${token ?? ''}`, 'BadRequest');
+        const filter = query.get('$filter');
+        const { value, more } = this.autopilot.list(filter, skip, now);
+        const next = new URLSearchParams({
+          ...(filter === null ? {} : { $filter: filter }),
+          $skiptoken: String(skip + value.length),
+        });
         return [
           200,
           {
             '@odata.context': context('deviceManagement/windowsAutopilotDeviceIdentities'),
-            value: this.autopilot.list(query.get('$filter')),
+            value,
+            ...(more ? { '@odata.nextLink': `${this.graphBaseUrl}${AUTOPILOT}?${next.toString()}` } : {}),
           },
         ];
+      }
       case 'assignUserToDevice': {
-        const identity = this.autopilot.byId(p0);
+        const identity = this.autopilot.byId(p0, now);
         const upn = (body as { userPrincipalName?: unknown } | undefined)?.userPrincipalName;
         if (typeof upn !== 'string' || !upn)
           throw new GraphHttpError(400, 'BadRequest', 'userPrincipalName is required.');
         // The user must exist in the directory: Intune resolves the upn.
         const user = this.directory.find(upn, now);
-        // The same user again changes nothing (two runs of one step racing): a no-op, not a change.
-        if (identity.userPrincipalName === user.userPrincipalName) return [204, undefined];
-        identity.userPrincipalName = user.userPrincipalName;
+        // The same user again changes nothing (two runs of one step racing, or one that runs again before Intune
+        // applied the first): a no-op, not a change.
+        if (this.autopilot.intended(identity) === user.userPrincipalName) return [204, undefined];
         const addressable = (body as { addressableUserName?: unknown }).addressableUserName;
-        identity.addressableUserName = typeof addressable === 'string' ? addressable : '';
-        this.journal?.append({ op: 'device', identity: { ...identity } });
+        this.autopilot.accept(
+          identity,
+          user.userPrincipalName,
+          typeof addressable === 'string' ? addressable : '',
+          now,
+        );
+        this.journal?.append({ op: 'device', identity: this.autopilot.eventual(identity) });
         this.effect('device-user-assigned', identity.id, user.userPrincipalName);
         return [204, undefined];
       }
       case 'unassignUserFromDevice': {
-        const identity = this.autopilot.byId(p0);
-        if (!identity.userPrincipalName) return [204, undefined];
-        identity.userPrincipalName = '';
-        identity.addressableUserName = '';
-        this.journal?.append({ op: 'device', identity: { ...identity } });
+        const identity = this.autopilot.byId(p0, now);
+        if (!this.autopilot.intended(identity)) return [204, undefined];
+        this.autopilot.accept(identity, '', '', now);
+        this.journal?.append({ op: 'device', identity: this.autopilot.eventual(identity) });
         this.effect('device-user-unassigned', identity.id, identity.serialNumber);
         return [204, undefined];
       }

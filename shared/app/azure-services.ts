@@ -1,4 +1,6 @@
+import type { RetryOptions } from '@azure/cosmos';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { Agent } from 'node:https';
 import { loadConfig, ConfigError, type Config } from '../config';
 import { createJwtValidator } from '../adapters/auth/jwt-validator';
 import { CosmosLaptopPool } from '../adapters/cosmos/cosmos-laptop-pool';
@@ -6,6 +8,7 @@ import { CONTAINERS } from '../adapters/cosmos/containers';
 import { CosmosRejectedMessages } from '../adapters/cosmos/cosmos-rejected-messages';
 import { CosmosOnboardingStore } from '../adapters/cosmos/cosmos-onboarding-store';
 import { createCosmosClient } from '../adapters/cosmos/cosmos-setup';
+import { transientWhenThrottled } from '../adapters/cosmos/cosmos-errors';
 import { CosmosBudgetStore } from '../adapters/cosmos/cosmos-budget-store';
 import { GraphBudget } from '../adapters/graph/graph-budget';
 import { GraphClient } from '../adapters/graph/graph-client';
@@ -13,6 +16,9 @@ import { GraphDirectory } from '../adapters/graph/graph-directory';
 import { graphProvisionersFrom } from '../adapters/graph/graph-provisioners';
 import { notifierFromSetting } from '../adapters/teams/teams-workflow-notifier';
 import { ServiceBusMessageBus } from '../adapters/servicebus/service-bus-message-bus';
+import { cosmosReadiness } from '../adapters/cosmos/cosmos-readiness';
+import { graphReadiness } from '../adapters/graph/graph-readiness';
+import { QUEUES } from './queues';
 import { systemClock } from '../ports/clock';
 import { reportUnreadableDocuments } from './rejected-messages';
 import { createServices, type Services } from './services';
@@ -23,41 +29,58 @@ function credentialFor(config: Config): TokenCredential {
     : new DefaultAzureCredential();
 }
 
+/** What tests of the Azure path put in place of Azure (the endpoints stay those of the settings). */
+export interface AzureOverrides {
+  /** In place of the managed identity. */
+  credential?: TokenCredential;
+  /** Trusts a Cosmos DB stand-in on loopback (its certificate is self-signed). */
+  cosmosAgent?: Agent;
+  cosmosThrottleRetry?: RetryOptions;
+}
+
 /** The composition root in Azure: the managed identity for Cosmos DB, Service Bus and Microsoft Graph. */
-export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Services {
+export function createAzureServices(env: NodeJS.ProcessEnv = process.env, overrides: AzureOverrides = {}): Services {
   const config = loadConfig(env);
   const namespace = config.ServiceBusConnection__fullyQualifiedNamespace;
   if (!namespace) throw new ConfigError('Invalid or missing settings: ServiceBusConnection__fullyQualifiedNamespace');
-  const credential = credentialFor(config);
+  const credential = overrides.credential ?? credentialFor(config);
   const cosmos = createCosmosClient({
     endpoint: config.CosmosDb__accountEndpoint,
     databaseName: config.CosmosDb__databaseName,
     credential,
+    ...(overrides.cosmosAgent ? { agent: overrides.cosmosAgent } : {}),
+    ...(overrides.cosmosThrottleRetry ? { throttleRetry: overrides.cosmosThrottleRetry } : {}),
   });
+  // Data-plane operations only: the database and containers are the Bicep's (no createIfNotExists here).
   const database = cosmos.database(config.CosmosDb__databaseName);
   // Each container's unreadable documents are set aside among the rejected messages (and skipped).
   const setAside = (container: string) =>
     reportUnreadableDocuments({ store: rejected, clock: systemClock, container, log: console.error });
-  const rejected: CosmosRejectedMessages = new CosmosRejectedMessages(database, (err) =>
-    setAside(CONTAINERS.rejectedMessages.id)(err),
+  const rejected: CosmosRejectedMessages = transientWhenThrottled(
+    new CosmosRejectedMessages(database, (err) => setAside(CONTAINERS.rejectedMessages.id)(err)),
   );
-  const laptops = new CosmosLaptopPool(database, systemClock, { onUnreadable: setAside(CONTAINERS.laptops.id) });
+  const laptops = transientWhenThrottled(
+    new CosmosLaptopPool(database, systemClock, { onUnreadable: setAside(CONTAINERS.laptops.id) }),
+  );
   // One Graph budget for every worker of every instance (a document of the coordination container).
   const graph = new GraphClient({
     baseUrl: config.Graph__baseUrl,
     credential,
-    budget: new GraphBudget(new CosmosBudgetStore(database, setAside(CONTAINERS.coordination.id))),
+    budget: new GraphBudget(
+      transientWhenThrottled(new CosmosBudgetStore(database, setAside(CONTAINERS.coordination.id))),
+    ),
   });
+  const bus = ServiceBusMessageBus.withCredential(namespace, credential);
   const { notifier, problem } = notifierFromSetting(config.Notifications__teamsWebhookUrl);
   if (problem) console.error(problem);
   return createServices({
     config,
     clock: systemClock,
-    store: new CosmosOnboardingStore(database, setAside(CONTAINERS.onboardings.id)),
+    store: transientWhenThrottled(new CosmosOnboardingStore(database, setAside(CONTAINERS.onboardings.id))),
     laptops,
     directory: new GraphDirectory(graph, { licenseSkuId: config.Graph__licenseSkuId }),
     rejected,
-    bus: ServiceBusMessageBus.withCredential(namespace, credential),
+    bus,
     provisioners: graphProvisionersFrom(graph, config),
     tokenValidator: createJwtValidator({
       issuer: config.Auth__issuer,
@@ -65,5 +88,11 @@ export function createAzureServices(env: NodeJS.ProcessEnv = process.env): Servi
       jwksUri: config.Auth__jwksUri,
     }),
     notifier,
+    // GET /api/health/ready: the roles this identity needs, checked as they are used.
+    readiness: [
+      cosmosReadiness(database),
+      { name: 'serviceBus', check: (signal) => bus.probe(QUEUES.hrEvents, signal) },
+      graphReadiness(credential),
+    ],
   });
 }

@@ -11,6 +11,7 @@ import type { OnboardingStore } from '../ports/onboarding-store';
 import type { RejectedMessageStore } from '../ports/rejected-messages';
 import type { Provisioners } from '../ports/provisioners';
 import type { Notifier } from '../ports/notifier';
+import type { ReadinessCheck } from '../ports/readiness';
 import type { Onboarding } from '../schemas/onboarding';
 import { createDecideMany, createDecideOnboarding, createRetryOnboarding } from './decide-onboarding';
 import { createHandleApprovalDeadline, createScheduleApprovalDeadlines } from './approval-deadlines';
@@ -42,6 +43,8 @@ export interface Ports {
   tokenValidator: TokenValidator;
   /** The DSI's Teams channel; null: notifications are off (not configured). */
   notifier: Notifier | null;
+  /** What GET /api/health/ready checks (functions/readiness.ts). */
+  readiness: readonly ReadinessCheck[];
 }
 
 /** The use cases, built once per worker over the ports. */

@@ -15,4 +15,6 @@ export interface OutgoingMessage {
 /** Sends messages; in Azure, Service Bus; locally, the in-process bus. */
 export interface MessageBus {
   send(queue: string, messages: OutgoingMessage[]): Promise<void>;
+  /** Resolves if this service may send to `queue` now (readiness), without sending anything. */
+  probe?(queue: string, signal: AbortSignal): Promise<void>;
 }

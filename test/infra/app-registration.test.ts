@@ -24,8 +24,14 @@ describe("the API's app registration (infra/scripts/register-api-app.sh)", () =>
     expect(script).toContain('"accessToken": [{ \\"name\\": \\"idtyp\\"'.replace(/"accessToken"/, '\\"accessToken\\"'));
     expect(script).toContain('\\"value\\": \\"access_as_user\\", \\"type\\": \\"User\\"');
     expect(script).toContain('{"appRoleAssignmentRequired": true}');
-    // No early exit when API_CLIENT_ID is set: the registration is checked and mended all the same.
-    expect(script).not.toMatch(/API_CLIENT_ID[^\n]*\n[^\n]*exit 0/);
+    // No early exit when API_CLIENT_ID is set: the registration is checked and mended all the same. The only
+    // early exit is the pipeline's switch (SKIP_API_APP_REGISTRATION, test/infra/deploy-hooks.test.ts).
+    const withoutSkip = script.replace(
+      /\nif \[ "\$\{SKIP_API_APP_REGISTRATION:-\}" = "true" \]; then\n[\s\S]*?\nfi\n/,
+      '\n',
+    );
+    expect(withoutSkip).not.toBe(script);
+    expect(withoutSkip).not.toMatch(/exit 0/);
     expect(script).toContain('the API accepts v2 only');
   });
 });

@@ -59,14 +59,30 @@ describe('infra/: every Bicep file', () => {
   });
 });
 
-describe('Service Bus trigger scaling', () => {
-  it("when the queues are deployed, then the app's identity can read their message counts (a role with the queues' read action, on each queue)", () => {
-    // https://learn.microsoft.com/azure/azure-functions/functions-target-based-scaling: with Listen rights only,
-    // scaling cannot use the queue length.
+describe('Service Bus trigger scaling (decision 10)', () => {
+  it("when the queues are deployed, then the app's identity holds Azure Service Bus Data Owner on each queue (the Manage claim the scale controller reads message counts with), and no role that adds nothing to Data Receiver", async () => {
+    // https://learn.microsoft.com/azure/azure-functions/functions-target-based-scaling: "use Manage rights on
+    // resources for the most efficient scaling. With Listen rights scaling reverts to incremental scale". Data
+    // Receiver already holds Microsoft.ServiceBus/*/queues/read; only Data Owner's Microsoft.ServiceBus/* data
+    // action carries Manage (built-in roles, Integration).
     const text = readFileSync(path.join(INFRA_DIR, 'modules', 'service-bus.bicep'), 'utf8');
-    expect(text).toContain("actions: ['Microsoft.ServiceBus/namespaces/queues/read']");
-    expect(text).toMatch(/resource appReadsCounts [^=]+= \[\s*for \(q, i\) in queues: \{\s*scope: queueResources\[i\]/);
-    expect(readFileSync(mainFile, 'utf8')).toContain('scalingReadRole: scalingReadRole');
+    expect(text).not.toContain('Microsoft.Authorization/roleDefinitions@');
+    expect(text).not.toContain("actions: ['Microsoft.ServiceBus/namespaces/queues/read']");
+    const sb = await parseBicep(path.join(INFRA_DIR, 'modules', 'service-bus.bicep'));
+    const scaling = resources(sb).find((r) => r.name === 'appManagesForScaling');
+    expect(scaling).toBeDefined();
+    expect(property(scaling!.body, 'scope')?.text).toBe('queueResources[i]');
+    expect(property(scaling!.body, 'roleDefinitionId')?.text).toBe(
+      "subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.dataOwner)",
+    );
+    expect(text).toContain("dataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'");
+    expect(text).toMatch(/for \(q, i\) in queues: if \(scalingRole == 'DataOwner'\)/);
+    const main = readFileSync(mainFile, 'utf8');
+    expect(main).toContain('scalingRole: scalingRole');
+    expect(main).toContain("param scalingRole string = 'DataOwner'");
+    expect(readFileSync(path.join(INFRA_DIR, 'main.bicepparam'), 'utf8')).toContain(
+      "param scalingRole = readEnvironmentVariable('SCALING_ROLE', 'DataOwner')",
+    );
   });
 });
 
@@ -144,6 +160,11 @@ describe('infra/ is secure by default', () => {
       for (const output of descendants((await parseBicep(file)).rootNode, 'output_declaration')) {
         // The Application Insights connection string is an identifier: with local auth disabled it cannot ingest.
         if (output.namedChildren[0]?.text === 'applicationInsightsConnectionString') continue;
+        // The key vault's name, for the script that saves the Teams secret: a name, not a key.
+        if (output.namedChildren[0]?.text === 'AZURE_KEY_VAULT_NAME') {
+          expect(output.text).toMatch(/= keyVault\.outputs\.name$/);
+          continue;
+        }
         expect(output.text).not.toMatch(/key|secret|password|connectionstring|sas/i);
       }
     }
@@ -153,7 +174,7 @@ describe('infra/ is secure by default', () => {
     const sb = await parseBicep(path.join(INFRA_DIR, 'modules', 'service-bus.bicep'));
     const assignments = resources(sb).filter((r) => r.type.startsWith('Microsoft.Authorization/roleAssignments@'));
     expect(assignments.map((a) => [a.name, property(a.body, 'scope')?.text])).toEqual([
-      ['appReadsCounts', 'queueResources[i]'],
+      ['appManagesForScaling', 'queueResources[i]'],
       ['appReceives', 'queueResources[i]'],
       ['appSends', 'queueResources[i]'],
       ['hrSends', 'hrEvents'],
@@ -163,38 +184,76 @@ describe('infra/ is secure by default', () => {
   });
 });
 
-describe('the Teams webhook is a secret: Key Vault, read through a Key Vault reference', () => {
+describe('the Teams webhook is a secret: Key Vault, read through a Key Vault reference, set out of band', () => {
   // https://learn.microsoft.com/azure/app-service/app-service-key-vault-references: a setting
   // `@Microsoft.KeyVault(VaultName=…;SecretName=…)` is resolved by the platform with `keyVaultReferenceIdentity`,
   // which needs to read secrets (Key Vault Secrets User, with RBAC authorization on the vault).
-  it('when the app settings are declared, then the webhook is a Key Vault reference to the secret the vault module writes, never a value', async () => {
+  it('when the app settings are declared, then the webhook is a Key Vault reference to the secret the script saves, never a value', async () => {
     const main = await parseBicep(mainFile);
     const setting = property(property(main.rootNode, 'appSettings')!, 'Notifications__teamsWebhookUrl');
     expect(setting?.text).toBe(
       "'@Microsoft.KeyVault(VaultName=${keyVault.outputs.name};SecretName=${teamsWebhookSecretName})'",
     );
-    const param = descendants(main.rootNode, 'parameter_declaration').find(
-      (p) => p.namedChildren[0]?.text === 'teamsWebhookUrl',
+    expect(readFileSync(mainFile, 'utf8')).toContain("var teamsWebhookSecretName = 'teams-webhook-url'");
+    expect(readFileSync(path.join(INFRA_DIR, 'scripts', 'set-teams-webhook.sh'), 'utf8')).toContain(
+      '--name teams-webhook-url',
     );
-    expect(param?.previousNamedSibling?.text).toContain('@secure()');
     const vaultFile = await parseBicep(path.join(INFRA_DIR, 'modules', 'key-vault.bicep'));
     const vaultResources = resources(vaultFile);
     const vault = vaultResources.find((r) => r.type.startsWith('Microsoft.KeyVault/vaults@'));
     expect(property(vault!.body, 'enableRbacAuthorization')?.text).toBe('true');
     expect(property(vault!.body, 'enablePurgeProtection')?.text).toBe('true');
-    const secret = vaultResources.find((r) => r.type.startsWith('Microsoft.KeyVault/vaults/secrets@'));
-    expect(property(secret!.body, 'name')?.text).toBe('teamsWebhookSecretName');
-    expect(property(secret!.body, 'value')?.text).toBe('teamsWebhookUrl');
-    const secureParam = descendants(vaultFile.rootNode, 'parameter_declaration').find(
-      (p) => p.namedChildren[0]?.text === 'teamsWebhookUrl',
-    );
-    expect(secureParam?.previousNamedSibling?.text).toContain('@secure()');
-    const reader = vaultResources.find((r) => r.type.startsWith('Microsoft.Authorization/roleAssignments@'));
+    const reader = vaultResources.find((r) => r.name === 'secretsUser');
     expect(property(reader!.body, 'scope')?.text).toBe('vault');
     expect(readFileSync(path.join(INFRA_DIR, 'modules', 'key-vault.bicep'), 'utf8')).toContain(
       "var secretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'",
     );
     expect(property(main.rootNode, 'readerPrincipalId')?.text).toBe('identity.outputs.principalId');
+  });
+
+  it('when any file of infra/ is read, then the webhook is no parameter and no secret resource: provisioning never holds it nor writes an old value back', async () => {
+    for (const file of bicepFiles) {
+      const tree = await parseBicep(file);
+      const params = descendants(tree.rootNode, 'parameter_declaration').map((p) => p.namedChildren[0]?.text);
+      expect(params.filter((p) => /webhook/i.test(p ?? ''))).toEqual([]);
+      expect(resources(tree).filter((r) => r.type.startsWith('Microsoft.KeyVault/vaults/secrets@'))).toEqual([]);
+    }
+    expect(readFileSync(path.join(INFRA_DIR, 'main.bicepparam'), 'utf8')).not.toMatch(/WEBHOOK/i);
+  });
+
+  it("when the azd environment is written, then git ignores it (.azure/<env>/.env holds the environment's values)", () => {
+    const ignored = readFileSync(path.resolve(INFRA_DIR, '..', '.gitignore'), 'utf8').split('\n');
+    expect(ignored).toContain('.azure/');
+  });
+
+  it('when an operator is named, then they hold Key Vault Secrets Officer on the vault alone (to save a new version of the secret)', async () => {
+    // https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/security#key-vault-secrets-officer
+    const text = readFileSync(path.join(INFRA_DIR, 'modules', 'key-vault.bicep'), 'utf8');
+    expect(text).toContain("var secretsOfficerRoleId = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'");
+    const officer = resources(await parseBicep(path.join(INFRA_DIR, 'modules', 'key-vault.bicep'))).find(
+      (r) => r.name === 'secretsOfficer',
+    );
+    expect(officer).toBeDefined();
+    expect(property(officer!.body, 'scope')?.text).toBe('vault');
+    expect(property(officer!.body, 'principalId')?.text).toBe('secretsOfficerPrincipalId');
+    expect(text).toMatch(/resource secretsOfficer '[^']+' = if \(!empty\(secretsOfficerPrincipalId\)\)/);
+    const main = await parseBicep(mainFile);
+    expect(property(main.rootNode, 'secretsOfficerPrincipalId')?.text).toBe('secretsOfficerPrincipalId');
+    expect(readFileSync(path.join(INFRA_DIR, 'main.bicepparam'), 'utf8')).toContain(
+      "param secretsOfficerPrincipalId = readEnvironmentVariable('KEY_VAULT_SECRETS_OFFICER_PRINCIPAL_ID', '')",
+    );
+  });
+
+  it('when the vault of this environment was deleted (azd down, purge protection), then the provisioning recovers it: createMode comes from KEY_VAULT_CREATE_MODE', async () => {
+    const vault = resources(await parseBicep(path.join(INFRA_DIR, 'modules', 'key-vault.bicep'))).find((r) =>
+      r.type.startsWith('Microsoft.KeyVault/vaults@'),
+    );
+    expect(property(vault!.body, 'createMode')?.text).toBe('createMode');
+    expect(property((await parseBicep(mainFile)).rootNode, 'createMode')?.text).toBe('keyVaultCreateMode');
+    expect(readFileSync(path.join(INFRA_DIR, 'main.bicepparam'), 'utf8')).toContain(
+      "param keyVaultCreateMode = readEnvironmentVariable('KEY_VAULT_CREATE_MODE', 'default')",
+    );
+    expect(readFileSync(mainFile, 'utf8')).toContain('output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name');
   });
 
   it('when the Function App is declared, then it resolves Key Vault references with its user-assigned identity', async () => {

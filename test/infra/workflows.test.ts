@@ -40,6 +40,15 @@ describe('GitHub workflows', () => {
     expect(runs).toContain('azd deploy');
   });
 
+  it('when the deployment is checked, then the smoke test calls the readiness route (roles, tokens, secrets), not liveness', () => {
+    const deploy = parse(read('.github/workflows/deploy.yml')) as Workflow;
+    const smoke = Object.values(deploy.jobs)
+      .flatMap((j) => j.steps)
+      .find((st) => st.run?.includes('curl'));
+    expect(smoke?.run).toContain('"$url/health/ready"');
+    expect(smoke?.run).toContain('--fail');
+  });
+
   it('when azd reads azure.yaml, then it deploys the Bicep of infra/ and one Functions service', () => {
     const azd = parse(read('azure.yaml')) as {
       infra: { provider: string; path: string };

@@ -1,3 +1,4 @@
+import { GraphClient } from '../../shared/adapters/graph/graph-client';
 import { TransientError } from '../../shared/ports/provisioners';
 import type { Onboarding } from '../../shared/schemas/onboarding';
 import { decide, IN_LINE } from '../../shared/domain/decide';
@@ -260,6 +261,80 @@ describe('laptop connector against the stock and Windows Autopilot', () => {
       expect((await held(empty, 'repair')).map((l) => l.serialNumber)).toEqual(['GHOST-1']);
     } finally {
       await empty.stop();
+    }
+  });
+});
+
+describe('laptop connector against Graph as it pages and Intune as it applies', () => {
+  /** An approved onboarding, stored, waiting for a laptop. */
+  async function waiting(on: TestServices): Promise<Onboarding> {
+    const o = approved({ needs: { laptop: true, vpn: false, officeLicense: false } }, on);
+    await on.services.store.create(o);
+    return o;
+  }
+
+  it('when Graph links to a next page, then the client follows it under its base URL only (the token is not sent elsewhere)', () => {
+    const graph = new GraphClient({
+      baseUrl: 'https://graph.microsoft.com/v1.0',
+      credential: { getToken: () => Promise.resolve({ token: 't', expiresOnTimestamp: Date.now() + 60_000 }) },
+    });
+    const next = 'https://graph.microsoft.com/v1.0/deviceManagement/windowsAutopilotDeviceIdentities?$skiptoken=2';
+    expect(graph.pathOf(next)).toBe('/deviceManagement/windowsAutopilotDeviceIdentities?$skiptoken=2');
+    expect(() => graph.pathOf('https://graph.example.net/v1.0/deviceManagement?$skiptoken=2')).toThrow(/outside/);
+    expect(() => graph.pathOf('https://graph.microsoft.com/v1.0.evil/x')).toThrow(/outside/);
+  });
+
+  it("when the laptop's Autopilot identity is on a later page of its search (longer serials match contains() too), then the step follows @odata.nextLink and assigns it", async () => {
+    const paged = await startTestServices({ laptopStock: 0, tenant: { autopilotPageSize: 2 } });
+    try {
+      // Registered first, so that they fill the first page: the OEM uploaded them before this laptop.
+      paged.tenant.registerDevices(['PC-77-A', 'PC-77-B', 'PC-77-C']);
+      await paged.services.laptopStock.add({ laptops: [{ serialNumber: 'PC-77', model: 'Latitude' }] });
+      const o = await waiting(paged);
+      await paged.services.laptopStock.pass();
+      expect(await paged.services.provisioners.laptop.provision(o)).toEqual({ kind: 'done', serialNumber: 'PC-77' });
+      expect(paged.tenant.deviceUser('PC-77')).toBe(o.userPrincipalName.toLowerCase());
+      expect(paged.tenant.deviceUser('PC-77-A')).toBe('');
+    } finally {
+      await paged.stop();
+    }
+  });
+
+  it('when Intune has not applied an assignment yet, then a second run assigns nothing more, and an undo made before it shows still leaves the device with nobody', async () => {
+    const slow = await startTestServices({ laptopStock: 1, tenant: { autopilotAssignmentDelayMs: 400 } });
+    try {
+      const o = await waiting(slow);
+      await slow.services.laptopStock.pass();
+      const outcome = await slow.services.provisioners.laptop.provision(o);
+      expect(outcome).toEqual({ kind: 'done', serialNumber: 'LOCAL-0001' });
+      expect(slow.tenant.deviceUser('LOCAL-0001')).toBe(''); // accepted, not applied yet
+      expect(await slow.services.provisioners.laptop.provision(o)).toEqual(outcome);
+      expect(slow.tenant.effectsOf('device-user-assigned')).toHaveLength(1);
+      await slow.services.provisioners.laptop.revert(o); // the hire is cancelled at once
+      await new Promise((r) => setTimeout(r, 500));
+      expect(slow.tenant.deviceUser('LOCAL-0001')).toBe('');
+      expect(await slow.services.laptops.find('LOCAL-0001')).toMatchObject({ status: 'available' });
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('when the laptop goes back to stock while an assignment Intune accepted has not shown yet, then the reconciliation unassigns it anyway', async () => {
+    const slow = await startTestServices({ laptopStock: 0, tenant: { autopilotAssignmentDelayMs: 400 } });
+    try {
+      const laptop = slow.services.provisioners.laptop;
+      await slow.services.laptopStock.add({ laptops: [{ serialNumber: 'LOCAL-0001', model: 'Latitude' }] });
+      const a = await waiting(slow);
+      await slow.services.laptopStock.pass();
+      slow.tenant.delayNext('assignUserToDevice', 400);
+      const slowA = laptop.provision(a); // its Autopilot call hangs, then Intune takes its time to apply it
+      await new Promise((r) => setTimeout(r, 150));
+      await laptop.revert(a); // cancelled: the laptop is back in stock, nobody else waits
+      expect(await slowA).toEqual({ kind: 'waiting', detail: IN_LINE });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(slow.tenant.deviceUser('LOCAL-0001')).toBe('');
+    } finally {
+      await slow.stop();
     }
   });
 });

@@ -67,6 +67,34 @@ describe('application tokens (client credentials), as the HR system calls', () =
     },
   );
 
+  // Entra ID adds idtyp only when the registration asks for that optional claim; a client-credentials token without it
+  // has no scp either (e.g. https://learn.microsoft.com/answers/questions/256281: aud, azp, oid, roles, no scp).
+  it('when the token of an application lacks idtyp (optional claim not configured), then it is still an application: it posts HR events, and may not decide', async () => {
+    const noIdtyp = { claims: { idtyp: undefined } };
+    const json = buildHireJson();
+    const posted = await callHttp(fns.http('hr-events-http'), {
+      token: await t.token(HR_APP, [Roles.hrEventsSend], noIdtyp),
+      body: JSON.stringify(json),
+    });
+    expect(posted.status).toBe(202);
+    const o = await hired();
+    const decided = await callHttp(fns.http('onboardings-decision'), {
+      token: await t.token({ app: 'rogue' }, [Roles.onboardingApprove], noIdtyp),
+      params: { id: o.id },
+      body: '{"decision":"approve"}',
+    });
+    expect(decided.status).toBe(403);
+    expect(decided.json).toMatchObject({ code: 'PERSON_REQUIRED' });
+  });
+
+  it("when a person's token lacks idtyp, then its scp still makes it a person's", async () => {
+    const res = await callHttp(fns.http('me'), {
+      token: await t.token('lucie.moreau@example.org', [Roles.onboardingRead], { claims: { idtyp: undefined } }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ kind: 'person', name: 'lucie.moreau@example.org' });
+  });
+
   it('when an application holds a role applications may not hold, then it grants nothing (403)', async () => {
     const list = await callHttp(fns.http('onboardings-list'), {
       token: await t.token({ app: 'rogue' }, [Roles.onboardingApprove]),

@@ -1,4 +1,6 @@
-import { LocalServiceBus, MAX_MESSAGE_BYTES, type LocalMessage } from '../../local/local-bus';
+import queueDefinitions from '../../shared/definitions/service-bus-queues.json';
+import { queueExpiry } from '../../local/host';
+import { LocalServiceBus, MAX_MESSAGE_BYTES, type LocalMessage, type QueueExpiry } from '../../local/local-bus';
 
 function bus(maxDeliveryCount = 3): LocalServiceBus {
   return new LocalServiceBus({ maxDeliveryCount, duplicateDetectionWindowMs: 60_000, maxConcurrentCalls: 4 });
@@ -141,5 +143,92 @@ describe('LocalServiceBus: Service Bus semantics', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(seen).toEqual(['a', 'b']);
     await second.close();
+  });
+});
+
+describe('LocalServiceBus: message expiry (https://learn.microsoft.com/azure/service-bus-messaging/message-expiration)', () => {
+  const DAY = 24 * 3600_000;
+  /** A bus on a clock the test moves, with one queue that expires messages after a day. */
+  function expiring(expiry: Partial<QueueExpiry> = {}) {
+    const clock = { now: Date.parse('2026-12-01T08:00:00Z') };
+    const b = new LocalServiceBus({
+      maxDeliveryCount: 3,
+      duplicateDetectionWindowMs: 60_000,
+      maxConcurrentCalls: 4,
+      now: () => clock.now,
+      expiry: { q: { timeToLiveMs: DAY, deadLetteringOnMessageExpiration: true, ...expiry } },
+    });
+    return { b, clock };
+  }
+
+  it("when a message waits past its queue's time to live, then it is never delivered: it goes to the dead-letter sub-queue with TTLExpiredException", async () => {
+    const { b, clock } = expiring();
+    await b.send('q', [{ messageId: 'late', body: { n: 1 } }]);
+    expect(b.snapshot().queues.q?.messages[0]?.expiresAtUtc).toBe('2026-12-02T08:00:00.000Z');
+    clock.now += DAY + 1;
+    const seen: string[] = [];
+    b.subscribe('q', (m) => Promise.resolve(void seen.push(m.messageId)));
+    await until(() => b.deadLetters('q').length === 1);
+    expect(seen).toEqual([]);
+    expect(b.deadLetters('q')[0]).toMatchObject({
+      messageId: 'late',
+      deliveryCount: 0,
+      deadLetterReason: 'TTLExpiredException',
+      deadLetterErrorDescription: 'The message expired and was dead lettered.',
+    });
+    expect(b.snapshot().queues.q?.messages).toEqual([]);
+    await b.close();
+  });
+
+  it('when the queue does not dead-letter on expiry, then an expired message is dropped', async () => {
+    const { b, clock } = expiring({ deadLetteringOnMessageExpiration: false });
+    await b.send('q', [
+      { messageId: 'late', body: {} },
+      { messageId: 'also-late', body: {} },
+    ]);
+    clock.now += DAY;
+    await b.send('q', [{ messageId: 'fresh', body: {} }]);
+    const seen: string[] = [];
+    b.subscribe('q', (m) => Promise.resolve(void seen.push(m.messageId)));
+    await until(() => seen.length === 1 && b.isIdle());
+    expect(seen).toEqual(['fresh']);
+    expect(b.deadLetters('q')).toEqual([]);
+    expect(b.snapshot().queues.q?.messages).toEqual([]);
+    await b.close();
+  });
+
+  it('when a message is scheduled, then its time to live counts from its scheduled time, not from the send', async () => {
+    const { b, clock } = expiring({ timeToLiveMs: 50 });
+    const seen: string[] = [];
+    b.subscribe('q', (m) => Promise.resolve(void seen.push(m.messageId)));
+    await b.send('q', [{ messageId: 'later', body: {}, scheduledEnqueueTime: new Date(clock.now + 300) }]);
+    expect(b.snapshot().queues.q?.messages[0]?.expiresAtUtc).toBe(new Date(clock.now + 350).toISOString());
+    clock.now += 300; // the service's clock reaches the scheduled time as the timer fires
+    await until(() => seen.length === 1);
+    expect(b.deadLetters('q')).toEqual([]);
+    await b.close();
+  });
+
+  it('when a delivered message expires under its lock, then it is still handled; abandoned after its expiry, it is dead-lettered at once, not delivered again', async () => {
+    const { b, clock } = expiring();
+    const counts: number[] = [];
+    b.subscribe('q', (m) => {
+      counts.push(m.deliveryCount);
+      clock.now += DAY + 1; // the handler runs past the expiry
+      return Promise.reject(new Error('down'));
+    });
+    await b.send('q', [{ messageId: 'm', body: {} }]);
+    await until(() => b.deadLetters('q').length === 1);
+    expect(counts).toEqual([1]);
+    expect(b.deadLetters('q')[0]).toMatchObject({ deliveryCount: 1, deadLetterReason: 'TTLExpiredException' });
+    await b.close();
+  });
+
+  it('when the local host builds its bus, then every queue expires messages as the Bicep deploys it', () => {
+    const expiry = queueExpiry();
+    expect(Object.keys(expiry).sort()).toEqual(queueDefinitions.map((q) => q.name).sort());
+    expect(expiry['hr-events']).toEqual({ timeToLiveMs: 14 * DAY, deadLetteringOnMessageExpiration: true });
+    expect(expiry.departures).toEqual({ timeToLiveMs: 60 * DAY, deadLetteringOnMessageExpiration: true });
+    expect(expiry.notifications?.timeToLiveMs).toBe(2 * DAY);
   });
 });

@@ -61,6 +61,14 @@ async function arrived(predicate: (m: ReceivedMessage) => boolean): Promise<Rece
 }
 
 describe('the Service Bus sender adapter, on the wire (AMQP 1.0 against a rhea peer)', () => {
+  it('when readiness probes a queue, then the sender link opens with the send claim; without it the probe fails, and nothing is sent either way', async () => {
+    const before = peer.received.length;
+    await expect(bus.probe('hr-events', AbortSignal.timeout(10_000))).resolves.toBeUndefined();
+    peer.sendRefusedFor.add('refused-queue');
+    await expect(bus.probe('refused-queue', AbortSignal.timeout(2000))).rejects.toThrow();
+    expect(peer.received.length).toBe(before);
+  });
+
   it("when an HR event is posted, then hr-events gets messageId = eventId, the subject, JSON, and the caller's traceparent", async () => {
     const json = buildHireJson();
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';

@@ -160,6 +160,50 @@ describe('throttling (https://learn.microsoft.com/graph/throttling-limits)', () 
   });
 });
 
+describe('Windows Autopilot (https://learn.microsoft.com/graph/api/intune-enrollment-windowsautopilotdeviceidentity-list)', () => {
+  const list = '/v1.0/deviceManagement/windowsAutopilotDeviceIdentities';
+  afterEach(() => tenant.configure({ autopilotPageSize: 100, autopilotAssignmentDelayMs: 0 }));
+
+  it('when a search matches more identities than a page holds, then it answers a page and an @odata.nextLink to the rest, the last page without one (https://learn.microsoft.com/graph/paging)', async () => {
+    tenant.configure({ autopilotPageSize: 2 });
+    tenant.registerDevices(['PAGE-1', 'PAGE-10', 'PAGE-11', 'PAGE-12', 'OTHER-1']);
+    const serials: string[] = [];
+    let path: string | undefined = `${list}?$filter=${encodeURIComponent("contains(serialNumber,'PAGE-1')")}`;
+    let pages = 0;
+    while (path) {
+      const answer = await get(path);
+      expect(answer.status).toBe(200);
+      const body = answer.json as { value: { serialNumber: string }[]; '@odata.nextLink'?: string };
+      expect(body.value.length).toBeLessThanOrEqual(2);
+      serials.push(...body.value.map((d) => d.serialNumber));
+      const next = body['@odata.nextLink'];
+      // An absolute URL under the same base, as Graph gives it.
+      if (next) expect(next.startsWith(tenant.graphBaseUrl)).toBe(true);
+      path = next?.slice(tenant.graphBaseUrl.length - '/v1.0'.length);
+      pages += 1;
+    }
+    expect(pages).toBe(2);
+    expect(serials.sort()).toEqual(['PAGE-1', 'PAGE-10', 'PAGE-11', 'PAGE-12']);
+  });
+
+  it('when a user is assigned to a device, then Intune shows it only once it has applied it (after the configured delay)', async () => {
+    tenant.configure({ autopilotAssignmentDelayMs: 300 });
+    const [device] = (
+      (await get(`${list}?$filter=${encodeURIComponent("contains(serialNumber,'SLOW-1')")}`)).json as {
+        value: { id: string }[];
+      }
+    ).value;
+    const assigned = await post(`${list}/${device!.id}/assignUserToDevice`, {
+      userPrincipalName: upn,
+      addressableUserName: 'Jeanne Dupont',
+    });
+    expect(assigned.status).toBe(204);
+    expect(tenant.deviceUser('SLOW-1')).toBe('');
+    await new Promise((r) => setTimeout(r, 350));
+    expect(tenant.deviceUser('SLOW-1')).toBe(upn);
+  });
+});
+
 describe('permissions (each API page\'s "Permissions" table)', () => {
   it('when the token lacks LicenseAssignment.Read.All (ReadWrite.All alone does not list seats), then subscribedSkus is 403', async () => {
     const narrow = new SimulatedTenant({ grantedPermissions: ['LicenseAssignment.ReadWrite.All', 'User.Read.All'] });

@@ -1,3 +1,4 @@
+import * as azureFunctions from '@azure/functions';
 import { shutdownAzureMonitor } from '@azure/monitor-opentelemetry';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,16 +16,25 @@ describe('telemetry in Azure', () => {
     expect(host.telemetryMode).toBe('OpenTelemetry');
   });
 
-  it('when Application Insights is configured, then the worker enables the Azure Functions instrumentation; otherwise nothing starts', async () => {
+  it('when Application Insights is configured, then the Azure Functions instrumentation is applied to the @azure/functions the app runs with; otherwise nothing starts', async () => {
+    const setup = jest.spyOn(azureFunctions.app, 'setup');
+    const logHook = jest.spyOn(azureFunctions.app.hook, 'log');
+    const preInvocation = jest.spyOn(azureFunctions.app.hook, 'preInvocation');
     expect(startTelemetry({})).toBeNull();
+    expect(setup).not.toHaveBeenCalled();
     const instrumentation = startTelemetry({
       APPLICATIONINSIGHTS_CONNECTION_STRING:
         'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/',
     });
     try {
       expect(instrumentation?.instrumentationName).toBe('@azure/functions-opentelemetry-instrumentation');
-      expect(instrumentation?.isEnabled()).toBe(true);
+      // Patched directly, not through a require hook (which never sees a bundled module): see the deployment
+      // package's test for the effect in the bundle (capability, log and preInvocation hooks).
+      expect(setup).toHaveBeenCalledWith({ capabilities: { WorkerOpenTelemetryEnabled: true } });
+      expect(logHook).toHaveBeenCalledTimes(1);
+      expect(preInvocation).toHaveBeenCalledTimes(1);
     } finally {
+      jest.restoreAllMocks();
       instrumentation?.disable();
       await shutdownAzureMonitor();
     }

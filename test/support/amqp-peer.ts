@@ -49,6 +49,8 @@ function reorderedGuid(tag: Buffer): string {
 
 export class AmqpServiceBusPeer {
   readonly received: ReceivedMessage[] = [];
+  /** Queues whose tokens the peer refuses (a principal without Azure Service Bus Data Sender there). */
+  readonly sendRefusedFor = new Set<string>();
   /** Dead-letter sub-queues by queue name, as Service Bus keeps them (`<queue>/$DeadLetterQueue`). */
   readonly deadLetters = new Map<string, DeadLettered[]>();
   private server?: Server;
@@ -168,6 +170,21 @@ export class AmqpServiceBusPeer {
     if (!message) return;
     const operation = message.application_properties?.operation as string | undefined;
     if (target === '$cbs') {
+      // The token's audience names the entity (sb://<namespace>/<queue>): refused for the queues where the caller
+      // lacks the Send claim, as Service Bus refuses a token without the role (status 401).
+      const audience = String(message.application_properties?.name ?? '');
+      if ([...this.sendRefusedFor].some((queue) => audience.endsWith(`/${queue}`))) {
+        this.reply(
+          ctx,
+          message,
+          {
+            'status-code': 401,
+            'status-description': "Unauthorized access. 'Send' claim(s) are required to perform this operation.",
+          },
+          undefined,
+        );
+        return;
+      }
       this.reply(ctx, message, { 'status-code': 202, 'status-description': 'Accepted' }, undefined);
       return;
     }

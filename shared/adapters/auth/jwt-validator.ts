@@ -51,6 +51,19 @@ function stringClaim(payload: JWTPayload, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * An app-only token (client credentials): `idtyp: "app"` when the API's registration asks for that optional claim
+ * (infra/scripts/register-api-app.sh does), and without it, no `scp`: a delegated token always carries the scopes
+ * granted to the client, an application's never does
+ * (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference: `idtyp` is optional, `scp`
+ * is "only included for user tokens"). A registration whose optional claim was lost still tells them apart.
+ */
+export function isAppOnly(payload: JWTPayload): boolean {
+  const idtyp = stringClaim(payload, 'idtyp');
+  if (idtyp !== undefined) return idtyp === 'app';
+  return payload.scp === undefined;
+}
+
 /** Checks the identity claims the API relies on; throws AuthenticationError naming the first bad one. */
 export function principalOf(payload: JWTPayload, nowSeconds: number): Principal {
   const oid = stringClaim(payload, 'oid');
@@ -64,7 +77,7 @@ export function principalOf(payload: JWTPayload, nowSeconds: number): Principal 
   const roles = (Array.isArray(payload.roles) ? payload.roles : []).filter(
     (r): r is Role => typeof r === 'string' && KNOWN_ROLES.has(r),
   );
-  if (stringClaim(payload, 'idtyp') === 'app') {
+  if (isAppOnly(payload)) {
     const appId = stringClaim(payload, 'azp') ?? stringClaim(payload, 'appid');
     if (!appId || !GUID.test(appId)) throw new AuthenticationError('the application token has no valid azp');
     return { kind: 'app', oid, appId, roles: roles.filter((r) => APPLICATION_ROLES.includes(r)) };

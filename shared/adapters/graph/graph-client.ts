@@ -128,6 +128,16 @@ export class GraphClient {
   }
 
   /**
+   * The path, for `call`, of a link Graph answered (an `@odata.nextLink`: an absolute URL under the base URL). A link
+   * anywhere else is refused: the bearer token goes to Graph only.
+   */
+  pathOf(link: string): string {
+    const base = `${this.options.baseUrl}/`;
+    if (!link.startsWith(base)) throw new Error(`Microsoft Graph answered a link outside ${this.options.baseUrl}`);
+    return link.slice(base.length - 1);
+  }
+
+  /**
    * Sends one Graph call; answers the parsed JSON body (undefined for 204), or throws GraphError /
    * TransientError. Its priority when the budget is short: as `withCallPriority` set it, else standard.
    */

@@ -37,17 +37,31 @@ export async function findSubscribedSku(graph: GraphClient, skuId: string): Prom
   return value.find((s) => s.skuId === skuId);
 }
 
-/** The Windows Autopilot identity of a serial number, if Intune knows it. */
+/** Pages of one Autopilot search read at most (at Graph's page sizes, thousands of serials containing another). */
+export const MAX_AUTOPILOT_PAGES = 50;
+
+/**
+ * The Windows Autopilot identity of a serial number, if Intune knows it. `contains` also matches longer serials, and
+ * Graph answers a collection a page at a time: the identity can be on any page, so every `@odata.nextLink` is
+ * followed until it is found or there is no next page (https://learn.microsoft.com/graph/paging).
+ */
 export async function findAutopilotIdentity(
   graph: GraphClient,
   serialNumber: string,
 ): Promise<AutopilotIdentity | undefined> {
   const filter = encodeURIComponent(`contains(serialNumber,'${serialNumber.replace(/'/g, "''")}')`);
-  const { value } = await graph.call<{ value: AutopilotIdentity[] }>(
-    'GET',
-    `/deviceManagement/windowsAutopilotDeviceIdentities?$filter=${filter}`,
-  );
-  return value.find((d) => d.serialNumber === serialNumber);
+  let path: string | undefined = `/deviceManagement/windowsAutopilotDeviceIdentities?$filter=${filter}`;
+  for (let page = 0; path !== undefined; page++) {
+    if (page === MAX_AUTOPILOT_PAGES) {
+      throw new Error(`more than ${MAX_AUTOPILOT_PAGES} pages of Autopilot identities contain serial ${serialNumber}`);
+    }
+    const answer: { value: AutopilotIdentity[]; '@odata.nextLink'?: string } = await graph.call('GET', path);
+    const found = answer.value.find((d) => d.serialNumber === serialNumber);
+    if (found) return found;
+    const next = answer['@odata.nextLink'];
+    path = next === undefined ? undefined : graph.pathOf(next);
+  }
+  return undefined;
 }
 
 /** The path of an action on an Autopilot identity (assignUserToDevice, unassignUserFromDevice). */
@@ -243,19 +257,23 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
 
   const autopilotIdentity = (serialNumber: string) => findAutopilotIdentity(graph, serialNumber);
 
-  /** Sets the Autopilot user of a device to whoever holds it in the pool now (or to nobody). */
+  /**
+   * Sets the Autopilot user of a device to whoever holds it in the pool now (or to nobody). Intune applies an
+   * assignment some time after it accepts it, so the user an identity shows may be one on its way out or not there
+   * yet: what it shows is not trusted here, the pool is (assigning the user it will have anyway, or unassigning a
+   * device that has nobody, changes nothing).
+   */
   async function reconcileDevice(serialNumber: string): Promise<void> {
     try {
       const [identity, inPool] = await Promise.all([autopilotIdentity(serialNumber), o.laptops.find(serialNumber)]);
       if (!identity) return;
       const holder = inPool && inPool.status !== 'available' ? (inPool.userPrincipalName ?? '') : '';
-      const current = (identity.userPrincipalName ?? '').toLowerCase();
-      if (holder && current !== holder.toLowerCase()) {
+      if (holder) {
         await graph.call('POST', devicePath(identity, 'assignUserToDevice'), {
           userPrincipalName: holder,
           addressableUserName: holder,
         });
-      } else if (!holder && current) {
+      } else {
         await graph.call('POST', devicePath(identity, 'unassignUserFromDevice'));
       }
     } catch (err) {
@@ -309,13 +327,10 @@ export function createGraphProvisioners(o: GraphProvisionersOptions): Provisione
       const held = await o.laptops.heldBy(onboarding.id);
       if (held) {
         try {
+          // Unassigned whatever the identity shows: an assignment of this agent that Intune accepted may not show
+          // yet, and would land after an undo that trusted the view (a device left with a cancelled agent).
           const identity = await autopilotIdentity(held.serialNumber);
-          if (
-            identity &&
-            (identity.userPrincipalName ?? '').toLowerCase() === onboarding.userPrincipalName.toLowerCase()
-          ) {
-            await graph.call('POST', devicePath(identity, 'unassignUserFromDevice'));
-          }
+          if (identity) await graph.call('POST', devicePath(identity, 'unassignUserFromDevice'));
         } catch (err) {
           throw asTransient(err);
         }

@@ -51,6 +51,14 @@ export class ServiceBusMessageBus implements MessageBus {
     if (batch.count > 0) await sender.sendMessages(batch);
   }
 
+  /**
+   * Opens the sender's link to `queue` (its claims-based authorization with the managed identity's token) and reads
+   * the largest batch it may send: refused without Azure Service Bus Data Sender on the queue. Sends nothing.
+   */
+  async probe(queue: string, signal: AbortSignal): Promise<void> {
+    await this.sender(queue).createMessageBatch({ abortSignal: signal });
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.senders.values()].map((s) => s.close()));
     await this.client.close();
