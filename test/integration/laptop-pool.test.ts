@@ -270,7 +270,10 @@ describeAtScale('the stock at scale', () => {
     const heldAt = new Map(held.map((l) => [l.onboardingId, l.updatedAt]));
     const firstPass = order.slice(0, SCALE.passSize);
     const lastPass = order.slice(-SCALE.passSize);
-    const latestOfFirst = firstPass.map((id) => heldAt.get(id)!).sort().at(-1)!;
+    const latestOfFirst = firstPass
+      .map((id) => heldAt.get(id)!)
+      .sort()
+      .at(-1)!;
     const earliestOfLast = lastPass.map((id) => heldAt.get(id)!).sort()[0]!;
     expect(latestOfFirst <= earliestOfLast).toBe(true);
   }, 600_000);
