@@ -72,9 +72,10 @@ export function readiness(
     methods: ['GET'],
     route: 'health/ready',
     async handler(_req, context) {
-      const fresh = !last || now() - last.at >= cacheMs;
-      if (fresh) last = { at: now(), failures: evaluate() };
-      const failures = await (last ?? { failures: evaluate() }).failures;
+      let current = last;
+      const fresh = !current || now() - current.at >= cacheMs;
+      if (!current || fresh) current = last = { at: now(), failures: evaluate() };
+      const failures = await current.failures;
       if (failures.length === 0) return json(200, { status: 'ready' }, { 'cache-control': 'no-store' });
       if (fresh) for (const f of failures) context.warn(`readiness: ${f.name} is not ready: ${f.reason}`);
       return problem(503, 'the service is not ready; try again later', {

@@ -4,9 +4,12 @@ import { builtinModules } from 'node:module';
 import path from 'node:path';
 import type { Metafile } from 'esbuild';
 import { parse } from 'yaml';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import {
   BUNDLE,
   buildPackage,
+  bundleFunctions,
   EXTERNAL,
   LEFT_OUT,
   leftOutMessage,
@@ -198,6 +201,18 @@ describe('the deployment package', () => {
     expect(run.status).toBe(0);
     const last = run.stdout.trim().split('\n').at(-1) ?? '';
     expect(JSON.parse(last)).toEqual([200, 'text/html; charset=utf-8', true, 200, true, 200]);
+  });
+
+  it("when zod's other languages are left out of the bundle, then its messages are still English, and z.locales keeps en", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'zod-bundle-'));
+    await bundleFunctions(
+      dir,
+      `import { z } from 'zod';
+       const issue = z.object({ n: z.string() }).safeParse({ n: 1 }).error?.issues[0];
+       console.log(JSON.stringify([issue?.message, Object.keys(z.locales)]));`,
+    );
+    const run = spawnSync(process.execPath, [path.join(dir, BUNDLE)], { encoding: 'utf8' });
+    expect(JSON.parse(run.stdout.trim())).toEqual(['Invalid input: expected string, received number', ['en']]);
   });
 
   it(`when its size is measured, then it is under ${MAX_PACKAGE_MIB} MiB`, () => {
