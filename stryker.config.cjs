@@ -13,7 +13,7 @@ module.exports = {
   testRunner: 'jest',
   jest: { configFile: 'jest.mutation.config.js', enableFindRelatedTests: false },
   coverageAnalysis: 'perTest',
-  mutate: scope === 'domain' ? ['shared/domain/**/*.ts'] : ['shared/app/**/*.ts', '!shared/app/azure-services.ts'],
+  mutate: scope === 'domain' ? ['shared/domain/**/*.ts'] : ['shared/app/**/*.ts'],
   ignoreStatic: scope === 'app',
   ignorePatterns: ['.deploy', '.local', 'dist', 'coverage', 'reports', 'bench/results'],
   thresholds: { high: 90, low: 80, break: null },

@@ -95,7 +95,7 @@ export async function auditQueries(stored = 10_000, samples = 40): Promise<{ sto
     let written = 0;
     await pool(ids, 32, async (i) => {
       // Through the store, as the service writes them (history sealed, decidedBy key).
-      await host.services.store.create(storedOnboarding(i));
+      await host.ports.store.create(storedOnboarding(i));
       if (++written % 500 === 0) progress(`audit: ${written}/${stored} onboardings stored`);
     });
     progressDone();

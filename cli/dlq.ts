@@ -7,8 +7,12 @@ import { CosmosRejectedMessages } from '../shared/adapters/cosmos/cosmos-rejecte
 import { DATABASE_NAME_DEFAULT } from '../shared/adapters/cosmos/containers';
 import { ServiceBusDeadLetters } from '../shared/adapters/servicebus/service-bus-dead-letters';
 import { ServiceBusMessageBus } from '../shared/adapters/servicebus/service-bus-message-bus';
-import { createRejectedMessages } from '../shared/app/rejected-messages';
-import { createSetAsideMessages, setAsideEntrySchema, type SetAsideEntry } from '../shared/app/set-aside-messages';
+import { createRejectedMessages } from '../shared/app/operations/rejected-messages';
+import {
+  createSetAsideMessages,
+  setAsideEntrySchema,
+  type SetAsideEntry,
+} from '../shared/app/operations/set-aside-messages';
 import { systemClock } from '../shared/ports/clock';
 import { readAdminToken } from '../local/admin';
 import { loadLocalSettings, localSettings } from '../local/local-settings';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { issueToken, loadOrCreateSigningKey } from '../local/dev-issuer';
 import { loadLocalSettings, localSettings } from '../local/local-settings';
-import type { ImportSummary } from '../shared/app/hr-import';
+import type { ImportSummary } from '../shared/app/intake/hr-import';
 import { csvRecords, decodeCsv, separatorOf } from '../shared/import/hr-csv';
 import { Roles } from '../shared/http/roles';
 

@@ -1,6 +1,6 @@
 import type { QueueFunctionDefinition } from './definition';
 import { parseMessage, queueFunction, traceparentOf } from './definition';
-import { approvalDeadlineSchema } from '../shared/app/approval-deadlines';
+import { approvalDeadlineSchema } from '../shared/app/onboarding/approval-deadlines';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
 import { inMessageSpan } from '../shared/telemetry/telemetry';
@@ -18,7 +18,7 @@ export function approvalDeadlineWorker(services: ServicesProvider): QueueFunctio
         `approval ${deadline}`,
         traceparentOf(context),
         { 'onboarding.id': onboardingId },
-        () => s.handleApprovalDeadline(due),
+        () => s.onboardings.handleApprovalDeadline(due),
       );
       context.log(`approval ${deadline} of ${onboardingId}: ${after ? after.status : 'no such onboarding'}`);
     },

@@ -189,7 +189,7 @@ export function queueFunction(
         const enqueuedTimeUtc = metadataString(context, 'enqueuedTimeUtc');
         await (
           await services()
-        ).rejectedMessages.record({
+        ).operations.rejectedMessages.record({
           queue: def.queueName,
           messageId,
           reason: err.reason,

@@ -1,6 +1,6 @@
 import type { QueueFunctionDefinition } from './definition';
 import { parseMessage, queueFunction, traceparentOf } from './definition';
-import { departureMessageSchema } from '../shared/app/departures';
+import { departureMessageSchema } from '../shared/app/departures/departures';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
 import { inMessageSpan } from '../shared/telemetry/telemetry';
@@ -17,7 +17,7 @@ export function departureWorker(services: ServicesProvider): QueueFunctionDefini
         'departure',
         traceparentOf(context),
         { 'onboarding.id': due.onboardingId },
-        () => s.handleDeparture(due),
+        () => s.departures.handle(due),
       );
       context.log(`departure of ${due.onboardingId} (${due.lastDay}): ${after ? after.status : 'no such onboarding'}`);
     },

@@ -9,8 +9,7 @@ import {
   traceparentOf,
 } from './definition';
 import { activeTraceparent, inMessageSpan, isTraceparent, newTraceparent } from '../shared/telemetry/telemetry';
-import { boundedMessageId } from '../shared/app/message-id';
-import { hrEventMessage, QUEUES } from '../shared/app/queues';
+import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
 import { secured } from '../shared/http/http-handler';
 import { json, problem } from '../shared/http/problem';
@@ -30,11 +29,10 @@ export function hrEventsHttp(services: ServicesProvider): HttpFunctionDefinition
       roles: [Roles.hrEventsSend],
       async handle(req, tools) {
         const event = await tools.body(hrEventSchema);
-        const { bus } = await services();
         // The onboarding's trace starts with the caller's (W3C traceparent header), or here.
         const header = req.headers.get('traceparent');
         const traceparent = activeTraceparent() ?? (isTraceparent(header) ? header : newTraceparent());
-        await bus.send(QUEUES.hrEvents, [hrEventMessage(event, traceparent)]);
+        await (await services()).intake.accept(event, traceparent);
         return json(202, { eventId: event.eventId });
       },
     }),
@@ -68,7 +66,7 @@ export function hrEventsImport(services: ServicesProvider): HttpFunctionDefiniti
       async handle(_req, tools) {
         const { dryRun = false } = tools.query(importQuerySchema);
         const bytes = await tools.bytes({ maxBytes: MAX_IMPORT_BYTES, contentTypes: CSV_TYPES });
-        const summary = await (await services()).importHires(bytes, dryRun);
+        const summary = await (await services()).intake.importHires(bytes, dryRun);
         if (summary.errors.length > 0) {
           const lines = new Set(summary.errors.map((e) => e.line)).size;
           const { errors, ...counts } = summary;
@@ -85,10 +83,7 @@ export function hrEventsImport(services: ServicesProvider): HttpFunctionDefiniti
   );
 }
 
-const DEFER_SECONDS = 60;
-const MAX_DEFERRALS = 5;
-
-function deferCountOf(context: InvocationContext): number {
+function looksOf(context: InvocationContext): number {
   const value = applicationProperty(context, 'deferCount');
   return typeof value === 'number' ? value : 0;
 }
@@ -106,28 +101,11 @@ export function hrEventsQueue(services: ServicesProvider): QueueFunctionDefiniti
         `hr-event ${event.type}`,
         traceparent,
         { 'onboarding.event_id': event.eventId },
-        () => s.handleHrEvent(event, traceparent ?? activeTraceparent()),
+        () => s.intake.handle(event, { traceparent: traceparent ?? activeTraceparent(), looks: looksOf(context) }),
       );
       context.log(`hr event ${event.eventId} (${event.type}): ${JSON.stringify(result)}`);
-      if (result.outcome !== 'no-onboarding') return;
-      // A cancellation or a new date may overtake its hire (deliveries are not ordered): look again later.
-      const deferrals = deferCountOf(context);
-      if (deferrals >= MAX_DEFERRALS) {
-        throw new DeadLetterError(
-          'NoOnboardingForEmployee',
-          `${event.type} ${event.eventId}: no onboarding for employee ${event.employee.employeeId} after ${deferrals} looks over ${(deferrals * DEFER_SECONDS) / 60} minutes`,
-        );
-      }
-      await s.bus.send(QUEUES.hrEvents, [
-        {
-          messageId: boundedMessageId(`${event.eventId}/deferred/${deferrals + 1}`),
-          body: event,
-          subject: event.type,
-          contentType: 'application/json',
-          scheduledEnqueueTime: new Date(s.clock.now().getTime() + DEFER_SECONDS * 1000),
-          applicationProperties: { deferCount: deferrals + 1, ...(traceparent ? { traceparent } : {}) },
-        },
-      ]);
+      // No onboarding after the last look (a cancellation of a hire that never came): set aside.
+      if (result.outcome === 'gave-up') throw new DeadLetterError(result.code, result.reason);
     },
   });
 }

@@ -15,7 +15,9 @@ let services: Promise<Services> | undefined;
 // not when the worker loads this file: a cold start registers the functions without evaluating those SDKs
 // (in the bundle of npm run package, a dynamic import is a module initialised on demand; decision 11).
 const provider = () =>
-  (services ??= import('../shared/app/azure-services').then(({ createAzureServices }) => createAzureServices()));
+  (services ??= import('../shared/composition/azure-services').then(({ createAzureServices }) =>
+    createAzureServices(),
+  ));
 
 /** Every function as registered (exported for the deployment package's test, which calls handlers from the bundle). */
 export const definitions: readonly FunctionDefinition[] = allFunctions(provider);

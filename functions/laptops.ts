@@ -32,7 +32,7 @@ export function laptopFunctions(services: ServicesProvider): HttpFunctionDefinit
           return problem(404, `no laptop ${req.params.serialNumber ?? ''}`, { code: ErrorCodes.laptopNotFound });
         }
         const body = await tools.body(laptopReturnBodySchema);
-        const laptop = await (await services()).returnLaptop(serial.data, body, tools.actor);
+        const laptop = await (await services()).laptops.returnLaptop(serial.data, body, tools.actor);
         return json(200, toLaptopView(laptop));
       },
     }),
@@ -40,7 +40,7 @@ export function laptopFunctions(services: ServicesProvider): HttpFunctionDefinit
       roles: inventory,
       async handle(_req, tools) {
         const body = await tools.body(deliveryBodySchema);
-        const delivery = await (await services()).laptops.addDelivery(body);
+        const delivery = await (await services()).laptops.deliveries.add(body);
         return json(201, { id: delivery.id });
       },
     }),
@@ -48,7 +48,7 @@ export function laptopFunctions(services: ServicesProvider): HttpFunctionDefinit
       roles: inventory,
       async handle(req) {
         const id = req.params.id ?? '';
-        if (!(await (await services()).laptops.removeDelivery(id))) {
+        if (!(await (await services()).laptops.deliveries.remove(id))) {
           return problem(404, `no expected delivery ${id}`, { code: ErrorCodes.deliveryNotFound });
         }
         return { status: 204 };
@@ -58,7 +58,7 @@ export function laptopFunctions(services: ServicesProvider): HttpFunctionDefinit
       roles: inventory,
       async handle(_req, tools) {
         const body = await tools.body(addLaptopsBodySchema);
-        return json(201, await (await services()).laptopStock.add(body));
+        return json(201, await (await services()).laptops.add(body));
       },
     }),
     securedRoute(services, 'laptops-list', 'GET', 'laptops', {
@@ -68,7 +68,7 @@ export function laptopFunctions(services: ServicesProvider): HttpFunctionDefinit
         const { status, limit, continuationToken } = tools.query(listLaptopsQuerySchema);
         const page = await (
           await services()
-        ).laptopStock.list({
+        ).laptops.list({
           ...(status ? { status } : {}),
           limit,
           ...(continuationToken ? { continuationToken } : {}),
@@ -94,7 +94,7 @@ export function laptopAllocator(services: ServicesProvider): QueueFunctionDefini
     isSessionsEnabled: true,
     async handler(message, context) {
       const { pool } = parseMessage(allocationRequestSchema, message, 'InvalidAllocationRequest');
-      const { waiting, reserved } = await (await services()).laptopStock.pass();
+      const { waiting, reserved } = await (await services()).laptops.pass();
       if (reserved > 0) context.log(`allocation pass of ${pool}: ${reserved} laptop(s) reserved, ${waiting} in line`);
     },
   });

@@ -1,6 +1,6 @@
 import type { QueueFunctionDefinition } from './definition';
 import { DeadLetterError, parseMessage, queueFunction } from './definition';
-import { queuedNotificationSchema } from '../shared/app/notifications';
+import { queuedNotificationSchema } from '../shared/app/notifications/notifications';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
 import { NotificationRefused } from '../shared/ports/notifier';
@@ -20,7 +20,7 @@ export function notificationWorker(services: ServicesProvider): QueueFunctionDef
       const about =
         'onboardingId' in notification ? notification.onboardingId : `${notification.from}..${notification.to}`;
       try {
-        const result = await (await services()).deliverNotification(queued);
+        const result = await (await services()).notifications.deliver(queued);
         if (result.outcome === 'gave-up') throw new DeadLetterError('NotificationUndeliverable', result.reason);
         context.log(`notification ${notification.kind} (${about}): ${result.outcome}`);
       } catch (err) {

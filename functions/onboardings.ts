@@ -4,7 +4,6 @@ import { problemOf } from '../shared/http/http-handler';
 import { json, problem } from '../shared/http/problem';
 import { Roles } from '../shared/http/roles';
 import { verifyChain } from '../shared/audit/history-chain';
-import { exportOnboardings } from '../shared/app/onboarding-export';
 import {
   bulkDecisionsBodySchema,
   decisionBodySchema,
@@ -30,7 +29,7 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
       roles: readers,
       async handle(_req, tools) {
         const { limit, continuationToken, ...filter } = tools.query(listOnboardingsQuerySchema);
-        const page = await (await services()).store.query(filter, limit, continuationToken);
+        const page = await (await services()).onboardings.list(filter, limit, continuationToken);
         return json(200, { items: page.items.map(toOnboardingView), continuationToken: page.continuationToken });
       },
     }),
@@ -38,7 +37,7 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
       roles: readers,
       async handle(_req, tools) {
         const filter = tools.query(exportOnboardingsQuerySchema);
-        const lines = exportOnboardings((await services()).store, filter);
+        const lines = (await services()).onboardings.export(filter);
         const encoder = new TextEncoder();
         // Streamed: each page is read from the store when the client has taken the previous one.
         const body = new ReadableStream<Uint8Array>({
@@ -65,8 +64,8 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
       roles: readers,
       async handle(req) {
         const id = req.params.id ?? '';
-        const found = await (await services()).store.get(id);
-        return found ? json(200, toOnboardingView(found.value)) : notFound(id);
+        const found = await (await services()).onboardings.get(id);
+        return found ? json(200, toOnboardingView(found)) : notFound(id);
       },
     }),
     route(services, 'onboardings-history', 'GET', 'onboardings/{id}/history', {
@@ -74,10 +73,9 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
       async handle(req, tools) {
         const { verify } = tools.query(historyQuerySchema);
         const id = req.params.id ?? '';
-        const found = await (await services()).store.get(id);
-        if (!found) return notFound(id);
+        const history = await (await services()).onboardings.history(id);
+        if (!history) return notFound(id);
         // Oldest first: entries are appended in write order, each stamped when its change was decided.
-        const history = found.value.history;
         return json(200, { items: history, ...(verify ? { verification: verifyChain(history) } : {}) });
       },
     }),
@@ -86,7 +84,7 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
       person: true,
       async handle(req, tools) {
         const body = await tools.body(decisionBodySchema);
-        const decided = await (await services()).decideOnboarding(req.params.id ?? '', body, tools.actor);
+        const decided = await (await services()).onboardings.decide(req.params.id ?? '', body, tools.actor);
         return json(200, toOnboardingView(decided));
       },
     }),
@@ -95,7 +93,7 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
       person: true,
       async handle(_req, tools, context) {
         const { decisions } = await tools.body(bulkDecisionsBodySchema);
-        const outcomes = await (await services()).decideMany(decisions, tools.actor);
+        const outcomes = await (await services()).onboardings.decideMany(decisions, tools.actor);
         const results = outcomes.map((outcome) => {
           const { onboardingId } = outcome;
           if (outcome.ok) return { onboardingId, status: 200, onboarding: toOnboardingView(outcome.onboarding) };
@@ -110,7 +108,7 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
       person: true,
       async handle(req, tools) {
         const { priority } = await tools.body(patchOnboardingBodySchema);
-        const changed = await (await services()).changePriority(req.params.id ?? '', priority, tools.actor);
+        const changed = await (await services()).onboardings.changePriority(req.params.id ?? '', priority, tools.actor);
         return json(200, toOnboardingView(changed));
       },
     }),
@@ -118,7 +116,7 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
       roles: [Roles.onboardingApprove],
       person: true,
       async handle(req, tools) {
-        const retried = await (await services()).retryOnboarding(req.params.id ?? '', tools.actor);
+        const retried = await (await services()).onboardings.retry(req.params.id ?? '', tools.actor);
         return json(202, toOnboardingView(retried));
       },
     }),

@@ -29,7 +29,7 @@ function stepWorker(services: ServicesProvider, name: string, queueName: string)
         traceparentOf(context),
         { 'onboarding.id': command.onboardingId, 'onboarding.step': command.step },
         () =>
-          s.runStepCommand(command, {
+          s.provisioning.runStepCommand(command, {
             deliveryCount: deliveryCountOf(context),
             maxDeliveryCount: s.config.ServiceBus__maxDeliveryCount,
           }),
@@ -58,7 +58,7 @@ export function outboxSweeper(services: ServicesProvider): TimerFunctionDefiniti
     name: 'outbox-sweeper',
     everyMinutes: 1,
     async handler(context) {
-      const { outbox, reservations, redriven } = await (await services()).sweep();
+      const { outbox, reservations, redriven } = await (await services()).operations.sweep();
       if (outbox + reservations + redriven > 0) {
         context.log(
           `sweeper re-sent the commands of ${outbox} onboarding(s), ${reservations} laptop reservation(s) and ${redriven} stuck step(s)`,
@@ -75,7 +75,7 @@ export function retentionSweeper(services: ServicesProvider): TimerFunctionDefin
     name: 'retention-sweeper',
     everyMinutes: 60,
     async handler(context) {
-      const pseudonymised = await (await services()).retention.run();
+      const pseudonymised = await (await services()).operations.retention.run();
       if (pseudonymised > 0) context.log(`retention: ${pseudonymised} onboarding(s) pseudonymised`);
     },
   };

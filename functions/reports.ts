@@ -5,9 +5,6 @@ import { json } from '../shared/http/problem';
 import { Roles } from '../shared/http/roles';
 import { summaryQuerySchema } from '../shared/schemas/api';
 
-/** The first day a summary covers by default. */
-const ALL_TIME = '2000-01-01';
-
 const noQuerySchema = z.object({}).strict();
 
 /**
@@ -20,16 +17,14 @@ export function reportFunctions(services: ServicesProvider): HttpFunctionDefinit
       roles: [Roles.onboardingRead, Roles.onboardingApprove],
       async handle(_req, tools) {
         const query = tools.query(summaryQuerySchema);
-        const s = await services();
-        const to = query.to ?? s.clock.now().toISOString().slice(0, 10);
-        return json(200, await s.reports.summary(query.from ?? ALL_TIME, to));
+        return json(200, await (await services()).reports.summary(query.from, query.to));
       },
     }),
     securedRoute(services, 'forecast', 'GET', 'forecast', {
       roles: [Roles.onboardingRead, Roles.onboardingApprove, Roles.inventoryManage],
       async handle(_req, tools) {
         tools.query(noQuerySchema);
-        return json(200, await (await services()).readForecast());
+        return json(200, await (await services()).reports.forecast());
       },
     }),
   ];

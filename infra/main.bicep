@@ -19,6 +19,9 @@ param apiClientId string
 @description('Optional. skuId of the Microsoft 365 licence to assign. Default: Office 365 E3.')
 param licenseSkuId string = '6fd2c87f-b296-42f0-b197-1e91e994b900'
 
+@description('Optional. Department name to the group id of its team in Microsoft Teams: each agent joins their department\'s team once licensed. Default: none (no Teams step).')
+param departmentTeams object = {}
+
 @description('Optional. Usage location (ISO 3166-1 alpha-2) set on an agent\'s account without one, before its licence.')
 @minLength(2)
 @maxLength(2)
@@ -185,6 +188,8 @@ module functionApp 'modules/function-app.bicep' = {
       Auth__jwksUri: '${environment().authentication.loginEndpoint}${authTenantId}/discovery/v2.0/keys'
       Http__maxRequestsInFlight: '64'
       Provisioning__waitingRecheckSeconds: '300'
+      // Department → the group id of its team: the Teams step (empty: none).
+      Provisioning__departmentTeams: string(departmentTeams)
       Provisioning__defaultUsageLocation: defaultUsageLocation
       Provisioning__maxTransientRetries: '8'
       Provisioning__retryBaseSeconds: '2'

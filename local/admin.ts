@@ -3,7 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { z } from 'zod';
-import type { SetAsideMessages } from '../shared/app/set-aside-messages';
+import type { SetAsideMessages } from '../shared/app/operations/set-aside-messages';
 import { createFileDurably } from './journal';
 import type { SimulatedTenant } from './simulated-tenant';
 

@@ -1,5 +1,5 @@
 import type { GraphBudget } from '../shared/adapters/graph/graph-budget';
-import { ALLOCATION_TICK_MS } from '../shared/app/allocation-requests';
+import { ALLOCATION_TICK_MS } from '../shared/app/laptops/allocation-requests';
 import { InvocationContext, type InvocationContextInit, type LogHandler } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { allFunctions } from '../functions/all-functions';
 import type { FunctionDefinition, HttpFunctionDefinition, TimerFunctionDefinition } from '../functions/definition';
 import { durationMs, QUEUE_DEFINITIONS, QUEUES, type QueueDefinition } from '../shared/app/queues';
 import type { Ports, Services } from '../shared/app/services';
-import { createSetAsideMessages } from '../shared/app/set-aside-messages';
+import { createSetAsideMessages } from '../shared/app/operations/set-aside-messages';
 import { systemClock, type Clock } from '../shared/ports/clock';
 import { describeError } from '../shared/telemetry/redaction';
 import { adminRoutes, loadOrCreateAdminToken } from './admin';
@@ -62,6 +62,8 @@ export interface LocalHost {
   /** The embedded Cosmos DB endpoint (its `stats` count operations when set). */
   cosmos: EmbeddedCosmos;
   services: Services;
+  /** The adapters of the first instance: tests and the benchmark read and seed the stores through them. */
+  ports: Ports;
   /** The Graph budget of each instance (what it leased, waited, was told); none if the tenant does not throttle. */
   budgets: GraphBudget[];
   /** A bearer token from the development issuer, for a person (`claims`: tests only, set or override claims). */
@@ -211,7 +213,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const admin = adminRoutes({
     token: adminToken,
     tenant,
-    setAside: createSetAsideMessages({ rejected: services.rejectedMessages, deadLetters: bus }),
+    setAside: createSetAsideMessages({ rejected: services.operations.rejectedMessages, deadLetters: bus }),
   });
 
   /** An instance's queue functions consume their queues (each instance competes for the messages). */
@@ -320,6 +322,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     tenant,
     cosmos: stack.cosmos,
     services,
+    ports: stack.ports,
     budgets,
     adminToken,
     token: (user, roles, claims) =>

@@ -13,16 +13,17 @@ import { GraphBudget, type BudgetLimits } from '../shared/adapters/graph/graph-b
 import { GraphClient } from '../shared/adapters/graph/graph-client';
 import { notifierFromSetting } from '../shared/adapters/teams/teams-workflow-notifier';
 import { GraphDirectory } from '../shared/adapters/graph/graph-directory';
-import { graphProvisionersFrom } from '../shared/adapters/graph/graph-provisioners';
+import { GraphAutopilot } from '../shared/adapters/graph/graph-autopilot';
+import { graphConnectorsFrom } from '../shared/adapters/graph/graph-connectors';
 import { graphReadiness } from '../shared/adapters/graph/graph-readiness';
 import { cosmosReadiness } from '../shared/adapters/cosmos/cosmos-readiness';
 import { QUEUES } from '../shared/app/queues';
-import { reportUnreadableDocuments } from '../shared/app/rejected-messages';
+import { reportUnreadableDocuments } from '../shared/app/operations/rejected-messages';
 import { createServices, type Ports, type Services } from '../shared/app/services';
 import { loadConfig } from '../shared/config';
 import type { Clock } from '../shared/ports/clock';
 import type { MessageBus } from '../shared/ports/message-bus';
-import type { Provisioners } from '../shared/ports/provisioners';
+import type { Connectors } from '../shared/ports/provisioners';
 import type { JWTVerifyGetKey } from 'jose';
 import { EmbeddedCosmos, type CosmosJournal, type CosmosSnapshot } from './embedded-cosmos';
 import {
@@ -55,7 +56,7 @@ export interface LocalStackOptions {
   /** Tests only: wrap the real adapters (to inject crashes between any two awaits). */
   wrapPorts?: (ports: Ports) => Ports;
   /** Tests only: wrap the real connectors (to inject faults a tenant cannot produce). */
-  wrapProvisioners?: (real: Provisioners) => Provisioners;
+  wrapConnectors?: (real: Connectors) => Connectors;
 }
 
 export interface LocalStack {
@@ -63,10 +64,12 @@ export interface LocalStack {
   tenant: SimulatedTenant;
   /** The first instance of the function app. */
   services: Services;
+  /** The adapters of the first instance (tests read the stores and the stock through them). */
+  ports: Ports;
   /** The first instance's share of the Graph budget (none when the tenant does not throttle). */
   budget: GraphBudget | null;
   /** Another instance of the function app over the same stores, bus and tenant. */
-  instance(): { services: Services; budget: GraphBudget | null };
+  instance(): { services: Services; ports: Ports; budget: GraphBudget | null };
   stop(): Promise<void>;
 }
 
@@ -141,7 +144,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     agent: tenantAgent,
   });
   if (notifierProblem) console.warn(notifierProblem);
-  const instance = (): { services: Services; budget: GraphBudget | null } => {
+  const instance = (): { services: Services; ports: Ports; budget: GraphBudget | null } => {
     const credential = new ClientSecretCredential(tenant.tenantId, tenant.clientId, tenant.clientSecret, {
       authorityHost: tenant.authorityHost,
       disableInstanceDiscovery: true,
@@ -171,10 +174,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       directory: new GraphDirectory(graph, { licenseSkuId: config.Graph__licenseSkuId }),
       rejected,
       bus: o.bus,
-      provisioners: (requestAllocation, pool) => {
-        const real = graphProvisionersFrom(graph, config)(requestAllocation, pool);
-        return o.wrapProvisioners ? o.wrapProvisioners(real) : real;
-      },
+      autopilot: new GraphAutopilot(graph),
+      connectors: o.wrapConnectors
+        ? o.wrapConnectors(graphConnectorsFrom(graph, config))
+        : graphConnectorsFrom(graph, config),
       tokenValidator: createJwtValidator({
         issuer: config.Auth__issuer,
         audience: config.Auth__audience,
@@ -188,7 +191,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         graphReadiness(credential),
       ],
     };
-    return { services: createServices(o.wrapPorts ? o.wrapPorts(ports) : ports), budget };
+    const wrapped = o.wrapPorts ? o.wrapPorts(ports) : ports;
+    return { services: createServices(wrapped), ports: wrapped, budget };
   };
   const first = instance();
   const services = first.services;
@@ -196,6 +200,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     cosmos,
     tenant,
     services,
+    ports: first.ports,
     budget: first.budget,
     instance,
     async stop() {

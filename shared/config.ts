@@ -11,6 +11,21 @@ const leadDays = z.preprocess(
 );
 const isoDuration = z.string().refine(isIsoDuration, 'must be an ISO 8601 duration (P5Y, P18M, P2D, PT30S...)');
 
+/** A JSON object of department → the group id of its team (Bicep's default: `{}`, no team). */
+const departmentTeams = z
+  .string()
+  .default('{}')
+  .transform((text, ctx) => {
+    try {
+      const parsed = z.record(z.string().min(1), z.string().min(1)).safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object of department names to team group ids' });
+    return z.NEVER;
+  });
+
 /**
  * Every setting the functions read, parsed once from process.env. In Azure they are app settings
  * (identity-based, no secrets); locally they come from local.settings.json and the local host.
@@ -48,6 +63,11 @@ const configSchema = z.object({
    */
   Provisioning__vpnLeadDays: leadDays,
   Provisioning__licenseLeadDays: leadDays,
+  /**
+   * Teams: department → the group id of its team (JSON). Each agent becomes a member of their department's team
+   * once their licence is assigned; a department without a team skips the step. Unset: no Teams step.
+   */
+  Provisioning__departmentTeams: departmentTeams,
   /** How long a step waiting for licence seats waits before it checks again. */
   Provisioning__waitingRecheckSeconds: positiveInt.default(300),
   /**

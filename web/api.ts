@@ -1,6 +1,6 @@
 import type { Forecast } from '../shared/domain/forecast';
 import type { ImportSummary } from '../shared/import/hr-csv';
-import type { SummaryReport as Summary } from '../shared/app/reports';
+import type { SummaryReport as Summary } from '../shared/app/reports/reports';
 import type { OnboardingView as Onboarding } from '../shared/schemas/api';
 import type { StepName } from '../shared/schemas/onboarding';
 import type { LaptopView as Laptop } from '../shared/schemas/laptops';
@@ -34,7 +34,7 @@ export interface Me {
 }
 
 /** The steps in the order the console shows them. */
-export const STEP_NAMES: readonly StepName[] = ['laptop', 'vpn', 'officeLicense'];
+export const STEP_NAMES: readonly StepName[] = ['laptop', 'vpn', 'officeLicense', 'teams', 'accessories'];
 
 export interface Page<T> {
   items: T[];

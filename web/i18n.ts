@@ -89,6 +89,8 @@ const fr = {
   laptop: 'Ordinateur',
   vpn: 'VPN',
   officeLicense: 'Licence Microsoft 365',
+  teams: 'Équipe Teams',
+  accessories: 'Accessoires',
   // stock
   stockTitle: 'Stock d’ordinateurs',
   byStatus: 'Par statut',
@@ -278,6 +280,8 @@ const en: Words = {
   laptop: 'Laptop',
   vpn: 'VPN',
   officeLicense: 'Microsoft 365 licence',
+  teams: 'Teams team',
+  accessories: 'Accessories',
   stockTitle: 'Laptop stock',
   byStatus: 'By status',
   count: 'Count',

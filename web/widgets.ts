@@ -8,9 +8,10 @@ import { statusLabel, t } from './i18n';
 export function table(caption: string, headers: string[], rows: Child[][], className = 'data'): HTMLElement {
   if (rows.length === 0)
     return h('div', {}, h('h3', { class: 'caption' }, caption), h('p', { class: 'empty' }, t('none')));
+  // A wide table scrolls within its frame, which takes the keyboard's focus to be scrolled (WCAG 2.1.1).
   return h(
     'div',
-    { class: 'table-wrap' },
+    { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption },
     h(
       'table',
       { class: className },

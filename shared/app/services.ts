@@ -1,35 +1,52 @@
-import { Admission } from '../http/admission';
-import { createReports } from './reports';
-import { createRetention } from './retention';
 import type { Config } from '../config';
-import type { TokenValidator } from '../adapters/auth/jwt-validator';
+import type { Forecast } from '../domain/forecast';
+import type { Autopilot } from '../ports/autopilot';
 import type { Clock } from '../ports/clock';
 import type { Directory } from '../ports/directory';
 import type { LaptopPool } from '../ports/laptop-pool';
 import type { MessageBus } from '../ports/message-bus';
-import type { OnboardingStore } from '../ports/onboarding-store';
-import type { RejectedMessageStore } from '../ports/rejected-messages';
-import type { Provisioners } from '../ports/provisioners';
 import type { Notifier } from '../ports/notifier';
+import type { OnboardingStore } from '../ports/onboarding-store';
+import type { Connectors, Provisioners } from '../ports/provisioners';
 import type { ReadinessCheck } from '../ports/readiness';
+import type { RejectedMessageStore } from '../ports/rejected-messages';
+import type { TokenValidator } from '../ports/token-validator';
 import type { Onboarding } from '../schemas/onboarding';
-import { createDecideMany, createDecideOnboarding, createRetryOnboarding } from './decide-onboarding';
-import { createHandleApprovalDeadline, createScheduleApprovalDeadlines } from './approval-deadlines';
-import { createHandleHrEvent } from './handle-hr-event';
-import { createAnnounce, createDeliverNotification } from './notifications';
-import { createRequestAllocation, type RequestAllocation } from './allocation-requests';
-import { createLaptopStock, createResumeLaptopSteps } from './laptop-stock';
-import { createOnboardingWriter } from './onboarding-writer';
-import { createRejectedMessages } from './rejected-messages';
-import { createRunStepCommand } from './run-step-command';
-import { createSweeper } from './sweeper';
-import { createHandleDeparture, createScheduleDeparture } from './departures';
-import { createChangePriority, createReturnLaptop, createServeFreedSeat } from './lifecycle';
-import { createForecast } from './forecast';
-import { createLeadTimes } from './lead-times';
-import { createImportHires } from './hr-import';
+import { createHandleDeparture, createScheduleDeparture, type DepartureMessage } from './departures/departures';
+import type { IntakeUseCases } from './intake';
+import { createImportHires } from './intake/hr-import';
+import { createIntake } from './intake/intake';
+import type { LaptopUseCases } from './laptops';
+import { createRequestAllocation } from './laptops/allocation-requests';
+import { createLaptopStep } from './laptops/laptop-step';
+import { createLaptopStock, createResumeLaptopSteps } from './laptops/laptop-stock';
+import { createReturnLaptop } from './laptops/return-laptop';
+import {
+  createAnnounce,
+  createDeliverNotification,
+  type DeliveryOutcome,
+  type QueuedNotification,
+} from './notifications/notifications';
+import type { OnboardingUseCases, ProvisioningUseCases } from './onboarding';
+import { createHandleApprovalDeadline, createScheduleApprovalDeadlines } from './onboarding/approval-deadlines';
+import { createDecideMany, createDecideOnboarding, createRetryOnboarding } from './onboarding/decide-onboarding';
+import { createHandleHrEvent } from './onboarding/handle-hr-event';
+import { createLeadTimes } from './onboarding/lead-times';
+import { createChangePriority, createServeFreedSeat } from './onboarding/lifecycle';
+import { exportOnboardings } from './onboarding/onboarding-export';
+import { createOnboardingWriter } from './onboarding/onboarding-writer';
+import { createRunStepCommand } from './onboarding/run-step-command';
+import { Admission } from './operations/admission';
+import { createRejectedMessages, type RejectedMessages } from './operations/rejected-messages';
+import { createRetention, type Retention } from './operations/retention';
+import { createSweeper } from './operations/sweeper';
+import { createForecast } from './reports/forecast';
+import { createReports, type SummaryReport } from './reports/reports';
 
-/** The adapters a host provides. */
+/** The first day a report covers when none is given: before any onboarding. */
+const ALL_TIME = '2000-01-01';
+
+/** The adapters a host provides (the Azure composition root, and the local host's). */
 export interface Ports {
   config: Config;
   clock: Clock;
@@ -37,9 +54,11 @@ export interface Ports {
   laptops: LaptopPool;
   bus: MessageBus;
   directory: Directory;
+  /** Windows Autopilot: which user a laptop is set up for. */
+  autopilot: Autopilot;
+  /** The steps made in the tenant (VPN, licence, Teams). */
+  connectors: Connectors;
   rejected: RejectedMessageStore;
-  /** Built last, over the laptop pool above: the laptop connector asks the pool's allocator for passes. */
-  provisioners: (requestAllocation: RequestAllocation, laptops: LaptopPool) => Provisioners;
   tokenValidator: TokenValidator;
   /** The DSI's Teams channel; null: notifications are off (not configured). */
   notifier: Notifier | null;
@@ -47,8 +66,38 @@ export interface Ports {
   readiness: readonly ReadinessCheck[];
 }
 
+/**
+ * The use cases, by slice, as the functions (and the local host) reach them: each function calls one of them,
+ * never a store, the bus or a connector itself.
+ */
+export interface Services {
+  /** The settings (read-only): what a function needs of them (the delivery count, the console's sign-in). */
+  config: Config;
+  tokenValidator: TokenValidator;
+  /** How many API requests this instance works on at once (503 past it). */
+  admission: Admission;
+  readiness: readonly ReadinessCheck[];
+  onboardings: OnboardingUseCases;
+  provisioning: ProvisioningUseCases;
+  intake: IntakeUseCases;
+  laptops: LaptopUseCases;
+  departures: { handle(due: DepartureMessage): Promise<Onboarding | null> };
+  notifications: { deliver(queued: QueuedNotification): Promise<DeliveryOutcome> };
+  reports: {
+    /** Over the onboardings created between the two days, inclusive (default: from the start, to today). */
+    summary(from: string | undefined, to: string | undefined): Promise<SummaryReport>;
+    forecast(): Promise<Forecast>;
+  };
+  operations: {
+    /** The sweeper's pass: what a lost message or a worker stopped mid-way left behind. */
+    sweep(): ReturnType<ReturnType<typeof createSweeper>>;
+    retention: Retention;
+    rejectedMessages: RejectedMessages;
+  };
+}
+
 /** The use cases, built once per worker over the ports. */
-export function createServices(ports: Ports) {
+export function createServices(ports: Ports): Services {
   const { store, bus, clock, laptops, config, directory } = ports;
   const resume = createResumeLaptopSteps(bus, clock, config.Sweeper__reservationGraceSeconds);
   const requestAllocation = createRequestAllocation(bus, clock);
@@ -60,7 +109,16 @@ export function createServices(ports: Ports) {
     digestWindowMs: config.Notifications__digestSeconds * 1000,
   });
   const writer = createOnboardingWriter({ store, bus, clock, requestAllocation, announce });
-  const provisioners = ports.provisioners(requestAllocation, laptops);
+  // Every step: those made in the tenant (connectors), and the laptop, served from the stock.
+  const provisioners: Provisioners = {
+    ...ports.connectors,
+    laptop: createLaptopStep({ laptops, autopilot: ports.autopilot, requestAllocation }),
+    accessories: {
+      step: 'accessories',
+      provision: () => Promise.resolve({ kind: 'not-needed', detail: 'no accessory stock yet' }),
+      revert: () => Promise.resolve(undefined),
+    },
+  };
   const laptopStock = createLaptopStock({
     laptops,
     store,
@@ -78,64 +136,97 @@ export function createServices(ports: Ports) {
   /** A laptop step in line after its onboarding changed (start date, priority): the next pass reads it anew. */
   const replanLaptop = (o: Onboarding) =>
     o.steps.laptop.status === 'waiting' ? requestAllocation(`replan/${o.id}/${o.updatedAt}`) : Promise.resolve();
-  return {
-    ...ports,
-    provisioners,
+  const teams = config.Provisioning__departmentTeams;
+  const handleHrEvent = createHandleHrEvent({
+    store,
     writer,
+    bus,
+    clock,
+    directory,
+    laptops,
+    announce,
+    scheduleDeparture,
+    leadTimes,
+    scheduleApprovalDeadlines: createScheduleApprovalDeadlines(bus, {
+      reminderAfter: config.Approval__reminderAfter,
+      expiresAfter: config.Approval__expiresAfter,
+    }),
+    replanLaptop,
+    hasTeam: (department) => teams[department] !== undefined,
+  });
+  const reports = createReports({ store });
+  const rejectedMessages = createRejectedMessages({ store: ports.rejected, bus, clock });
+  return {
+    config,
+    tokenValidator: ports.tokenValidator,
     admission: new Admission(config.Http__maxRequestsInFlight),
-    // A laptop's place in line is read from its onboarding at each pass: a changed date takes effect at the next.
-    handleHrEvent: createHandleHrEvent({
-      store,
-      writer,
-      clock,
-      announce,
-      scheduleDeparture,
-      leadTimes,
-      scheduleApprovalDeadlines: createScheduleApprovalDeadlines(bus, {
-        reminderAfter: config.Approval__reminderAfter,
-        expiresAfter: config.Approval__expiresAfter,
+    readiness: ports.readiness,
+    onboardings: {
+      list: (filter, limit, continuationToken) => store.query(filter, limit, continuationToken),
+      get: async (id) => (await store.get(id))?.value ?? null,
+      history: async (id) => (await store.get(id))?.value.history ?? null,
+      export: (filter) => exportOnboardings(store, filter),
+      decide: decideOnboarding,
+      decideMany: createDecideMany(decideOnboarding),
+      retry: createRetryOnboarding({ writer, clock }),
+      changePriority: createChangePriority({ writer, clock, replanLaptop }),
+      handleApprovalDeadline: createHandleApprovalDeadline({ writer, clock }),
+    },
+    provisioning: {
+      runStepCommand: createRunStepCommand({
+        store,
+        bus,
+        writer,
+        provisioners,
+        clock,
+        serveFreedSeat: createServeFreedSeat({ store, bus }),
+        directory,
+        retry: {
+          maxRetries: config.Provisioning__maxTransientRetries,
+          baseSeconds: config.Provisioning__retryBaseSeconds,
+          maxSeconds: config.Provisioning__retryMaxSeconds,
+        },
       }),
-      replanLaptop,
-    }),
-    decideOnboarding,
-    decideMany: createDecideMany(decideOnboarding),
-    retryOnboarding: createRetryOnboarding({ writer, clock }),
-    handleApprovalDeadline: createHandleApprovalDeadline({ writer, clock }),
-    handleDeparture: createHandleDeparture({ store, writer, laptops, clock, scheduleDeparture }),
-    changePriority: createChangePriority({ writer, clock, replanLaptop }),
-    returnLaptop: createReturnLaptop({ laptops, writer, directory, clock, requestAllocation }),
-    readForecast: createForecast({ store, laptops, directory, clock }),
-    importHires: createImportHires({ bus, laptops, directory, clock }),
-    deliverNotification: createDeliverNotification({
-      store,
-      notifier: ports.notifier,
+    },
+    intake: createIntake({
       bus,
       clock,
-      consoleUrl: config.Console__publicUrl ?? 'http://127.0.0.1:7071/',
-      retry: { maxAttempts: 10, baseSeconds: config.Notifications__retryBaseSeconds, maxSeconds: 1800 },
+      handleHrEvent,
+      importHires: createImportHires({ bus, laptops, directory, clock }),
     }),
-    laptopStock,
-    reports: createReports({ store }),
-    retention: createRetention({ store, clock, retention: config.Retention__personalData }),
-    rejectedMessages: createRejectedMessages({ store: ports.rejected, bus, clock }),
-    sweep: createSweeper({ store, writer, laptopStock, bus, clock, config }),
-    runStepCommand: createRunStepCommand({
-      store,
-      bus,
-      writer,
-      provisioners,
-      clock,
-      serveFreedSeat: createServeFreedSeat({ store, bus }),
-      directory,
-      retry: {
-        maxRetries: config.Provisioning__maxTransientRetries,
-        baseSeconds: config.Provisioning__retryBaseSeconds,
-        maxSeconds: config.Provisioning__retryMaxSeconds,
+    laptops: {
+      add: (body) => laptopStock.add(body),
+      list: (options) => laptopStock.list(options),
+      returnLaptop: createReturnLaptop({ laptops, writer, autopilot: ports.autopilot, clock, requestAllocation }),
+      pass: () => laptopStock.pass(),
+      deliveries: {
+        add: (body) => laptops.addDelivery(body),
+        remove: (id) => laptops.removeDelivery(id),
+        list: () => laptops.deliveries(),
       },
-    }),
+    },
+    departures: { handle: createHandleDeparture({ store, writer, laptops, clock, scheduleDeparture }) },
+    notifications: {
+      deliver: createDeliverNotification({
+        store,
+        notifier: ports.notifier,
+        bus,
+        clock,
+        consoleUrl: config.Console__publicUrl ?? 'http://127.0.0.1:7071/',
+        retry: { maxAttempts: 10, baseSeconds: config.Notifications__retryBaseSeconds, maxSeconds: 1800 },
+      }),
+    },
+    reports: {
+      summary: (from, to) => reports.summary(from ?? ALL_TIME, to ?? clock.now().toISOString().slice(0, 10)),
+      forecast: createForecast({ store, laptops, directory, clock }),
+    },
+    operations: {
+      sweep: createSweeper({ store, writer, laptopStock, bus, clock, config }),
+      retention: createRetention({ store, clock, retention: config.Retention__personalData }),
+      rejectedMessages,
+    },
   };
 }
-export type Services = ReturnType<typeof createServices>;
 
 /** How function handlers reach the services: built lazily, once per worker. */
 export type ServicesProvider = () => Promise<Services>;

@@ -1,20 +1,66 @@
 import type { EmployeeHired } from '../schemas/hr-events';
 import {
+  ONBOARDING_SCHEMA_VERSION,
   STEP_NAMES,
   type HistoryEntry,
   type Onboarding,
+  type OnboardingKind,
   type OnboardingStatus,
+  type RequestReason,
   type Step,
   type StepCommand,
   type StepName,
+  type StoredNeeds,
 } from '../schemas/onboarding';
 import type { Priority } from '../schemas/hr-events';
 import { HR, SYSTEM, type Actor } from './actor';
 import { DomainError, ErrorCodes } from './errors';
+import { isBlocked, STEPS, stepsAfter } from './steps';
+
+/** What opens an onboarding: a hire, or equipment requested for an agent in post. */
+export interface Intake {
+  kind: OnboardingKind;
+  employeeId: string;
+  userPrincipalName: string;
+  displayName: string;
+  department: string;
+  site: string | null;
+  priority: Priority;
+  /** A hire's start date, or the day an equipment request is needed by. */
+  startDate: string;
+  usageLocation?: string;
+  managerUpn: string | null;
+  /** What is needed, resolved (Teams only where the department has a team). */
+  needs: StoredNeeds;
+  replaces: { serialNumber: string } | null;
+  reason?: RequestReason;
+  /** Steps not needed because the agent has their effect already, and why (the laptop they hold). */
+  alreadyHeld?: Partial<Record<StepName, string>>;
+}
+
+/** The intake of a hire (`teams`: whether the hire's department has a team). */
+export function intakeOfHire(hire: EmployeeHired, teams = false): Intake {
+  const { employee, needs } = hire;
+  return {
+    kind: 'hire',
+    employeeId: employee.employeeId,
+    userPrincipalName: employee.userPrincipalName,
+    displayName: `${employee.givenName} ${employee.surname}`,
+    department: employee.department,
+    site: employee.site ?? null,
+    priority: employee.priority,
+    startDate: employee.startDate,
+    ...(employee.usageLocation ? { usageLocation: employee.usageLocation } : {}),
+    managerUpn: employee.managerUpn ?? null,
+    needs: { ...needs, teams: needs.teams && teams },
+    replaces: null,
+  };
+}
 
 /** Everything that can happen to an onboarding. */
 export type OnboardingEvent =
-  | { type: 'hired'; eventId: string; at: string; hire: EmployeeHired; traceparent?: string }
+  /** Another hire of the employee while this onboarding is open: recorded, nothing else changes. */
+  | { type: 'hired'; eventId: string; at: string }
   | {
       type: 'decided';
       at: string;
@@ -23,6 +69,11 @@ export type OnboardingEvent =
       comment?: string;
       /** The agent's object id in Entra ID, when the directory knows the account: four-eyes compares ids. */
       agentObjectId?: string;
+      /**
+       * The directory has no such account. An agent in post's must exist (it is not created for them): their
+       * request needs attention at once, and no laptop is held for it.
+       */
+      accountMissing?: boolean;
       /** Lead times: a step not to run before this instant (the setting's days before the start date). */
       notBefore?: StepSchedule;
     }
@@ -37,9 +88,14 @@ export type OnboardingEvent =
       step: StepName;
       serialNumber?: string;
       detail?: string;
+      /** The team joined, and that membership (the `teams` step). */
+      groupId?: string;
+      membershipId?: string;
       startedAt?: string;
       agentObjectId?: string;
     }
+  /** The step has nothing to do for this agent (a department without a team). */
+  | { type: 'step-skipped'; at: string; step: StepName; detail: string; startedAt?: string; agentObjectId?: string }
   /** Nothing free: the step waits (re-checked by its worker, or resumed when stock comes back). */
   | { type: 'step-waiting'; at: string; step: StepName; detail: string; startedAt?: string; agentObjectId?: string }
   | {
@@ -85,6 +141,19 @@ export type OnboardingEvent =
    * are served in the new order from the next allocation pass on.
    */
   | { type: 'priority-changed'; eventId?: string; at: string; by: Actor; priority: Priority }
+  /**
+   * HR's `employee.moved`: `due` when its effective day has come (it applies then: department and site change,
+   * the department's team is swapped); not yet due, it is planned (and applied when its scheduled look comes).
+   */
+  | {
+      type: 'moved';
+      eventId: string;
+      at: string;
+      department?: string;
+      site?: string;
+      effectiveDate: string;
+      due: boolean;
+    }
   /** HR's `employee.left`: `dueAt` is the end of `lastDay` in Europe/Paris, when access is removed. */
   | { type: 'left'; eventId: string; at: string; lastDay: string; dueAt: string }
   /** A leaver's last day ended (a scheduled message for that last day): access is removed, the laptop expected. */
@@ -142,38 +211,71 @@ export function isUndoing(o: Onboarding, step: StepName): boolean {
   if (o.status === 'cancelled') return UNDOABLE.includes(status);
   // An approval withdrawn: the laptop's place in line (or a laptop reserved meanwhile) is given back.
   if (o.status === 'awaiting-approval') return step === 'laptop' && status === 'pending';
-  return o.status === 'leaving' && o.departure?.accessRemovedAt !== undefined && step !== 'laptop' && status === 'done';
+  return (
+    o.status === 'leaving' && o.departure?.accessRemovedAt !== undefined && STEPS[step].access && status === 'done'
+  );
 }
 
-/** Creates the onboarding for a hire: awaiting approval, steps pending or skipped per `needs`. */
-export function startOnboarding(
+/** Creates an onboarding: awaiting approval, each step pending, or skipped where not needed (or held already). */
+export function openOnboarding(
   identity: NewOnboardingIdentity,
-  event: Extract<OnboardingEvent, { type: 'hired' }>,
+  event: { eventId: string; at: string; intake: Intake; traceparent?: string },
 ): Decision {
-  const { employee, needs } = event.hire;
-  const at = event.at;
-  const step = (needed: boolean): Step => ({ status: needed ? 'pending' : 'skipped', updatedAt: at, attempt: 0 });
+  const { intake, at } = event;
+  const needed: Record<StepName, boolean> = {
+    laptop: intake.needs.laptop,
+    vpn: intake.needs.vpn,
+    officeLicense: intake.needs.officeLicense,
+    teams: intake.needs.teams,
+    accessories: intake.needs.accessories.length > 0,
+  };
+  const step = (name: StepName): Step => {
+    const held = intake.alreadyHeld?.[name];
+    if (needed[name] && held === undefined) return { status: 'pending', updatedAt: at, attempt: 0 };
+    return { status: 'skipped', updatedAt: at, attempt: 0, ...(held !== undefined ? { detail: held } : {}) };
+  };
   const entry: HistoryEntry = {
     at,
     type: 'onboarding.created',
     actor: HR.name,
-    details: { eventId: event.eventId, startDate: employee.startDate, priority: employee.priority, needs },
+    details: {
+      eventId: event.eventId,
+      kind: intake.kind,
+      startDate: intake.startDate,
+      priority: intake.priority,
+      needs: intake.needs,
+      ...(intake.replaces ? { replaces: intake.replaces.serialNumber } : {}),
+      ...(intake.reason ? { reason: intake.reason } : {}),
+      ...(intake.alreadyHeld ? { alreadyHeld: intake.alreadyHeld } : {}),
+    },
   };
   const state: Onboarding = {
     id: identity.id,
     docType: 'onboarding',
-    employeeId: employee.employeeId,
+    schemaVersion: ONBOARDING_SCHEMA_VERSION,
+    kind: intake.kind,
+    employeeId: intake.employeeId,
     sequence: identity.sequence,
-    userPrincipalName: employee.userPrincipalName,
-    displayName: `${employee.givenName} ${employee.surname}`,
-    department: employee.department,
-    site: employee.site ?? null,
-    priority: employee.priority,
-    startDate: employee.startDate,
-    ...(employee.usageLocation ? { usageLocation: employee.usageLocation } : {}),
+    userPrincipalName: intake.userPrincipalName,
+    displayName: intake.displayName,
+    department: intake.department,
+    site: intake.site,
+    priority: intake.priority,
+    startDate: intake.startDate,
+    ...(intake.usageLocation ? { usageLocation: intake.usageLocation } : {}),
     status: 'awaiting-approval',
     decision: null,
-    steps: { laptop: step(needs.laptop), vpn: step(needs.vpn), officeLicense: step(needs.officeLicense) },
+    needs: intake.needs,
+    managerUpn: intake.managerUpn,
+    replaces: intake.replaces,
+    ...(intake.reason ? { reason: intake.reason } : {}),
+    steps: {
+      laptop: step('laptop'),
+      vpn: step('vpn'),
+      officeLicense: step('officeLicense'),
+      teams: step('teams'),
+      accessories: step('accessories'),
+    },
     createdAt: at,
     updatedAt: at,
     eventIds: [event.eventId],
@@ -182,6 +284,19 @@ export function startOnboarding(
     ...(event.traceparent ? { traceparent: event.traceparent } : {}),
   };
   return { state, commands: [], history: [entry], changed: true };
+}
+
+/** Creates the onboarding of a hire (whose department has no team unless `teams`). */
+export function startOnboarding(
+  identity: NewOnboardingIdentity,
+  event: { type?: 'hired'; eventId: string; at: string; hire: EmployeeHired; traceparent?: string; teams?: boolean },
+): Decision {
+  return openOnboarding(identity, {
+    eventId: event.eventId,
+    at: event.at,
+    intake: intakeOfHire(event.hire, event.teams),
+    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+  });
 }
 
 /**
@@ -211,6 +326,21 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
       break;
     case 'step-succeeded':
       stepSucceeded(b, event);
+      break;
+    case 'step-skipped':
+      if (b.acceptsStepProgress(event.step, ['pending', 'in-progress', 'waiting'])) {
+        b.started(event.step, event.startedAt);
+        b.setStep(event.step, {
+          status: 'skipped',
+          detail: event.detail,
+          groupId: undefined,
+          membershipId: undefined,
+          previousGroupId: undefined,
+        });
+        b.log(SYSTEM, 'step.skipped', { step: event.step, detail: event.detail });
+        startDependents(b, event.step);
+        b.settle();
+      }
       break;
     case 'step-waiting':
       if (b.acceptsStepProgress(event.step, ['pending', 'in-progress', 'waiting'])) {
@@ -299,6 +429,9 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
     case 'laptop-returned':
       laptopReturned(b, event);
       break;
+    case 'moved':
+      move(b, event);
+      break;
     case 'start-date-changed':
       b.recordEvent(event.eventId);
       if (b.state.startDate !== event.startDate) {
@@ -343,8 +476,20 @@ function decideApproval(b: Builder, event: Extract<OnboardingEvent, { type: 'dec
     return;
   }
   s.status = 'provisioning';
+  if (event.accountMissing && s.kind === 'equipment') {
+    // Nothing can be made for an account that does not exist; no laptop is held for it meanwhile.
+    const message = `no account ${s.userPrincipalName} in the directory: an agent in post's account must exist (a mistyped upn?)`;
+    for (const step of STEP_NAMES) {
+      if (s.steps[step].status !== 'pending') continue;
+      b.setStep(step, { status: 'failed', detail: `UserNotFound: ${message}` });
+      b.log(SYSTEM, 'step.failed', { step, code: 'UserNotFound', message });
+    }
+    b.settle();
+    return;
+  }
+  // A step that runs after another (Teams after the licence) starts when that one is done.
   for (const step of STEP_NAMES) {
-    if (s.steps[step].status === 'pending') startStep(b, step, event.notBefore?.[step]);
+    if (s.steps[step].status === 'pending' && !isBlocked(s, step)) startStep(b, step, event.notBefore?.[step]);
   }
   b.settle();
 }
@@ -393,6 +538,8 @@ function stepSucceeded(b: Builder, event: Extract<OnboardingEvent, { type: 'step
   const extra = {
     ...(event.serialNumber !== undefined ? { serialNumber: event.serialNumber } : {}),
     ...(event.detail !== undefined ? { detail: event.detail } : {}),
+    ...(event.groupId !== undefined ? { groupId: event.groupId } : {}),
+    ...(event.membershipId !== undefined ? { membershipId: event.membershipId } : {}),
   };
   if (s.status === 'cancelled' && ['in-progress', 'reverted', 'skipped'].includes(step.status)) {
     // The effect landed after the cancellation: record it and undo it.
@@ -404,9 +551,17 @@ function stepSucceeded(b: Builder, event: Extract<OnboardingEvent, { type: 'step
   }
   if (!b.acceptsStepProgress(event.step, ['pending', 'in-progress', 'waiting'])) return;
   b.started(event.step, event.startedAt);
-  b.setStep(event.step, { status: 'done', detail: event.detail, ...extra });
+  b.setStep(event.step, { status: 'done', detail: event.detail, previousGroupId: undefined, ...extra });
   b.log(SYSTEM, 'step.done', { step: event.step, ...extra });
+  startDependents(b, event.step);
   b.settle();
+}
+
+/** `step` is done: the steps that waited for it (Teams for the licence) start, once nothing else holds them. */
+function startDependents(b: Builder, step: StepName): void {
+  for (const next of stepsAfter(step)) {
+    if (b.state.steps[next].status === 'pending' && !isBlocked(b.state, next)) startStep(b, next);
+  }
 }
 
 function retry(b: Builder, by: Actor): void {
@@ -486,6 +641,45 @@ function changePriority(b: Builder, event: Extract<OnboardingEvent, { type: 'pri
   s.priority = event.priority;
 }
 
+function move(b: Builder, event: Extract<OnboardingEvent, { type: 'moved' }>): void {
+  const s = b.state;
+  if (s.status === 'rejected' || s.status === 'cancelled' || s.status === 'left') {
+    b.recordEvent(event.eventId);
+    b.log(HR, 'move.ignored', { eventId: event.eventId, detail: `onboarding is ${s.status}` });
+    return;
+  }
+  const planned = {
+    eventId: event.eventId,
+    ...(event.department !== undefined ? { department: event.department } : {}),
+    ...(event.site !== undefined ? { site: event.site } : {}),
+    effectiveDate: event.effectiveDate,
+  };
+  if (!event.due) {
+    // Not yet: planned, and applied when its day comes (the event is recorded then).
+    if (JSON.stringify(s.plannedMove) === JSON.stringify(planned)) return;
+    s.plannedMove = planned;
+    b.log(HR, 'move.planned', { ...planned });
+    return;
+  }
+  b.recordEvent(event.eventId);
+  if (s.plannedMove?.eventId === event.eventId) delete s.plannedMove;
+  const from = { department: s.department, site: s.site };
+  const to = { department: event.department ?? s.department, site: event.site ?? s.site };
+  b.log(HR, 'onboarding.moved', { eventId: event.eventId, from, to, effectiveDate: event.effectiveDate });
+  if (to.department === from.department && to.site === from.site) return;
+  s.department = to.department;
+  s.site = to.site;
+  if (to.department === from.department) return;
+  // The team of the former department is left for the new one's (or for none): the step runs again.
+  const teams = s.steps.teams;
+  const accessGone = s.status === 'leaving' && s.departure?.accessRemovedAt !== undefined;
+  if (teams.status !== 'done' || accessGone) return;
+  const attempt = teams.attempt + 1;
+  b.setStep('teams', { status: 'pending', attempt, previousGroupId: teams.groupId });
+  b.command({ type: 'run-step', step: 'teams', attempt });
+  if (s.status === 'completed') s.status = 'provisioning';
+}
+
 function leave(b: Builder, event: Extract<OnboardingEvent, { type: 'left' }>): void {
   const s = b.state;
   if (isOpen(s.status)) {
@@ -526,12 +720,15 @@ function departureDue(b: Builder, event: Extract<OnboardingEvent, { type: 'depar
   for (const step of STEP_NAMES) {
     const current = s.steps[step];
     if (current.status !== 'done') continue;
-    if (step === 'laptop') {
-      b.setStep(step, { status: 'returning', detail: `laptop ${current.serialNumber ?? ''} expected back at the DSI` });
-    } else {
+    if (STEPS[step].access) {
       const attempt = current.attempt + 1;
       b.setStep(step, { attempt });
       b.command({ type: 'revert-step', step, attempt });
+    } else if (step === 'laptop') {
+      b.setStep(step, { status: 'returning', detail: `laptop ${current.serialNumber ?? ''} expected back at the DSI` });
+    } else {
+      // What the agent holds besides the laptop comes back with it.
+      b.setStep(step, { status: 'returning', detail: 'expected back at the DSI with the laptop' });
     }
   }
   b.settleDeparture();
@@ -542,6 +739,11 @@ function laptopReturned(b: Builder, event: Extract<OnboardingEvent, { type: 'lap
   const laptop = s.steps.laptop;
   if (s.status !== 'leaving' || laptop.status !== 'returning' || laptop.serialNumber !== event.serialNumber) return;
   b.setStep('laptop', { status: 'reverted', detail: `laptop returned (${event.condition})` });
+  for (const step of STEP_NAMES) {
+    if (step !== 'laptop' && s.steps[step].status === 'returning') {
+      b.setStep(step, { status: 'reverted', detail: 'returned with the laptop' });
+    }
+  }
   b.log(event.by, 'laptop.returned', {
     serialNumber: event.serialNumber,
     condition: event.condition,
@@ -648,13 +850,16 @@ class Builder {
       ...patch,
       updatedAt: this.at,
     };
-    this.state.steps[step] = {
-      ...rest,
-      ...(detail !== undefined ? { detail } : {}),
-      ...(serialNumber !== undefined ? { serialNumber } : {}),
-      // Only a step still waiting for its day keeps it (any other change of the step ends the wait).
-      ...(notBefore !== undefined ? { notBefore } : {}),
-    };
+    // Optional fields set to undefined by the patch are left out, as a stored document has them.
+    this.state.steps[step] = Object.fromEntries(
+      Object.entries({
+        ...rest,
+        detail,
+        serialNumber,
+        // Only a step still waiting for its day keeps it (any other change of the step ends the wait).
+        notBefore,
+      }).filter(([, value]) => value !== undefined),
+    ) as Step;
   }
 
   /** Step progress counts only while provisioning runs and the step is in one of `from`. */

@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { z } from 'zod';
 import type { Actor } from '../domain/actor';
 import { DomainError, ErrorCodes, type ErrorCode } from '../domain/errors';
-import { AuthenticationError, type Principal, type TokenValidator } from '../adapters/auth/jwt-validator';
+import { AuthenticationError, type Principal, type TokenValidator } from '../ports/token-validator';
 import { InvalidContinuationToken } from '../ports/onboarding-store';
 import { UnreadableDocument } from '../ports/unreadable-document';
 import { TransientError } from '../ports/provisioners';
@@ -10,7 +10,7 @@ import { toFieldErrors } from '../schemas/validation';
 import type { Role } from './roles';
 import { describeError, redact } from '../telemetry/redaction';
 import { problem, problemBody, problemResponse, type Problem } from './problem';
-import { Admission, BUSY_RETRY_AFTER_SECONDS } from './admission';
+import { Admission, BUSY_RETRY_AFTER_SECONDS } from '../app/operations/admission';
 
 /** Bodies over this size are refused with 413, whichever host serves the request. */
 export const MAX_BODY_BYTES = 256 * 1024;

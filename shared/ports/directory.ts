@@ -1,12 +1,23 @@
 /**
- * The organisation's tenant outside the provisioning steps (Entra ID and Intune through Microsoft Graph in
- * Azure, the simulated tenant locally).
+ * The organisation's tenant outside the provisioning steps (Entra ID through Microsoft Graph in Azure, the
+ * simulated tenant locally).
  */
+/** An agent as the directory knows them (Entra ID's user: department, office location, manager). */
+export interface DirectoryAgent {
+  objectId: string;
+  displayName: string;
+  department: string | null;
+  /** Where they work (`officeLocation`). */
+  site: string | null;
+  /** Their manager's user principal name, if the directory has one. */
+  managerUpn: string | null;
+}
+
 export interface Directory {
+  /** The agent with this user principal name, or null when the directory has no such account. */
+  agent(userPrincipalName: string): Promise<DirectoryAgent | null>;
   /** The object id of the account with this user principal name, or null when the directory has none. */
   objectIdOf(userPrincipalName: string): Promise<string | null>;
   /** How many seats of the configured Microsoft 365 licence are free (0 when the tenant has no such subscription). */
   freeSeats(): Promise<number>;
-  /** Removes the Windows Autopilot user of a laptop (a laptop back in stock); harmless when it has none. */
-  unassignDevice(serialNumber: string): Promise<void>;
 }

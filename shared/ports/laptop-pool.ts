@@ -29,6 +29,8 @@ export interface LaptopPool {
   find(serialNumber: string): Promise<Laptop | null>;
   /** What the onboarding holds (reserved or assigned), if anything, with the etag of that read. */
   heldBy(onboardingId: string): Promise<(Laptop & { etag: string }) | null>;
+  /** The laptop assigned to this user (an agent in post's, or one an earlier onboarding gave), if any. */
+  assignedTo(userPrincipalName: string): Promise<Laptop | null>;
   /** Which of these onboardings hold a laptop (reserved or assigned): what each holds, and since when. */
   holders(onboardingIds: string[]): Promise<Map<string, Holding>>;
   /** Available laptops, the longest in stock first; at these sites only when given; with the etag of that read. */

@@ -2,10 +2,12 @@ import type { Onboarding, StepName } from '../schemas/onboarding';
 
 /** What a provisioning attempt came to. A transient fault is thrown instead (TransientError). */
 export type ProvisionOutcome =
-  | { kind: 'done'; serialNumber?: string; detail?: string }
+  | { kind: 'done'; serialNumber?: string; detail?: string; groupId?: string; membershipId?: string }
   /** Nothing free: re-checked after `recheckAfterSeconds`, or (when absent) resumed by whoever frees stock. */
   | { kind: 'waiting'; detail: string; recheckAfterSeconds?: number }
-  | { kind: 'failed'; code: string; message: string };
+  | { kind: 'failed'; code: string; message: string }
+  /** The step has nothing to do for this agent (a department without a team): skipped, with why. */
+  | { kind: 'not-needed'; detail: string };
 
 /** What an undo came to, when there is something to say (an effect left in place on purpose, and why). */
 export interface RevertOutcome {
@@ -22,6 +24,15 @@ export interface Provisioner {
 
 export type Provisioners = Record<StepName, Provisioner>;
 
+/**
+ * The steps whose effect lives in the tenant and nowhere else (the directory's groups, licences, teams): each
+ * a connector of its own (Microsoft Graph in Azure, the simulated tenant locally). The laptop and the
+ * accessories are use cases over the stock (shared/app/laptops/).
+ */
+export const CONNECTED_STEPS = ['vpn', 'officeLicense', 'teams'] as const satisfies readonly StepName[];
+export type ConnectedStep = (typeof CONNECTED_STEPS)[number];
+export type Connectors = Record<ConnectedStep, Provisioner>;
+
 /** A fault worth retrying later (throttling, 5xx, a timeout, directory sync lag). */
 export class TransientError extends Error {
   override readonly name = 'TransientError';
@@ -30,6 +41,17 @@ export class TransientError extends Error {
     readonly retryAfterSeconds?: number,
     /** The step's failure code once retries are exhausted (default TransientFaultsExhausted), e.g. UserNotFound. */
     readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A permanent refusal by the tenant (a permission missing, a device Intune will not take): the step fails with it. */
+export class TenantRefusal extends Error {
+  override readonly name = 'TenantRefusal';
+  constructor(
+    readonly code: string,
+    message: string,
   ) {
     super(message);
   }

@@ -60,9 +60,9 @@ export const patchOnboardingBodySchema = z.object({ priority: prioritySchema }).
 export type DecisionBody = z.infer<typeof decisionBodySchema>;
 export type BulkDecision = z.infer<typeof bulkDecisionsBodySchema>['decisions'][number];
 
-/** The public view of a step: the internal run counter stays inside. */
-export function toStepView(step: Step): Omit<Step, 'attempt'> {
-  const { attempt: _attempt, ...view } = step;
+/** The public view of a step: the internal run counter and the team's membership stay inside. */
+export function toStepView(step: Step): Omit<Step, 'attempt' | 'groupId' | 'membershipId' | 'previousGroupId'> {
+  const { attempt: _attempt, groupId: _g, membershipId: _m, previousGroupId: _p, ...view } = step;
   return view;
 }
 
@@ -70,6 +70,7 @@ export function toStepView(step: Step): Omit<Step, 'attempt'> {
 export function toOnboardingView(o: Onboarding) {
   return {
     id: o.id,
+    kind: o.kind,
     employeeId: o.employeeId,
     userPrincipalName: o.userPrincipalName,
     displayName: o.displayName,
@@ -79,11 +80,17 @@ export function toOnboardingView(o: Onboarding) {
     startDate: o.startDate,
     status: o.status,
     decision: o.decision,
-    departure: o.departure ? { lastDay: o.departure.lastDay } : null,
+    departure: o.departure
+      ? { lastDay: o.departure.lastDay, ...(o.departure.held ? { held: true as const } : {}) }
+      : null,
+    managerUpn: o.managerUpn,
+    replaces: o.replaces,
     steps: {
       laptop: toStepView(o.steps.laptop),
       vpn: toStepView(o.steps.vpn),
       officeLicense: toStepView(o.steps.officeLicense),
+      teams: toStepView(o.steps.teams),
+      accessories: toStepView(o.steps.accessories),
     },
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,

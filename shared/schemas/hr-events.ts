@@ -17,13 +17,29 @@ const eventBase = {
   occurredAt: isoDateTimeSchema,
 };
 
+/** An accessory's kind (headset, webcam...): counted stock, one of each a need asks for. */
+export const accessoryKindSchema = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'must match ^[a-z][a-z0-9-]{1,31}$');
+
 export const needsSchema = z
   .object({
     laptop: z.boolean().default(true),
     vpn: z.boolean().default(true),
     officeLicense: z.boolean().default(true),
+    /** A member of the department's team (when the department has one: Provisioning__departmentTeams). */
+    teams: z.boolean().default(true),
+    /** One of each kind, from the counted stock of accessories. */
+    accessories: z
+      .array(accessoryKindSchema)
+      .max(10)
+      .refine((kinds) => new Set(kinds).size === kinds.length, { error: 'each kind at most once' })
+      .default([]),
   })
   .strict();
+
+const NEEDS_DEFAULT = { laptop: true, vpn: true, officeLicense: true, teams: true, accessories: [] };
+
+/** A user principal name as Entra ID has it (name@domain). */
+export const userPrincipalNameSchema = z.email({ error: 'must be a user principal name (name@domain)' }).max(256);
 
 export const employeeHiredSchema = z.object({
   ...eventBase,
@@ -32,7 +48,7 @@ export const employeeHiredSchema = z.object({
     employeeId: employeeIdSchema,
     givenName: freeText(256).pipe(z.string().min(1)),
     surname: freeText(256).pipe(z.string().min(1)),
-    userPrincipalName: z.email({ error: 'must be a user principal name (name@domain)' }).max(256),
+    userPrincipalName: userPrincipalNameSchema,
     department: freeText(256).pipe(z.string().min(1)),
     site: freeText(256).pipe(z.string().min(1)).optional(),
     startDate: isoDateSchema,
@@ -42,8 +58,61 @@ export const employeeHiredSchema = z.object({
       .string()
       .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code, e.g. FR')
       .optional(),
+    /** The agent's manager, who follows the arrival (`GET /api/me/arrivals`). */
+    managerUpn: userPrincipalNameSchema.optional(),
   }),
-  needs: needsSchema.default({ laptop: true, vpn: true, officeLicense: true }),
+  needs: needsSchema.default(NEEDS_DEFAULT),
+});
+
+/**
+ * Equipment for an agent already in post (the CODIR's list under the continuity plan, telework, the refresh of
+ * desktops): an onboarding of kind `equipment`, approved and served as a hire is. The account must exist.
+ */
+export const equipmentRequestedSchema = z.object({
+  ...eventBase,
+  type: z.literal('employee.equipment-requested'),
+  employee: z.object({
+    employeeId: employeeIdSchema,
+    userPrincipalName: userPrincipalNameSchema,
+    /** Optional: the directory's. */
+    department: freeText(256).pipe(z.string().min(1)).optional(),
+    site: freeText(256).pipe(z.string().min(1)).optional(),
+    priority: prioritySchema.default('standard'),
+    /** Plays the part of a hire's start date; default: the day the request is applied. */
+    neededBy: isoDateSchema.optional(),
+    managerUpn: userPrincipalNameSchema.optional(),
+  }),
+  needs: needsSchema.default(NEEDS_DEFAULT),
+  /** The device to hand back once the new laptop is handed over (a desktop, an old laptop). */
+  replaces: z
+    .object({ serialNumber: freeText(64).pipe(z.string().min(1)) })
+    .strict()
+    .optional(),
+  reason: z.enum(['continuity', 'telework', 'refresh']).optional(),
+});
+
+/** Withdraws the employee's latest open onboarding, of either kind (a hire's cancellation keeps its meaning). */
+export const requestCancelledSchema = z.object({
+  ...eventBase,
+  type: z.literal('employee.request-cancelled'),
+  employee: z.object({ employeeId: employeeIdSchema }),
+});
+
+/** A change of department or site, effective on a day (Europe/Paris; at once when past). */
+export const employeeMovedSchema = z.object({
+  ...eventBase,
+  type: z.literal('employee.moved'),
+  employee: z
+    .object({
+      employeeId: employeeIdSchema,
+      department: freeText(256).pipe(z.string().min(1)).optional(),
+      site: freeText(256).pipe(z.string().min(1)).optional(),
+      effectiveDate: isoDateSchema,
+    })
+    .refine((e) => e.department !== undefined || e.site !== undefined, {
+      error: 'a move changes the department, the site, or both',
+      path: ['department'],
+    }),
 });
 
 export const hireCancelledSchema = z.object({
@@ -78,8 +147,14 @@ export const hrEventSchema = z.discriminatedUnion('type', [
   startDateChangedSchema,
   priorityChangedSchema,
   employeeLeftSchema,
+  equipmentRequestedSchema,
+  requestCancelledSchema,
+  employeeMovedSchema,
 ]);
 
 export type HrEvent = z.infer<typeof hrEventSchema>;
 export type EmployeeHired = z.infer<typeof employeeHiredSchema>;
+export type EquipmentRequested = z.infer<typeof equipmentRequestedSchema>;
+export type EmployeeMoved = z.infer<typeof employeeMovedSchema>;
+export type Needs = z.infer<typeof needsSchema>;
 export type Priority = z.infer<typeof prioritySchema>;

@@ -2,8 +2,18 @@ import { z } from 'zod';
 import { employeeIdSchema, isoDateSchema, prioritySchema } from './hr-events';
 import { actorNameSchema, objectIdSchema } from './identity';
 
-export const STEP_NAMES = ['laptop', 'vpn', 'officeLicense'] as const;
+/**
+ * The steps of an onboarding, in the order they are shown. Each is described once, in the domain's step
+ * catalogue (shared/domain/steps.ts): what it needs, what it runs after, how it is served.
+ */
+export const STEP_NAMES = ['laptop', 'vpn', 'officeLicense', 'teams', 'accessories'] as const;
 export const stepNameSchema = z.enum(STEP_NAMES);
+
+/** Why an equipment request was made (the CODIR's list: the continuity plan, telework, the desktops' refresh). */
+export const requestReasonSchema = z.enum(['continuity', 'telework', 'refresh']);
+
+/** What an onboarding was for: a new agent, or equipment for an agent already in post. */
+export const onboardingKindSchema = z.enum(['hire', 'equipment']);
 
 /** `returning`: the laptop of a leaver, expected back at the DSI (its step is reverted when it is returned). */
 export const stepStatusSchema = z.enum([
@@ -39,6 +49,11 @@ export const stepSchema = z.object({
   attempt: z.number().int().nonnegative(),
   /** A step not due yet (lead times): it runs from this instant. */
   notBefore: z.string().optional(),
+  /** The team the agent was made a member of (the `teams` step), and that membership's id: what an undo removes. */
+  groupId: z.string().optional(),
+  membershipId: z.string().optional(),
+  /** A move in progress (the `teams` step): the team of the former department, removed once the new is joined. */
+  previousGroupId: z.string().optional(),
 });
 
 /** A leaver's departure, once `employee.left` applies to a completed onboarding. */
@@ -46,6 +61,11 @@ export const departureSchema = z.object({
   lastDay: isoDateSchema,
   /** The end of the last day in Europe/Paris (an instant): access is removed then, not before. */
   dueAt: z.string(),
+  /**
+   * Held by the guard against mass departures (more than Safety__maxDeparturesPerHour within an hour): nothing
+   * is removed until a person confirms it, or HR sends the event again.
+   */
+  held: z.literal(true).optional(),
   /** When access was removed (the departure came due). */
   accessRemovedAt: z.string().optional(),
 });
@@ -99,10 +119,36 @@ export const stepCommandSchema = z.object({
   notBefore: z.string().optional(),
 });
 
+/** What the onboarding was asked to provide (the HR event's or the request's `needs`, with their defaults). */
+export const storedNeedsSchema = z.object({
+  laptop: z.boolean(),
+  vpn: z.boolean(),
+  officeLicense: z.boolean(),
+  teams: z.boolean(),
+  /** Accessory kinds (headset, webcam...), one of each. */
+  accessories: z.array(z.string()),
+});
+
+/** A move of department or site, planned for its effective date (`employee.moved`). */
+export const plannedMoveSchema = z.object({
+  eventId: z.string(),
+  department: z.string().optional(),
+  site: z.string().optional(),
+  effectiveDate: isoDateSchema,
+});
+
+/**
+ * The version of the stored document's shape. Version 1 (no `schemaVersion`: releases up to November 2026) had
+ * three steps and was always a hire; it is read as version 2 (shared/schemas/onboarding-migrations.ts).
+ */
+export const ONBOARDING_SCHEMA_VERSION = 2;
+
 /** The onboarding as stored in Cosmos DB (parsed again whenever it is read back). */
 export const onboardingDocumentSchema = z.object({
   id: z.string().min(1),
   docType: z.literal('onboarding'),
+  schemaVersion: z.literal(ONBOARDING_SCHEMA_VERSION),
+  kind: onboardingKindSchema,
   employeeId: employeeIdSchema,
   sequence: z.number().int().positive(),
   userPrincipalName: z.string(),
@@ -115,7 +161,24 @@ export const onboardingDocumentSchema = z.object({
   decision: decisionRecordSchema.nullable(),
   /** A leaver's departure (absent: none, as in documents written before leavers). */
   departure: departureSchema.optional(),
-  steps: z.object({ laptop: stepSchema, vpn: stepSchema, officeLicense: stepSchema }),
+  needs: storedNeedsSchema,
+  /** The agent's manager (a hire's or request's `managerUpn`, or the directory's for an agent in post). */
+  managerUpn: z.string().nullable(),
+  /** The manager's object id, once the directory was asked (what `GET /api/me/arrivals` compares). */
+  managerObjectId: objectIdSchema.optional(),
+  /** The device an equipment request replaces (to hand back once the new laptop is handed over). */
+  replaces: z.object({ serialNumber: z.string() }).nullable(),
+  /** Why an equipment request was made. */
+  reason: requestReasonSchema.optional(),
+  /** A move not yet effective. */
+  plannedMove: plannedMoveSchema.optional(),
+  steps: z.object({
+    laptop: stepSchema,
+    vpn: stepSchema,
+    officeLicense: stepSchema,
+    teams: stepSchema,
+    accessories: stepSchema,
+  }),
   createdAt: z.string(),
   updatedAt: z.string(),
   /** When every step was done or skipped (the reports' time to equipped). */
@@ -145,3 +208,7 @@ export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export type StepCommand = z.infer<typeof stepCommandSchema>;
 export type Onboarding = z.infer<typeof onboardingDocumentSchema>;
 export type Departure = z.infer<typeof departureSchema>;
+export type OnboardingKind = z.infer<typeof onboardingKindSchema>;
+export type StoredNeeds = z.infer<typeof storedNeedsSchema>;
+export type PlannedMove = z.infer<typeof plannedMoveSchema>;
+export type RequestReason = z.infer<typeof requestReasonSchema>;

@@ -95,7 +95,7 @@ describe('POST /api/decisions', () => {
     const refused = stats.byKind['onboardings replace refused (412)']?.count ?? 0;
     expect(writes).toBeGreaterThanOrEqual(fresh.length);
     expect(refused).toBeLessThanOrEqual(writes / 50);
-    const stored = await Promise.all(ids.map((id) => host.services.store.get(id)));
+    const stored = await Promise.all(ids.map((id) => host.ports.store.get(id)));
     expect(stored.map((s) => s?.value.history.filter((h) => h.type.startsWith('onboarding.approved')).length)).toEqual(
       ids.map((_, i) => (i >= 5 && i < 140 && (i - 5) % 10 !== 0 ? 1 : 0)),
     );
@@ -114,6 +114,6 @@ describe('POST /api/decisions', () => {
     const byApp = await api.post('/api/decisions', { decisions: [{ onboardingId: id, decision: 'approve' }] }, app);
     expect(byApp.status).toBe(403);
     expect(byApp.body).toMatchObject({ code: 'PERSON_REQUIRED' });
-    expect((await host.services.store.get(id!))?.value.status).toBe('awaiting-approval');
+    expect((await host.ports.store.get(id!))?.value.status).toBe('awaiting-approval');
   });
 });

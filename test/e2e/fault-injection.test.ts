@@ -5,7 +5,7 @@ import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../loc
 import type { Ports } from '../../shared/app/services';
 import { Roles } from '../../shared/http/roles';
 import { stepCommandSchema } from '../../shared/schemas/onboarding';
-import { buildHireJson } from '../support/factories';
+import { buildHireJson, hireSteps } from '../support/factories';
 import { eventually } from '../support/http-client';
 
 // Handlers under at-least-once delivery, over the whole pipeline (HTTP, queues, Cosmos DB, the tenant):
@@ -87,13 +87,11 @@ function crashing(every: number) {
       store: wrap('store', ports.store),
       bus: wrap('bus', ports.bus),
       laptops: wrap('laptops', ports.laptops),
-      provisioners: (resume, laptops) => {
-        const real = ports.provisioners(resume, laptops);
-        return {
-          laptop: wrap('laptop', real.laptop),
-          vpn: wrap('vpn', real.vpn),
-          officeLicense: wrap('officeLicense', real.officeLicense),
-        };
+      autopilot: wrap('autopilot', ports.autopilot),
+      connectors: {
+        vpn: wrap('vpn', ports.connectors.vpn),
+        officeLicense: wrap('officeLicense', ports.connectors.officeLicense),
+        teams: wrap('teams', ports.connectors.teams),
       },
     }),
   };
@@ -212,7 +210,7 @@ describe('at-least-once delivery over the whole pipeline', () => {
       await new Promise((r) => setTimeout(r, 500)); // the third deliveries
       await host.whenIdle();
       expectEachEffectOnce(host, await finished(host, ids));
-      expect(all.every((o) => Object.values(o.steps).every((s) => s.status === 'done'))).toBe(true);
+      expect(all.every((o) => hireSteps(o).every((s) => s.status === 'done'))).toBe(true);
     });
   }, 120_000);
 
@@ -253,13 +251,13 @@ describe('at-least-once delivery over the whole pipeline', () => {
           body: '{"decision":"approve"}',
         });
         await host.whenIdle();
-        const stuck = (await host.services.store.get(id))!.value;
+        const stuck = (await host.ports.store.get(id))!.value;
         expect(dropped).toBe(`${id}/vpn/run-step/1`);
         expect([stuck.status, stuck.steps.vpn.status]).toEqual(['provisioning', 'pending']);
         await new Promise((r) => setTimeout(r, 1100)); // longer than Sweeper__stuckAfterSeconds
         await host.runTimers();
         await host.whenIdle();
-        expect((await host.services.store.get(id))!.value.status).toBe('completed');
+        expect((await host.ports.store.get(id))!.value.status).toBe('completed');
       },
     );
   }, 60_000);

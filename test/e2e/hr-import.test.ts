@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { ImportSummary } from '../../shared/app/hr-import';
+import type { ImportSummary } from '../../shared/app/intake/hr-import';
 import { QUEUES } from '../../shared/app/queues';
 import { startApiHost, type ApiHost } from '../support/api-host';
 import { eventually } from '../support/http-client';

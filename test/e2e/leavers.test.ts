@@ -204,7 +204,13 @@ describe('a leaver', () => {
     expect((await h.api.post('/api/hr-events', left(d.employeeId, '2027-04-30'), h.hr)).status).toBe(202);
     const cancelled = await until(d.id, (o) => o.status === 'cancelled');
     expect(cancelled.departure).toBeNull();
-    expect(Object.values(cancelled.steps).map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(Object.values(cancelled.steps).map((s) => s.status)).toEqual([
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
   });
 
   it('whose last day moves later before it comes keeps access until the new one; a last day past removes it at once', async () => {

@@ -178,7 +178,7 @@ describe('the local host, driven over HTTP through the contract', () => {
       { messageId: 'poison-1', body: { eventId: 'poison-1', type: 'employee.fired' } },
     ]);
     await host.whenIdle();
-    const [set] = (await host.services.rejectedMessages.list({ queue: 'hr-events' })).filter(
+    const [set] = (await host.services.operations.rejectedMessages.list({ queue: 'hr-events' })).filter(
       (r) => r.messageId === 'poison-1',
     );
     expect(set).toMatchObject({ deliveryCount: 1, reason: 'InvalidHrEvent', body: { type: 'employee.fired' } });

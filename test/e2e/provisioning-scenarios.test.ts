@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../local/host';
 import { DEFAULT_SKU } from '../../local/simulated-tenant';
 import { Roles } from '../../shared/http/roles';
-import { buildCancelJson, buildHireJson } from '../support/factories';
+import { buildCancelJson, buildHireJson, hireSteps } from '../support/factories';
 import { apiClient, eventually } from '../support/http-client';
 import { loadOpenApi } from '../support/openapi';
 
@@ -308,10 +308,10 @@ describe('the directory as Entra ID keeps it', () => {
         const [o] = await h.hireAndApprove([buildHireJson({ employee: { userPrincipalName: typo } })]);
         const after = await eventually(
           () => h.get(o!.id),
-          (x) => x.status === 'needs-attention' && Object.values(x.steps).every((st) => st.status === 'failed'),
+          (x) => x.status === 'needs-attention' && hireSteps(x).every((st) => st.status === 'failed'),
           20_000,
         );
-        for (const step of Object.values(after.steps)) {
+        for (const step of hireSteps(after)) {
           expect(step.detail).toMatch(/^UserNotFound: /);
           expect(step.detail).toContain(typo);
         }
@@ -357,7 +357,7 @@ describe('reverting a cancelled onboarding in the tenant', () => {
       await h.api.post('/api/hr-events', buildCancelJson(employeeId), hr);
       const cancelled = await eventually(
         () => h.get(o!.id),
-        (x) => Object.values(x.steps).every((s) => s.status === 'reverted'),
+        (x) => hireSteps(x).every((s) => s.status === 'reverted'),
       );
       expect(cancelled.status).toBe('cancelled');
       expect(h.host.tenant.deviceUser(serial)).toBe('');

@@ -1,8 +1,8 @@
 import { InvocationContext } from '@azure/functions';
 import type { TokenCredential } from '@azure/identity';
 import { createCosmosClient, ensureDatabase } from '../../shared/adapters/cosmos/cosmos-setup';
-import { createAzureServices } from '../../shared/app/azure-services';
-import type { Services } from '../../shared/app/services';
+import { createAzurePorts } from '../../shared/composition/azure-services';
+import type { Ports } from '../../shared/app/services';
 import { errorResponse } from '../../shared/http/http-handler';
 import { TransientError } from '../../shared/ports/provisioners';
 import { EmbeddedCosmos } from '../../local/embedded-cosmos';
@@ -45,10 +45,10 @@ afterAll(() => cosmos.stop());
 
 describe('the Azure path under data-plane RBAC (local auth disabled)', () => {
   let front: CosmosFront;
-  let services: Services;
+  let services: Ports;
   beforeAll(async () => {
     front = await CosmosFront.start(cosmos, { auth: 'data-plane-rbac' });
-    services = createAzureServices(settings(front.endpoint), { credential, cosmosAgent: front.agent });
+    services = createAzurePorts(settings(front.endpoint), { credential, cosmosAgent: front.agent });
   });
   afterAll(() => front.stop());
 
@@ -63,7 +63,11 @@ describe('the Azure path under data-plane RBAC (local auth disabled)', () => {
     expect(await services.laptops.count('available')).toBeGreaterThanOrEqual(1);
     const delivery = await services.laptops.addDelivery({ expectedOn: '2026-12-20', count: 5 });
     expect(await services.laptops.removeDelivery(delivery.id)).toBe(true);
-    await services.rejectedMessages.record({
+    await services.rejected.record({
+      id: 'hr-events-rbac-1',
+      docType: 'rejected-message',
+      rejectedAt: new Date().toISOString(),
+      resubmissions: [],
       queue: 'hr-events',
       messageId: 'rbac-1',
       reason: 'InvalidHrEvent',
@@ -83,7 +87,7 @@ describe('the Azure path under data-plane RBAC (local auth disabled)', () => {
     await bare.database.container('laptops').delete();
     const bareFront = await CosmosFront.start(bare, { auth: 'data-plane-rbac' });
     try {
-      const onBare = createAzureServices(
+      const onBare = createAzurePorts(
         { ...settings(bareFront.endpoint), CosmosDb__databaseName: 'bare' },
         { credential, cosmosAgent: bareFront.agent },
       );
@@ -125,12 +129,12 @@ describe('the Azure path without its Cosmos DB data role', () => {
   it("when the identity has no data role assignment, then the composition root's readiness check of Cosmos DB fails (403), so GET /api/health/ready answers 503", async () => {
     const front = await CosmosFront.start(cosmos, { auth: 'data-plane-rbac', dataRole: false });
     try {
-      const services = createAzureServices(settings(front.endpoint), { credential, cosmosAgent: front.agent });
+      const services = createAzurePorts(settings(front.endpoint), { credential, cosmosAgent: front.agent });
       const check = services.readiness.find((c) => c.name === 'cosmos');
       await expect(check?.check(AbortSignal.timeout(5000))).rejects.toMatchObject({ code: 403 });
       const withRole = await CosmosFront.start(cosmos, { auth: 'data-plane-rbac' });
       try {
-        const granted = createAzureServices(settings(withRole.endpoint), { credential, cosmosAgent: withRole.agent });
+        const granted = createAzurePorts(settings(withRole.endpoint), { credential, cosmosAgent: withRole.agent });
         await expect(
           granted.readiness.find((c) => c.name === 'cosmos')?.check(AbortSignal.timeout(5000)),
         ).resolves.toBeUndefined();
@@ -155,7 +159,7 @@ describe('the Azure path when Cosmos DB throttles (429)', () => {
       throttle: ({ method, path }) => (method === 'GET' && path === docPath && refusals-- > 0 ? WAIT_MS : null),
     });
     try {
-      const services = createAzureServices(settings(front.endpoint), { credential, cosmosAgent: front.agent });
+      const services = createAzurePorts(settings(front.endpoint), { credential, cosmosAgent: front.agent });
       await services.store.create(o);
       const started = Date.now();
       expect((await services.store.get(o.id))?.value.id).toBe(o.id);
@@ -172,7 +176,7 @@ describe('the Azure path when Cosmos DB throttles (429)', () => {
       throttle: ({ path }) => (path.includes('/docs') ? 1500 : null),
     });
     try {
-      const services = createAzureServices(settings(front.endpoint), {
+      const services = createAzurePorts(settings(front.endpoint), {
         credential,
         cosmosAgent: front.agent,
         cosmosThrottleRetry: { maxRetryAttemptCount: 1, maxWaitTimeInSeconds: 5 },

@@ -1,3 +1,4 @@
+import { createOnboardingWriter } from '../../shared/app/onboarding/onboarding-writer';
 import { sealHistory, verifyChain } from '../../shared/audit/history-chain';
 import { decide } from '../../shared/domain/decide';
 import { CONTAINERS } from '../../shared/adapters/cosmos/containers';
@@ -21,8 +22,8 @@ const at = '2026-11-30T09:00:00.000Z';
 describe('CosmosOnboardingStore against the embedded Cosmos DB endpoint', () => {
   it('when an onboarding is created and read back, then it is parsed again, carries an etag, and its history is sealed', async () => {
     const o = buildOnboarding();
-    const created = await t.services.store.create(o);
-    const read = await t.services.store.get(o.id);
+    const created = await t.ports.store.create(o);
+    const read = await t.ports.store.get(o.id);
     expect(read?.value).toEqual({ ...o, history: sealHistory(o.history) });
     expect(read?.etag).toBe(created.etag);
     expect(verifyChain(read!.value.history)).toEqual({ intact: true, brokenAt: null });
@@ -30,45 +31,45 @@ describe('CosmosOnboardingStore against the embedded Cosmos DB endpoint', () => 
 
   it('when the same id is created twice, then the second is AlreadyExists', async () => {
     const o = buildOnboarding();
-    await t.services.store.create(o);
-    await expect(t.services.store.create(o)).rejects.toBeInstanceOf(AlreadyExists);
+    await t.ports.store.create(o);
+    await expect(t.ports.store.create(o)).rejects.toBeInstanceOf(AlreadyExists);
   });
 
   it('when a replace carries a stale etag, then it is a ConcurrencyConflict and the stored document is unchanged', async () => {
     const o = buildOnboarding();
-    const v1 = await t.services.store.create(o);
-    const v2 = await t.services.store.replace({ ...o, department: 'DSI' }, v1.etag);
-    await expect(t.services.store.replace({ ...o, department: 'Finances' }, v1.etag)).rejects.toBeInstanceOf(
+    const v1 = await t.ports.store.create(o);
+    const v2 = await t.ports.store.replace({ ...o, department: 'DSI' }, v1.etag);
+    await expect(t.ports.store.replace({ ...o, department: 'Finances' }, v1.etag)).rejects.toBeInstanceOf(
       ConcurrencyConflict,
     );
-    expect((await t.services.store.get(o.id))?.value.department).toBe('DSI');
+    expect((await t.ports.store.get(o.id))?.value.department).toBe('DSI');
     expect(v2.etag).not.toBe(v1.etag);
   });
 
   it('when a stored document no longer matches the schema, then reading it fails loudly instead of returning it', async () => {
     const o = buildOnboarding();
     await t.cosmos.database.container(CONTAINERS.onboardings.id).items.create({ ...o, status: 'teleported' });
-    await expect(t.services.store.get(o.id)).rejects.toThrow(/status/);
+    await expect(t.ports.store.get(o.id)).rejects.toThrow(/status/);
   });
 
   it('when the id is not an onboarding id, then get answers null', async () => {
-    expect(await t.services.store.get('../etc')).toBeNull();
-    expect(await t.services.store.get('E404.1')).toBeNull();
+    expect(await t.ports.store.get('../etc')).toBeNull();
+    expect(await t.ports.store.get('E404.1')).toBeNull();
   });
 
   it('when two approvers decide at once, then exactly one decision wins and the other gets ALREADY_DECIDED', async () => {
     const o = buildOnboarding();
-    await t.services.store.create(o);
+    await t.ports.store.create(o);
     const results = await Promise.allSettled([
-      t.services.decideOnboarding(o.id, { decision: 'approve' }, person('a.dsi@example.org')),
-      t.services.decideOnboarding(o.id, { decision: 'reject' }, person('b.dsi@example.org')),
+      t.services.onboardings.decide(o.id, { decision: 'approve' }, person('a.dsi@example.org')),
+      t.services.onboardings.decide(o.id, { decision: 'reject' }, person('b.dsi@example.org')),
     ]);
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(1);
     expect(lost[0]?.reason).toBeInstanceOf(DomainError);
-    const stored = (await t.services.store.get(o.id))!.value;
+    const stored = (await t.ports.store.get(o.id))!.value;
     const winner = (won[0] as PromiseFulfilledResult<Onboarding>).value;
     expect(stored.decision).toEqual(winner.decision);
     expect(
@@ -77,11 +78,17 @@ describe('CosmosOnboardingStore against the embedded Cosmos DB endpoint', () => 
   });
 
   it('when writers race on one document, then the 412 path re-reads and every change lands once', async () => {
+    const writer = createOnboardingWriter({
+      store: t.ports.store,
+      bus: t.ports.bus,
+      clock: t.ports.clock,
+      requestAllocation: () => Promise.resolve(),
+    });
     const o = buildOnboarding();
-    await t.services.store.create(o);
+    await t.ports.store.create(o);
     await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        t.services.writer.apply(o.id, () => ({
+        writer.apply(o.id, () => ({
           type: 'start-date-changed',
           eventId: `race-${i}`,
           at,
@@ -89,7 +96,7 @@ describe('CosmosOnboardingStore against the embedded Cosmos DB endpoint', () => 
         })),
       ),
     );
-    const stored = (await t.services.store.get(o.id))!.value;
+    const stored = (await t.ports.store.get(o.id))!.value;
     expect(stored.eventIds.filter((e) => e.startsWith('race-')).sort()).toEqual([
       'race-0',
       'race-1',
@@ -121,19 +128,16 @@ describe('querying onboardings', () => {
           by: person(i % 4 === 0 ? 'Chef.A@example.org' : 'chef.b@example.org'),
           decision: 'approve',
         }).state;
-      await t.services.store.create(o);
+      await t.ports.store.create(o);
       mine.push(o);
     }
   });
 
-  async function all(
-    filter: Parameters<TestServices['services']['store']['query']>[0],
-    limit: number,
-  ): Promise<string[]> {
+  async function all(filter: Parameters<TestServices['ports']['store']['query']>[0], limit: number): Promise<string[]> {
     const ids: string[] = [];
     let token: string | undefined;
     do {
-      const page = await t.services.store.query(filter, limit, token);
+      const page = await t.ports.store.query(filter, limit, token);
       expect(page.items.length).toBeLessThanOrEqual(limit);
       ids.push(...page.items.map((o) => o.id));
       token = page.continuationToken ?? undefined;
@@ -174,7 +178,7 @@ describe('querying onboardings', () => {
   });
 
   it('when a continuation token was not made by the API, then it is refused', async () => {
-    await expect(t.services.store.query({}, 5, 'bm90LWEtdG9rZW4')).rejects.toBeInstanceOf(InvalidContinuationToken);
+    await expect(t.ports.store.query({}, 5, 'bm90LWEtdG9rZW4')).rejects.toBeInstanceOf(InvalidContinuationToken);
   });
 });
 
@@ -189,8 +193,8 @@ describe('the stuck-step search', () => {
       },
       4,
     );
-    for (const o of [...provisioning, cancelled]) await t.services.store.create(o);
-    const found = await t.services.store.withStuckSteps('2001-02-01T00:00:00.000Z', 2, at);
+    for (const o of [...provisioning, cancelled]) await t.ports.store.create(o);
+    const found = await t.ports.store.withStuckSteps('2001-02-01T00:00:00.000Z', 2, at);
     expect(found.map((v) => v.value.status).sort()).toEqual(['cancelled', 'provisioning']);
   });
 });
@@ -204,16 +208,16 @@ describe('one bad document never takes the service down', () => {
       outbox: [{ type: 'run-step', onboardingId: o.id, employeeId: o.employeeId, step: 'vpn', attempt: 1 }],
     });
     const good = withOutbox(approvedOnboarding());
-    await t.services.store.create(good);
+    await t.ports.store.create(good);
     // Written behind the service's back (an old version, a hand edit): an empty actor.
     const bad = withOutbox(approvedOnboarding());
     bad.history = [{ ...bad.history[0]!, actor: '' }];
     await t.cosmos.database.container('onboardings').items.create(bad);
 
-    const listed = await t.services.store.query({}, 200);
+    const listed = await t.ports.store.query({}, 200);
     expect(listed.items.map((o) => o.id)).toContain(good.id);
     expect(listed.items.map((o) => o.id)).not.toContain(bad.id);
-    const swept = await t.services.store.withPendingOutbox(new Date(Date.now() + 60_000).toISOString(), 100);
+    const swept = await t.ports.store.withPendingOutbox(new Date(Date.now() + 60_000).toISOString(), 100);
     expect(swept.map((v) => v.value.id)).toContain(good.id);
     expect(swept.map((v) => v.value.id)).not.toContain(bad.id);
     const fns = functionsOver(t.services);
@@ -227,7 +231,7 @@ describe('one bad document never takes the service down', () => {
     });
     expect((await callHttp(fns.http('onboardings-list'), { token: chef })).status).toBe(200);
     const setAside = await eventually(
-      () => t.services.rejectedMessages.list({ queue: 'store:onboardings' }),
+      () => t.services.operations.rejectedMessages.list({ queue: 'store:onboardings' }),
       (l) => l.some((r) => r.messageId.startsWith(`${bad.id}@`)),
     );
     expect(setAside.find((r) => r.messageId.startsWith(`${bad.id}@`))).toMatchObject({
@@ -260,7 +264,7 @@ describe('the list, newest first, served from the indexes', () => {
           by: approverOf(i),
           decision: i % 5 === 0 ? 'reject' : 'approve',
         }).state;
-      await t.services.store.create(o);
+      await t.ports.store.create(o);
     }
   });
   const approverOf = (i: number) => person(i % 2 ? 'Chef.A@example.org' : 'chef.b@example.org');
@@ -275,11 +279,11 @@ describe('the list, newest first, served from the indexes', () => {
     return resources.filter((o) => onboardingDocumentSchema.safeParse(o).success);
   }
 
-  async function pages(filter: Parameters<TestServices['services']['store']['query']>[0], limit: number) {
+  async function pages(filter: Parameters<TestServices['ports']['store']['query']>[0], limit: number) {
     const ids: string[] = [];
     let token: string | undefined;
     do {
-      const page = await t.services.store.query(filter, limit, token);
+      const page = await t.ports.store.query(filter, limit, token);
       ids.push(...page.items.map((o) => o.id));
       token = page.continuationToken ?? undefined;
     } while (token);
@@ -336,11 +340,11 @@ describe('the list, newest first, served from the indexes', () => {
     let token: string | undefined;
     let arrivals = 0;
     do {
-      const page = await t.services.store.query({ department: departments[0] }, 2, token);
+      const page = await t.ports.store.query({ department: departments[0] }, 2, token);
       seen.push(...page.items.map((o) => o.id));
       token = page.continuationToken ?? undefined;
       // New onboardings land between pages, newer than all, and one as old as the page just read.
-      await t.services.store.create(
+      await t.ports.store.create(
         buildOnboarding({ employee: { department: departments[0] } }, new Date().toISOString()),
       );
       arrivals += 1;

@@ -36,7 +36,7 @@ function approved(
 describe('VPN connector against the simulated tenant', () => {
   it('when provisioned twice, then the user is a member, added once ("already exist" counts as done); revert removes it once', async () => {
     const o = approved();
-    const vpn = t.services.provisioners.vpn;
+    const vpn = t.ports.connectors.vpn;
     expect(await vpn.provision(o)).toEqual({ kind: 'done' });
     expect(await vpn.provision(o)).toEqual({ kind: 'done' });
     const userId = t.tenant.userId(o.userPrincipalName)!;
@@ -51,16 +51,16 @@ describe('VPN connector against the simulated tenant', () => {
   it('when the account is not in the directory yet (sync lag), then it is a transient UserNotFound, and done once it appears', async () => {
     t.tenant.configure({ userSyncDelayMs: 300 });
     const o = approved();
-    await expect(t.services.provisioners.vpn.provision(o)).rejects.toMatchObject({ code: 'UserNotFound' });
+    await expect(t.ports.connectors.vpn.provision(o)).rejects.toMatchObject({ code: 'UserNotFound' });
     await new Promise((r) => setTimeout(r, 350));
-    expect(await t.services.provisioners.vpn.provision(o)).toEqual({ kind: 'done' });
+    expect(await t.ports.connectors.vpn.provision(o)).toEqual({ kind: 'done' });
   });
 
   it('when the account never appears (a mistyped upn), then every step is a transient UserNotFound naming the upn, and Graph is not changed', async () => {
     const o = approved({ employee: { userPrincipalName: 'camille.martin@exemple.org' } }, t, false);
     const before = t.tenant.effects.length;
-    for (const step of ['vpn', 'officeLicense', 'laptop'] as const) {
-      const err = await t.services.provisioners[step].provision(o).catch((e: unknown) => e);
+    for (const step of ['vpn', 'officeLicense'] as const) {
+      const err = await t.ports.connectors[step].provision(o).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TransientError);
       expect(err).toMatchObject({
         code: 'UserNotFound',
@@ -68,17 +68,17 @@ describe('VPN connector against the simulated tenant', () => {
       });
     }
     expect(t.tenant.effects.length).toBe(before);
-    expect((await t.services.laptopStock.list({ status: 'reserved', limit: 10 })).items).toEqual([]);
+    expect((await t.services.laptops.list({ status: 'reserved', limit: 10 })).items).toEqual([]);
   });
 
   it('when the account was just found but the group replica does not know it yet, then the add is transient; later it is added once', async () => {
     // "A newly created object [can] return a 'Not Found'": https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/
     t.tenant.configure({ replicationLagMs: 300 });
     const o = approved();
-    await expect(t.services.provisioners.vpn.provision(o)).rejects.toMatchObject({ code: 'UserNotFound' });
+    await expect(t.ports.connectors.vpn.provision(o)).rejects.toMatchObject({ code: 'UserNotFound' });
     expect(t.tenant.isVpnMember(o.userPrincipalName)).toBe(false);
     await new Promise((r) => setTimeout(r, 350));
-    expect(await t.services.provisioners.vpn.provision(o)).toEqual({ kind: 'done' });
+    expect(await t.ports.connectors.vpn.provision(o)).toEqual({ kind: 'done' });
     expect(
       t.tenant.effectsOf('member-added').filter((e) => e.target === t.tenant.userId(o.userPrincipalName)),
     ).toHaveLength(1);
@@ -88,7 +88,7 @@ describe('VPN connector against the simulated tenant', () => {
 describe('licence connector against the simulated tenant', () => {
   it('when provisioned, then the configured SKU is assigned once; revert removes it', async () => {
     const o = approved();
-    const lic = t.services.provisioners.officeLicense;
+    const lic = t.ports.connectors.officeLicense;
     const before = t.tenant.consumedUnits(DEFAULT_SKU.skuId);
     expect(await lic.provision(o)).toEqual({ kind: 'done' });
     expect(await lic.provision(o)).toEqual({ kind: 'done' });
@@ -104,7 +104,7 @@ describe('licence connector against the simulated tenant', () => {
   it('when no seat is free, then the step waits with a re-check, and nothing is assigned', async () => {
     t.tenant.setSeats(DEFAULT_SKU.skuId, t.tenant.consumedUnits(DEFAULT_SKU.skuId));
     try {
-      const outcome = await t.services.provisioners.officeLicense.provision(approved());
+      const outcome = await t.ports.connectors.officeLicense.provision(approved());
       expect(outcome).toMatchObject({
         kind: 'waiting',
         recheckAfterSeconds: t.services.config.Provisioning__waitingRecheckSeconds,
@@ -122,7 +122,7 @@ describe('licence connector against the simulated tenant', () => {
       const waiting = Array.from({ length: 200 }, () =>
         approved({ needs: { laptop: false, vpn: true, officeLicense: true } }),
       );
-      await Promise.all(waiting.map((o) => t.services.store.create(o)));
+      await Promise.all(waiting.map((o) => t.ports.store.create(o)));
       const command = (o: Onboarding) => ({
         type: 'run-step' as const,
         onboardingId: o.id,
@@ -133,16 +133,16 @@ describe('licence connector against the simulated tenant', () => {
       const ctx = { deliveryCount: 1, maxDeliveryCount: 10 };
       // The first look records the wait (one write each); the next ones find the same and write nothing:
       // one read each (is this run still current?).
-      for (const o of waiting) await t.services.runStepCommand(command(o), ctx);
+      for (const o of waiting) await t.services.provisioning.runStepCommand(command(o), ctx);
       t.cosmos.stats = emptyCosmosStats();
-      for (const o of waiting) await t.services.runStepCommand({ ...command(o), recheck: 1 }, ctx);
+      for (const o of waiting) await t.services.provisioning.runStepCommand({ ...command(o), recheck: 1 }, ctx);
       const stats = t.cosmos.stats;
       t.cosmos.stats = undefined;
       // Of the onboardings (the Graph budget's own document is written as its leases come and go).
       const onboardings = Object.entries(stats.byKind).filter(([kind]) => kind.startsWith('onboardings '));
       expect(onboardings.map(([kind, { count }]) => [kind, count])).toEqual([['onboardings pointRead', 200]]);
       for (const o of waiting)
-        expect((await t.services.store.get(o.id))?.value.steps.officeLicense.status).toBe('waiting');
+        expect((await t.ports.store.get(o.id))?.value.steps.officeLicense.status).toBe('waiting');
     } finally {
       t.tenant.setSeats(DEFAULT_SKU.skuId, 1000);
     }
@@ -152,9 +152,9 @@ describe('licence connector against the simulated tenant', () => {
     const o = approved({ employee: { usageLocation: 'BE' } });
     const d = approved();
     expect(t.tenant.user(o.userPrincipalName)?.usageLocation).toBeNull();
-    expect(await t.services.provisioners.officeLicense.provision(o)).toEqual({ kind: 'done' });
-    expect(await t.services.provisioners.officeLicense.provision(d)).toEqual({ kind: 'done' });
-    expect(await t.services.provisioners.officeLicense.provision(o)).toEqual({ kind: 'done' });
+    expect(await t.ports.connectors.officeLicense.provision(o)).toEqual({ kind: 'done' });
+    expect(await t.ports.connectors.officeLicense.provision(d)).toEqual({ kind: 'done' });
+    expect(await t.ports.connectors.officeLicense.provision(o)).toEqual({ kind: 'done' });
     expect(t.tenant.user(o.userPrincipalName)?.usageLocation).toBe('BE');
     expect(t.tenant.user(d.userPrincipalName)?.usageLocation).toBe('FR');
     const id = t.tenant.userId(o.userPrincipalName);
@@ -168,11 +168,11 @@ describe('licence connector against the simulated tenant', () => {
     t.tenant.configure({ replicationLagMs: 300 });
     const o = approved();
     await new Promise((r) => setTimeout(r, 350)); // the account itself is replicated
-    await expect(t.services.provisioners.officeLicense.provision(o)).rejects.toMatchObject({
+    await expect(t.ports.connectors.officeLicense.provision(o)).rejects.toMatchObject({
       code: 'UsageLocationMissing',
     });
     await new Promise((r) => setTimeout(r, 350));
-    expect(await t.services.provisioners.officeLicense.provision(o)).toEqual({ kind: 'done' });
+    expect(await t.ports.connectors.officeLicense.provision(o)).toEqual({ kind: 'done' });
     const id = t.tenant.userId(o.userPrincipalName);
     expect(t.tenant.effectsOf('user-updated').filter((e) => e.target === id)).toHaveLength(1);
     expect(t.tenant.effectsOf('license-assigned').filter((e) => e.target === id)).toHaveLength(1);
@@ -184,12 +184,12 @@ describe('licence connector against the simulated tenant', () => {
     t.tenant.licenseGroup(group, DEFAULT_SKU.skuId);
     t.tenant.addToGroup(group, o.userPrincipalName);
     const id = t.tenant.userId(o.userPrincipalName);
-    expect(await t.services.provisioners.officeLicense.provision(o)).toEqual({
+    expect(await t.ports.connectors.officeLicense.provision(o)).toEqual({
       kind: 'done',
       detail: `inherited from group ${group}`,
     });
     expect(t.tenant.effectsOf('license-assigned').filter((e) => e.target === id)).toHaveLength(0);
-    const reverted = await t.services.provisioners.officeLicense.revert(o);
+    const reverted = await t.ports.connectors.officeLicense.revert(o);
     expect(reverted?.note).toContain(`inherited from group ${group}`);
     expect(t.tenant.hasLicense(o.userPrincipalName)).toBe(true);
     expect(t.tenant.effectsOf('license-removed').filter((e) => e.target === id)).toHaveLength(0);
@@ -201,7 +201,7 @@ describe('licence connector against the simulated tenant', () => {
       code: 'Authorization_RequestDenied',
       message: 'Insufficient privileges to complete the operation.',
     });
-    expect(await t.services.provisioners.officeLicense.provision(approved())).toEqual({
+    expect(await t.ports.connectors.officeLicense.provision(approved())).toEqual({
       kind: 'failed',
       code: 'Authorization_RequestDenied',
       message: 'Insufficient privileges to complete the operation.',
@@ -213,37 +213,37 @@ describe('laptop connector against the stock and Windows Autopilot', () => {
   /** An approved onboarding, stored: its laptop step waits in line (the pass reads the line from the store). */
   async function inLine(on: TestServices, overrides: Parameters<typeof buildOnboarding>[0] = {}): Promise<Onboarding> {
     const o = approved({ ...overrides, needs: { laptop: true, vpn: false, officeLicense: false } }, on);
-    await on.services.store.create(o);
+    await on.ports.store.create(o);
     return o;
   }
   const held = async (on: TestServices, status: 'assigned' | 'available' | 'reserved' | 'repair') =>
-    (await on.services.laptopStock.list({ status, limit: 200 })).items;
+    (await on.services.laptops.list({ status, limit: 200 })).items;
 
   it('when the step runs before a pass served it, then it stays in line; once a pass reserved a laptop, it is assigned in Autopilot and marked assigned; revert gives it back', async () => {
     const o = await inLine(t);
-    expect(await t.services.provisioners.laptop.provision(o)).toEqual({ kind: 'waiting', detail: IN_LINE });
-    expect(await t.services.laptopStock.pass()).toMatchObject({ reserved: 1 });
-    const outcome = await t.services.provisioners.laptop.provision(o);
+    expect(await t.laptopStep.provision(o)).toEqual({ kind: 'waiting', detail: IN_LINE });
+    expect(await t.services.laptops.pass()).toMatchObject({ reserved: 1 });
+    const outcome = await t.laptopStep.provision(o);
     expect(outcome).toMatchObject({ kind: 'done', serialNumber: expect.stringMatching(/^LOCAL-/) as unknown });
     const serial = outcome.kind === 'done' ? outcome.serialNumber! : '';
     expect(t.tenant.deviceUser(serial)).toBe(o.userPrincipalName.toLowerCase());
     expect((await held(t, 'assigned')).map((l) => [l.serialNumber, l.onboardingId])).toContainEqual([serial, o.id]);
-    expect(await t.services.provisioners.laptop.provision(o)).toEqual(outcome);
+    expect(await t.laptopStep.provision(o)).toEqual(outcome);
     expect(
       t.tenant.effectsOf('device-user-assigned').filter((e) => e.detail === o.userPrincipalName.toLowerCase()),
     ).toHaveLength(1);
 
-    await t.services.provisioners.laptop.revert(o);
+    await t.laptopStep.revert(o);
     expect(t.tenant.deviceUser(serial)).toBe('');
-    expect(await t.services.laptops.find(serial)).toMatchObject({ status: 'available', onboardingId: null });
+    expect(await t.ports.laptops.find(serial)).toMatchObject({ status: 'available', onboardingId: null });
   });
 
   it('when the stock is empty, then a pass reserves nothing and the step waits in line, with no re-check timer', async () => {
     const empty = await startTestServices({ laptopStock: 0 });
     try {
       const o = await inLine(empty);
-      expect(await empty.services.laptopStock.pass()).toMatchObject({ reserved: 0, waiting: 1 });
-      expect(await empty.services.provisioners.laptop.provision(o)).toEqual({ kind: 'waiting', detail: IN_LINE });
+      expect(await empty.services.laptops.pass()).toMatchObject({ reserved: 0, waiting: 1 });
+      expect(await empty.laptopStep.provision(o)).toEqual({ kind: 'waiting', detail: IN_LINE });
     } finally {
       await empty.stop();
     }
@@ -252,11 +252,11 @@ describe('laptop connector against the stock and Windows Autopilot', () => {
   it('when Autopilot has no identity for the serial, then the step fails with a clear code and the laptop is set aside for repair', async () => {
     const empty = await startTestServices({ laptopStock: 0 });
     try {
-      await empty.services.laptopStock.add({ laptops: [{ serialNumber: 'GHOST-1', model: 'X' }] });
+      await empty.services.laptops.add({ laptops: [{ serialNumber: 'GHOST-1', model: 'X' }] });
       empty.tenant.unregisterSerial('GHOST-1');
       const o = await inLine(empty);
-      await empty.services.laptopStock.pass();
-      const outcome = await empty.services.provisioners.laptop.provision(o);
+      await empty.services.laptops.pass();
+      const outcome = await empty.laptopStep.provision(o);
       expect(outcome).toMatchObject({ kind: 'failed', code: 'AutopilotDeviceNotFound' });
       expect((await held(empty, 'repair')).map((l) => l.serialNumber)).toEqual(['GHOST-1']);
     } finally {
@@ -269,7 +269,7 @@ describe('laptop connector against Graph as it pages and Intune as it applies', 
   /** An approved onboarding, stored, waiting for a laptop. */
   async function waiting(on: TestServices): Promise<Onboarding> {
     const o = approved({ needs: { laptop: true, vpn: false, officeLicense: false } }, on);
-    await on.services.store.create(o);
+    await on.ports.store.create(o);
     return o;
   }
 
@@ -289,10 +289,10 @@ describe('laptop connector against Graph as it pages and Intune as it applies', 
     try {
       // Registered first, so that they fill the first page: the OEM uploaded them before this laptop.
       paged.tenant.registerDevices(['PC-77-A', 'PC-77-B', 'PC-77-C']);
-      await paged.services.laptopStock.add({ laptops: [{ serialNumber: 'PC-77', model: 'Latitude' }] });
+      await paged.services.laptops.add({ laptops: [{ serialNumber: 'PC-77', model: 'Latitude' }] });
       const o = await waiting(paged);
-      await paged.services.laptopStock.pass();
-      expect(await paged.services.provisioners.laptop.provision(o)).toEqual({ kind: 'done', serialNumber: 'PC-77' });
+      await paged.services.laptops.pass();
+      expect(await paged.laptopStep.provision(o)).toEqual({ kind: 'done', serialNumber: 'PC-77' });
       expect(paged.tenant.deviceUser('PC-77')).toBe(o.userPrincipalName.toLowerCase());
       expect(paged.tenant.deviceUser('PC-77-A')).toBe('');
     } finally {
@@ -304,16 +304,16 @@ describe('laptop connector against Graph as it pages and Intune as it applies', 
     const slow = await startTestServices({ laptopStock: 1, tenant: { autopilotAssignmentDelayMs: 400 } });
     try {
       const o = await waiting(slow);
-      await slow.services.laptopStock.pass();
-      const outcome = await slow.services.provisioners.laptop.provision(o);
+      await slow.services.laptops.pass();
+      const outcome = await slow.laptopStep.provision(o);
       expect(outcome).toEqual({ kind: 'done', serialNumber: 'LOCAL-0001' });
       expect(slow.tenant.deviceUser('LOCAL-0001')).toBe(''); // accepted, not applied yet
-      expect(await slow.services.provisioners.laptop.provision(o)).toEqual(outcome);
+      expect(await slow.laptopStep.provision(o)).toEqual(outcome);
       expect(slow.tenant.effectsOf('device-user-assigned')).toHaveLength(1);
-      await slow.services.provisioners.laptop.revert(o); // the hire is cancelled at once
+      await slow.laptopStep.revert(o); // the hire is cancelled at once
       await new Promise((r) => setTimeout(r, 500));
       expect(slow.tenant.deviceUser('LOCAL-0001')).toBe('');
-      expect(await slow.services.laptops.find('LOCAL-0001')).toMatchObject({ status: 'available' });
+      expect(await slow.ports.laptops.find('LOCAL-0001')).toMatchObject({ status: 'available' });
     } finally {
       await slow.stop();
     }
@@ -322,10 +322,10 @@ describe('laptop connector against Graph as it pages and Intune as it applies', 
   it('when the laptop goes back to stock while an assignment Intune accepted has not shown yet, then the reconciliation unassigns it anyway', async () => {
     const slow = await startTestServices({ laptopStock: 0, tenant: { autopilotAssignmentDelayMs: 400 } });
     try {
-      const laptop = slow.services.provisioners.laptop;
-      await slow.services.laptopStock.add({ laptops: [{ serialNumber: 'LOCAL-0001', model: 'Latitude' }] });
+      const laptop = slow.laptopStep;
+      await slow.services.laptops.add({ laptops: [{ serialNumber: 'LOCAL-0001', model: 'Latitude' }] });
       const a = await waiting(slow);
-      await slow.services.laptopStock.pass();
+      await slow.services.laptops.pass();
       slow.tenant.delayNext('assignUserToDevice', 400);
       const slowA = laptop.provision(a); // its Autopilot call hangs, then Intune takes its time to apply it
       await new Promise((r) => setTimeout(r, 150));
@@ -343,7 +343,7 @@ describe('laptop assignment racing a cancellation', () => {
   it('when the laptop is released (and given to another) while its Autopilot assignment is in flight, then Autopilot ends with the new holder', async () => {
     const race = await startTestServices({ laptopStock: 0 });
     try {
-      const store = race.services.store;
+      const store = race.ports.store;
       const a = approved(
         { employee: { priority: 'continuity' }, needs: { laptop: true, vpn: false, officeLicense: false } },
         race,
@@ -351,22 +351,22 @@ describe('laptop assignment racing a cancellation', () => {
       const b = approved({ needs: { laptop: true, vpn: false, officeLicense: false } }, race);
       await store.create(a);
       await store.create(b);
-      const laptop = race.services.provisioners.laptop;
-      await race.services.laptopStock.add({ laptops: [{ serialNumber: 'LOCAL-0001', model: 'Latitude' }] });
-      await race.services.laptopStock.pass(); // A first: continuity
+      const laptop = race.laptopStep;
+      await race.services.laptops.add({ laptops: [{ serialNumber: 'LOCAL-0001', model: 'Latitude' }] });
+      await race.services.laptops.pass(); // A first: continuity
       race.tenant.delayNext('assignUserToDevice', 600);
       const slowA = laptop.provision(a); // A resumed: its Autopilot call hangs
       await new Promise((r) => setTimeout(r, 200));
       await laptop.revert(a); // the hire is cancelled: LOCAL-0001 goes back to stock
       const cancelledA = (await store.get(a.id))!;
       await store.replace({ ...cancelledA.value, status: 'cancelled' }, cancelledA.etag);
-      await race.services.laptopStock.pass(); // and to B
+      await race.services.laptops.pass(); // and to B
       expect(await laptop.provision(b)).toEqual({ kind: 'done', serialNumber: 'LOCAL-0001' });
       // A's step goes back in line (its onboarding, cancelled, takes no laptop from there).
       expect(await slowA).toEqual({ kind: 'waiting', detail: IN_LINE });
       expect(race.tenant.deviceUser('LOCAL-0001')).toBe(b.userPrincipalName.toLowerCase());
       expect(
-        (await race.services.laptopStock.list({ status: 'assigned', limit: 10 })).items.map((l) => l.onboardingId),
+        (await race.services.laptops.list({ status: 'assigned', limit: 10 })).items.map((l) => l.onboardingId),
       ).toEqual([b.id]);
     } finally {
       await race.stop();

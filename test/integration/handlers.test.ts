@@ -1,5 +1,5 @@
 import { syncDirectoryFromHr } from '../../local/hr-directory-sync';
-import { TransientError, type Provisioners } from '../../shared/ports/provisioners';
+import { TransientError, type Connectors } from '../../shared/ports/provisioners';
 import type { StepCommand } from '../../shared/schemas/onboarding';
 import { Roles } from '../../shared/http/roles';
 import { buildHireJson, person } from '../support/factories';
@@ -12,7 +12,7 @@ let faults: { vpn?: 'transient' | 'permanent' | 'bug'; vpnRevert?: 'transient' }
 
 beforeAll(async () => {
   t = await startTestServices({
-    wrapProvisioners: (real): Provisioners => ({
+    wrapConnectors: (real): Connectors => ({
       ...real,
       vpn: {
         step: 'vpn',
@@ -46,10 +46,10 @@ async function hire(json = buildHireJson()) {
   syncDirectoryFromHr(t.tenant, json); // as HR-driven provisioning does on the local host
   await fns.queue('hr-events-queue').handler(json, queueContext('hr-events-queue'));
   const employeeId = (json.employee as { employeeId: string }).employeeId;
-  return { json, employeeId, list: () => t.services.store.listForEmployee(employeeId) };
+  return { json, employeeId, list: () => t.ports.store.listForEmployee(employeeId) };
 }
 
-const rejectedOn = (queue: string) => t.services.rejectedMessages.list({ queue });
+const rejectedOn = (queue: string) => t.services.operations.rejectedMessages.list({ queue });
 
 describe('hr-events queue handler', () => {
   it('when a message does not parse, then it is set aside (recorded with its reason naming the bad field, and completed), and nothing is stored', async () => {
@@ -71,7 +71,7 @@ describe('hr-events queue handler', () => {
         subject: 'employee.hired',
       }),
     ]);
-    expect(await t.services.store.listForEmployee((json.employee as { employeeId: string }).employeeId)).toEqual([]);
+    expect(await t.ports.store.listForEmployee((json.employee as { employeeId: string }).employeeId)).toEqual([]);
   });
 
   it('when the body is not JSON at all, then it is set aside as MalformedJson with the text as received', async () => {
@@ -89,7 +89,7 @@ describe('hr-events queue handler', () => {
     const bytes = Buffer.from(JSON.stringify(json));
     await fns.queue('hr-events-queue').handler(bytes, queueContext('hr-events-queue'));
     await fns.queue('hr-events-queue').handler(bytes, queueContext('hr-events-queue', { deliveryCount: 2 }));
-    const list = await t.services.store.listForEmployee((json.employee as { employeeId: string }).employeeId);
+    const list = await t.ports.store.listForEmployee((json.employee as { employeeId: string }).employeeId);
     expect(list).toHaveLength(1);
     expect(list[0]?.value.status).toBe('awaiting-approval');
   });
@@ -106,7 +106,7 @@ describe('hr-events queue handler', () => {
   it('when a hire comes after the previous onboarding finished, then a new onboarding opens', async () => {
     const first = await hire();
     const [o] = await first.list();
-    await t.services.decideOnboarding(o!.value.id, { decision: 'reject' }, person('chef@example.org'));
+    await t.services.onboardings.decide(o!.value.id, { decision: 'reject' }, person('chef@example.org'));
     await hire(buildHireJson({ employee: first.json.employee as Record<string, unknown> }));
     expect((await first.list()).map((x) => [x.value.id, x.value.status])).toEqual([
       [`${first.employeeId}.2`, 'awaiting-approval'],
@@ -147,7 +147,13 @@ describe('hr-events queue handler', () => {
     );
     const [o] = await h.list();
     expect(o?.value.status).toBe('cancelled');
-    expect(Object.values(o!.value.steps).map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(Object.values(o!.value.steps).map((s) => s.status)).toEqual([
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
   });
 });
 
@@ -198,7 +204,7 @@ describe('HR events that overtake their hire', () => {
     await fns
       .queue('hr-events-queue')
       .handler(cancel, queueContext('hr-events-queue', { applicationProperties: { deferCount: 1 } }));
-    const [o] = await t.services.store.listForEmployee(employeeId);
+    const [o] = await t.ports.store.listForEmployee(employeeId);
     expect(o?.value.status).toBe('cancelled');
   });
 });
@@ -207,7 +213,7 @@ describe('provisioning worker', () => {
   async function approvedOnboarding() {
     const h = await hire(buildHireJson({ needs: { laptop: false, officeLicense: false } }));
     const [o] = await h.list();
-    await t.services.decideOnboarding(o!.value.id, { decision: 'approve' }, person('chef@example.org'));
+    await t.services.onboardings.decide(o!.value.id, { decision: 'approve' }, person('chef@example.org'));
     const command: StepCommand = {
       type: 'run-step',
       onboardingId: o!.value.id,
@@ -228,26 +234,26 @@ describe('provisioning worker', () => {
         .map((m) => m.messageId),
     ).toEqual([`${id}/vpn/run-step/1`]);
     // Kept in the outbox until its consumer writes the step's outcome (no write only to clear it).
-    expect((await t.services.store.get(id))?.value.outbox.map((c) => `${c.type}:${c.step}`)).toEqual(['run-step:vpn']);
+    expect((await t.ports.store.get(id))?.value.outbox.map((c) => `${c.type}:${c.step}`)).toEqual(['run-step:vpn']);
   });
 
   it('when a run-step arrives, then the step is done and the onboarding completed; a redelivery changes nothing', async () => {
     const { id, upn, command } = await approvedOnboarding();
     await worker().handler(command, queueContext('provisioning-worker'));
-    const after = (await t.services.store.get(id))!.value;
+    const after = (await t.ports.store.get(id))!.value;
     expect(after.status).toBe('completed');
     expect(after.outbox).toEqual([]);
     expect(after.history.slice(-3).map((h) => h.type)).toEqual(['step.started', 'step.done', 'onboarding.completed']);
     expect(t.tenant.isVpnMember(upn)).toBe(true);
     await worker().handler(command, queueContext('provisioning-worker', { deliveryCount: 2 }));
-    expect((await t.services.store.get(id))!.value.history).toEqual(after.history);
+    expect((await t.ports.store.get(id))!.value.history).toEqual(after.history);
   });
 
   it('when a transient fault happens, then a retry of the same run is scheduled with back-off; after the last retry the step fails', async () => {
     const { id, command } = await approvedOnboarding();
     faults.vpn = 'transient';
     await worker().handler(command, queueContext('provisioning-worker'));
-    const retrying = (await t.services.store.get(id))!.value;
+    const retrying = (await t.ports.store.get(id))!.value;
     expect(retrying.steps.vpn).toMatchObject({
       status: 'pending',
       detail: expect.stringContaining('503') as unknown,
@@ -259,7 +265,7 @@ describe('provisioning worker', () => {
 
     const max = t.services.config.Provisioning__maxTransientRetries;
     await worker().handler({ ...command, retry: max }, queueContext('provisioning-worker'));
-    const failed = (await t.services.store.get(id))!.value;
+    const failed = (await t.ports.store.get(id))!.value;
     expect(failed.status).toBe('needs-attention');
     expect(failed.steps.vpn.detail).toContain('TransientFaultsExhausted');
   });
@@ -271,16 +277,16 @@ describe('provisioning worker', () => {
       'bug',
     );
     // Nothing was written when the run began: the step is as it was, for the redelivery to run it again.
-    expect((await t.services.store.get(id))!.value.steps.vpn.status).toBe('pending');
+    expect((await t.ports.store.get(id))!.value.steps.vpn.status).toBe('pending');
     await worker().handler(command, queueContext('provisioning-worker', { deliveryCount: 10 }));
-    expect((await t.services.store.get(id))!.value.status).toBe('needs-attention');
+    expect((await t.ports.store.get(id))!.value.status).toBe('needs-attention');
   });
 
   it('when the fault is permanent, then needs-attention with the reason; after the fix, retry completes it', async () => {
     const { id, upn, command } = await approvedOnboarding();
     faults.vpn = 'permanent';
     await worker().handler(command, queueContext('provisioning-worker'));
-    const failed = (await t.services.store.get(id))!.value;
+    const failed = (await t.ports.store.get(id))!.value;
     expect(failed.status).toBe('needs-attention');
     expect(failed.steps.vpn.detail).toBe(
       'Authorization_RequestDenied: Insufficient privileges to complete the operation.',
@@ -295,12 +301,12 @@ describe('provisioning worker', () => {
       params: { id },
     });
     expect(retry.status).toBe(202);
-    const afterRetry = (await t.services.store.get(id))!.value;
+    const afterRetry = (await t.ports.store.get(id))!.value;
     expect(afterRetry.status).toBe('provisioning');
     await worker().handler(command, queueContext('provisioning-worker')); // a message of the failed run: stale
-    expect((await t.services.store.get(id))!.value.history).toEqual(afterRetry.history);
+    expect((await t.ports.store.get(id))!.value.history).toEqual(afterRetry.history);
     await worker().handler({ ...command, attempt: 2 }, queueContext('provisioning-worker'));
-    expect((await t.services.store.get(id))!.value.status).toBe('completed');
+    expect((await t.ports.store.get(id))!.value.status).toBe('completed');
     expect(t.tenant.isVpnMember(upn)).toBe(true);
   });
 
@@ -320,7 +326,7 @@ describe('provisioning worker', () => {
     const revert: StepCommand = { ...command, type: 'revert-step', attempt: 2 };
     faults.vpnRevert = 'transient';
     await worker().handler(revert, queueContext('provisioning-worker'));
-    const retrying = (await t.services.store.get(id))!.value;
+    const retrying = (await t.ports.store.get(id))!.value;
     expect(retrying.history.at(-1)).toMatchObject({
       type: 'step.revert-retry-scheduled',
       details: { step: 'vpn', retry: 1 },
@@ -333,7 +339,7 @@ describe('provisioning worker', () => {
       { ...revert, retry: t.services.config.Provisioning__maxTransientRetries },
       queueContext('provisioning-worker'),
     );
-    const failed = (await t.services.store.get(id))!.value;
+    const failed = (await t.ports.store.get(id))!.value;
     expect(failed.status).toBe('cancelled');
     expect(failed.steps.vpn).toMatchObject({
       status: 'failed',

@@ -27,7 +27,7 @@ async function hired(json = buildHireJson()) {
   syncDirectoryFromHr(t.tenant, json); // as HR-driven provisioning does on the local host
   await fns.queue('hr-events-queue').handler(json, queueContext('hr-events-queue'));
   const employeeId = (json.employee as { employeeId: string }).employeeId;
-  const [o] = await t.services.store.listForEmployee(employeeId);
+  const [o] = await t.ports.store.listForEmployee(employeeId);
   return o!.value;
 }
 
@@ -63,7 +63,7 @@ describe('application tokens (client credentials), as the HR system calls', () =
       });
       expect(res.status).toBe(403);
       expect(res.json).toMatchObject({ code: 'PERSON_REQUIRED' });
-      expect((await t.services.store.get(o.id))?.value.status).toBe('awaiting-approval');
+      expect((await t.ports.store.get(o.id))?.value.status).toBe('awaiting-approval');
     },
   );
 
@@ -150,10 +150,10 @@ describe('identity claims are checked, not trusted', () => {
 
   it('when a document would be written with an actor that is not a person, an application or the service, then the store refuses it', async () => {
     const o = await hired();
-    const stored = (await t.services.store.get(o.id))!;
+    const stored = (await t.ports.store.get(o.id))!;
     const forged = { ...stored.value, history: [...stored.value.history, { ...stored.value.history[0]!, actor: '' }] };
-    await expect(t.services.store.replace(forged, stored.etag)).rejects.toThrow();
-    expect((await t.services.store.get(o.id))?.value.history).toHaveLength(1);
+    await expect(t.ports.store.replace(forged, stored.etag)).rejects.toThrow();
+    expect((await t.ports.store.get(o.id))?.value.history).toHaveLength(1);
   });
 });
 
@@ -167,7 +167,7 @@ describe('actors are recorded by object id; four-eyes compares object ids', () =
     });
     expect(res.status).toBe(200);
     expect(res.json.decision).toMatchObject({ by: 'chef@example.org', byId: objectIdFor('chef@example.org') });
-    const history = await t.services.store.get(o.id);
+    const history = await t.ports.store.get(o.id);
     expect(history?.value.history.find((h) => h.type === 'onboarding.rejected')).toMatchObject({
       actor: 'chef@example.org',
       actorId: objectIdFor('chef@example.org'),
@@ -187,6 +187,6 @@ describe('actors are recorded by object id; four-eyes compares object ids', () =
     });
     expect(res.status).toBe(403);
     expect(res.json).toMatchObject({ code: 'ONBOARDING.SELF_APPROVAL' });
-    expect((await t.services.store.get(o.id))?.value.status).toBe('awaiting-approval');
+    expect((await t.ports.store.get(o.id))?.value.status).toBe('awaiting-approval');
   });
 });

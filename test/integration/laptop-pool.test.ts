@@ -1,7 +1,7 @@
 import { emptyCosmosStats } from '../../local/embedded-cosmos';
 import { decide } from '../../shared/domain/decide';
-import { createRequestAllocation } from '../../shared/app/allocation-requests';
-import { createLaptopStock, createResumeLaptopSteps, PASS_SIZE } from '../../shared/app/laptop-stock';
+import { createRequestAllocation } from '../../shared/app/laptops/allocation-requests';
+import { createLaptopStock, createResumeLaptopSteps, PASS_SIZE } from '../../shared/app/laptops/laptop-stock';
 import { planAllocation } from '../../shared/domain/laptop-allocation';
 import type { Onboarding } from '../../shared/schemas/onboarding';
 import { buildOnboarding, person } from '../support/factories';
@@ -27,7 +27,7 @@ async function waiting(t: TestServices, i: number, overrides: { site?: string } 
     by: person('chef@example.org'),
     decision: 'approve',
   }).state;
-  await t.services.store.create(approved);
+  await t.ports.store.create(approved);
   return approved;
 }
 
@@ -42,7 +42,7 @@ async function all(t: TestServices) {
   const out = [];
   let token: string | undefined;
   do {
-    const page = await t.services.laptopStock.list({ limit: 200, ...(token ? { continuationToken: token } : {}) });
+    const page = await t.services.laptops.list({ limit: 200, ...(token ? { continuationToken: token } : {}) });
     out.push(...page.items);
     token = page.continuationToken ?? undefined;
   } while (token);
@@ -57,13 +57,13 @@ describe('the laptop stock, a document per laptop', () => {
   afterEach(() => t.stop());
 
   it('when serials are added twice, or in another case, then each laptop is known once', async () => {
-    const first = await t.services.laptopStock.add({
+    const first = await t.services.laptops.add({
       laptops: [
         { serialNumber: 'dup-1', model: 'm' },
         { serialNumber: 'DUP-2', model: 'm' },
       ],
     });
-    const again = await t.services.laptopStock.add({
+    const again = await t.services.laptops.add({
       laptops: [
         { serialNumber: 'DUP-1', model: 'm' },
         { serialNumber: 'dup-2', model: 'm' },
@@ -76,16 +76,16 @@ describe('the laptop stock, a document per laptop', () => {
 
   it('when passes, deliveries and a cancellation interleave, then no laptop is held twice, no one holds two, and the order holds', async () => {
     const line = await Promise.all(Array.from({ length: 30 }, (_, i) => waiting(t, 100 + i)));
-    await t.services.laptopStock.add({ laptops: laptops('RACE-A', 12) });
+    await t.services.laptops.add({ laptops: laptops('RACE-A', 12) });
     // Deliveries and a cancellation race the passes; passes themselves are one at a time (the session).
     await Promise.all([
       (async () => {
-        for (let i = 0; i < 4; i++) await t.services.laptopStock.pass();
+        for (let i = 0; i < 4; i++) await t.services.laptops.pass();
       })(),
-      t.services.laptopStock.add({ laptops: laptops('RACE-B', 8) }),
-      t.services.laptopStock.release(line[0]!.id, 'cancelled'),
+      t.services.laptops.add({ laptops: laptops('RACE-B', 8) }),
+      t.stock.release(line[0]!.id, 'cancelled'),
     ]);
-    await t.services.laptopStock.pass();
+    await t.services.laptops.pass();
     const stock = (await all(t)).filter((l) => l.serialNumber.startsWith('RACE-'));
     const held = stock.filter((l) => l.onboardingId !== null);
     expect(stock).toHaveLength(20);
@@ -109,30 +109,30 @@ describe('the laptop stock, a document per laptop', () => {
   });
   it('when a pass runs again after one served step took up its laptop without recording it, then no one is served twice; the sweep resumes who holds one and gives back what a finished onboarding holds', async () => {
     const [a, b, c] = await Promise.all([waiting(t, 1), waiting(t, 2), waiting(t, 3)]);
-    await t.services.laptopStock.add({ laptops: laptops('AGAIN', 3) });
-    expect(await t.services.laptopStock.pass()).toEqual({ waiting: 3, reserved: 3 });
+    await t.services.laptops.add({ laptops: laptops('AGAIN', 3) });
+    expect(await t.services.laptops.pass()).toEqual({ waiting: 3, reserved: 3 });
     // A's step assigned its laptop and stopped before it recorded it; B's step failed meanwhile.
-    await t.services.laptops.markAssigned(a.id, (await t.services.laptops.heldBy(a.id))!);
-    const stored = (await t.services.store.get(b.id))!;
+    await t.ports.laptops.markAssigned(a.id, (await t.ports.laptops.heldBy(a.id))!);
+    const stored = (await t.ports.store.get(b.id))!;
     const failed = { ...stored.value, status: 'needs-attention' as const };
     failed.steps = { ...failed.steps, laptop: { ...failed.steps.laptop, status: 'failed' as const } };
-    await t.services.store.replace(failed, stored.etag);
+    await t.ports.store.replace(failed, stored.etag);
 
-    await t.services.laptopStock.add({ laptops: laptops('MORE', 2) });
-    expect((await t.services.laptopStock.pass()).reserved).toBe(0);
+    await t.services.laptops.add({ laptops: laptops('MORE', 2) });
+    expect((await t.services.laptops.pass()).reserved).toBe(0);
     const held = (await all(t)).filter((l) => l.onboardingId !== null);
     expect(held.map((l) => l.onboardingId).sort()).toEqual([a.id, b.id, c.id]);
 
     const later = new Date(Date.now() + 3_600_000).toISOString();
     const resumedBefore = t.sent('laptop-steps').length;
-    expect(await t.services.laptopStock.nudge(later)).toEqual({ resumed: 2, pass: false });
-    expect(await t.services.laptopStock.resendStale(later)).toEqual({ resent: 1, released: 1 });
+    expect(await t.stock.nudge(later)).toEqual({ resumed: 2, pass: false });
+    expect(await t.stock.resendStale(later)).toEqual({ resent: 1, released: 1 });
     const resumes = t
       .sent('laptop-steps')
       .slice(resumedBefore)
       .map((m) => (m.body as { onboardingId: string }).onboardingId);
     expect(resumes.sort()).toEqual([a.id, c.id, c.id]);
-    expect(await t.services.laptops.heldBy(b.id)).toBeNull();
+    expect(await t.ports.laptops.heldBy(b.id)).toBeNull();
   });
 });
 
@@ -142,19 +142,19 @@ describe('scarce laptops go first to business-continuity agents', () => {
     try {
       // Standard agents approved first (i % 5 !== 0), three laptops: all three reserved for them.
       const early = [await waiting(t, 1), await waiting(t, 2), await waiting(t, 3)];
-      await t.services.laptopStock.add({ laptops: laptops('SCARCE', 3) });
-      expect((await t.services.laptopStock.pass()).reserved).toBe(3);
+      await t.services.laptops.add({ laptops: laptops('SCARCE', 3) });
+      expect((await t.services.laptops.pass()).reserved).toBe(3);
       // The first one's step already assigned its laptop in Autopilot: that one stays.
-      await t.services.laptops.markAssigned(early[0]!.id, (await t.services.laptops.heldBy(early[0]!.id))!);
+      await t.ports.laptops.markAssigned(early[0]!.id, (await t.ports.laptops.heldBy(early[0]!.id))!);
       const continuity = [await waiting(t, 5), await waiting(t, 10), await waiting(t, 15)];
-      expect((await t.services.laptopStock.pass()).reserved).toBe(2);
+      expect((await t.services.laptops.pass()).reserved).toBe(2);
       const holders = (await all(t)).map((l) => l.onboardingId).sort();
       expect(holders).toEqual([early[0]!.id, continuity[0]!.id, continuity[1]!.id].sort());
       // Those who lost theirs hold nothing and are still in line (their step waits).
-      const line = (await t.services.store.waitingForLaptop(10)).map((r) => r.onboardingId);
+      const line = (await t.ports.store.waitingForLaptop(10)).map((r) => r.onboardingId);
       expect(line).toEqual(expect.arrayContaining([early[1]!.id, early[2]!.id, continuity[2]!.id]));
-      expect(await t.services.laptops.heldBy(early[1]!.id)).toBeNull();
-      expect(await t.services.laptops.heldBy(early[2]!.id)).toBeNull();
+      expect(await t.ports.laptops.heldBy(early[1]!.id)).toBeNull();
+      expect(await t.ports.laptops.heldBy(early[2]!.id)).toBeNull();
     } finally {
       await t.stop();
     }
@@ -171,13 +171,13 @@ const SCALE = FULL
 
 /** The stock's use cases over the test's stores, with the pass size of this scale. */
 function stockAtScale(t: TestServices) {
-  const { services } = t;
+  const { ports } = t;
   return createLaptopStock({
-    laptops: services.laptops,
-    store: services.store,
-    resume: createResumeLaptopSteps(services.bus, services.clock),
-    requestAllocation: createRequestAllocation(services.bus, services.clock),
-    clock: services.clock,
+    laptops: ports.laptops,
+    store: ports.store,
+    resume: createResumeLaptopSteps(ports.bus, ports.clock),
+    requestAllocation: createRequestAllocation(ports.bus, ports.clock),
+    clock: ports.clock,
     passSize: SCALE.passSize,
   });
 }
@@ -203,10 +203,10 @@ describeAtScale('the stock at scale', () => {
       t.cosmos.stats = undefined;
       expect(reserved).toBe(1);
       // The onboarding takes up its laptop (as its resumed step would): the line is as before.
-      const held = await t.services.laptops.heldBy(o.id);
-      await t.services.laptops.markAssigned(o.id, held!);
-      const stored = (await t.services.store.get(o.id))!;
-      await t.services.store.replace(
+      const held = await t.ports.laptops.heldBy(o.id);
+      await t.ports.laptops.markAssigned(o.id, held!);
+      const stored = (await t.ports.store.get(o.id))!;
+      await t.ports.store.replace(
         decide(stored.value, {
           type: 'step-succeeded',
           at: new Date().toISOString(),

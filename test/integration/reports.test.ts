@@ -1,4 +1,5 @@
-import { DurationHistogram } from '../../shared/app/reports';
+import { createServices } from '../../shared/app/services';
+import { DurationHistogram } from '../../shared/app/reports/reports';
 import { verifyChain } from '../../shared/audit/history-chain';
 import { before, isIsoDuration } from '../../shared/iso-duration';
 import { decide, type OnboardingEvent } from '../../shared/domain/decide';
@@ -70,7 +71,7 @@ describe('the summary report', () => {
       // Outside the days asked for.
       completedAfter('continuity', '2025-04-01T08:00:00.000Z', 1),
     ];
-    for (const o of all) await t.services.store.create(o);
+    for (const o of all) await t.ports.store.create(o);
   });
 
   it('when the summary of March 2025 is asked for, then it counts, times and lists what happened then', async () => {
@@ -178,7 +179,7 @@ describe('the export', () => {
     for (const o of [done, odd]) {
       o.department = department;
       if (o === odd) o.displayName = 'Élodie Gâteau';
-      await t.services.store.create(o);
+      await t.ports.store.create(o);
     }
     const auditor = await t.token('audit@example.org', [Roles.onboardingRead]);
     const res = await callHttp(functionsOver(t.services).http('onboardings-export'), {
@@ -247,20 +248,20 @@ describe('the export', () => {
           new Date(Date.parse('2025-06-01T00:00:00Z') + (i + j) * 60_000).toISOString(),
         );
         created.push(o);
-        return t.services.store.create(o);
+        return t.ports.store.create(o);
       });
       await Promise.all(batch);
     }
     // The store behind the route counts the pages it is asked for.
     const pagesRead: number[] = [];
-    const store = t.services.store;
+    const store = t.ports.store;
     const counting = Object.create(store) as typeof store;
     counting.rowsPage = (filter, limit, token) => {
       pagesRead.push(limit);
       return store.rowsPage(filter, limit, token);
     };
     const auditor = await t.token('audit@example.org', [Roles.onboardingRead]);
-    const fn = functionsOver({ ...t.services, store: counting }).http('onboardings-export');
+    const fn = functionsOver(createServices({ ...t.ports, store: counting })).http('onboardings-export');
     const response = await fn.handler(
       new (await import('@azure/functions')).HttpRequest({
         method: 'GET',
@@ -296,11 +297,11 @@ describe('retention of personal data', () => {
     old.steps.vpn.detail = 'member added: elodie.gateau@example.org';
     const recent = completedAfter('standard', new Date(Date.now() - 86_400_000).toISOString(), 2);
     const running = onboarding('standard', long, [approve(long)]);
-    for (const o of [old, recent, running]) await t.services.store.create(o);
-    const before = (await t.services.store.get(old.id))!.value;
+    for (const o of [old, recent, running]) await t.ports.store.create(o);
+    const before = (await t.ports.store.get(old.id))!.value;
 
-    expect(await t.services.retention.run()).toBeGreaterThanOrEqual(1);
-    const after = (await t.services.store.get(old.id))!.value;
+    expect(await t.services.operations.retention.run()).toBeGreaterThanOrEqual(1);
+    const after = (await t.ports.store.get(old.id))!.value;
     const text = JSON.stringify(after);
     for (const secret of ['Élodie', 'Gâteau', 'elodie.gateau', approver.name]) expect(text).not.toContain(secret);
     expect(after.displayName).toMatch(/^agent-[0-9a-f]{12}$/);
@@ -329,10 +330,10 @@ describe('retention of personal data', () => {
     expect(after.history.find((h) => h.type === 'onboarding.approved')!.actor).toBe(after.decision!.by);
 
     // Recent, or not finished: untouched. A second run changes nothing.
-    expect((await t.services.store.get(recent.id))!.value.displayName).toBe(recent.displayName);
-    expect((await t.services.store.get(running.id))!.value.pseudonymisedAt).toBeUndefined();
-    await t.services.retention.run();
-    expect((await t.services.store.get(old.id))!.value).toEqual(after);
+    expect((await t.ports.store.get(recent.id))!.value.displayName).toBe(recent.displayName);
+    expect((await t.ports.store.get(running.id))!.value.pseudonymisedAt).toBeUndefined();
+    await t.services.operations.retention.run();
+    expect((await t.ports.store.get(old.id))!.value).toEqual(after);
   });
 
   it('ISO 8601 durations: years, months, weeks, days and times move the calendar back', () => {

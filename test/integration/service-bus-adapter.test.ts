@@ -91,12 +91,12 @@ describe('the Service Bus sender adapter, on the wire (AMQP 1.0 against a rhea p
   it("when an approval is stored, then each step command arrives on provisioning with its deterministic id and the onboarding's traceparent", async () => {
     const hire = buildHireJson({ needs: { laptop: false, officeLicense: false } });
     const employeeId = (hire.employee as { employeeId: string }).employeeId;
-    await stack.services.handleHrEvent(
-      hrEventSchema.parse(hire),
-      '00-11111111111111111111111111111111-2222222222222222-01',
-    );
+    await stack.services.intake.handle(hrEventSchema.parse(hire), {
+      traceparent: '00-11111111111111111111111111111111-2222222222222222-01',
+      looks: 0,
+    });
     const id = `${employeeId}.1`;
-    await stack.services.decideOnboarding(id, { decision: 'approve' }, person('chef@example.org'));
+    await stack.services.onboardings.decide(id, { decision: 'approve' }, person('chef@example.org'));
     const m = await arrived((r) => r.message.message_id === `${id}/vpn/run-step/1`);
     expect(m.queue).toBe('provisioning');
     expect(m.message).toMatchObject({

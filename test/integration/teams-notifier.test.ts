@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { TLS_CERT_FILE, SimulatedTenant } from '../../local/simulated-tenant';
-import { cardFor } from '../../shared/app/notification-cards';
+import { cardFor } from '../../shared/app/notifications/notification-cards';
 import { notifierFromSetting, TeamsWorkflowNotifier } from '../../shared/adapters/teams/teams-workflow-notifier';
 import { NotificationRefused } from '../../shared/ports/notifier';
 import { TransientError } from '../../shared/ports/provisioners';

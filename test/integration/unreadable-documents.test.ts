@@ -18,7 +18,7 @@ afterAll(() => t.stop());
 
 const container = (id: string) => t.cosmos.database.container(id);
 const setAsideFrom = async (queue: string) =>
-  (await t.services.rejectedMessages.list({ queue: `store:${queue}` })).map((r) => ({
+  (await t.services.operations.rejectedMessages.list({ queue: `store:${queue}` })).map((r) => ({
     messageId: r.messageId,
     reason: r.reason,
     description: r.description,
@@ -47,7 +47,7 @@ describe('an unreadable document in any container', () => {
     const serials = (list.json.items as { serialNumber: string }[]).map((l) => l.serialNumber);
     expect(serials).toEqual(['LOCAL-0001', 'LOCAL-0002']);
     expect((await callHttp(fns.http('forecast'), { token: stock })).status).toBe(200);
-    await expect(t.services.laptopStock.pass()).resolves.toEqual({ waiting: 0, reserved: 0 });
+    await expect(t.services.laptops.pass()).resolves.toEqual({ waiting: 0, reserved: 0 });
 
     const returned = await callHttp(fns.http('laptops-return'), {
       token: stock,
@@ -70,7 +70,7 @@ describe('an unreadable document in any container', () => {
   });
 
   it('when an expected delivery fails its schema, then the others are still counted by the forecast, and it is set aside', async () => {
-    await t.services.laptops.addDelivery({ expectedOn: '2027-01-04', count: 5 });
+    await t.ports.laptops.addDelivery({ expectedOn: '2027-01-04', count: 5 });
     await container(CONTAINERS.laptops.id).items.create({
       id: 'delivery-broken',
       docType: 'delivery',
@@ -97,7 +97,7 @@ describe('an unreadable document in any container', () => {
       resubmissions: [],
       // no messageId, reason, description, body or deliveryCount
     });
-    const listed = await t.services.rejectedMessages.list({});
+    const listed = await t.services.operations.rejectedMessages.list({});
     expect(listed.map((r) => r.id)).not.toContain('broken-rejected');
     expect((await setAsideFrom(CONTAINERS.rejectedMessages.id)).map((r) => r.messageId)).toEqual([
       expect.stringMatching(/^broken-rejected@/),

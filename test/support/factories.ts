@@ -77,3 +77,11 @@ export function withSteps(o: Onboarding, steps: Partial<Record<StepName, StepSta
   for (const [name, status] of Object.entries(steps) as [StepName, StepStatus][]) copy.steps[name].status = status;
   return copy;
 }
+
+/** The steps a hire needs in these tests: Teams and accessories are not needed (skipped) unless a test says so. */
+export const HIRE_STEPS = ['laptop', 'vpn', 'officeLicense'] as const;
+
+/** The hire's three steps of an onboarding (stored, or as the API serves it). */
+export function hireSteps<S>(o: { steps: Record<(typeof HIRE_STEPS)[number], S> }): S[] {
+  return HIRE_STEPS.map((name) => o.steps[name]);
+}

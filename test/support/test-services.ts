@@ -2,9 +2,12 @@ import { createLocalJWKSet } from 'jose';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Services } from '../../shared/app/services';
+import { createRequestAllocation } from '../../shared/app/laptops/allocation-requests';
+import { createLaptopStep } from '../../shared/app/laptops/laptop-step';
+import { createLaptopStock, createResumeLaptopSteps, type LaptopStock } from '../../shared/app/laptops/laptop-stock';
+import type { Ports, Services } from '../../shared/app/services';
 import { systemClock } from '../../shared/ports/clock';
-import type { Provisioners } from '../../shared/ports/provisioners';
+import type { Connectors, Provisioner } from '../../shared/ports/provisioners';
 import { issueToken, loadOrCreateSigningKey } from '../../local/dev-issuer';
 import type { EmbeddedCosmos } from '../../local/embedded-cosmos';
 import { LocalServiceBus } from '../../local/local-bus';
@@ -25,6 +28,12 @@ export interface TokenOptions {
 
 export interface TestServices {
   services: Services;
+  /** The adapters under the services (the stores, the stock, the connectors). */
+  ports: Ports;
+  /** The stock's own use cases over those ports (the sweeper's view of the line, a release). */
+  stock: LaptopStock;
+  /** The laptop step over the stock and Autopilot. */
+  laptopStep: Provisioner;
   cosmos: EmbeddedCosmos;
   /** A bus nobody consumes: tests read what was sent from its snapshot. */
   bus: LocalServiceBus;
@@ -43,7 +52,7 @@ export interface TestServices {
 /** The real use cases over the embedded Cosmos DB endpoint, the simulated tenant, a local bus and real JWTs. */
 export async function startTestServices(
   options: {
-    wrapProvisioners?: (real: Provisioners) => Provisioners;
+    wrapConnectors?: (real: Connectors) => Connectors;
     laptopStock?: number;
     tenant?: SimulatedTenantOptions;
     env?: NodeJS.ProcessEnv;
@@ -60,10 +69,21 @@ export async function startTestServices(
     audience: TEST_AUDIENCE,
     laptopStock: options.laptopStock ?? 10,
     ...(options.tenant ? { tenant: options.tenant } : {}),
-    ...(options.wrapProvisioners ? { wrapProvisioners: options.wrapProvisioners } : {}),
+    ...(options.wrapConnectors ? { wrapConnectors: options.wrapConnectors } : {}),
   });
+  const { ports } = stack;
+  const requestAllocation = createRequestAllocation(ports.bus, ports.clock);
   return {
     services: stack.services,
+    ports,
+    stock: createLaptopStock({
+      laptops: ports.laptops,
+      store: ports.store,
+      resume: createResumeLaptopSteps(ports.bus, ports.clock),
+      requestAllocation,
+      clock: ports.clock,
+    }),
+    laptopStep: createLaptopStep({ laptops: ports.laptops, autopilot: ports.autopilot, requestAllocation }),
     cosmos: stack.cosmos,
     bus,
     tenant: stack.tenant,

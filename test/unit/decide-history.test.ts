@@ -62,9 +62,11 @@ describe('startOnboarding: what a hire records', () => {
         actor: 'hr',
         details: {
           eventId: 'ev-hire',
+          kind: 'hire',
           startDate: hire.employee.startDate,
           priority: 'continuity',
-          needs: { laptop: true, vpn: true, officeLicense: true },
+          // No team for the department here (no Provisioning__departmentTeams): Teams is not needed.
+          needs: { laptop: true, vpn: true, officeLicense: true, teams: false, accessories: [] },
         },
       },
     ]);
@@ -94,8 +96,7 @@ describe('decide: the entries each change writes', () => {
 
   it('a second hire for an open onboarding: hr notes the duplicate, nothing else changes', () => {
     const o = ready();
-    const hire = employeeHiredSchema.parse(buildHireJson({ eventId: 'ev-again' }));
-    const result = decide(o, { type: 'hired', eventId: 'ev-again', at: later, hire });
+    const result = decide(o, { type: 'hired', eventId: 'ev-again', at: later });
     expect(result.history.map(({ at: _a, ...h }) => h)).toEqual([
       {
         type: 'hire.duplicate',
@@ -430,7 +431,13 @@ describe('decide: events that do not count in a state change nothing', () => {
     // Before approval, nothing ran: pending steps are skipped, nothing to undo.
     const early = decide(buildOnboarding(), { type: 'hire-cancelled', eventId: 'c', at: later });
     expect(early.commands).toEqual([]);
-    expect(Object.values(early.state.steps).map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(Object.values(early.state.steps).map((s) => s.status)).toEqual([
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
     // A pending step of a running onboarding may be in flight: undone all the same.
     const pending = decide(withSteps(ready(), { vpn: 'pending', laptop: 'reverted', officeLicense: 'in-progress' }), {
       type: 'hire-cancelled',

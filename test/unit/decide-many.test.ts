@@ -1,6 +1,9 @@
-import { createHandleApprovalDeadline, createScheduleApprovalDeadlines } from '../../shared/app/approval-deadlines';
-import { createDecideMany, type DecideOnboarding } from '../../shared/app/decide-onboarding';
-import type { OnboardingWriter } from '../../shared/app/onboarding-writer';
+import {
+  createHandleApprovalDeadline,
+  createScheduleApprovalDeadlines,
+} from '../../shared/app/onboarding/approval-deadlines';
+import { createDecideMany, type DecideOnboarding } from '../../shared/app/onboarding/decide-onboarding';
+import type { OnboardingWriter } from '../../shared/app/onboarding/onboarding-writer';
 import { QUEUES } from '../../shared/app/queues';
 import { DomainError, ErrorCodes } from '../../shared/domain/errors';
 import type { OutgoingMessage } from '../../shared/ports/message-bus';

@@ -3,13 +3,13 @@ import {
   createScheduleDeparture,
   DEPARTURE_HOP_MS,
   departureDueAt,
-} from '../../shared/app/departures';
+} from '../../shared/app/departures/departures';
 import { decide } from '../../shared/domain/decide';
 import type { LaptopPool } from '../../shared/ports/laptop-pool';
 import type { OutgoingMessage } from '../../shared/ports/message-bus';
 import type { OnboardingStore } from '../../shared/ports/onboarding-store';
 import type { Onboarding } from '../../shared/schemas/onboarding';
-import type { OnboardingWriter } from '../../shared/app/onboarding-writer';
+import type { OnboardingWriter } from '../../shared/app/onboarding/onboarding-writer';
 import { approvedOnboarding } from '../support/factories';
 
 // The end of a leaver's last day, as a scheduled message (hops of at most 30 days), and what it does.

@@ -1,5 +1,5 @@
-import { createHandleHrEvent } from '../../shared/app/handle-hr-event';
-import { createOnboardingWriter } from '../../shared/app/onboarding-writer';
+import { createHandleHrEvent } from '../../shared/app/onboarding/handle-hr-event';
+import { createOnboardingWriter } from '../../shared/app/onboarding/onboarding-writer';
 import { decide } from '../../shared/domain/decide';
 import {
   AlreadyExists,
@@ -56,7 +56,11 @@ function harness(options: { createRaces?: number } = {}) {
   const handle = createHandleHrEvent({
     store,
     writer,
+    bus: { send: () => Promise.resolve() },
     clock,
+    directory: { agent: () => Promise.resolve(null) },
+    laptops: { assignedTo: () => Promise.resolve(null) },
+    hasTeam: () => false,
     replanLaptop: (o) => {
       calls.push(`replan ${o.id} ${o.startDate}`);
       return Promise.resolve();

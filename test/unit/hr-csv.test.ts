@@ -68,7 +68,7 @@ describe('the import file', () => {
           priority: 'continuity',
           usageLocation: 'FR',
         },
-        needs: { laptop: true, vpn: true, officeLicense: true },
+        needs: { laptop: true, vpn: true, officeLicense: true, teams: true, accessories: [] },
       },
       {
         eventId: importEventId('E2', '2026-12-14'),
@@ -83,7 +83,7 @@ describe('the import file', () => {
           startDate: '2026-12-14',
           priority: 'standard',
         },
-        needs: { laptop: true, vpn: true, officeLicense: true },
+        needs: { laptop: true, vpn: true, officeLicense: true, teams: true, accessories: [] },
       },
     ]);
   });

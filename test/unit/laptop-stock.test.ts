@@ -1,4 +1,4 @@
-import { createLaptopStock, createResumeLaptopSteps, PASS_SIZE } from '../../shared/app/laptop-stock';
+import { createLaptopStock, createResumeLaptopSteps, PASS_SIZE } from '../../shared/app/laptops/laptop-stock';
 import { QUEUES } from '../../shared/app/queues';
 import type { Reservation } from '../../shared/domain/laptop-allocation';
 import type { Holding, LaptopPool } from '../../shared/ports/laptop-pool';

@@ -1,6 +1,10 @@
 import { decide } from '../../shared/domain/decide';
-import { cardFor, plainText } from '../../shared/app/notification-cards';
-import { createAnnounce, createDeliverNotification, notificationsOf } from '../../shared/app/notifications';
+import { cardFor, plainText } from '../../shared/app/notifications/notification-cards';
+import {
+  createAnnounce,
+  createDeliverNotification,
+  notificationsOf,
+} from '../../shared/app/notifications/notifications';
 import type { MessageBus, OutgoingMessage } from '../../shared/ports/message-bus';
 import { NotificationRefused, type Notifier, type TeamsMessage } from '../../shared/ports/notifier';
 import type { OnboardingStore } from '../../shared/ports/onboarding-store';

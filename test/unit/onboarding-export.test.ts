@@ -1,5 +1,5 @@
-import { createRequestAllocation } from '../../shared/app/allocation-requests';
-import { csvField, csvRow, exportOnboardings } from '../../shared/app/onboarding-export';
+import { createRequestAllocation } from '../../shared/app/laptops/allocation-requests';
+import { csvField, csvRow, exportOnboardings } from '../../shared/app/onboarding/onboarding-export';
 import { durationMs, QUEUES } from '../../shared/app/queues';
 import type { OutgoingMessage } from '../../shared/ports/message-bus';
 import type { OnboardingStore } from '../../shared/ports/onboarding-store';

@@ -3,7 +3,7 @@ import {
   sendStepCommands,
   stepQueueOf,
   toStepMessage,
-} from '../../shared/app/onboarding-writer';
+} from '../../shared/app/onboarding/onboarding-writer';
 import { QUEUES } from '../../shared/app/queues';
 import { ErrorCodes } from '../../shared/domain/errors';
 import type { MessageBus, OutgoingMessage } from '../../shared/ports/message-bus';

@@ -2,7 +2,7 @@ import {
   createRejectedMessages,
   rejectedMessageId,
   reportUnreadableDocuments,
-} from '../../shared/app/rejected-messages';
+} from '../../shared/app/operations/rejected-messages';
 import type { OutgoingMessage } from '../../shared/ports/message-bus';
 import { ConcurrencyConflict, type Versioned } from '../../shared/ports/onboarding-store';
 import type { RejectedMessageStore } from '../../shared/ports/rejected-messages';

@@ -1,4 +1,4 @@
-import { createReports, DurationHistogram } from '../../shared/app/reports';
+import { createReports, DurationHistogram } from '../../shared/app/reports/reports';
 import type { OnboardingStore, ReportFacts } from '../../shared/ports/onboarding-store';
 import type { StepStatus } from '../../shared/schemas/onboarding';
 
@@ -8,6 +8,8 @@ const steps = (laptop: StepStatus = 'done', vpn: StepStatus = 'done', officeLice
   laptop: { status: laptop },
   vpn: { status: vpn },
   officeLicense: { status: officeLicense },
+  teams: { status: 'skipped' as const },
+  accessories: { status: 'skipped' as const },
 });
 
 const fact = (over: Partial<ReportFacts>): ReportFacts => ({
@@ -75,6 +77,8 @@ describe('the summary', () => {
             laptop: { status: 'waiting' },
             vpn: { status: 'failed', detail: 'Authorization_RequestDenied: no' },
             officeLicense: { status: 'failed' },
+            teams: { status: 'skipped' },
+            accessories: { status: 'skipped' },
           },
         }),
         fact({ id: 'E5.1', status: 'rejected', completedAt: null, steps: steps('skipped', 'skipped', 'waiting') }),

@@ -1,4 +1,4 @@
-import { createRetention, pseudonymise } from '../../shared/app/retention';
+import { createRetention, pseudonymise } from '../../shared/app/operations/retention';
 import { verifyChain, resealHistory } from '../../shared/audit/history-chain';
 import { decide } from '../../shared/domain/decide';
 import { ConcurrencyConflict, type OnboardingStore } from '../../shared/ports/onboarding-store';

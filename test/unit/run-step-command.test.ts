@@ -1,5 +1,9 @@
-import { createOnboardingWriter } from '../../shared/app/onboarding-writer';
-import { createRunStepCommand, retryDelaySeconds, type RetryPolicy } from '../../shared/app/run-step-command';
+import { createOnboardingWriter } from '../../shared/app/onboarding/onboarding-writer';
+import {
+  createRunStepCommand,
+  retryDelaySeconds,
+  type RetryPolicy,
+} from '../../shared/app/onboarding/run-step-command';
 import { decide } from '../../shared/domain/decide';
 import type { MessageBus, OutgoingMessage } from '../../shared/ports/message-bus';
 import { ConcurrencyConflict, type OnboardingStore, type Versioned } from '../../shared/ports/onboarding-store';
@@ -40,6 +44,8 @@ function provisionersOf(outcomes: Partial<Record<StepName, ProvisionOutcome | Er
     laptop: provisioner('laptop'),
     vpn: provisioner('vpn'),
     officeLicense: provisioner('officeLicense'),
+    teams: provisioner('teams'),
+    accessories: provisioner('accessories'),
   };
   return { provisioners, calls };
 }

@@ -1,6 +1,6 @@
-import type { RejectedMessages } from '../../shared/app/rejected-messages';
+import type { RejectedMessages } from '../../shared/app/operations/rejected-messages';
 import { QUEUES } from '../../shared/app/queues';
-import { createSetAsideMessages } from '../../shared/app/set-aside-messages';
+import { createSetAsideMessages } from '../../shared/app/operations/set-aside-messages';
 import type { DeadLetterQueues } from '../../shared/ports/dead-letter-queues';
 import type { RejectedMessage } from '../../shared/schemas/rejected-message';
 

@@ -1,7 +1,7 @@
-import type { LaptopStock } from '../../shared/app/laptop-stock';
-import type { OnboardingWriter } from '../../shared/app/onboarding-writer';
+import type { LaptopStock } from '../../shared/app/laptops/laptop-stock';
+import type { OnboardingWriter } from '../../shared/app/onboarding/onboarding-writer';
 import { QUEUES } from '../../shared/app/queues';
-import { createSweeper, redriveCommands } from '../../shared/app/sweeper';
+import { createSweeper, redriveCommands } from '../../shared/app/operations/sweeper';
 import type { MessageBus, OutgoingMessage } from '../../shared/ports/message-bus';
 import type { OnboardingStore, Versioned } from '../../shared/ports/onboarding-store';
 import type { Onboarding, StepCommand } from '../../shared/schemas/onboarding';

@@ -1,24 +1,7 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { Roles, type Role } from '../../http/roles';
 import { GUID_PATTERN as GUID, UPN_PATTERN as UPN } from '../../schemas/identity';
-
-/**
- * The caller, from a verified Entra ID v2 access token: a person (delegated or user token) or an
- * application (client credentials, `idtyp: "app"`). Both are known by their immutable object id (`oid`);
- * the username is for display and audit only, never an authorization key.
- */
-export type Principal =
-  | { kind: 'person'; oid: string; userPrincipalName: string; roles: Role[] }
-  | { kind: 'app'; oid: string; appId: string; roles: Role[] };
-
-/** The token is missing, malformed, badly signed, expired, or for another audience or issuer: 401. */
-export class AuthenticationError extends Error {
-  override readonly name = 'AuthenticationError';
-}
-
-export interface TokenValidator {
-  validate(authorizationHeader: string | null): Promise<Principal>;
-}
+import { AuthenticationError, type Principal, type TokenValidator } from '../../ports/token-validator';
 
 export interface JwtValidatorOptions {
   issuer: string;

@@ -233,6 +233,17 @@ export class CosmosLaptopPool implements LaptopPool {
     return held ?? null;
   }
 
+  async assignedTo(userPrincipalName: string): Promise<Laptop | null> {
+    const [held] = await this.query(
+      "SELECT TOP 1 * FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.status = 'assigned' AND c.userPrincipalName IN (@upn, @lower)",
+      [
+        { name: '@upn', value: userPrincipalName },
+        { name: '@lower', value: userPrincipalName.toLowerCase() },
+      ],
+    );
+    return held ? withoutEtag(held) : null;
+  }
+
   async holders(onboardingIds: string[]): Promise<Map<string, Holding>> {
     if (onboardingIds.length === 0) return new Map();
     const held = await this.query(

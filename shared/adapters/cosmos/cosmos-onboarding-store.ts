@@ -1,5 +1,6 @@
 import type { Container, Database, SqlParameter } from '@azure/cosmos';
-import { onboardingDocumentSchema, type Onboarding, type StepName } from '../../schemas/onboarding';
+import { onboardingDocumentSchema, STEP_NAMES, type Onboarding, type StepName } from '../../schemas/onboarding';
+import { upgradeOnboardingDocument } from '../../schemas/onboarding-migrations';
 import {
   AlreadyExists,
   ConcurrencyConflict,
@@ -38,7 +39,7 @@ function sealed(onboarding: Onboarding): Onboarding & { decidedBy?: string } {
 
 function toVersioned(resource: StoredOnboarding | undefined): Versioned<Onboarding> {
   if (!resource?._etag) throw new Error('Cosmos DB returned an onboarding without an etag');
-  return { value: parseStored(onboardingDocumentSchema, resource), etag: resource._etag };
+  return { value: parseStored(onboardingDocumentSchema, upgradeOnboardingDocument(resource)), etag: resource._etag };
 }
 
 /**
@@ -84,27 +85,7 @@ const ORDER_PREFIX = ['status', 'priority', 'department', 'decidedBy'] as const;
 
 /** What a row reads of a document (the export, the forecast's leavers): all but its history, outbox and event ids. */
 const ROW_FIELDS = [
-  'id',
-  'docType',
-  'employeeId',
-  'sequence',
-  'userPrincipalName',
-  'displayName',
-  'department',
-  'site',
-  'priority',
-  'startDate',
-  'status',
-  'decision',
-  'departure',
-  'steps',
-  'createdAt',
-  'updatedAt',
-  'completedAt',
-  'pseudonymisedAt',
-  'agentObjectId',
-  'usageLocation',
-  'traceparent',
+  ...Object.keys(onboardingDocumentSchema.shape).filter((f) => !['history', 'outbox', 'eventIds'].includes(f)),
   '_etag',
 ]
   .map((f) => `c.${f}`)
@@ -251,22 +232,23 @@ export class CosmosOnboardingStore implements OnboardingStore {
   }
 
   async withStuckSteps(olderThan: string, limit: number, now: string): Promise<Versioned<Onboarding>[]> {
-    const steps = (statuses: string) =>
-      ['laptop', 'vpn', 'officeLicense'].map((st) => `c.steps.${st}.status IN (${statuses})`).join(' OR ');
+    const steps = (statuses: string, names: readonly StepName[] = STEP_NAMES) =>
+      names.map((st) => `c.steps.${st}.status IN (${statuses})`).join(' OR ');
+    const due = STEP_NAMES.map(
+      (st) => `(NOT IS_DEFINED(c.steps.${st}.notBefore) OR c.steps.${st}.notBefore <= @now)`,
+    ).join(' AND ');
+    const access = STEP_NAMES.filter((st) => st !== 'laptop' && st !== 'accessories');
     // Three flat queries rather than one of nested ORs: the same matches, and the embedded endpoint's query
     // parser takes exponential time in the nesting (a second and more for the one query).
     const where = `SELECT TOP ${Math.trunc(limit)} * FROM c WHERE c.docType = 'onboarding' AND c.updatedAt < @olderThan AND `;
     const queries = [
       // Running, with a step that should be moving; one with a step not due yet (lead times) waits for its day.
       `${where}c.status IN ('provisioning', 'needs-attention') AND (${steps("'pending', 'in-progress'")} OR ` +
-        "c.steps.officeLicense.status = 'waiting') AND " +
-        '(NOT IS_DEFINED(c.steps.vpn.notBefore) OR c.steps.vpn.notBefore <= @now) AND ' +
-        '(NOT IS_DEFINED(c.steps.officeLicense.notBefore) OR c.steps.officeLicense.notBefore <= @now)',
+        `c.steps.officeLicense.status = 'waiting') AND ${due}`,
       // Cancelled, with a step still to undo.
       `${where}c.status = 'cancelled' AND (${steps("'done', 'in-progress'")})`,
       // A leaver whose access removal has not finished.
-      `${where}c.status = 'leaving' AND IS_DEFINED(c.departure.accessRemovedAt) AND ` +
-        "(c.steps.vpn.status = 'done' OR c.steps.officeLicense.status = 'done')",
+      `${where}c.status = 'leaving' AND IS_DEFINED(c.departure.accessRemovedAt) AND (${steps("'done'", access)})`,
     ];
     const found = await Promise.all(
       queries.map(async (query) => {
@@ -340,7 +322,7 @@ export class CosmosOnboardingStore implements OnboardingStore {
       {
         query:
           'SELECT c.id, c.status, c.priority, c.createdAt, c.decision.at AS decidedAt, c.completedAt, ' +
-          'c.steps.laptop.status AS laptop, c.steps.vpn.status AS vpn, c.steps.officeLicense.status AS officeLicense, ' +
+          STEP_NAMES.map((st) => `c.steps.${st}.status AS ${st}, `).join('') +
           "(c.status = 'needs-attention' ? c.steps : null) AS failing " +
           "FROM c WHERE c.docType = 'onboarding' AND c.createdAt >= @from AND c.createdAt < @to",
         parameters: [
@@ -370,15 +352,13 @@ function toReportFacts(r: unknown): ReportFacts {
     createdAt: string;
     decidedAt?: string;
     completedAt?: string;
-    laptop: StepFacts['status'];
-    vpn: StepFacts['status'];
-    officeLicense: StepFacts['status'];
-    failing?: Record<StepName, StepFacts> | null;
+    failing?: Partial<Record<StepName, StepFacts>> | null;
+  } & Partial<Record<StepName, StepFacts['status']>>;
+  // A document of an earlier release has no teams or accessories step: it did not need them.
+  const step = (name: StepName): StepFacts => {
+    const detail = row.failing?.[name]?.detail;
+    return { status: row[name] ?? 'skipped', ...(detail !== undefined ? { detail } : {}) };
   };
-  const step = (name: StepName): StepFacts => ({
-    status: row[name],
-    ...(row.failing?.[name].detail !== undefined ? { detail: row.failing[name].detail } : {}),
-  });
   return {
     id: row.id,
     status: row.status,
@@ -386,6 +366,6 @@ function toReportFacts(r: unknown): ReportFacts {
     createdAt: row.createdAt,
     decidedAt: row.decidedAt ?? null,
     completedAt: row.completedAt ?? null,
-    steps: { laptop: step('laptop'), vpn: step('vpn'), officeLicense: step('officeLicense') },
+    steps: Object.fromEntries(STEP_NAMES.map((name) => [name, step(name)])) as Record<StepName, StepFacts>,
   };
 }

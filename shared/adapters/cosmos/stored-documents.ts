@@ -6,10 +6,13 @@ import { describeFieldErrors, toFieldErrors } from '../../schemas/validation';
  * The document read back through its schema (as every read is), or UnreadableDocument naming what does not
  * match: a document written by hand or by another version never reaches the code as if it were valid.
  */
-export function parseStored<S extends z.ZodType>(schema: S, resource: { id?: unknown }): z.infer<S> {
+export function parseStored<S extends z.ZodType>(schema: S, resource: unknown): z.infer<S> {
   const parsed = schema.safeParse(resource);
   if (parsed.success) return parsed.data;
-  const id = typeof resource.id === 'string' ? resource.id : '(no id)';
+  const id =
+    typeof resource === 'object' && resource !== null && 'id' in resource && typeof resource.id === 'string'
+      ? resource.id
+      : '(no id)';
   throw new UnreadableDocument(id, describeFieldErrors(toFieldErrors(parsed.error)), resource);
 }
 

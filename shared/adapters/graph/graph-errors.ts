@@ -1,4 +1,4 @@
-import { TransientError } from '../../ports/provisioners';
+import { TransientError, type ProvisionOutcome } from '../../ports/provisioners';
 import { GraphError } from './graph-client';
 
 /**
@@ -41,4 +41,12 @@ export function asTransient(err: unknown): unknown {
     return new TransientError(`Microsoft Graph ${err.status} ${err.code}: ${err.message}`, err.retryAfterSeconds);
   }
   return err;
+}
+
+/** A Graph error as a step outcome: transient ones are thrown (retried with back-off), others fail the step. */
+export function failedOrThrow(err: unknown): ProvisionOutcome {
+  const transient = asTransient(err);
+  if (transient !== err) throw transient;
+  if (err instanceof GraphError) return { kind: 'failed', code: err.code, message: err.message };
+  throw err;
 }

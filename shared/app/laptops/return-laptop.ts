@@ -1,0 +1,55 @@
+import type { Actor } from '../../domain/actor';
+import { DomainError, ErrorCodes } from '../../domain/errors';
+import type { Autopilot } from '../../ports/autopilot';
+import type { Clock } from '../../ports/clock';
+import type { LaptopPool } from '../../ports/laptop-pool';
+import type { Laptop, LaptopReturnBody } from '../../schemas/laptops';
+import type { OnboardingWriter } from '../onboarding/onboarding-writer';
+import type { RequestAllocation } from './allocation-requests';
+
+/**
+ * The DSI records a laptop's return (`POST /api/laptops/{serialNumber}/return`), from `to-return` (a leaver's)
+ * or `repair`. The leaver's onboarding first (its laptop step reverted; left when access is gone too), then
+ * the laptop: `ok` loses its Autopilot user and goes back in stock, where the line is served at once;
+ * `repair` stays out of stock. A crash in between leaves the laptop as it was, and the same request again
+ * finishes (the onboarding's part is not done twice).
+ */
+export function createReturnLaptop(deps: {
+  laptops: LaptopPool;
+  writer: OnboardingWriter;
+  autopilot: Autopilot;
+  clock: Clock;
+  requestAllocation: RequestAllocation;
+}) {
+  const { laptops, writer, autopilot, clock } = deps;
+  return async function returnLaptop(serialNumber: string, body: LaptopReturnBody, by: Actor): Promise<Laptop> {
+    const laptop = await laptops.find(serialNumber);
+    if (!laptop) throw new DomainError(ErrorCodes.laptopNotFound, `no laptop ${serialNumber}`);
+    if (laptop.status !== 'to-return' && laptop.status !== 'repair') {
+      throw new DomainError(
+        ErrorCodes.laptopNotReturnable,
+        `laptop ${laptop.serialNumber} is ${laptop.status}; only a laptop to return or in repair can be returned`,
+      );
+    }
+    if (laptop.onboardingId !== null) {
+      await writer.apply(laptop.onboardingId, () => ({
+        type: 'laptop-returned',
+        at: clock.now().toISOString(),
+        by,
+        serialNumber: laptop.serialNumber,
+        condition: body.condition,
+        ...(body.comment !== undefined ? { comment: body.comment } : {}),
+      }));
+    }
+    if (body.condition === 'ok') await autopilot.unassign(laptop.serialNumber, 'interactive');
+    if (!(await laptops.recordReturn(laptop.serialNumber, body.condition))) {
+      throw new DomainError(
+        ErrorCodes.laptopNotReturnable,
+        `laptop ${laptop.serialNumber} changed while its return was recorded; read it again`,
+      );
+    }
+    if (body.condition === 'ok') await deps.requestAllocation(`returned/${laptop.serialNumber}/${laptop.updatedAt}`);
+    const now = await laptops.find(laptop.serialNumber);
+    return now ?? laptop;
+  };
+}

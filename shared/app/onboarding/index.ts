@@ -1,0 +1,30 @@
+import type { Actor } from '../../domain/actor';
+import type { OnboardingFilter, OnboardingPage } from '../../ports/onboarding-store';
+import type { BulkDecision, DecisionBody } from '../../schemas/api';
+import type { Priority } from '../../schemas/hr-events';
+import type { HistoryEntry, Onboarding, StepCommand } from '../../schemas/onboarding';
+import type { ApprovalDeadline } from './approval-deadlines';
+import type { DecisionOutcome } from './decide-onboarding';
+import type { StepRunContext } from './run-step-command';
+
+/** The onboardings as the DSI and auditors read and decide them (the API's onboarding routes). */
+export interface OnboardingUseCases {
+  /** Newest first, filters combined with AND; following continuation tokens returns each match once. */
+  list(filter: OnboardingFilter, limit: number, continuationToken?: string): Promise<OnboardingPage>;
+  get(id: string): Promise<Onboarding | null>;
+  /** Oldest first; null: no such onboarding. */
+  history(id: string): Promise<HistoryEntry[] | null>;
+  /** The CSV export of the list's matches, a page at a time as the reader takes it. */
+  export(filter: OnboardingFilter): AsyncGenerator<string>;
+  decide(id: string, body: DecisionBody, by: Actor): Promise<Onboarding>;
+  decideMany(items: readonly BulkDecision[], by: Actor): Promise<DecisionOutcome[]>;
+  retry(id: string, by: Actor): Promise<Onboarding>;
+  changePriority(id: string, priority: Priority, by: Actor): Promise<Onboarding>;
+  /** An approval deadline came (a scheduled message): the reminder, or the expiry. */
+  handleApprovalDeadline(due: ApprovalDeadline): Promise<Onboarding | null>;
+}
+
+/** The provisioning workers: one step command at a time. */
+export interface ProvisioningUseCases {
+  runStepCommand(command: StepCommand, ctx: StepRunContext): Promise<Onboarding | null>;
+}

@@ -1,0 +1,82 @@
+import { forecast, type Expected, type Forecast, type Need, type WaitingOnboarding } from '../../domain/forecast';
+import { dayInParis, nextDay } from '../../domain/paris-time';
+import type { Clock } from '../../ports/clock';
+import type { Directory } from '../../ports/directory';
+import type { LaptopPool } from '../../ports/laptop-pool';
+import type { OnboardingRow, OnboardingStore } from '../../ports/onboarding-store';
+import type { LaptopRequest } from '../../schemas/laptops';
+
+/** The longest line the forecast reads (of each: laptops, seats); the seed's crisis was about a thousand. */
+export const FORECAST_LINE_LIMIT = 10_000;
+
+/** Every leaver not yet gone, a page at a time, as rows (no history). */
+async function leaversOf(store: OnboardingStore): Promise<OnboardingRow[]> {
+  const out: OnboardingRow[] = [];
+  let token: string | undefined;
+  do {
+    const page = await store.rowsPage({ status: 'leaving' }, 200, token);
+    out.push(...page.items);
+    token = page.continuationToken ?? undefined;
+  } while (token);
+  return out;
+}
+
+/**
+ * `GET /api/forecast`: the two lines (laptops, seats) as the store serves them, what is in stock and free
+ * now, and what is expected: deliveries on their day, and each leaver's laptop and seat the day after the
+ * last day (a laptop already due back and not returned counts as today).
+ */
+export function createForecast(deps: {
+  store: OnboardingStore;
+  laptops: LaptopPool;
+  directory: Directory;
+  clock: Clock;
+}) {
+  const { store, laptops, directory, clock } = deps;
+  return async function readForecast(): Promise<Forecast> {
+    const asOf = dayInParis(clock.now());
+    const [laptopLine, seatLine, laptopsAvailable, deliveries, seatsFree, leavers] = await Promise.all([
+      store.waitingForLaptop(FORECAST_LINE_LIMIT),
+      store.waitingForSeat(FORECAST_LINE_LIMIT),
+      laptops.count('available'),
+      laptops.deliveries(),
+      directory.freeSeats(),
+      leaversOf(store),
+    ]);
+    const holders = await laptops.holders(laptopLine.map((r) => r.onboardingId));
+    const waiting = new Map<string, WaitingOnboarding>();
+    const add = (r: LaptopRequest, need: Need) => {
+      const known = waiting.get(r.onboardingId);
+      if (known) {
+        known.waitingFor.push(need);
+        return;
+      }
+      waiting.set(r.onboardingId, {
+        onboardingId: r.onboardingId,
+        priority: r.priority,
+        startDate: r.startDate,
+        approvedAt: r.approvedAt,
+        waitingFor: [need],
+        ...(need === 'laptop' && holders.has(r.onboardingId) ? { holdsLaptop: true } : {}),
+      });
+    };
+    for (const r of laptopLine) add(r, 'laptop');
+    for (const r of seatLine) add(r, 'officeLicense');
+
+    const laptopsExpected: Expected[] = deliveries.map((d) => ({ on: d.expectedOn, count: d.count }));
+    const seatsExpected: Expected[] = [];
+    for (const o of leavers) {
+      const back = o.departure ? nextDay(o.departure.lastDay) : asOf;
+      if (['done', 'returning'].includes(o.steps.laptop.status)) laptopsExpected.push({ on: back, count: 1 });
+      if (o.steps.officeLicense.status === 'done') seatsExpected.push({ on: back, count: 1 });
+    }
+    return forecast({
+      asOf,
+      laptopsAvailable,
+      laptopsExpected,
+      seatsFree,
+      seatsExpected,
+      waiting: [...waiting.values()],
+    });
+  };
+}
