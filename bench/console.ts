@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildConsole } from '../cli/build-console';
 import { startLocalHost } from '../local/host';
-import { Roles } from '../shared/http/roles';
+import { Roles } from '../shared/domain/roles';
 import { launchBrowser, until } from '../test/support/browser';
 import { buildHireJson } from '../test/support/factories';
 import { percentile, writeResult } from './harness';

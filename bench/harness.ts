@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startLocalHost, type LocalHost, type LocalHostOptions } from '../local/host';
-import { Roles } from '../shared/http/roles';
+import { Roles } from '../shared/domain/roles';
 
 /** What the benchmark drives: the local host (the same functions as in Azure) on loopback. */
 export async function benchHost(options: LocalHostOptions): Promise<LocalHost> {

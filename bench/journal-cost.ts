@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startLocalHost } from '../local/host';
-import { Roles } from '../shared/http/roles';
+import { Roles } from '../shared/domain/roles';
 
 // `npm run bench -- journal`: end-to-end figures of the local host (the same functions as in Azure), on loopback.
 // N hires over HTTP, N approvals, then time until every onboarding is completed through the simulated

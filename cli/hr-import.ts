@@ -3,7 +3,7 @@ import { issueToken, loadOrCreateSigningKey } from '../local/dev-issuer';
 import { loadLocalSettings, localSettings } from '../local/local-settings';
 import type { ImportSummary } from '../shared/app/intake/hr-import';
 import { csvRecords, decodeCsv, separatorOf } from '../shared/import/hr-csv';
-import { Roles } from '../shared/http/roles';
+import { Roles } from '../shared/domain/roles';
 
 /** Rows a part of the file carries: a progress step, well under the route's 2 MiB. */
 export const IMPORT_PART_ROWS = 100;

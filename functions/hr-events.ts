@@ -14,7 +14,7 @@ import type { ServicesProvider } from '../shared/app/services';
 import { secured } from '../shared/http/http-handler';
 import { json, problem } from '../shared/http/problem';
 import { z } from 'zod';
-import { Roles } from '../shared/http/roles';
+import { Roles } from '../shared/domain/roles';
 import { hrEventSchema } from '../shared/schemas/hr-events';
 import { booleanQueryParam } from '../shared/schemas/validation';
 

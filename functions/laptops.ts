@@ -5,7 +5,7 @@ import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
 import { ErrorCodes } from '../shared/domain/errors';
 import { json, problem } from '../shared/http/problem';
-import { Roles } from '../shared/http/roles';
+import { Roles } from '../shared/domain/roles';
 import {
   addLaptopsBodySchema,
   DEFAULT_POOL,

@@ -2,7 +2,7 @@ import { securedRoute, type HttpFunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
 import { problemOf } from '../shared/http/http-handler';
 import { json, problem } from '../shared/http/problem';
-import { Roles } from '../shared/http/roles';
+import { Roles } from '../shared/domain/roles';
 import { verifyChain } from '../shared/audit/history-chain';
 import {
   bulkDecisionsBodySchema,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { securedRoute, type HttpFunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
 import { json } from '../shared/http/problem';
-import { Roles } from '../shared/http/roles';
+import { Roles } from '../shared/domain/roles';
 import { summaryQuerySchema } from '../shared/schemas/api';
 
 const noQuerySchema = z.object({}).strict();

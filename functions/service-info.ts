@@ -3,7 +3,7 @@ import path from 'node:path';
 import { securedRoute, type HttpFunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
 import { json, problem } from '../shared/http/problem';
-import { Roles } from '../shared/http/roles';
+import { Roles } from '../shared/domain/roles';
 import { describeError } from '../shared/telemetry/redaction';
 
 /** GET /api/health: anonymous liveness. */

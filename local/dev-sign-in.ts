@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { Roles } from '../shared/http/roles';
+import { Roles } from '../shared/domain/roles';
 import { UPN_PATTERN } from '../shared/schemas/identity';
 import { answer, readJson } from './admin';
 import type { ExtraRoute } from './http-listener';

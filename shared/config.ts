@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isIsoDuration } from './iso-duration';
-import { DATABASE_NAME_DEFAULT } from './adapters/cosmos/containers';
+import cosmosDefinitions from './definitions/cosmos-containers.json';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -33,7 +33,7 @@ const departmentTeams = z
 
 const configSchema = z.object({
   CosmosDb__accountEndpoint: z.url(),
-  CosmosDb__databaseName: z.string().min(1).default(DATABASE_NAME_DEFAULT),
+  CosmosDb__databaseName: z.string().min(1).default(cosmosDefinitions.databaseName),
   /** Azure: the Service Bus namespace, e.g. sb-onboarding.servicebus.windows.net. */
   ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1).optional(),
   /** Azure: the client id of the user-assigned managed identity. */

@@ -4,7 +4,7 @@ import type { SummaryReport as Summary } from '../shared/app/reports/reports';
 import type { OnboardingView as Onboarding } from '../shared/schemas/api';
 import type { StepName } from '../shared/schemas/onboarding';
 import type { LaptopView as Laptop } from '../shared/schemas/laptops';
-import type { Role } from '../shared/http/roles';
+import type { Role } from '../shared/domain/roles';
 
 export type { Forecast, ImportSummary, Laptop, Onboarding, Role, StepName, Summary };
 

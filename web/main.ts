@@ -1,4 +1,4 @@
-import { Roles } from '../shared/http/roles';
+import { Roles } from '../shared/domain/roles';
 import { Api, ApiProblem, type Me, type Problem, type Role } from './api';
 import { devSignIn, resume, type Session, type SignInConfig } from './auth';
 import { problemOf, problemView, type Ctx, type View } from './context';

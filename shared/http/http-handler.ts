@@ -7,7 +7,7 @@ import { InvalidContinuationToken } from '../ports/onboarding-store';
 import { UnreadableDocument } from '../ports/unreadable-document';
 import { TransientError } from '../ports/provisioners';
 import { toFieldErrors } from '../schemas/validation';
-import type { Role } from './roles';
+import type { Role } from '../domain/roles';
 import { describeError, redact } from '../telemetry/redaction';
 import { problem, problemBody, problemResponse, type Problem } from './problem';
 import { Admission, BUSY_RETRY_AFTER_SECONDS } from '../app/operations/admission';

@@ -1,4 +1,4 @@
-import type { Role } from '../http/roles';
+import type { Role } from '../domain/roles';
 
 /**
  * The caller, from a verified Entra ID v2 access token: a person (delegated or user token) or an

@@ -1,5 +1,5 @@
 import { emptyCosmosStats } from '../../local/embedded-cosmos';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { startApiHost, type ApiHost } from '../support/api-host';
 import { buildHireJson } from '../support/factories';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser, Route } from 'playwright-core';
 import { objectIdFor } from '../../local/dev-issuer';
 import { startLocalHost, type LocalHost } from '../../local/host';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { launchBrowser } from '../support/browser';
 
 // The console's sign-in as it runs in Azure: @azure/msal-browser, authorization code flow with PKCE, against

@@ -6,7 +6,7 @@ import { DEV_SIGN_IN_PATH, DEV_TOKEN_LIFETIME_SECONDS } from '../../local/dev-si
 import { matchRoute } from '../../local/http-listener';
 import type { Services } from '../../shared/app/services';
 import { loadConfig } from '../../shared/config';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { startApiHost, type ApiHost } from '../support/api-host';
 import { decodeJwt } from 'jose';
 import path from 'node:path';

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { startApiHost, type ApiHost } from '../support/api-host';
 import { launchBrowser, seriousViolations, until } from '../support/browser';
 import { buildHireJson } from '../support/factories';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../local/host';
 import type { Ports } from '../../shared/app/services';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { stepCommandSchema } from '../../shared/schemas/onboarding';
 import { buildHireJson, hireSteps } from '../support/factories';
 import { eventually } from '../support/http-client';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { issueToken, loadOrCreateSigningKey } from '../../local/dev-issuer';
 import { startLocalHost } from '../../local/host';
 import { listen } from '../../local/http-listener';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { buildHireJson } from '../support/factories';
 import { eventually } from '../support/http-client';
 

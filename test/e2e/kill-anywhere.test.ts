@@ -8,7 +8,7 @@ import { issueToken, loadOrCreateSigningKey } from '../../local/dev-issuer';
 import { startLocalHost, type LocalHost } from '../../local/host';
 import { QUEUES } from '../../shared/app/queues';
 import type { Ports } from '../../shared/app/services';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { buildHireJson } from '../support/factories';
 
 // Proof of "acknowledged means kept": the local host persists as `npm start` does, a burst of hires, approvals,

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalHost, type LocalHost } from '../../local/host';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { buildHireJson } from '../support/factories';
 import { apiClient, eventually } from '../support/http-client';
 import { loadOpenApi } from '../support/openapi';

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalHost, type LocalHost } from '../../local/host';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { RedactingSpanProcessor } from '../../shared/telemetry/redaction';
 import { buildCancelJson, buildHireJson } from '../support/factories';
 import { apiClient, eventually } from '../support/http-client';

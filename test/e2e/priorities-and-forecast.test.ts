@@ -1,5 +1,5 @@
 import { dayInParis, nextDay } from '../../shared/domain/paris-time';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { startApiHost, type ApiHost } from '../support/api-host';
 import { buildHireJson } from '../support/factories';
 import { eventually } from '../support/http-client';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { STATE_FILE } from '../../local/durable-state';
 import { startLocalHost } from '../../local/host';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { buildHireJson } from '../support/factories';
 import { apiClient, eventually } from '../support/http-client';
 

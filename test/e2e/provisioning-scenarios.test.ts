@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../local/host';
 import { DEFAULT_SKU } from '../../local/simulated-tenant';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { buildCancelJson, buildHireJson, hireSteps } from '../support/factories';
 import { apiClient, eventually } from '../support/http-client';
 import { loadOpenApi } from '../support/openapi';

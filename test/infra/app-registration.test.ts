@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { APPLICATION_ROLES } from '../../shared/adapters/auth/jwt-validator';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 
 const script = readFileSync(path.resolve(__dirname, '..', '..', 'infra', 'scripts', 'register-api-app.sh'), 'utf8');
 

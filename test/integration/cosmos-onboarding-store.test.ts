@@ -8,7 +8,7 @@ import { onboardingDocumentSchema, type Onboarding } from '../../shared/schemas/
 import { approvedOnboarding, buildOnboarding, person, withSteps } from '../support/factories';
 import { callHttp, functionsOver } from '../support/functions';
 import { eventually } from '../support/http-client';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { startTestServices, type TestServices } from '../support/test-services';
 
 let t: TestServices;

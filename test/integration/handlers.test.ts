@@ -1,7 +1,7 @@
 import { syncDirectoryFromHr } from '../../local/hr-directory-sync';
 import { TransientError, type Connectors } from '../../shared/ports/provisioners';
 import type { StepCommand } from '../../shared/schemas/onboarding';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { buildHireJson, person } from '../support/factories';
 import { callHttp, functionsOver, queueContext } from '../support/functions';
 import { startTestServices, type TestServices } from '../support/test-services';

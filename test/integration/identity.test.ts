@@ -1,6 +1,6 @@
 import { syncDirectoryFromHr } from '../../local/hr-directory-sync';
 import { objectIdFor } from '../../local/dev-issuer';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { buildHireJson } from '../support/factories';
 import { callHttp, functionsOver, queueContext } from '../support/functions';
 import { startTestServices, type TestServices, type TokenOptions } from '../support/test-services';

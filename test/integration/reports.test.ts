@@ -3,7 +3,7 @@ import { DurationHistogram } from '../../shared/app/reports/reports';
 import { verifyChain } from '../../shared/audit/history-chain';
 import { before, isIsoDuration } from '../../shared/iso-duration';
 import { decide, type OnboardingEvent } from '../../shared/domain/decide';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import type { Onboarding } from '../../shared/schemas/onboarding';
 import { buildOnboarding, person } from '../support/factories';
 import { callHttp, functionsOver } from '../support/functions';

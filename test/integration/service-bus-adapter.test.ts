@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { createLocalJWKSet } from 'jose';
 import { ServiceBusMessageBus } from '../../shared/adapters/servicebus/service-bus-message-bus';
 import { systemClock } from '../../shared/ports/clock';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { loadOrCreateSigningKey, issueToken } from '../../local/dev-issuer';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import { AmqpServiceBusPeer, type ReceivedMessage } from '../support/amqp-peer';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONTAINERS } from '../../shared/adapters/cosmos/containers';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { STEP_NAMES, type Onboarding } from '../../shared/schemas/onboarding';
 import { person } from '../support/factories';
 import { callHttp, functionsOver } from '../support/functions';

@@ -1,7 +1,7 @@
 import { CONTAINERS } from '../../shared/adapters/cosmos/containers';
 import { CosmosBudgetStore } from '../../shared/adapters/cosmos/cosmos-budget-store';
 import { DOCUMENTED_BUDGET, GraphBudget } from '../../shared/adapters/graph/graph-budget';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { DEFAULT_POOL } from '../../shared/schemas/laptops';
 import { callHttp, functionsOver } from '../support/functions';
 import { startTestServices, type TestServices } from '../support/test-services';

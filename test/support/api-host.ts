@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalHost, type LocalHostOptions } from '../../local/host';
-import { Roles } from '../../shared/http/roles';
+import { Roles } from '../../shared/domain/roles';
 import { apiClient, eventually } from './http-client';
 import { loadOpenApi } from './openapi';
 

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { Roles, type Role } from '../../http/roles';
+import { Roles, type Role } from '../../domain/roles';
 import { GUID_PATTERN as GUID, UPN_PATTERN as UPN } from '../../schemas/identity';
 import { AuthenticationError, type Principal, type TokenValidator } from '../../ports/token-validator';
 
