@@ -32,7 +32,7 @@ graph_sp=$(directory ad sp show --id "$graph_app_id" --query id -o tsv)
 
 # Each Graph call the product makes, with its least privileged application permission:
 # BEGIN GENERATED: graph permissions (npm run generate, from shared/adapters/graph/graph-permissions.ts)
-#   User.Read.All: GET /users/{upn} (find the agent's account (four-eyes, every step))
+#   User.Read.All: GET /users/{upn} (find the agent's account (four-eyes, every step), an agent in post's department, office and manager)
 #   User.ReadWrite.All: PATCH /users/{id} (set usageLocation when the account has none, before the licence)
 #   GroupMember.ReadWrite.All: POST /groups/{id}/members/$ref (add the agent to the VPN access group)
 #   GroupMember.ReadWrite.All: DELETE /groups/{id}/members/{id}/$ref (remove the agent from the VPN access group (undo, leaver))
@@ -41,7 +41,10 @@ graph_sp=$(directory ad sp show --id "$graph_app_id" --query id -o tsv)
 #   DeviceManagementServiceConfig.Read.All: GET /deviceManagement/windowsAutopilotDeviceIdentities (find the laptop's Autopilot identity by serial number)
 #   DeviceManagementServiceConfig.ReadWrite.All: POST /deviceManagement/windowsAutopilotDeviceIdentities/{id}/assignUserToDevice (assign the laptop to the agent)
 #   DeviceManagementServiceConfig.ReadWrite.All: POST /deviceManagement/windowsAutopilotDeviceIdentities/{id}/unassignUserFromDevice (take the laptop back from the agent)
-permissions="User.Read.All User.ReadWrite.All GroupMember.ReadWrite.All LicenseAssignment.Read.All LicenseAssignment.ReadWrite.All DeviceManagementServiceConfig.Read.All DeviceManagementServiceConfig.ReadWrite.All"
+#   TeamMember.Read.All: GET /teams/{id}/members (see whether the agent is a member of their department's team already)
+#   TeamMember.ReadWriteNonOwnerRole.All: POST /teams/{id}/members (make the agent a member of their department's team)
+#   TeamMember.ReadWriteNonOwnerRole.All: DELETE /teams/{id}/members/{membership-id} (take the agent out of a team (undo, move, leaver))
+permissions="User.Read.All User.ReadWrite.All GroupMember.ReadWrite.All LicenseAssignment.Read.All LicenseAssignment.ReadWrite.All DeviceManagementServiceConfig.Read.All DeviceManagementServiceConfig.ReadWrite.All TeamMember.Read.All TeamMember.ReadWriteNonOwnerRole.All"
 # END GENERATED
 for permission in $permissions; do
   role_id=$(directory ad sp show --id "$graph_app_id" --query "appRoles[?value=='$permission' && contains(allowedMemberTypes, 'Application')].id | [0]" -o tsv)

@@ -7,7 +7,7 @@
 export const GRAPH_CALLS = [
   {
     call: 'GET /users/{upn}',
-    use: "find the agent's account (four-eyes, every step)",
+    use: "find the agent's account (four-eyes, every step), an agent in post's department, office and manager",
     permission: 'User.Read.All',
     reference: 'https://learn.microsoft.com/graph/api/user-get',
   },
@@ -60,6 +60,24 @@ export const GRAPH_CALLS = [
     permission: 'DeviceManagementServiceConfig.ReadWrite.All',
     reference:
       'https://learn.microsoft.com/graph/api/intune-enrollment-windowsautopilotdeviceidentity-unassignuserfromdevice',
+  },
+  {
+    call: 'GET /teams/{id}/members',
+    use: "see whether the agent is a member of their department's team already",
+    permission: 'TeamMember.Read.All',
+    reference: 'https://learn.microsoft.com/graph/api/team-list-members',
+  },
+  {
+    call: 'POST /teams/{id}/members',
+    use: "make the agent a member of their department's team",
+    permission: 'TeamMember.ReadWriteNonOwnerRole.All',
+    reference: 'https://learn.microsoft.com/graph/api/team-post-members',
+  },
+  {
+    call: 'DELETE /teams/{id}/members/{membership-id}',
+    use: 'take the agent out of a team (undo, move, leaver)',
+    permission: 'TeamMember.ReadWriteNonOwnerRole.All',
+    reference: 'https://learn.microsoft.com/graph/api/team-delete-members',
   },
 ] as const;
 

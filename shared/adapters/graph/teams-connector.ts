@@ -14,9 +14,11 @@ interface ConversationMember {
  * Teams: the agent becomes a member of their department's team (`POST /teams/{id}/members` with an
  * aadUserConversationMember, 201 with the membership; application permission TeamMember.ReadWriteNonOwnerRole.All,
  * the least one for adding and removing a member who is not an owner:
- * https://learn.microsoft.com/graph/api/team-post-members). Only a membership this step made is removed by an undo
+ * https://learn.microsoft.com/graph/api/team-post-members), once it knows the agent is not a member already
+ * (TeamMember.Read.All to list: two narrow permissions rather than TeamMember.ReadWrite.All, which could change
+ * owners too). Only a membership this step made is removed by an undo
  * or a move (`DELETE /teams/{id}/members/{membership-id}`, https://learn.microsoft.com/graph/api/team-delete-members),
- * by the id the addition answered: no listing of members, which would need another permission. A department
+ * by the id the addition answered. A department
  * without a team: the step has nothing to do. A move first joins the new department's team, then leaves the old.
  */
 export function createTeamsConnector(graph: GraphClient, options: { teamOf: TeamOf }): Provisioner {
@@ -50,6 +52,18 @@ export function createTeamsConnector(graph: GraphClient, options: { teamOf: Team
         membershipId = step.membershipId;
       } else {
         try {
+          // A member already (an agent in post in their department's team) keeps that membership: nothing is
+          // added, so an undo removes nothing. Graph answers 201 again for a member already there, so it is
+          // asked first (TeamMember.Read.All: https://learn.microsoft.com/graph/api/team-list-members).
+          const filter = encodeURIComponent(`(microsoft.graph.aadUserConversationMember/userId eq '${user.id}')`);
+          const { value } = await graph.call<{ value: ConversationMember[] }>(
+            'GET',
+            `/teams/${groupId}/members?$filter=${filter}`,
+          );
+          if (value.length > 0) {
+            if (previous) await leave(previous.groupId, previous.membershipId);
+            return { kind: 'done', groupId, detail: 'already a member of the team' };
+          }
           const member = await graph.call<ConversationMember>('POST', `/teams/${groupId}/members`, {
             '@odata.type': '#microsoft.graph.aadUserConversationMember',
             roles: [],
@@ -57,14 +71,11 @@ export function createTeamsConnector(graph: GraphClient, options: { teamOf: Team
           });
           membershipId = member.id;
         } catch (err) {
-          // A member already (an agent in post in their department's team): nothing was added, nothing to remove.
-          if (!(err instanceof GraphError && err.status === 409)) return failedOrThrow(err);
+          return failedOrThrow(err);
         }
       }
       if (previous) await leave(previous.groupId, previous.membershipId);
-      return membershipId
-        ? { kind: 'done', groupId, membershipId }
-        : { kind: 'done', groupId, detail: 'already a member of the team' };
+      return { kind: 'done', groupId, membershipId };
     },
     async revert(onboarding) {
       const { groupId, membershipId } = onboarding.steps.teams;
