@@ -1,4 +1,4 @@
-import type { Onboarding, OnboardingStatus, StepName, StepStatus } from '../schemas/onboarding';
+import type { OnboardingKind, Onboarding, OnboardingStatus, StepName, StepStatus } from '../schemas/onboarding';
 import type { Priority } from '../schemas/hr-events';
 import type { LaptopRequest } from '../schemas/laptops';
 
@@ -17,6 +17,7 @@ export interface OnboardingFilter {
   startDateFrom?: string;
   startDateTo?: string;
   decidedBy?: string;
+  kind?: OnboardingKind;
 }
 
 export interface OnboardingPage {

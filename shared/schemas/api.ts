@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { booleanQueryParam, freeText, limitSchema } from './validation';
 import { employeeIdSchema, isoDateSchema, prioritySchema } from './hr-events';
-import { onboardingStatusSchema, type Onboarding, type Step } from './onboarding';
+import { onboardingKindSchema, onboardingStatusSchema, type Onboarding, type Step } from './onboarding';
 
 export const decisionBodySchema = z
   .object({
@@ -30,6 +30,7 @@ export const listOnboardingsQuerySchema = z
     startDateFrom: isoDateSchema.optional(),
     startDateTo: isoDateSchema.optional(),
     decidedBy: z.string().min(1).max(256).optional(),
+    kind: onboardingKindSchema.optional(),
     limit: limitSchema,
     continuationToken: z.string().min(1).max(1024).optional(),
   })

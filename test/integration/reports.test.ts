@@ -194,6 +194,7 @@ describe('the export', () => {
     const [header, ...data] = rows;
     expect(header).toEqual([
       'id',
+      'kind',
       'employeeId',
       'displayName',
       'userPrincipalName',
@@ -273,7 +274,7 @@ describe('the export', () => {
     const body = (response as { body: ReadableStream<Uint8Array> }).body;
     const reader = body.getReader();
     const first = await reader.read(); // the header
-    expect(new TextDecoder().decode(first.value)).toContain('id,employeeId');
+    expect(new TextDecoder().decode(first.value)).toContain('id,kind,employeeId');
     // Nothing read from the store past what the reader took (the next page is fetched on the next read).
     expect(pagesRead.length).toBeLessThanOrEqual(1);
     let text = '';

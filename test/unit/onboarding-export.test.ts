@@ -52,7 +52,7 @@ describe('the export', () => {
     } as unknown as OnboardingStore;
     const lines = exportOnboardings(store, { status: 'provisioning' });
     const first = await lines.next();
-    expect(first.value).toMatch(/^\uFEFFid,employeeId,displayName,userPrincipalName,department,site,priority,/);
+    expect(first.value).toMatch(/^\uFEFFid,kind,employeeId,displayName,userPrincipalName,department,site,priority,/);
     expect(first.value).toMatch(/,completedAt\r\n$/);
     expect(pages).toEqual([]);
     const second = await lines.next();
@@ -60,6 +60,7 @@ describe('the export', () => {
     expect(second.value).toBe(
       csvRow([
         o.id,
+        o.kind,
         o.employeeId,
         o.displayName,
         o.userPrincipalName,

@@ -193,6 +193,9 @@ export class CosmosOnboardingStore implements OnboardingStore {
     if (filter.status) add('c.status = @status', '@status', filter.status);
     if (filter.department) add('c.department = @department', '@department', filter.department);
     if (filter.priority) add('c.priority = @priority', '@priority', filter.priority);
+    // A hire's document of an earlier release has no kind.
+    if (filter.kind === 'hire') where.push("(c.kind = 'hire' OR NOT IS_DEFINED(c.kind))");
+    if (filter.kind === 'equipment') where.push("c.kind = 'equipment'");
     if (filter.startDateFrom) add('c.startDate >= @startDateFrom', '@startDateFrom', filter.startDateFrom);
     if (filter.startDateTo) add('c.startDate <= @startDateTo', '@startDateTo', filter.startDateTo);
     if (filter.decidedBy) add('c.decidedBy = @decidedBy', '@decidedBy', filter.decidedBy.toLowerCase());

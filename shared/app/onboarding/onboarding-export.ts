@@ -9,6 +9,7 @@ const PAGE = 200;
 
 const COLUMNS: [string, (o: OnboardingRow) => string | undefined | null][] = [
   ['id', (o) => o.id],
+  ['kind', (o) => o.kind],
   ['employeeId', (o) => o.employeeId],
   ['displayName', (o) => o.displayName],
   ['userPrincipalName', (o) => o.userPrincipalName],
