@@ -1,7 +1,7 @@
 import type { FunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
 import { approvalDeadlineWorker } from './approvals';
-import { departureWorker } from './departures';
+import { departureFunctions, departureWorker } from './departures';
 import { hrEventsHttp, hrEventsImport, hrEventsQueue } from './hr-events';
 import { laptopAllocator, laptopFunctions } from './laptops';
 import { notificationWorker } from './notifications';
@@ -30,6 +30,7 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     laptopAllocator(services),
     approvalDeadlineWorker(services),
     departureWorker(services),
+    ...departureFunctions(services),
     notificationWorker(services),
     outboxSweeper(services),
     retentionSweeper(services),

@@ -1,5 +1,10 @@
-import type { QueueFunctionDefinition } from './definition';
-import { parseMessage, queueFunction, traceparentOf } from './definition';
+import { z } from 'zod';
+import type { HttpFunctionDefinition, QueueFunctionDefinition } from './definition';
+import { parseMessage, queueFunction, securedRoute, traceparentOf } from './definition';
+import { problemOf } from '../shared/http/http-handler';
+import { json } from '../shared/http/problem';
+import { Roles } from '../shared/domain/roles';
+import { MAX_BULK_DECISIONS, toOnboardingView } from '../shared/schemas/api';
 import { departureMessageSchema } from '../shared/app/departures/departures';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
@@ -22,4 +27,29 @@ export function departureWorker(services: ServicesProvider): QueueFunctionDefini
       context.log(`departure of ${due.onboardingId} (${due.lastDay}): ${after ? after.status : 'no such onboarding'}`);
     },
   });
+}
+
+/** `POST /api/departures/confirm`: departures the guard held (past Safety__maxDeparturesPerHour), confirmed. */
+const confirmBodySchema = z
+  .object({ onboardingIds: z.array(z.string().min(1).max(256)).min(1).max(MAX_BULK_DECISIONS) })
+  .strict();
+
+export function departureFunctions(services: ServicesProvider): HttpFunctionDefinition[] {
+  return [
+    securedRoute(services, 'departures-confirm', 'POST', 'departures/confirm', {
+      roles: [Roles.onboardingApprove],
+      person: true,
+      async handle(_req, tools, context) {
+        const { onboardingIds } = await tools.body(confirmBodySchema);
+        const outcomes = await (await services()).departures.confirm(onboardingIds, tools.actor);
+        const results = outcomes.map((outcome) => {
+          const { onboardingId } = outcome;
+          if (outcome.ok) return { onboardingId, status: 200, onboarding: toOnboardingView(outcome.onboarding) };
+          const { problem } = problemOf(outcome.error, context);
+          return { onboardingId, status: problem.status, problem };
+        });
+        return json(200, { results });
+      },
+    }),
+  ];
 }

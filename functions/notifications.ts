@@ -18,7 +18,11 @@ export function notificationWorker(services: ServicesProvider): QueueFunctionDef
       const queued = parseMessage(queuedNotificationSchema, message, 'InvalidNotification');
       const { notification } = queued;
       const about =
-        'onboardingId' in notification ? notification.onboardingId : `${notification.from}..${notification.to}`;
+        'onboardingId' in notification
+          ? notification.onboardingId
+          : notification.kind === 'departures-held'
+            ? notification.window
+            : `${notification.from}..${notification.to}`;
       try {
         const result = await (await services()).notifications.deliver(queued);
         if (result.outcome === 'gave-up') throw new DeadLetterError('NotificationUndeliverable', result.reason);

@@ -187,6 +187,7 @@ module functionApp 'modules/function-app.bicep' = {
       Auth__audience: apiClientId
       Auth__jwksUri: '${environment().authentication.loginEndpoint}${authTenantId}/discovery/v2.0/keys'
       Http__maxRequestsInFlight: '64'
+      Safety__maxDeparturesPerHour: '25'
       Provisioning__waitingRecheckSeconds: '300'
       // Department → the group id of its team: the Teams step (empty: none).
       Provisioning__departmentTeams: string(departmentTeams)

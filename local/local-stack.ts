@@ -8,6 +8,7 @@ import { CONTAINERS } from '../shared/adapters/cosmos/containers';
 import { CosmosRejectedMessages } from '../shared/adapters/cosmos/cosmos-rejected-messages';
 import { CosmosOnboardingStore } from '../shared/adapters/cosmos/cosmos-onboarding-store';
 import { CosmosBudgetStore } from '../shared/adapters/cosmos/cosmos-budget-store';
+import { CosmosDepartureGuard } from '../shared/adapters/cosmos/cosmos-departure-guard';
 import { transientWhenThrottled } from '../shared/adapters/cosmos/cosmos-errors';
 import { GraphBudget, type BudgetLimits } from '../shared/adapters/graph/graph-budget';
 import { GraphClient } from '../shared/adapters/graph/graph-client';
@@ -175,6 +176,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       rejected,
       bus: o.bus,
       autopilot: new GraphAutopilot(graph),
+      departureGuard: transientWhenThrottled(new CosmosDepartureGuard(cosmos.database)),
       connectors: o.wrapConnectors
         ? o.wrapConnectors(graphConnectorsFrom(graph, config))
         : graphConnectorsFrom(graph, config),

@@ -75,6 +75,11 @@ const configSchema = z.object({
    * "Limits"), instead of waiting behind the others past its client's timeout.
    */
   Http__maxRequestsInFlight: positiveInt.default(64),
+  /**
+   * The guard against mass departures: past this many `employee.left` applied within an hour, the next are held
+   * (nothing removed) until a person confirms them (`POST /api/departures/confirm`) or HR sends them again.
+   */
+  Safety__maxDeparturesPerHour: positiveInt.default(25),
   /** The sweeper re-sends outbox commands older than this (a worker stopped between its write and its send). */
   Sweeper__outboxGraceSeconds: positiveInt.default(60),
   /** The sweeper re-sends the resume of a laptop reservation not taken up after this. */

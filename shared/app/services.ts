@@ -1,6 +1,8 @@
 import type { Config } from '../config';
 import type { Forecast } from '../domain/forecast';
+import type { Actor } from '../domain/actor';
 import type { Autopilot } from '../ports/autopilot';
+import type { DepartureGuard } from '../ports/departure-guard';
 import type { Clock } from '../ports/clock';
 import type { Directory } from '../ports/directory';
 import type { LaptopPool } from '../ports/laptop-pool';
@@ -12,7 +14,13 @@ import type { ReadinessCheck } from '../ports/readiness';
 import type { RejectedMessageStore } from '../ports/rejected-messages';
 import type { TokenValidator } from '../ports/token-validator';
 import type { Onboarding } from '../schemas/onboarding';
-import { createHandleDeparture, createScheduleDeparture, type DepartureMessage } from './departures/departures';
+import {
+  createConfirmDepartures,
+  createHandleDeparture,
+  createScheduleDeparture,
+  type ConfirmOutcome,
+  type DepartureMessage,
+} from './departures/departures';
 import type { IntakeUseCases } from './intake';
 import { createImportHires } from './intake/hr-import';
 import { createIntake } from './intake/intake';
@@ -54,6 +62,8 @@ export interface Ports {
   laptops: LaptopPool;
   bus: MessageBus;
   directory: Directory;
+  /** How many departures went through within the last hour (the guard against mass departures). */
+  departureGuard: DepartureGuard;
   /** Windows Autopilot: which user a laptop is set up for. */
   autopilot: Autopilot;
   /** The steps made in the tenant (VPN, licence, Teams). */
@@ -81,7 +91,11 @@ export interface Services {
   provisioning: ProvisioningUseCases;
   intake: IntakeUseCases;
   laptops: LaptopUseCases;
-  departures: { handle(due: DepartureMessage): Promise<Onboarding | null> };
+  departures: {
+    handle(due: DepartureMessage): Promise<Onboarding | null>;
+    /** Departures the guard held, confirmed by a person: each runs as usual from now on. */
+    confirm(onboardingIds: readonly string[], by: Actor): Promise<ConfirmOutcome[]>;
+  };
   notifications: { deliver(queued: QueuedNotification): Promise<DeliveryOutcome> };
   reports: {
     /** Over the onboardings created between the two days, inclusive (default: from the start, to today). */
@@ -153,6 +167,7 @@ export function createServices(ports: Ports): Services {
     }),
     replanLaptop,
     hasTeam: (department) => teams[department] !== undefined,
+    departureGuard: { guard: ports.departureGuard, maxPerHour: config.Safety__maxDeparturesPerHour },
   });
   const reports = createReports({ store });
   const rejectedMessages = createRejectedMessages({ store: ports.rejected, bus, clock });
@@ -205,7 +220,10 @@ export function createServices(ports: Ports): Services {
         list: () => laptops.deliveries(),
       },
     },
-    departures: { handle: createHandleDeparture({ store, writer, laptops, clock, scheduleDeparture }) },
+    departures: {
+      handle: createHandleDeparture({ store, writer, laptops, clock, scheduleDeparture }),
+      confirm: createConfirmDepartures({ writer, clock, scheduleDeparture }),
+    },
     notifications: {
       deliver: createDeliverNotification({
         store,

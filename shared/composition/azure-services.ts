@@ -10,6 +10,7 @@ import { CosmosOnboardingStore } from '../adapters/cosmos/cosmos-onboarding-stor
 import { createCosmosClient } from '../adapters/cosmos/cosmos-setup';
 import { transientWhenThrottled } from '../adapters/cosmos/cosmos-errors';
 import { CosmosBudgetStore } from '../adapters/cosmos/cosmos-budget-store';
+import { CosmosDepartureGuard } from '../adapters/cosmos/cosmos-departure-guard';
 import { GraphBudget } from '../adapters/graph/graph-budget';
 import { GraphClient } from '../adapters/graph/graph-client';
 import { GraphDirectory } from '../adapters/graph/graph-directory';
@@ -91,6 +92,7 @@ export function createAzurePorts(env: NodeJS.ProcessEnv = process.env, overrides
     rejected,
     bus,
     autopilot: new GraphAutopilot(graph),
+    departureGuard: transientWhenThrottled(new CosmosDepartureGuard(database)),
     connectors: graphConnectorsFrom(graph, config),
     tokenValidator: createJwtValidator({
       issuer: config.Auth__issuer,

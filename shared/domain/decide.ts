@@ -155,7 +155,20 @@ export type OnboardingEvent =
       due: boolean;
     }
   /** HR's `employee.left`: `dueAt` is the end of `lastDay` in Europe/Paris, when access is removed. */
-  | { type: 'left'; eventId: string; at: string; lastDay: string; dueAt: string }
+  | {
+      type: 'left';
+      eventId: string;
+      at: string;
+      lastDay: string;
+      dueAt: string;
+      /**
+       * Past the guard against mass departures (more than `maxPerHour` within an hour): held, nothing removed,
+       * until a person confirms it or HR sends the event again.
+       */
+      held?: { maxPerHour: number };
+    }
+  /** A person confirms a departure the guard held: it runs as usual from now on. */
+  | { type: 'departure-confirmed'; at: string; by: Actor }
   /** A leaver's last day ended (a scheduled message for that last day): access is removed, the laptop expected. */
   | { type: 'departure-due'; at: string; lastDay: string }
   /** The DSI recorded the return of the leaver's laptop (`ok`: back in stock; `repair`: kept out). */
@@ -422,6 +435,14 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
       break;
     case 'left':
       leave(b, event);
+      break;
+    case 'departure-confirmed':
+      if (isHeld(b.state)) {
+        b.state.departure = withoutHold(b.state.departure);
+        b.log(event.by, 'departure.confirmed', { lastDay: b.state.departure?.lastDay });
+      } else {
+        throw new DomainError(ErrorCodes.illegalTransition, `onboarding ${b.state.id} has no departure held`);
+      }
       break;
     case 'departure-due':
       departureDue(b, event);
@@ -691,8 +712,19 @@ function leave(b: Builder, event: Extract<OnboardingEvent, { type: 'left' }>): v
   b.recordEvent(event.eventId);
   if (s.status === 'completed') {
     s.status = 'leaving';
-    s.departure = { lastDay: event.lastDay, dueAt: event.dueAt };
+    s.departure = { lastDay: event.lastDay, dueAt: event.dueAt, ...(event.held ? { held: true as const } : {}) };
     b.log(HR, 'onboarding.leaving', { eventId: event.eventId, lastDay: event.lastDay, accessEndsAt: event.dueAt });
+    if (event.held) {
+      b.log(SYSTEM, 'departure.held', {
+        lastDay: event.lastDay,
+        maxPerHour: event.held.maxPerHour,
+        reason: `more than ${event.held.maxPerHour} departures within an hour: nothing is removed until a person confirms it`,
+      });
+    }
+  } else if (isHeld(s) && s.departure) {
+    // HR sends the departure again (after fixing its export): that is its confirmation.
+    s.departure = { ...withoutHold(s.departure), lastDay: event.lastDay, dueAt: event.dueAt };
+    b.log(HR, 'departure.confirmed', { eventId: event.eventId, lastDay: event.lastDay });
   } else if (s.status === 'leaving' && s.departure && s.departure.accessRemovedAt === undefined) {
     // A last day changed (or said again) before it came: the departure moves; the old one's message is spent.
     if (s.departure.lastDay !== event.lastDay) {
@@ -710,10 +742,24 @@ function leave(b: Builder, event: Extract<OnboardingEvent, { type: 'left' }>): v
   }
 }
 
+/** A leaver whose departure the guard holds (nothing is removed). */
+export function isHeld(o: Onboarding): boolean {
+  return o.status === 'leaving' && o.departure?.held === true;
+}
+
+function withoutHold<D extends { held?: true }>(departure: D): Omit<D, 'held'>;
+function withoutHold<D extends { held?: true }>(departure: D | undefined): Omit<D, 'held'> | undefined;
+function withoutHold<D extends { held?: true }>(departure: D | undefined): Omit<D, 'held'> | undefined {
+  if (!departure) return undefined;
+  const { held: _held, ...rest } = departure;
+  return rest;
+}
+
 function departureDue(b: Builder, event: Extract<OnboardingEvent, { type: 'departure-due' }>): void {
   const s = b.state;
-  // Only the departure as it stands, once: a message for a last day since changed, or a redelivery, is spent.
-  if (s.status !== 'leaving' || !s.departure || s.departure.lastDay !== event.lastDay) return;
+  // Only the departure as it stands, once: a message for a last day since changed, or a redelivery, is spent;
+  // a departure held by the guard removes nothing until it is confirmed.
+  if (s.status !== 'leaving' || !s.departure || s.departure.lastDay !== event.lastDay || s.departure.held) return;
   if (s.departure.accessRemovedAt !== undefined) return;
   s.departure = { ...s.departure, accessRemovedAt: event.at };
   b.log(SYSTEM, 'departure.access-removed', { lastDay: event.lastDay });

@@ -173,3 +173,46 @@ describe('a priority that changes', () => {
     expect(hr.history.map((h) => h.type)).toEqual(['priority-change.ignored']);
   });
 });
+
+describe('a departure held by the guard against mass departures', () => {
+  const held = (eventId = 'left-held'): OnboardingEvent => ({ ...left('2027-03-12', eventId), held: { maxPerHour: 25 } });
+
+  it('when the guard holds it, then the onboarding is leaving with its departure held, and nothing is removed at the end of the last day', () => {
+    const d = decide(completed(), held());
+    expect(d.state.status).toBe('leaving');
+    expect(d.state.departure).toEqual({ lastDay: '2027-03-12', dueAt: DUE, held: true });
+    expect(d.history.map((h) => [h.type, h.actor])).toEqual([
+      ['onboarding.leaving', 'hr'],
+      ['departure.held', 'system'],
+    ]);
+    expect(d.history[1]?.details).toMatchObject({ maxPerHour: 25 });
+    const due = decide(d.state, { type: 'departure-due', at: AFTER, lastDay: '2027-03-12' });
+    expect(due.changed).toBe(false);
+    expect(stepsOf(due.state)).toEqual({ laptop: 'done', vpn: 'done', officeLicense: 'done' });
+  });
+
+  it('when a person confirms it, then it is no longer held, and its last day removes access as usual', () => {
+    const o = decide(completed(), held()).state;
+    const confirmed = decide(o, { type: 'departure-confirmed', at: AFTER, by: APPROVER });
+    expect(confirmed.state.departure).toEqual({ lastDay: '2027-03-12', dueAt: DUE });
+    expect(confirmed.history.map((h) => [h.type, h.actor])).toEqual([['departure.confirmed', APPROVER.name]]);
+    const due = decide(confirmed.state, { type: 'departure-due', at: AFTER, lastDay: '2027-03-12' });
+    expect(due.commands.map((c) => [c.type, c.step])).toEqual([
+      ['revert-step', 'vpn'],
+      ['revert-step', 'officeLicense'],
+    ]);
+  });
+
+  it('when HR sends the departure again (a new event, after fixing its export), then that is its confirmation, with the last day it gives', () => {
+    const o = decide(completed(), held()).state;
+    const again = decide(o, left('2027-03-19', 'left-fixed', '2027-03-19T23:00:00.000Z'));
+    expect(again.state.departure).toEqual({ lastDay: '2027-03-19', dueAt: '2027-03-19T23:00:00.000Z' });
+    expect(again.history.map((h) => [h.type, h.actor])).toEqual([['departure.confirmed', 'hr']]);
+  });
+
+  it('when a departure that is not held is confirmed, then it is refused', () => {
+    const o = decide(completed(), left('2027-03-12')).state;
+    expect(() => decide(o, { type: 'departure-confirmed', at: AFTER, by: APPROVER })).toThrow(DomainError);
+    expect(() => decide(completed(), { type: 'departure-confirmed', at: AFTER, by: APPROVER })).toThrow(DomainError);
+  });
+});

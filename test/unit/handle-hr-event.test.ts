@@ -61,6 +61,7 @@ function harness(options: { createRaces?: number } = {}) {
     directory: { agent: () => Promise.resolve(null) },
     laptops: { assignedTo: () => Promise.resolve(null) },
     hasTeam: () => false,
+    departureGuard: { guard: { admit: () => Promise.resolve(true) }, maxPerHour: 25 },
     replanLaptop: (o) => {
       calls.push(`replan ${o.id} ${o.startDate}`);
       return Promise.resolve();

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Actor } from '../../domain/actor';
+import { DomainError, ErrorCodes } from '../../domain/errors';
 import { isDue } from '../../domain/due';
 import { endOfDayInParis } from '../../domain/paris-time';
 import type { Clock } from '../../ports/clock';
@@ -38,6 +40,8 @@ export function createScheduleDeparture(bus: MessageBus, clock: Clock) {
   return async function scheduleDeparture(onboarding: Onboarding): Promise<void> {
     const departure = onboarding.departure;
     if (onboarding.status !== 'leaving' || !departure || departure.accessRemovedAt !== undefined) return;
+    // Held by the guard against mass departures: scheduled once confirmed.
+    if (departure.held) return;
     const due = Date.parse(departure.dueAt);
     const now = clock.now().getTime();
     // The hop in (now, now + hop]: the same instant for every re-send within one hop.
@@ -96,5 +100,36 @@ export function createHandleDeparture(deps: {
       await laptops.markToReturn(laptop.serialNumber, message.onboardingId);
     }
     return after;
+  };
+}
+
+/** What one confirmation of a held departure came to: the onboarding, or what the single change would have thrown. */
+export type ConfirmOutcome = { onboardingId: string } & (
+  { ok: true; onboarding: Onboarding } | { ok: false; error: unknown }
+);
+
+/**
+ * A person confirms departures the guard held (`POST /api/departures/confirm`): each runs as usual from then on
+ * (its last day's end scheduled). One that is unknown, or not held, is told so and never fails the others.
+ */
+export function createConfirmDepartures(deps: {
+  writer: OnboardingWriter;
+  clock: Clock;
+  scheduleDeparture: ScheduleDeparture;
+}) {
+  return async function confirmDepartures(ids: readonly string[], by: Actor): Promise<ConfirmOutcome[]> {
+    const outcomes: ConfirmOutcome[] = [];
+    for (const onboardingId of ids) {
+      try {
+        const at = deps.clock.now().toISOString();
+        const confirmed = await deps.writer.apply(onboardingId, () => ({ type: 'departure-confirmed', at, by }));
+        if (!confirmed) throw new DomainError(ErrorCodes.notFound, `no onboarding ${onboardingId}`);
+        await deps.scheduleDeparture(confirmed);
+        outcomes.push({ onboardingId, ok: true, onboarding: confirmed });
+      } catch (error) {
+        outcomes.push({ onboardingId, ok: false, error });
+      }
+    }
+    return outcomes;
   };
 }

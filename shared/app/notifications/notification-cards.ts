@@ -13,6 +13,8 @@ export interface DigestItem {
   priority: Priority;
   startDate: string;
   createdAt: string;
+  /** A leaver's last day. */
+  lastDay?: string;
 }
 
 const STEP_LABELS: Record<StepName, string> = {
@@ -97,6 +99,30 @@ export function cardFor(
         ...(data.more ? [{ type: 'TextBlock', text: `… et ${data.more} autre(s).`, wrap: true }] : []),
       ],
       [open('Ouvrir les approbations', new URL('#/approvals', consoleUrl).toString())],
+    );
+  }
+  if (n.kind === 'departures-held') {
+    const items = data.items ?? [];
+    const total = items.length + (data.more ?? 0);
+    const lines = items.map(
+      (i) =>
+        `- [${plainText(i.employeeId)}](${link(consoleUrl, i.onboardingId)}) · ${plainText(i.department)}` +
+        (i.lastDay ? ` · dernier jour le ${frenchDate(i.lastDay)}` : ''),
+    );
+    return message(
+      [
+        title(total === 1 ? '1 départ retenu' : `${total} départs retenus`, 'Attention'),
+        {
+          type: 'TextBlock',
+          text:
+            `Plus de ${n.maxPerHour} départs reçus en une heure : rien n'est retiré (VPN, licence, équipe) tant ` +
+            "qu'une personne ne les a pas confirmés dans la console, ou que le SIRH ne les renvoie corrigés.",
+          wrap: true,
+        },
+        { type: 'TextBlock', text: lines.join('\n'), wrap: true },
+        ...(data.more ? [{ type: 'TextBlock', text: `… et ${data.more} autre(s).`, wrap: true }] : []),
+      ],
+      [open('Voir les départs retenus', new URL('#/onboardings?status=leaving', consoleUrl).toString())],
     );
   }
   const item = data.onboarding;

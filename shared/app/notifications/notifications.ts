@@ -14,6 +14,8 @@ import { QUEUES } from '../queues';
 /** A digest lists this many; the card says how many more, and links to the approvals. */
 export const DIGEST_MAX_ITEMS = 50;
 
+const HOUR_MS = 3600_000;
+
 const onboardingIdSchema = z.string().min(1).max(256);
 
 /** What the DSI's channel is told: one message of the notifications queue each. */
@@ -32,6 +34,10 @@ export const notificationSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ kind: z.literal('continuity-equipped'), onboardingId: onboardingIdSchema }).strict(),
+  /** Departures held by the guard, from the hour `window` starts on: one card an hour lists them. */
+  z
+    .object({ kind: z.literal('departures-held'), window: z.iso.datetime(), maxPerHour: z.number().int().positive() })
+    .strict(),
 ]);
 export type Notification = z.infer<typeof notificationSchema>;
 
@@ -59,6 +65,11 @@ export function notificationsOf(onboarding: Onboarding, written: readonly Histor
     if (entry.type === 'onboarding.completed' && onboarding.priority === 'continuity') {
       out.push({ kind: 'continuity-equipped', onboardingId: onboarding.id });
     }
+    if (entry.type === 'departure.held') {
+      const window = new Date(Math.floor(Date.parse(entry.at) / HOUR_MS) * HOUR_MS).toISOString();
+      const { maxPerHour } = entry.details;
+      if (typeof maxPerHour === 'number') out.push({ kind: 'departures-held', window, maxPerHour });
+    }
   }
   return out;
 }
@@ -68,9 +79,11 @@ function messageIdOf(n: Notification, attempt: number): string {
   const base =
     n.kind === 'awaiting-approval'
       ? `notify/awaiting-approval/${n.to}`
-      : n.kind === 'needs-attention'
-        ? `notify/needs-attention/${n.onboardingId}/${n.step}/${n.run}`
-        : `notify/${n.kind}/${n.onboardingId}`;
+      : n.kind === 'departures-held'
+        ? `notify/departures-held/${n.window}`
+        : n.kind === 'needs-attention'
+          ? `notify/needs-attention/${n.onboardingId}/${n.step}/${n.run}`
+          : `notify/${n.kind}/${n.onboardingId}`;
   return boundedMessageId(attempt > 0 ? `${base}/r${attempt}` : base);
 }
 
@@ -107,8 +120,11 @@ export function createAnnounce(deps: {
   return {
     /** After a change was written: its reminder, needs-attention or continuity agent equipped. */
     async changed(onboarding: Onboarding, written: readonly HistoryEntry[]): Promise<void> {
+      // Held departures come as one card an hour, sent a digest window after the first: those held with it in
+      // one burst of an HR export are on it.
+      const later = new Date(clock.now().getTime() + digestWindowMs);
       const messages = notificationsOf(onboarding, written).map((notification) =>
-        toMessage({ notification, attempt: 0 }),
+        toMessage({ notification, attempt: 0 }, notification.kind === 'departures-held' ? later : undefined),
       );
       await send(messages, onboarding.id);
     },
@@ -174,12 +190,32 @@ export function createDeliverNotification(deps: {
     }
   }
 
+  /** The departures held by the guard now (none: confirmed meanwhile, nothing to say). */
+  async function heldDepartures(): Promise<{ items: DigestItem[]; more: number }> {
+    const items: DigestItem[] = [];
+    let more = 0;
+    let token: string | undefined;
+    do {
+      const page = await store.rowsPage({ status: 'leaving' }, 200, token);
+      for (const row of page.items.filter((r) => r.departure?.held)) {
+        if (items.length < DIGEST_MAX_ITEMS) items.push(digestItem(row));
+        else more += 1;
+      }
+      token = page.continuationToken ?? undefined;
+    } while (token);
+    return { items, more };
+  }
+
   return async function deliverNotification(queued: QueuedNotification): Promise<DeliveryOutcome> {
     if (!notifier) return { outcome: 'nothing-to-post' };
     const n = queued.notification;
     let card;
     if (n.kind === 'awaiting-approval') {
       const { items, more } = await digestItems(n.from, n.to);
+      if (items.length === 0) return { outcome: 'nothing-to-post' };
+      card = cardFor(n, { consoleUrl, items, more });
+    } else if (n.kind === 'departures-held') {
+      const { items, more } = await heldDepartures();
       if (items.length === 0) return { outcome: 'nothing-to-post' };
       card = cardFor(n, { consoleUrl, items, more });
     } else {
@@ -215,5 +251,6 @@ function digestItem(o: OnboardingRow): DigestItem {
     priority: o.priority,
     startDate: o.startDate,
     createdAt: o.createdAt,
+    ...(o.departure ? { lastDay: o.departure.lastDay } : {}),
   };
 }

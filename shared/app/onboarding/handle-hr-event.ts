@@ -3,6 +3,7 @@ import { intakeOfHire, isOpen, openOnboarding, type Intake } from '../../domain/
 import { onboardingId } from '../../domain/onboarding-id';
 import { dayInParis, startOfDayInParis } from '../../domain/paris-time';
 import type { Clock } from '../../ports/clock';
+import type { DepartureGuard } from '../../ports/departure-guard';
 import type { Directory } from '../../ports/directory';
 import type { LaptopPool } from '../../ports/laptop-pool';
 import type { MessageBus } from '../../ports/message-bus';
@@ -57,6 +58,8 @@ export function createHandleHrEvent(deps: {
   leadTimes?: LeadTimes;
   /** Whether a department has a team (Provisioning__departmentTeams): the Teams step is needed there only. */
   hasTeam: (department: string) => boolean;
+  /** The guard against mass departures, and its threshold (Safety__maxDeparturesPerHour). */
+  departureGuard: { guard: DepartureGuard; maxPerHour: number };
 }) {
   const { store, writer, clock, replanLaptop, scheduleApprovalDeadlines, announce, scheduleDeparture } = deps;
 
@@ -248,9 +251,15 @@ export function createHandleHrEvent(deps: {
         }
         case 'employee.left': {
           const { lastDay } = event.employee;
+          // A departure that would remove access (a completed onboarding) is counted by the guard first.
+          const { guard, maxPerHour } = deps.departureGuard;
+          const held =
+            latest.value.status === 'completed' && !(await guard.admit(target, clock.now(), maxPerHour))
+              ? { held: { maxPerHour } }
+              : {};
           const changed = await writer.apply(
             target,
-            () => ({ type: 'left', eventId: event.eventId, at, lastDay, dueAt: departureDueAt(lastDay) }),
+            () => ({ type: 'left', eventId: event.eventId, at, lastDay, dueAt: departureDueAt(lastDay), ...held }),
             latest,
           );
           if (changed) await scheduleDeparture(changed);
