@@ -175,7 +175,14 @@ describe('a priority that changes', () => {
 });
 
 describe('a departure held by the guard against mass departures', () => {
-  const held = (eventId = 'left-held'): OnboardingEvent => ({ ...left('2027-03-12', eventId), held: { maxPerHour: 25 } });
+  const held = (eventId = 'left-held'): OnboardingEvent => ({
+    type: 'left',
+    eventId,
+    at: T0,
+    lastDay: '2027-03-12',
+    dueAt: DUE,
+    held: { maxPerHour: 25 },
+  });
 
   it('when the guard holds it, then the onboarding is leaving with its departure held, and nothing is removed at the end of the last day', () => {
     const d = decide(completed(), held());
