@@ -91,7 +91,7 @@ const effectSchema = z.object({
     'access-pass-created',
     'access-pass-deleted',
   ]),
-  /** The user (object id), device (Autopilot id) or, for the seed, the tenant it changed. */
+  /** The user (object id) or device (Autopilot id) it changed; `tenant` for the seed. */
   target: z.string(),
   detail: z.string(),
   at: z.string(),
@@ -532,6 +532,8 @@ export class SimulatedTenant {
   seedRegion(licenseSkuId: string = DEFAULT_SKU.skuId): void {
     const options = this.options.region;
     if (!options || regionFigures(options).agents === 0) return;
+    // Once: a tenant that was seeded (or restored from one that was) is not seeded over again.
+    if (this.effects.some((e) => e.kind === 'directory-seeded')) return;
     const seed = regionSeed(options);
     const sku = this.licences.skus.get(licenseSkuId);
     if (!sku) throw new Error(`no SKU ${licenseSkuId} to license the agents in post with`);
@@ -584,7 +586,7 @@ export class SimulatedTenant {
     });
     this.effect(
       'directory-seeded',
-      this.tenantId,
+      'tenant',
       `${seed.agents.length} agents in post, ${seed.laptops.length} laptops, ${seed.desktops.length} desktops, ` +
         `${seed.vpnMembers.length} VPN members, ${seed.teams.length} teams`,
     );

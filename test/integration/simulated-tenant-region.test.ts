@@ -347,4 +347,19 @@ describe('a seed that survives restarts', () => {
       }
     }
   });
+
+  it('when a state saved without agents (LOCAL_AGENTS=0, or a version before them) is started with the default 950, then the tenant stays as it was: a restart is not a first start', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'region-empty-'));
+    const options = { port: 0, persist: true, laptopStock: 0, stateDir, logHandler: () => undefined };
+    const empty = await startLocalHost({ ...options, env: { ...process.env, LOCAL_AGENTS: '0' } });
+    expect(empty.tenant.operatorView().users).toHaveLength(0);
+    await empty.stop();
+    const again = await startLocalHost({ ...options, env: { ...process.env, LOCAL_AGENTS: '950' } });
+    try {
+      expect(again.tenant.operatorView().users).toHaveLength(0);
+      expect(again.tenant.userId('agent0001@example.org')).toBeUndefined();
+    } finally {
+      await again.stop();
+    }
+  });
 });
