@@ -323,6 +323,8 @@ function callOf(method: string, route: string): Call | null {
   }
   if (method === 'POST' && (m = /^\/users\/([^/]+)\/assignLicense$/.exec(route)))
     return { operation: 'assignLicense', params: [m[1] ?? ''], family: 'licenses' };
+  if (method === 'GET' && (m = /^\/groups\/([^/]+)$/.exec(route)))
+    return { operation: 'getGroup', params: [m[1] ?? ''], family: 'groups' };
   if (method === 'POST' && (m = /^\/groups\/([^/]+)\/members\/\$ref$/.exec(route)))
     return { operation: 'addMember', params: [m[1] ?? ''], family: 'groups' };
   if (method === 'DELETE' && (m = /^\/groups\/([^/]+)\/members\/([^/]+)\/\$ref$/.exec(route)))
@@ -1208,6 +1210,40 @@ export class SimulatedTenant {
           this.effect('user-updated', user.id, changed.join(','));
         }
         return [204, undefined];
+      }
+      case 'getGroup': {
+        // A team is a Microsoft 365 group whose resourceProvisioningOptions holds "Team"; the VPN group is a
+        // security group (https://learn.microsoft.com/graph/api/group-get, https://learn.microsoft.com/graph/api/resources/group).
+        const team = this.teamsMembership.state(p0);
+        const group = team
+          ? {
+              id: team.id,
+              displayName: team.displayName,
+              description: team.description,
+              groupTypes: ['Unified'],
+              mailEnabled: true,
+              securityEnabled: false,
+              visibility: 'Private',
+              resourceProvisioningOptions: ['Team'],
+            }
+          : this.directory.groups.has(p0)
+            ? {
+                id: p0,
+                displayName: p0 === this.vpnGroupId ? 'VPN' : p0,
+                description: null,
+                groupTypes: [],
+                mailEnabled: false,
+                securityEnabled: true,
+                visibility: null,
+                resourceProvisioningOptions: [],
+              }
+            : undefined;
+        if (!group) throw resourceNotFound(p0);
+        const select = this.select(query);
+        const view = select
+          ? Object.fromEntries(select.filter((k) => k in group).map((k) => [k, group[k as keyof typeof group]]))
+          : group;
+        return [200, { '@odata.context': context('groups/$entity'), ...view }];
       }
       case 'addMember': {
         const members = this.group(p0).members;

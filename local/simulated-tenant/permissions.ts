@@ -20,6 +20,16 @@ export const GRAPH_OPERATIONS = {
     accepted: ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
     reference: 'https://learn.microsoft.com/graph/api/user-update',
   },
+  getGroup: {
+    accepted: [
+      'GroupMember.Read.All',
+      'Group.Read.All',
+      'Directory.Read.All',
+      'Group.ReadWrite.All',
+      'Directory.ReadWrite.All',
+    ],
+    reference: 'https://learn.microsoft.com/graph/api/group-get',
+  },
   addMember: {
     accepted: ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
     reference: 'https://learn.microsoft.com/graph/api/group-post-members',

@@ -78,6 +78,7 @@ export const OPERATION_COSTS: Record<GraphOperation, { service: Service; resourc
   listUsers: { service: 'identity', resourceUnits: 2, write: false },
   getManager: { service: 'identity', resourceUnits: 1, write: false },
   updateUser: { service: 'identity', resourceUnits: 1, write: true },
+  getGroup: { service: 'identity', resourceUnits: 1, write: false },
   addMember: { service: 'identity', resourceUnits: 1, write: true },
   removeMember: { service: 'identity', resourceUnits: 1, write: true },
   listSubscribedSkus: { service: 'identity', resourceUnits: 3, write: false },

@@ -232,6 +232,24 @@ describe('VPN and teams', () => {
     expect(again.status).toBe(400);
   });
 
+  it('when a department’s team is read as a group, then a Microsoft 365 group with resourceProvisioningOptions ["Team"]; the VPN group is a security group (https://learn.microsoft.com/graph/api/group-get)', async () => {
+    const team = seed.teams.find((t) => t.department === 'Direction du numérique')!;
+    const group = await get(`/v1.0/groups/${team.id}`);
+    expect(group.status).toBe(200);
+    expect(group.json).toMatchObject({
+      id: team.id,
+      displayName: 'Direction du numérique',
+      groupTypes: ['Unified'],
+      resourceProvisioningOptions: ['Team'],
+    });
+    expect((await get(`/v1.0/groups/${tenant.vpnGroupId}?$select=id,resourceProvisioningOptions`)).json).toEqual({
+      '@odata.context': expect.any(String) as unknown,
+      id: tenant.vpnGroupId,
+      resourceProvisioningOptions: [],
+    });
+    expect((await get('/v1.0/groups/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+
   it('when the teams are looked at, then one per department, its members the department’s agents, and the department → team map for Provisioning__departmentTeams', () => {
     const view = tenant.operatorView();
     const departments = new Set(view.users.map((u) => u.department));
