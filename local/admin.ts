@@ -75,7 +75,9 @@ export function adminRoutes(deps: { token: string; tenant: SimulatedTenant; setA
     const route = `${req.method ?? 'GET'} ${url.pathname.slice(ADMIN_PREFIX.length)}`;
     switch (route) {
       case 'GET simulated-tenant':
-        answer(res, 200, deps.tenant.snapshot());
+        // Users with department and manager (object id), VPN and team members, licences, Autopilot, the Temporary
+        // Access Passes without the passes, the ledger (SimulatedTenant.operatorView).
+        answer(res, 200, deps.tenant.operatorView());
         return true;
       case 'GET teams':
         // What the DSI's Teams channel received, as the webhook took it (posted, or lost with its reason).

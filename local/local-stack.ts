@@ -99,6 +99,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   if (o.saved) {
     await cosmos.load(o.saved.cosmos);
     tenant.restore(o.saved.tenant);
+  } else {
+    // A first start: the Région's agents in post (o.tenant.region), with the licence the service assigns. A restart
+    // keeps what the tenant became instead.
+    tenant.seedRegion(o.env.Graph__licenseSkuId ?? DEFAULT_SKU.skuId);
   }
   // Loaded state is already on disk; from now on every write is journaled before it is acknowledged.
   if (o.journal) cosmos.journalTo(o.journal.cosmos);

@@ -41,8 +41,10 @@ export interface AutopilotBehaviour {
 }
 
 export class Autopilot {
+  /** By serial number. */
   readonly identities = new Map<string, AutopilotIdentity>();
   readonly unregistered = new Set<string>();
+  private readonly byIdentityId = new Map<string, AutopilotIdentity>();
   /** By identity id: what Intune accepted and has not applied yet, oldest first. */
   private readonly pending = new Map<string, PendingAssignment[]>();
 
@@ -51,19 +53,33 @@ export class Autopilot {
   /** The identity of a serial, registered on first sight (as the OEM did), unless unregistered. */
   identity(serialNumber: string): AutopilotIdentity | undefined {
     if (this.unregistered.has(serialNumber)) return undefined;
-    let identity = this.identities.get(serialNumber);
-    if (!identity) {
-      identity = {
-        id: guidFrom(`autopilot:${serialNumber}`),
+    return (
+      this.identities.get(serialNumber) ??
+      this.register({
         serialNumber,
         model: 'Latitude 5440',
         manufacturer: 'Dell Inc.',
         userPrincipalName: '',
         addressableUserName: '',
-      };
-      this.identities.set(serialNumber, identity);
-    }
-    return identity;
+      })
+    );
+  }
+
+  /** Registers an identity as the OEM uploaded it, or as saved (its id comes from its serial). */
+  register(identity: Omit<AutopilotIdentity, 'id'> & { id?: string }): AutopilotIdentity {
+    const registered = { ...identity, id: identity.id ?? guidFrom(`autopilot:${identity.serialNumber}`) };
+    const previous = this.identities.get(registered.serialNumber);
+    if (previous) this.byIdentityId.delete(previous.id);
+    this.identities.set(registered.serialNumber, registered);
+    this.byIdentityId.set(registered.id, registered);
+    return registered;
+  }
+
+  /** Forgets a serial's identity (a device the OEM never registered). */
+  forget(serialNumber: string): void {
+    const identity = this.identities.get(serialNumber);
+    if (identity) this.byIdentityId.delete(identity.id);
+    this.identities.delete(serialNumber);
   }
 
   /**
@@ -88,7 +104,7 @@ export class Autopilot {
   }
 
   byId(id: string, now: number): AutopilotIdentity {
-    const identity = [...this.identities.values()].find((i) => i.id === id);
+    const identity = this.byIdentityId.get(id);
     if (!identity) throw resourceNotFound(id);
     return this.settled(identity, now);
   }

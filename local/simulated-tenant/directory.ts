@@ -11,8 +11,14 @@ import { badRequest, resourceNotFound } from './graph-errors';
  *   https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/).
  *   A new user is found by GET after the sync delay, and can be referenced (added to a group) a
  *   replication lag later; a new usageLocation is seen by licensing a replication lag after the PATCH.
- * - Without `$select`, a user has its default properties only; `assignedLicenses`, `usageLocation` and
- *   `licenseAssignmentStates` come back only when selected (https://learn.microsoft.com/graph/api/resources/user).
+ * - Without `$select`, a user has its default properties only; `assignedLicenses`, `usageLocation`,
+ *   `licenseAssignmentStates`, `employeeId` and `department` come back only when selected
+ *   (https://learn.microsoft.com/graph/api/resources/user).
+ * - A user has at most one manager, read with GET /users/{id}/manager (404 when there is none) or
+ *   `$expand=manager` (https://learn.microsoft.com/graph/api/user-list-manager).
+ * - GET /users takes `$filter` with `eq` on `employeeId`, `userPrincipalName`, `mail` and `department` (the
+ *   properties' "Supports $filter (eq …)" in the user resource), and pages with `@odata.nextLink`
+ *   (https://learn.microsoft.com/graph/api/user-list, https://learn.microsoft.com/graph/paging).
  */
 export interface TenantUser {
   id: string;
@@ -21,6 +27,13 @@ export interface TenantUser {
   surname: string | null;
   displayName: string | null;
   usageLocation: string | null;
+  employeeId: string | null;
+  department: string | null;
+  /** The site (Graph's officeLocation). */
+  officeLocation: string | null;
+  jobTitle: string | null;
+  /** The manager's object id (Graph's `manager` relationship), or null. */
+  managerId: string | null;
   /** Until this instant (a replication lag after a change) licensing still sees `previousUsageLocation`. */
   usageLocationSettlesAt: number;
   previousUsageLocation: string | null;
@@ -57,11 +70,46 @@ const DEFAULT_PROPERTIES = [
 ];
 
 /** Properties the connectors may set with PATCH /users/{id}; anything else is refused. */
-const UPDATABLE = new Set(['usageLocation', 'displayName', 'givenName', 'surname', 'jobTitle', 'officeLocation']);
+const UPDATABLE = new Set([
+  'usageLocation',
+  'displayName',
+  'givenName',
+  'surname',
+  'jobTitle',
+  'officeLocation',
+  'department',
+  'employeeId',
+]);
+
+/** The user properties GET /users can `$filter` with `eq` (without advanced query parameters). */
+const FILTERABLE = {
+  employeeId: 'employeeId',
+  userPrincipalName: 'userPrincipalName',
+  mail: 'userPrincipalName',
+  department: 'department',
+} as const;
+
+/** A user as the tenant's state keeps it (without the timing of replication). */
+export interface StoredUser {
+  id: string;
+  userPrincipalName: string;
+  givenName: string | null;
+  surname: string | null;
+  displayName: string | null;
+  usageLocation: string | null;
+  employeeId?: string | null | undefined;
+  department?: string | null | undefined;
+  officeLocation?: string | null | undefined;
+  jobTitle?: string | null | undefined;
+  managerId?: string | null | undefined;
+  licenses: string[];
+}
 
 export class Directory {
+  /** By userPrincipalName (lower case). */
   readonly users = new Map<string, TenantUser>();
   readonly groups = new Map<string, TenantGroup>();
+  private readonly byId = new Map<string, TenantUser>();
 
   constructor(
     readonly verifiedDomains: Set<string>,
@@ -79,13 +127,18 @@ export class Directory {
     if (this.users.has(upn)) return true;
     const { syncDelayMs, replicationLagMs } = this.timing();
     const visibleAt = now + syncDelayMs;
-    this.users.set(upn, {
+    this.put({
       id: objectIdFor(upn),
       userPrincipalName: upn,
       givenName: employee.givenName ?? null,
       surname: employee.surname ?? null,
       displayName: employee.givenName && employee.surname ? `${employee.givenName} ${employee.surname}` : null,
       usageLocation: null,
+      employeeId: null,
+      department: null,
+      officeLocation: null,
+      jobTitle: null,
+      managerId: null,
       usageLocationSettlesAt: 0,
       previousUsageLocation: null,
       visibleAt,
@@ -95,9 +148,86 @@ export class Directory {
     return true;
   }
 
+  /** Puts a user (by upn and by id). */
+  put(user: TenantUser): void {
+    const previous = this.users.get(user.userPrincipalName);
+    if (previous) this.byId.delete(previous.id);
+    this.users.set(user.userPrincipalName, user);
+    this.byId.set(user.id, user);
+  }
+
+  /** A user from saved state: found and referenced at once (it was there before the restart). */
+  restore(u: StoredUser): void {
+    this.put({
+      id: u.id,
+      userPrincipalName: u.userPrincipalName,
+      givenName: u.givenName,
+      surname: u.surname,
+      displayName: u.displayName,
+      usageLocation: u.usageLocation,
+      employeeId: u.employeeId ?? null,
+      department: u.department ?? null,
+      officeLocation: u.officeLocation ?? null,
+      jobTitle: u.jobTitle ?? null,
+      managerId: u.managerId ?? null,
+      usageLocationSettlesAt: 0,
+      previousUsageLocation: u.usageLocation,
+      visibleAt: 0,
+      resolvableAt: 0,
+      directLicenses: new Set(u.licenses),
+    });
+  }
+
+  /** The user as the tenant's state keeps it. */
+  stored(u: TenantUser): StoredUser {
+    return {
+      id: u.id,
+      userPrincipalName: u.userPrincipalName,
+      givenName: u.givenName,
+      surname: u.surname,
+      displayName: u.displayName,
+      usageLocation: u.usageLocation,
+      employeeId: u.employeeId,
+      department: u.department,
+      officeLocation: u.officeLocation,
+      jobTitle: u.jobTitle,
+      managerId: u.managerId,
+      licenses: [...u.directLicenses],
+    };
+  }
+
+  /** A user by object id, whatever its timing (the tenant's own bookkeeping). */
+  byObjectId(id: string): TenantUser | undefined {
+    return this.byId.get(id.toLowerCase());
+  }
+
   private lookup(idOrUpn: string): TenantUser | undefined {
     const key = decodeURIComponent(idOrUpn).toLowerCase();
-    return this.users.get(key) ?? [...this.users.values()].find((u) => u.id === key);
+    return this.users.get(key) ?? this.byId.get(key);
+  }
+
+  /** The user's manager as GET /users/{id}/manager finds it: 404 when the user has none. */
+  manager(user: TenantUser, now: number): TenantUser {
+    const manager = user.managerId ? this.byId.get(user.managerId) : undefined;
+    if (!manager || manager.visibleAt > now) throw resourceNotFound('manager');
+    return manager;
+  }
+
+  /**
+   * GET /users?$filter=…: the users matching `<property> eq '<value>'` (one clause, or several joined by `or` on
+   * the same property), in a stable order. Anything else is 400, as Graph answers a filter it does not support.
+   */
+  filter(filter: string | null, now: number): TenantUser[] {
+    const visible = [...this.users.values()].filter((u) => u.visibleAt <= now);
+    if (filter === null) return visible;
+    const clauses = filter.split(/\s+or\s+/i).map((c) => /^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(c));
+    const property = clauses[0]?.[1];
+    if (!property || !(property in FILTERABLE) || clauses.some((c) => !c || c[1] !== property)) {
+      throw badRequest(`Invalid filter clause: ${filter}`, 'Request_UnsupportedQuery');
+    }
+    const field = FILTERABLE[property as keyof typeof FILTERABLE];
+    const values = new Set(clauses.map((c) => (c?.[2] ?? '').replace(/''/g, "'").toLowerCase()));
+    return visible.filter((u) => values.has((u[field] ?? '').toLowerCase()));
   }
 
   /** GET /users/{id | upn}: 404 until directory sync brought the account. */
@@ -168,14 +298,16 @@ export class Directory {
       displayName: user.displayName,
       givenName: user.givenName,
       id: user.id,
-      jobTitle: null,
+      jobTitle: user.jobTitle,
       mail: user.userPrincipalName,
       mobilePhone: null,
-      officeLocation: null,
+      officeLocation: user.officeLocation,
       preferredLanguage: null,
       surname: user.surname,
       userPrincipalName: user.userPrincipalName,
       usageLocation: user.usageLocation,
+      employeeId: user.employeeId,
+      department: user.department,
       assignedLicenses: [...new Set(states.map((s) => s.skuId))].map((skuId) => ({ skuId, disabledPlans: [] })),
       licenseAssignmentStates: states.map((s) => ({
         skuId: s.skuId,

@@ -7,11 +7,20 @@ import path from 'node:path';
 import { jwtVerify } from 'jose';
 import { GRAPH_APPLICATION_PERMISSIONS } from '../../shared/adapters/graph/graph-permissions';
 import { z } from 'zod';
+import {
+  AccessPasses,
+  accessPassStateSchema,
+  DEFAULT_ACCESS_PASS_POLICY,
+  type AccessPassPolicy,
+  type AccessPassState,
+} from './authentication-methods';
 import { Autopilot, autopilotIdentitySchema } from './autopilot';
 import { Directory, type TenantUser } from './directory';
 import { badRequest, GraphHttpError, OAuthError, resourceNotFound } from './graph-errors';
 import { Licences } from './licences';
 import { GRAPH_OPERATIONS, type GraphOperation } from './permissions';
+import { regionFigures, regionSeed, type RegionOptions } from './region';
+import { Teams, teamStateSchema, type TeamState } from './teams';
 import { DOCUMENTED_LIMITS, GraphThrottle, type GraphLimits } from './throttling';
 import { TokenEndpoint } from './token-endpoint';
 import { teamsCardSchema, TeamsWorkflowChannel, type ReceivedTeamsCard } from './teams-workflow';
@@ -19,12 +28,23 @@ import { teamsCardSchema, TeamsWorkflowChannel, type ReceivedTeamsCard } from '.
 export { acceleratedLimits, DOCUMENTED_LIMITS, scaledLimits, type GraphLimits } from './throttling';
 export { GRAPH_OPERATIONS, type GraphOperation } from './permissions';
 export { MESSAGES as LICENCE_MESSAGES } from './licences';
+export { DEFAULT_ACCESS_PASS_POLICY, type AccessPassPolicy } from './authentication-methods';
+export {
+  DEFAULT_REGION,
+  regionDepartmentTeams,
+  regionDesktops,
+  regionLaptops,
+  regionSeed,
+  type RegionOptions,
+} from './region';
 
 /**
  * A simulated Microsoft 365 tenant: an HTTPS server on loopback that answers the Microsoft Graph v1.0
  * calls of the connectors with Graph's shapes, errors, permissions and throttling, plus the Entra ID token
- * endpoint. One module per Graph area: directory (users, groups), licences, Autopilot, throttling, token
- * endpoint, each citing the reference it follows. It keeps a ledger of every change it made.
+ * endpoint. One module per Graph area: directory (users, groups, managers), licences, Autopilot, Teams membership,
+ * authentication methods (Temporary Access Pass), throttling, token endpoint, each citing the reference it
+ * follows; the Région's agents in post come from its own module (region.ts). It keeps a ledger of every change it
+ * made.
  */
 
 export const TLS_CERT_FILE = path.join(__dirname, '..', 'tls', 'loopback-cert.pem');
@@ -37,7 +57,7 @@ export const DEFAULT_VPN_GROUP_ID = '5b2f0f0e-6f0a-4d5e-9d1c-0a1b2c3d4e5f';
 export const DEFAULT_VERIFIED_DOMAINS = ['example.org'];
 
 /** Families of endpoints, for counting requests. */
-export type EndpointFamily = 'users' | 'groups' | 'licenses' | 'deviceManagement';
+export type EndpointFamily = 'users' | 'groups' | 'licenses' | 'deviceManagement' | 'teams' | 'authentication';
 
 /** The operations that change something; each is counted in the ledger. */
 export type EffectKind =
@@ -48,7 +68,12 @@ export type EffectKind =
   | 'license-assigned'
   | 'license-removed'
   | 'device-user-assigned'
-  | 'device-user-unassigned';
+  | 'device-user-unassigned'
+  | 'directory-seeded'
+  | 'team-member-added'
+  | 'team-member-removed'
+  | 'access-pass-created'
+  | 'access-pass-deleted';
 
 const effectSchema = z.object({
   kind: z.enum([
@@ -60,8 +85,13 @@ const effectSchema = z.object({
     'license-removed',
     'device-user-assigned',
     'device-user-unassigned',
+    'directory-seeded',
+    'team-member-added',
+    'team-member-removed',
+    'access-pass-created',
+    'access-pass-deleted',
   ]),
-  /** The user (object id) or device (Autopilot id) it changed. */
+  /** The user (object id) or device (Autopilot id) it changed; `tenant` for the seed. */
   target: z.string(),
   detail: z.string(),
   at: z.string(),
@@ -103,6 +133,17 @@ export interface SimulatedTenantOptions {
   autopilotAssignmentDelayMs?: number;
   /** Autopilot identities per page of a list (more through `@odata.nextLink`). Default 100. */
   autopilotPageSize?: number;
+  /**
+   * The Région's agents in post, put in the directory by `seedRegion()` at a first start (local/simulated-tenant/region.ts).
+   * Absent, or 0 agents: an empty directory.
+   */
+  region?: RegionOptions;
+  /** Team members per page of GET /teams/{id}/members (more through `@odata.nextLink`). Default 100. */
+  teamMembersPageSize?: number;
+  /** Users per page of GET /users (Graph's default page is 100). */
+  usersPageSize?: number;
+  /** The tenant's Temporary Access Pass policy; default: a new tenant's (enabled, 60 to 480 minutes). */
+  accessPassPolicy?: Partial<AccessPassPolicy>;
 }
 
 const userStateSchema = z.object({
@@ -112,8 +153,16 @@ const userStateSchema = z.object({
   surname: z.string().nullable(),
   displayName: z.string().nullable(),
   usageLocation: z.string().nullable(),
+  // Properties of the Région's agents (a state saved before them has none).
+  employeeId: z.string().nullable().default(null),
+  department: z.string().nullable().default(null),
+  officeLocation: z.string().nullable().default(null),
+  jobTitle: z.string().nullable().default(null),
+  /** The manager's object id. */
+  managerId: z.string().nullable().default(null),
   licenses: z.array(z.string()),
 });
+const groupStateSchema = z.object({ members: z.array(z.string()), licenses: z.array(z.string()) });
 
 /** One change of the tenant, as the local host journals it: each one puts an entity, so replaying twice is harmless. */
 export const tenantRecordSchema = z.discriminatedUnion('op', [
@@ -123,6 +172,18 @@ export const tenantRecordSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('device'), identity: autopilotIdentitySchema }),
   z.object({ op: z.literal('effect'), index: z.number().int().nonnegative(), effect: effectSchema }),
   z.object({ op: z.literal('teams-card'), index: z.number().int().nonnegative(), card: teamsCardSchema }),
+  z.object({ op: z.literal('team'), team: teamStateSchema }),
+  /** A user's Temporary Access Pass as the tenant keeps it (never the pass), or null once deleted. */
+  z.object({ op: z.literal('access-pass'), userId: z.string(), pass: accessPassStateSchema.nullable() }),
+  /** The Région's directory put at a first start, in one record: a crash keeps all of it or none. */
+  z.object({
+    op: z.literal('seed'),
+    users: z.array(z.lazy(() => userStateSchema)),
+    groups: z.record(z.string(), groupStateSchema),
+    teams: z.array(teamStateSchema),
+    autopilot: z.array(autopilotIdentitySchema),
+    seats: z.record(z.string(), z.number()),
+  }),
 ]);
 export type TenantRecord = z.infer<typeof tenantRecordSchema>;
 
@@ -135,14 +196,19 @@ export interface TenantJournal {
 /** The saved state of the simulated tenant: its directory, seats, devices and ledger. */
 export const simulatedTenantStateSchema = z.object({
   users: z.array(userStateSchema),
-  groups: z.record(z.string(), z.object({ members: z.array(z.string()), licenses: z.array(z.string()) })),
+  groups: z.record(z.string(), groupStateSchema),
   seats: z.record(z.string(), z.number()),
   autopilot: z.array(autopilotIdentitySchema),
   effects: z.array(effectSchema),
   /** What the DSI's Teams channel received (a state saved before it existed has none). */
   teamsCards: z.array(teamsCardSchema).default([]),
+  /** Teams (Microsoft 365 groups with a team) and their members (a state saved before them has none). */
+  teams: z.array(teamStateSchema).default([]),
+  /** Temporary Access Passes, without the passes themselves. */
+  accessPasses: z.array(accessPassStateSchema).default([]),
 });
 export type SimulatedTenantState = z.infer<typeof simulatedTenantStateSchema>;
+type StoredUserState = z.infer<typeof userStateSchema>;
 
 /** Applies one journaled change to a saved state (the local host replays its journal this way). */
 export function applyTenantRecord(state: SimulatedTenantState, r: TenantRecord): void {
@@ -165,6 +231,26 @@ export function applyTenantRecord(state: SimulatedTenantState, r: TenantRecord):
     case 'teams-card':
       state.teamsCards[r.index] = r.card;
       break;
+    case 'team':
+      state.teams = [...state.teams.filter((t) => t.id !== r.team.id), r.team];
+      break;
+    case 'access-pass':
+      state.accessPasses = [...state.accessPasses.filter((p) => p.userId !== r.userId), ...(r.pass ? [r.pass] : [])];
+      break;
+    case 'seed': {
+      const users = new Map(state.users.map((u) => [u.id, u]));
+      for (const u of r.users) users.set(u.id, u);
+      state.users = [...users.values()];
+      Object.assign(state.groups, r.groups);
+      const teams = new Map(state.teams.map((t) => [t.id, t]));
+      for (const t of r.teams) teams.set(t.id, t);
+      state.teams = [...teams.values()];
+      const devices = new Map(state.autopilot.map((a) => [a.serialNumber, a]));
+      for (const a of r.autopilot) devices.set(a.serialNumber, a);
+      state.autopilot = [...devices.values()];
+      Object.assign(state.seats, r.seats);
+      break;
+    }
   }
 }
 
@@ -175,6 +261,8 @@ export const emptyTenantState = (): SimulatedTenantState => ({
   autopilot: [],
   effects: [],
   teamsCards: [],
+  teams: [],
+  accessPasses: [],
 });
 
 function mulberry32(seed: number): () => number {
@@ -196,15 +284,47 @@ interface Call {
 
 const AUTOPILOT = '/deviceManagement/windowsAutopilotDeviceIdentities';
 
+const TAP_METHODS = /^\/users\/([^/]+)\/authentication\/temporaryAccessPassMethods(?:\/([^/]+))?$/;
+const TAP_POLICY =
+  /^\/policies\/authenticationMethodsPolicy\/authenticationMethodConfigurations\/temporaryAccessPass$/i;
+const TEAM_MEMBERS = /^\/teams\/([^/]+)\/members(?:\/([^/]+))?$/;
+
 /** Which operation a method and path are, or null. */
 function callOf(method: string, route: string): Call | null {
   let m: RegExpExecArray | null;
+  if (method === 'GET' && route === '/users') return { operation: 'listUsers', params: [], family: 'users' };
+  if (method === 'GET' && (m = /^\/users\/([^/]+)\/manager$/.exec(route)))
+    return { operation: 'getManager', params: [m[1] ?? ''], family: 'users' };
+  if ((m = TEAM_MEMBERS.exec(route))) {
+    const params = [m[1] ?? '', m[2] ?? ''];
+    if (m[2] === undefined) {
+      if (method === 'POST') return { operation: 'addTeamMember', params, family: 'teams' };
+      if (method === 'GET') return { operation: 'listTeamMembers', params, family: 'teams' };
+    } else {
+      if (method === 'GET') return { operation: 'getTeamMember', params, family: 'teams' };
+      if (method === 'DELETE') return { operation: 'removeTeamMember', params, family: 'teams' };
+    }
+  }
+  if ((m = TAP_METHODS.exec(route))) {
+    const params = [m[1] ?? '', m[2] ?? ''];
+    if (m[2] === undefined) {
+      if (method === 'POST') return { operation: 'createAccessPass', params, family: 'authentication' };
+      if (method === 'GET') return { operation: 'listAccessPasses', params, family: 'authentication' };
+    } else {
+      if (method === 'GET') return { operation: 'getAccessPass', params, family: 'authentication' };
+      if (method === 'DELETE') return { operation: 'deleteAccessPass', params, family: 'authentication' };
+    }
+  }
+  if (method === 'GET' && TAP_POLICY.test(route))
+    return { operation: 'getAccessPassPolicy', params: [], family: 'authentication' };
   if ((m = /^\/users\/([^/]+)$/.exec(route))) {
     if (method === 'GET') return { operation: 'getUser', params: [m[1] ?? ''], family: 'users' };
     if (method === 'PATCH') return { operation: 'updateUser', params: [m[1] ?? ''], family: 'users' };
   }
   if (method === 'POST' && (m = /^\/users\/([^/]+)\/assignLicense$/.exec(route)))
     return { operation: 'assignLicense', params: [m[1] ?? ''], family: 'licenses' };
+  if (method === 'GET' && (m = /^\/groups\/([^/]+)$/.exec(route)))
+    return { operation: 'getGroup', params: [m[1] ?? ''], family: 'groups' };
   if (method === 'POST' && (m = /^\/groups\/([^/]+)\/members\/\$ref$/.exec(route)))
     return { operation: 'addMember', params: [m[1] ?? ''], family: 'groups' };
   if (method === 'DELETE' && (m = /^\/groups\/([^/]+)\/members\/([^/]+)\/\$ref$/.exec(route)))
@@ -228,6 +348,37 @@ function callOf(method: string, route: string): Call | null {
   return null;
 }
 
+/** The operation Graph's `method` and `path` (under /v1.0) are, as this tenant routes them; undefined if it serves none. */
+export function graphOperationOf(method: string, path: string): GraphOperation | undefined {
+  return callOf(method, path)?.operation;
+}
+
+/** The operator's view of the tenant (GET /.local/simulated-tenant): never a Temporary Access Pass itself. */
+export interface OperatorView extends Omit<SimulatedTenantState, 'users' | 'teams' | 'accessPasses'> {
+  users: {
+    id: string;
+    userPrincipalName: string;
+    displayName: string | null;
+    employeeId: string | null;
+    department: string | null;
+    officeLocation: string | null;
+    usageLocation: string | null;
+    /** The manager's object id, or null. */
+    manager: string | null;
+    licenses: string[];
+  }[];
+  vpnGroup: { id: string; members: string[] };
+  teams: { id: string; displayName: string; members: string[] }[];
+  licences: { skuId: string; skuPartNumber: string; prepaidUnits: number; consumedUnits: number }[];
+  accessPasses: {
+    userId: string;
+    startDateTime: string;
+    lifetimeInMinutes: number;
+    isUsableOnce: boolean;
+    createdAt: string;
+  }[];
+}
+
 export class SimulatedTenant {
   readonly tenantId = randomUUID();
   readonly clientId = randomUUID();
@@ -240,6 +391,8 @@ export class SimulatedTenant {
     groups: 0,
     licenses: 0,
     deviceManagement: 0,
+    teams: 0,
+    authentication: 0,
     token: 0,
   };
   readonly answeredWith: Record<number, number> = {};
@@ -252,6 +405,7 @@ export class SimulatedTenant {
     const t = this.throttle;
     if (!t) return 0;
     const { identity, intune } = t.limits;
+    const teams = t.teamsLimits;
     const bound = (used: number, capacity: number, windowMs: number) =>
       (Math.max(0, used - capacity) * windowMs) / capacity;
     return Math.max(
@@ -259,11 +413,17 @@ export class SimulatedTenant {
       bound(t.consumed.writes, identity.writes, identity.writeWindowMs),
       bound(t.consumed.intune, intune.requests, intune.windowMs),
       bound(t.consumed.intuneWrites, intune.writes, intune.windowMs),
+      // Teams calls at the rate of "other calls" (member reads may go twice as fast; a bound, not an estimate).
+      bound(t.consumed.teams, teams.requests, teams.windowMs),
     );
   }
 
   private readonly directory: Directory;
   private readonly licences: Licences;
+  /** Teams membership (local/simulated-tenant/teams.ts). */
+  private readonly teamsMembership: Teams;
+  /** Temporary Access Passes (local/simulated-tenant/authentication-methods.ts). */
+  private readonly accessPasses = new AccessPasses();
   private readonly autopilot = new Autopilot({
     assignmentDelayMs: () => this.options.autopilotAssignmentDelayMs ?? 0,
     pageSize: () => this.options.autopilotPageSize ?? 100,
@@ -291,6 +451,16 @@ export class SimulatedTenant {
     }));
     this.directory.groups.set(this.vpnGroupId, { members: new Set(), licenses: [] });
     this.licences = new Licences(this.directory);
+    this.teamsMembership = new Teams(
+      this.directory,
+      this.tenantId,
+      {
+        replicationLagMs: () => this.options.replicationLagMs ?? 0,
+        pageSize: () => this.options.teamMembersPageSize ?? 100,
+      },
+      (user) => this.directory.licenseStates(user).length > 0,
+    );
+    this.accessPasses.policy = { ...DEFAULT_ACCESS_PASS_POLICY, ...options.accessPassPolicy };
     for (const sku of options.skus ?? [{ ...DEFAULT_SKU, seats: 1000 }]) {
       this.licences.skus.set(sku.skuId, { skuPartNumber: sku.skuPartNumber, seats: sku.seats });
     }
@@ -343,11 +513,112 @@ export class SimulatedTenant {
         | 'replicationLagMs'
         | 'autopilotAssignmentDelayMs'
         | 'autopilotPageSize'
+        | 'teamMembersPageSize'
+        | 'usersPageSize'
+        | 'accessPassPolicy'
       >
     >,
   ): void {
     this.options = { ...this.options, ...changes };
     if ('limits' in changes) this.throttle = this.newThrottle();
+    if (changes.accessPassPolicy)
+      this.accessPasses.policy = { ...this.accessPasses.policy, ...changes.accessPassPolicy };
+  }
+
+  /**
+   * The Région's directory at a first start (options.region; local/simulated-tenant/region.ts): the agents in post
+   * with their licence (`licenseSkuId`, whose seats grow by as many: the seats free stay as configured), managers,
+   * Autopilot identities assigned to them, VPN membership and one team per department. Written to the journal as
+   * one record. Call it only when no state was restored: a restart keeps what the tenant became.
+   */
+  seedRegion(licenseSkuId: string = DEFAULT_SKU.skuId): void {
+    const options = this.options.region;
+    if (!options || regionFigures(options).agents === 0) return;
+    // Once: a tenant that was seeded (or restored from one that was) is not seeded over again.
+    if (this.effects.some((e) => e.kind === 'directory-seeded')) return;
+    const seed = regionSeed(options);
+    const sku = this.licences.skus.get(licenseSkuId);
+    if (!sku) throw new Error(`no SKU ${licenseSkuId} to license the agents in post with`);
+    for (const a of seed.agents) {
+      this.directory.restore({
+        id: a.id,
+        userPrincipalName: a.userPrincipalName,
+        givenName: a.givenName,
+        surname: a.surname,
+        displayName: a.displayName,
+        usageLocation: 'FR',
+        employeeId: a.employeeId,
+        department: a.department,
+        officeLocation: a.site,
+        jobTitle: a.jobTitle,
+        managerId: a.managerId,
+        licenses: [licenseSkuId],
+      });
+    }
+    sku.seats += seed.agents.length;
+    const vpn = this.directory.groups.get(this.vpnGroupId);
+    for (const id of seed.vpnMembers) vpn?.members.add(id);
+    for (const d of [...seed.laptops, ...seed.desktops]) {
+      this.autopilot.register({
+        serialNumber: d.serialNumber,
+        model: d.model,
+        manufacturer: d.manufacturer,
+        userPrincipalName: d.userPrincipalName,
+        addressableUserName: d.displayName,
+      });
+    }
+    for (const t of seed.teams) {
+      this.teamsMembership.put({
+        id: t.id,
+        displayName: t.displayName,
+        description: t.description,
+        members: t.members,
+      });
+    }
+    const group = this.directory.groups.get(this.vpnGroupId);
+    this.journal?.append({
+      op: 'seed',
+      users: seed.agents.map((a) => this.storedUser(a.id)).filter((u): u is StoredUserState => u !== undefined),
+      groups: group ? { [this.vpnGroupId]: { members: [...group.members], licenses: [...group.licenses] } } : {},
+      teams: seed.teams.map((t) => this.teamsMembership.state(t.id)).filter((t): t is TeamState => t !== undefined),
+      autopilot: [...seed.laptops, ...seed.desktops]
+        .map((d) => this.autopilot.identities.get(d.serialNumber))
+        .filter((a): a is NonNullable<typeof a> => a !== undefined),
+      seats: { [licenseSkuId]: sku.seats },
+    });
+    this.effect(
+      'directory-seeded',
+      'tenant',
+      `${seed.agents.length} agents in post, ${seed.laptops.length} laptops, ${seed.desktops.length} desktops, ` +
+        `${seed.vpnMembers.length} VPN members, ${seed.teams.length} teams`,
+    );
+  }
+
+  /** Department (a team's display name) → the team's group id: what `Provisioning__departmentTeams` takes. */
+  departmentTeams(): Record<string, string> {
+    return this.teamsMembership.byDisplayName();
+  }
+
+  /** The object ids of a team's members (tests, the operator view). */
+  teamMembers(teamId: string): string[] {
+    return this.teamsMembership.state(teamId)?.members.map((m) => m.userId) ?? [];
+  }
+
+  /** A user's Temporary Access Pass as the tenant keeps it (never the pass itself), or undefined. */
+  accessPassOf(upn: string): AccessPassState | undefined {
+    const id = this.userId(upn);
+    return id === undefined ? undefined : this.accessPasses.of(id);
+  }
+
+  /**
+   * A sign-in with a Temporary Access Pass (tests: the pass an API answered is the one Graph issued): true when it
+   * is the user's current pass and usable now; a one-time pass is spent by it.
+   */
+  signInWithAccessPass(upn: string, pass: string): boolean {
+    const id = this.userId(upn);
+    if (id === undefined || !this.accessPasses.signIn(id, pass, Date.now())) return false;
+    this.journal?.append({ op: 'access-pass', userId: id, pass: this.accessPasses.of(id) ?? null });
+    return true;
   }
 
   /**
@@ -386,7 +657,7 @@ export class SimulatedTenant {
   /** Autopilot will not know this serial (a device the OEM never registered). */
   unregisterSerial(serialNumber: string): void {
     this.autopilot.unregistered.add(serialNumber);
-    this.autopilot.identities.delete(serialNumber);
+    this.autopilot.forget(serialNumber);
   }
 
   setSeats(skuId: string, seats: number): void {
@@ -456,15 +727,7 @@ export class SimulatedTenant {
   /** What the tenant holds, to be restored by the next local host. */
   snapshot(): SimulatedTenantState {
     return {
-      users: [...this.directory.users.values()].map((u) => ({
-        id: u.id,
-        userPrincipalName: u.userPrincipalName,
-        givenName: u.givenName,
-        surname: u.surname,
-        displayName: u.displayName,
-        usageLocation: u.usageLocation,
-        licenses: [...u.directLicenses],
-      })),
+      users: [...this.directory.users.values()].map((u) => this.userState(u)),
       groups: Object.fromEntries(
         [...this.directory.groups].map(([g, v]) => [g, { members: [...v.members], licenses: [...v.licenses] }]),
       ),
@@ -473,20 +736,55 @@ export class SimulatedTenant {
       autopilot: [...this.autopilot.identities.values()].map((a) => this.autopilot.eventual(a)),
       effects: this.effects.map((e) => ({ ...e })),
       teamsCards: this.teams.received.map((c) => ({ ...c })),
+      teams: this.teamsMembership.all(),
+      accessPasses: this.accessPasses.all(),
+    };
+  }
+
+  /**
+   * The operator's view (GET /.local/simulated-tenant): the users with their department and manager (its object
+   * id), the VPN group's and each team's members, the licences, Autopilot assignments, the Temporary Access Passes
+   * (never the pass itself) and the ledger of every change.
+   */
+  operatorView(): OperatorView {
+    const state = this.snapshot();
+    return {
+      ...state,
+      users: state.users.map((u) => ({
+        id: u.id,
+        userPrincipalName: u.userPrincipalName,
+        displayName: u.displayName,
+        employeeId: u.employeeId,
+        department: u.department,
+        officeLocation: u.officeLocation,
+        usageLocation: u.usageLocation,
+        manager: u.managerId,
+        licenses: u.licenses,
+      })),
+      vpnGroup: { id: this.vpnGroupId, members: state.groups[this.vpnGroupId]?.members ?? [] },
+      teams: state.teams.map((t) => ({
+        id: t.id,
+        displayName: t.displayName,
+        members: t.members.map((m) => m.userId),
+      })),
+      licences: [...this.licences.skus].map(([skuId, sku]) => ({
+        skuId,
+        skuPartNumber: sku.skuPartNumber,
+        prepaidUnits: sku.seats,
+        consumedUnits: this.licences.consumedUnits(skuId),
+      })),
+      accessPasses: state.accessPasses.map((p) => ({
+        userId: p.userId,
+        startDateTime: p.startDateTime,
+        lifetimeInMinutes: p.lifetimeInMinutes,
+        isUsableOnce: p.isUsableOnce,
+        createdAt: p.createdDateTime,
+      })),
     };
   }
 
   restore(state: SimulatedTenantState): void {
-    for (const u of state.users) {
-      this.directory.users.set(u.userPrincipalName, {
-        ...u,
-        usageLocationSettlesAt: 0,
-        previousUsageLocation: u.usageLocation,
-        visibleAt: 0,
-        resolvableAt: 0,
-        directLicenses: new Set(u.licenses),
-      });
-    }
+    for (const u of state.users) this.directory.restore(u);
     for (const [group, v] of Object.entries(state.groups)) {
       this.directory.groups.set(group, { members: new Set(v.members), licenses: [...v.licenses] });
     }
@@ -494,7 +792,9 @@ export class SimulatedTenant {
       const sku = this.licences.skus.get(skuId);
       if (sku) sku.seats = seats;
     }
-    for (const a of state.autopilot) this.autopilot.identities.set(a.serialNumber, { ...a });
+    for (const a of state.autopilot) this.autopilot.register(a);
+    for (const t of state.teams) this.teamsMembership.put(t);
+    for (const p of state.accessPasses) this.accessPasses.put(p);
     this.effects.splice(0, this.effects.length, ...state.effects);
     this.teams.restore(state.teamsCards);
   }
@@ -573,7 +873,16 @@ export class SimulatedTenant {
       }
       if ((this.options.latencyMs ?? 0) > 0) await new Promise((r) => setTimeout(r, this.options.latencyMs));
       const select = url.searchParams.get('$select');
-      headers = this.throttle?.admit(call.operation, select !== null, Date.now()) ?? {};
+      headers =
+        this.throttle?.admit(
+          call.operation,
+          {
+            selected: select !== null,
+            expanded: url.searchParams.has('$expand'),
+            ...(call.family === 'teams' ? { team: call.params[0] ?? '' } : {}),
+          },
+          Date.now(),
+        ) ?? {};
       if ((this.options.failureRate ?? 0) > 0 && this.random() < (this.options.failureRate ?? 0)) {
         throw new GraphHttpError(
           503,
@@ -592,7 +901,7 @@ export class SimulatedTenant {
         this.delays.delete(call.operation);
         await new Promise((r) => setTimeout(r, delay));
       }
-      const [status, payload] = this.execute(call, url.searchParams, body);
+      const [status, payload] = this.execute(call, url.searchParams, body, roles);
       // What the tenant acknowledges is kept: the answer waits until its change is on disk.
       await this.journal?.flush();
       this.answer(res, status, payload, headers);
@@ -638,19 +947,40 @@ export class SimulatedTenant {
     this.journal?.append({ op: 'effect', index: this.effects.length - 1, effect });
   }
 
+  /** A user as the tenant's state keeps it. */
+  private userState(u: TenantUser): StoredUserState {
+    return {
+      id: u.id,
+      userPrincipalName: u.userPrincipalName,
+      givenName: u.givenName,
+      surname: u.surname,
+      displayName: u.displayName,
+      usageLocation: u.usageLocation,
+      employeeId: u.employeeId,
+      department: u.department,
+      officeLocation: u.officeLocation,
+      jobTitle: u.jobTitle,
+      managerId: u.managerId,
+      licenses: [...u.directLicenses],
+    };
+  }
+
+  private storedUser(id: string): StoredUserState | undefined {
+    const u = this.directory.byObjectId(id);
+    return u && this.userState(u);
+  }
+
   private putUser(u: TenantUser): void {
-    this.journal?.append({
-      op: 'user',
-      user: {
-        id: u.id,
-        userPrincipalName: u.userPrincipalName,
-        givenName: u.givenName,
-        surname: u.surname,
-        displayName: u.displayName,
-        usageLocation: u.usageLocation,
-        licenses: [...u.directLicenses],
-      },
-    });
+    this.journal?.append({ op: 'user', user: this.userState(u) });
+  }
+
+  private putTeam(teamId: string): void {
+    const team = this.teamsMembership.state(teamId);
+    if (team) this.journal?.append({ op: 'team', team });
+  }
+
+  private putAccessPass(userId: string): void {
+    this.journal?.append({ op: 'access-pass', userId, pass: this.accessPasses.of(userId) ?? null });
   }
 
   private putGroup(id: string): void {
@@ -674,15 +1004,204 @@ export class SimulatedTenant {
     return group;
   }
 
-  private execute(call: Call, query: URLSearchParams, body: unknown): [number, unknown] {
+  /** `$skiptoken` of a page after the first (the offset it starts at). */
+  private skip(query: URLSearchParams): number {
+    const token = query.get('$skiptoken');
+    const skip = token === null ? 0 : Number.parseInt(token, 10);
+    if (!Number.isInteger(skip) || skip < 0) throw badRequest(`Invalid $skiptoken: ${token ?? ''}`, 'BadRequest');
+    return skip;
+  }
+
+  /** The next page's link: the same query with the `$skiptoken` of where it starts. */
+  private nextLink(path: string, query: URLSearchParams, skip: number): string {
+    const next = new URLSearchParams(query);
+    next.set('$skiptoken', String(skip));
+    return `${this.graphBaseUrl}${path}?${next.toString()}`;
+  }
+
+  /**
+   * A user's manager chain as `$expand=manager`, `manager($select=…)` or `manager($levels=n|max;$select=…)` asks
+   * it (https://learn.microsoft.com/graph/api/user-list-manager): absent when the user has no manager.
+   */
+  private expandManager(user: TenantUser, expand: string, now: number): Record<string, unknown> {
+    const m = /^manager(?:\((.*)\))?$/i.exec(expand.trim());
+    if (!m)
+      throw badRequest(`Could not find a property named '${expand}' on type 'microsoft.graph.user'.`, 'BadRequest');
+    const options = new Map(
+      (m[1] ?? '')
+        .split(';')
+        .filter(Boolean)
+        .map((o) => {
+          const [k = '', v = ''] = o.split('=');
+          return [k.trim().toLowerCase(), v.trim()] as const;
+        }),
+    );
+    const levels = options.get('$levels');
+    const depth = levels === undefined ? 1 : levels === 'max' ? 1000 : Number.parseInt(levels, 10);
+    if (!Number.isInteger(depth) || depth < 1 || depth > 1000)
+      throw badRequest(`Invalid $levels: ${levels ?? ''}`, 'BadRequest');
+    const select =
+      options
+        .get('$select')
+        ?.split(',')
+        .map((p) => p.trim())
+        .filter(Boolean) ?? null;
+    const chain = (u: TenantUser, left: number, seen: Set<string>): Record<string, unknown> => {
+      let manager: TenantUser | undefined;
+      try {
+        manager = this.directory.manager(u, now);
+      } catch {
+        return {};
+      }
+      if (seen.has(manager.id)) return {};
+      const view = { '@odata.type': '#microsoft.graph.user', ...this.directory.view(manager, select) };
+      return { manager: left > 1 ? { ...view, ...chain(manager, left - 1, new Set([...seen, manager.id])) } : view };
+    };
+    return chain(user, depth, new Set([user.id]));
+  }
+
+  private execute(call: Call, query: URLSearchParams, body: unknown, roles: ReadonlySet<string>): [number, unknown] {
     const now = Date.now();
     const [p0 = '', p1 = ''] = call.params;
     const context = (what: string) => `${this.graphBaseUrl}/$metadata#${what}`;
     switch (call.operation) {
       case 'getUser': {
         const user = this.directory.find(p0, now);
-        return [200, { '@odata.context': context('users/$entity'), ...this.directory.view(user, this.select(query)) }];
+        const expand = query.get('$expand');
+        return [
+          200,
+          {
+            '@odata.context': context('users/$entity'),
+            ...this.directory.view(user, this.select(query)),
+            ...(expand === null ? {} : this.expandManager(user, expand, now)),
+          },
+        ];
       }
+      case 'listUsers': {
+        const skip = this.skip(query);
+        const matches = this.directory.filter(query.get('$filter'), now);
+        const top = query.get('$top');
+        const size = top === null ? (this.options.usersPageSize ?? 100) : Number.parseInt(top, 10);
+        if (!Number.isInteger(size) || size < 1 || size > 999)
+          throw badRequest(`Invalid $top: ${top ?? ''}`, 'BadRequest');
+        const select = this.select(query);
+        const value = matches.slice(skip, skip + size).map((u) => this.directory.view(u, select));
+        return [
+          200,
+          {
+            '@odata.context': context('users'),
+            value,
+            ...(skip + size < matches.length ? { '@odata.nextLink': this.nextLink('/users', query, skip + size) } : {}),
+          },
+        ];
+      }
+      case 'getManager': {
+        const manager = this.directory.manager(this.directory.find(p0, now), now);
+        return [
+          200,
+          {
+            '@odata.context': context('directoryObjects/$entity'),
+            '@odata.type': '#microsoft.graph.user',
+            ...this.directory.view(manager, this.select(query)),
+          },
+        ];
+      }
+      case 'addTeamMember': {
+        const added = this.teamsMembership.add(p0, body, now, roles.has('TeamMember.ReadWrite.All'));
+        if (added.created) {
+          this.putTeam(p0);
+          this.effect('team-member-added', added.userId, added.unlicensed ? `${p0} unlicensed` : p0);
+        }
+        return [201, { '@odata.context': context(`teams('${p0}')/members/$entity`), ...added.member }];
+      }
+      case 'listTeamMembers': {
+        const skip = this.skip(query);
+        const page = this.teamsMembership.list(
+          p0,
+          { filter: query.get('$filter'), select: this.select(query), skip },
+          now,
+        );
+        return [
+          200,
+          {
+            '@odata.context': context(`teams('${p0}')/members`),
+            '@odata.count': page.count,
+            value: page.value,
+            ...(page.more
+              ? { '@odata.nextLink': this.nextLink(`/teams/${p0}/members`, query, skip + page.value.length) }
+              : {}),
+          },
+        ];
+      }
+      case 'getTeamMember':
+        return [
+          200,
+          {
+            '@odata.context': context(`teams('${p0}')/members/$entity`),
+            ...this.teamsMembership.get(p0, p1, this.select(query), now),
+          },
+        ];
+      case 'removeTeamMember': {
+        const userId = this.teamsMembership.remove(p0, p1, roles.has('TeamMember.ReadWrite.All'));
+        this.putTeam(p0);
+        this.effect('team-member-removed', userId, p0);
+        return [204, undefined];
+      }
+      case 'createAccessPass': {
+        const user = this.directory.find(p0, now);
+        const { method, state, replaced } = this.accessPasses.create(user.id, body, now);
+        if (replaced) this.effect('access-pass-deleted', user.id, `${replaced.id} (replaced)`);
+        this.putAccessPass(user.id);
+        // The ledger says who got a pass and its validity, never the pass.
+        this.effect(
+          'access-pass-created',
+          user.id,
+          `${state.id} from ${state.startDateTime} for ${state.lifetimeInMinutes} min${state.isUsableOnce ? ', usable once' : ''}`,
+        );
+        return [
+          201,
+          {
+            '@odata.context': context(`users('${user.id}')/authentication/temporaryAccessPassMethods/$entity`),
+            ...method,
+          },
+        ];
+      }
+      case 'listAccessPasses': {
+        const user = this.directory.find(p0, now);
+        const pass = this.accessPasses.of(user.id);
+        return [
+          200,
+          {
+            '@odata.context': context(`users('${user.id}')/authentication/temporaryAccessPassMethods`),
+            value: pass ? [this.accessPasses.view(pass, now)] : [],
+          },
+        ];
+      }
+      case 'getAccessPass': {
+        const user = this.directory.find(p0, now);
+        return [
+          200,
+          {
+            '@odata.context': context(`users('${user.id}')/authentication/temporaryAccessPassMethods/$entity`),
+            ...this.accessPasses.view(this.accessPasses.get(user.id, p1), now),
+          },
+        ];
+      }
+      case 'deleteAccessPass': {
+        const user = this.directory.find(p0, now);
+        const deleted = this.accessPasses.delete(user.id, p1);
+        this.putAccessPass(user.id);
+        this.effect('access-pass-deleted', user.id, deleted.id);
+        return [204, undefined];
+      }
+      case 'getAccessPassPolicy':
+        return [
+          200,
+          {
+            '@odata.context': context('authenticationMethodConfigurations/$entity'),
+            ...this.accessPasses.policyView(),
+          },
+        ];
       case 'updateUser': {
         const user = this.directory.find(p0, now);
         const changed = this.directory.update(user, body, now);
@@ -691,6 +1210,40 @@ export class SimulatedTenant {
           this.effect('user-updated', user.id, changed.join(','));
         }
         return [204, undefined];
+      }
+      case 'getGroup': {
+        // A team is a Microsoft 365 group whose resourceProvisioningOptions holds "Team"; the VPN group is a
+        // security group (https://learn.microsoft.com/graph/api/group-get, https://learn.microsoft.com/graph/api/resources/group).
+        const team = this.teamsMembership.state(p0);
+        const group = team
+          ? {
+              id: team.id,
+              displayName: team.displayName,
+              description: team.description,
+              groupTypes: ['Unified'],
+              mailEnabled: true,
+              securityEnabled: false,
+              visibility: 'Private',
+              resourceProvisioningOptions: ['Team'],
+            }
+          : this.directory.groups.has(p0)
+            ? {
+                id: p0,
+                displayName: p0 === this.vpnGroupId ? 'VPN' : p0,
+                description: null,
+                groupTypes: [],
+                mailEnabled: false,
+                securityEnabled: true,
+                visibility: null,
+                resourceProvisioningOptions: [],
+              }
+            : undefined;
+        if (!group) throw resourceNotFound(p0);
+        const select = this.select(query);
+        const view = select
+          ? Object.fromEntries(select.filter((k) => k in group).map((k) => [k, group[k as keyof typeof group]]))
+          : group;
+        return [200, { '@odata.context': context('groups/$entity'), ...view }];
       }
       case 'addMember': {
         const members = this.group(p0).members;
@@ -741,9 +1294,7 @@ export class SimulatedTenant {
       case 'listAutopilotDevices': {
         // A page at a time, the next one linked by @odata.nextLink with a $skiptoken, as Graph pages collections
         // (https://learn.microsoft.com/graph/paging).
-        const token = query.get('$skiptoken');
-        const skip = token === null ? 0 : Number.parseInt(token, 10);
-        if (!Number.isInteger(skip) || skip < 0) throw badRequest(`Invalid $skiptoken: ${token ?? ''}`, 'BadRequest');
+        const skip = this.skip(query);
         const filter = query.get('$filter');
         const { value, more } = this.autopilot.list(filter, skip, now);
         const next = new URLSearchParams({

@@ -8,9 +8,27 @@ export const GRAPH_OPERATIONS = {
     accepted: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
     reference: 'https://learn.microsoft.com/graph/api/user-get',
   },
+  listUsers: {
+    accepted: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    reference: 'https://learn.microsoft.com/graph/api/user-list',
+  },
+  getManager: {
+    accepted: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    reference: 'https://learn.microsoft.com/graph/api/user-list-manager',
+  },
   updateUser: {
     accepted: ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
     reference: 'https://learn.microsoft.com/graph/api/user-update',
+  },
+  getGroup: {
+    accepted: [
+      'GroupMember.Read.All',
+      'Group.Read.All',
+      'Directory.Read.All',
+      'Group.ReadWrite.All',
+      'Directory.ReadWrite.All',
+    ],
+    reference: 'https://learn.microsoft.com/graph/api/group-get',
   },
   addMember: {
     accepted: ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
@@ -48,6 +66,55 @@ export const GRAPH_OPERATIONS = {
     accepted: ['DeviceManagementServiceConfig.ReadWrite.All'],
     reference:
       'https://learn.microsoft.com/graph/api/intune-enrollment-windowsautopilotdeviceidentity-unassignuserfromdevice',
+  },
+  // Teams membership. TeamMember.ReadWriteNonOwnerRole.All is the least privileged for adding and removing members;
+  // it cannot touch owners (local/simulated-tenant/teams.ts).
+  addTeamMember: {
+    accepted: ['TeamMember.ReadWriteNonOwnerRole.All', 'TeamMember.ReadWrite.All'],
+    reference: 'https://learn.microsoft.com/graph/api/team-post-members',
+  },
+  listTeamMembers: {
+    accepted: ['TeamMember.Read.All', 'TeamMember.ReadWrite.All'],
+    reference: 'https://learn.microsoft.com/graph/api/team-list-members',
+  },
+  getTeamMember: {
+    accepted: ['TeamMember.Read.All', 'TeamMember.ReadWrite.All'],
+    reference: 'https://learn.microsoft.com/graph/api/team-get-members',
+  },
+  removeTeamMember: {
+    accepted: ['TeamMember.ReadWriteNonOwnerRole.All', 'TeamMember.ReadWrite.All'],
+    reference: 'https://learn.microsoft.com/graph/api/team-delete-members',
+  },
+  // Temporary Access Pass: UserAuthMethod-TAP.* are the least privileged, UserAuthenticationMethod.* the broader.
+  createAccessPass: {
+    accepted: ['UserAuthMethod-TAP.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'],
+    reference: 'https://learn.microsoft.com/graph/api/authentication-post-temporaryaccesspassmethods',
+  },
+  listAccessPasses: {
+    accepted: [
+      'UserAuthMethod-TAP.Read.All',
+      'UserAuthenticationMethod.Read.All',
+      'UserAuthMethod-TAP.ReadWrite.All',
+      'UserAuthenticationMethod.ReadWrite.All',
+    ],
+    reference: 'https://learn.microsoft.com/graph/api/authentication-list-temporaryaccesspassmethods',
+  },
+  getAccessPass: {
+    accepted: [
+      'UserAuthMethod-TAP.Read.All',
+      'UserAuthenticationMethod.Read.All',
+      'UserAuthMethod-TAP.ReadWrite.All',
+      'UserAuthenticationMethod.ReadWrite.All',
+    ],
+    reference: 'https://learn.microsoft.com/graph/api/temporaryaccesspassauthenticationmethod-get',
+  },
+  deleteAccessPass: {
+    accepted: ['UserAuthMethod-TAP.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'],
+    reference: 'https://learn.microsoft.com/graph/api/temporaryaccesspassauthenticationmethod-delete',
+  },
+  getAccessPassPolicy: {
+    accepted: ['Policy.Read.All', 'Policy.ReadWrite.AuthenticationMethod'],
+    reference: 'https://learn.microsoft.com/graph/api/temporaryaccesspassauthenticationmethodconfiguration-get',
   },
 } as const satisfies Record<string, { accepted: readonly string[]; reference: string }>;
 

@@ -85,7 +85,16 @@ describe('the journal', () => {
       Promise.resolve({
         cosmos: {},
         bus: { nextSequence: 1, queues: {} },
-        tenant: { users: [], groups: {}, seats: { sku: 5 }, autopilot: [], effects: [], teamsCards: [] },
+        tenant: {
+          users: [],
+          groups: {},
+          seats: { sku: 5 },
+          autopilot: [],
+          effects: [],
+          teamsCards: [],
+          teams: [],
+          accessPasses: [],
+        },
       }),
     );
     journal.append({ s: 'tenant', r: { op: 'seats', skuId: 'sku', seats: 9 } } satisfies LocalRecord);
@@ -150,7 +159,16 @@ describe('replaying records', () => {
     const empty = () => ({
       cosmos: {},
       bus: { nextSequence: 1, queues: {} },
-      tenant: { users: [], groups: {}, seats: {}, autopilot: [], effects: [], teamsCards: [] },
+      tenant: {
+        users: [],
+        groups: {},
+        seats: {},
+        autopilot: [],
+        effects: [],
+        teamsCards: [],
+        teams: [],
+        accessPasses: [],
+      },
     });
     const once = replay(empty(), records);
     const twice = replay(replay(empty(), records.slice(0, 5)), records);
