@@ -30,6 +30,7 @@ import { EmbeddedCosmos, type CosmosJournal, type CosmosSnapshot } from './embed
 import {
   DEFAULT_SKU,
   DOCUMENTED_LIMITS,
+  regionLaptops,
   SimulatedTenant,
   type GraphLimits,
   TLS_CERT_FILE,
@@ -117,6 +118,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     Graph__licenseSkuId: o.env.Graph__licenseSkuId ?? DEFAULT_SKU.skuId,
     // The DSI's Teams channel: the simulated tenant's Workflows webhook (its cards: GET /.local/teams).
     Notifications__teamsWebhookUrl: o.env.Notifications__teamsWebhookUrl ?? tenant.teamsWebhookUrl,
+    // One team per department of the Région's directory (from the tenant's state: the same after a restart).
+    Provisioning__departmentTeams: o.env.Provisioning__departmentTeams ?? JSON.stringify(tenant.departmentTeams()),
   });
   // Only the clients of the simulated tenant trust its certificate; nothing process-wide.
   const tenantAgent = new Agent({ ca: readFileSync(TLS_CERT_FILE), keepAlive: true });
@@ -132,6 +135,9 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     new CosmosRejectedMessages(cosmos.database, (err) => setAside(CONTAINERS.rejectedMessages.id)(err)),
   );
   const stock = new CosmosLaptopPool(cosmos.database, o.clock, { onUnreadable: setAside(CONTAINERS.laptops.id) });
+  // A first start: the laptops the agents in post hold are in the stock, assigned to them.
+  const held = o.saved ? [] : regionLaptops(o.tenant?.region);
+  if (held.length > 0) await stock.add(held);
   if (!o.saved && o.laptopStock > 0) {
     await stock.add(
       Array.from({ length: o.laptopStock }, (_, i) => ({

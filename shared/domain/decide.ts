@@ -91,6 +91,8 @@ export type OnboardingEvent =
       /** The team joined, and that membership (the `teams` step). */
       groupId?: string;
       membershipId?: string;
+      /** The agent had it before this onboarding (an agent in post). */
+      preExisting?: true;
       startedAt?: string;
       agentObjectId?: string;
     }
@@ -561,6 +563,7 @@ function stepSucceeded(b: Builder, event: Extract<OnboardingEvent, { type: 'step
     ...(event.detail !== undefined ? { detail: event.detail } : {}),
     ...(event.groupId !== undefined ? { groupId: event.groupId } : {}),
     ...(event.membershipId !== undefined ? { membershipId: event.membershipId } : {}),
+    ...(event.preExisting ? { preExisting: true as const } : {}),
   };
   if (s.status === 'cancelled' && ['in-progress', 'reverted', 'skipped'].includes(step.status)) {
     // The effect landed after the cancellation: record it and undo it.
@@ -822,6 +825,9 @@ function cancel(b: Builder, eventId: string): void {
       const attempt = current.attempt + 1;
       b.setStep(step, { status: 'skipped', detail: undefined, attempt });
       b.command({ type: 'revert-step', step, attempt });
+    } else if (current.status === 'done' && current.preExisting) {
+      // The agent in post had it before the request: withdrawing the request takes nothing away from them.
+      b.setStep(step, { status: 'skipped', detail: 'kept: the agent had it before the request' });
     } else if (current.status === 'done' || current.status === 'in-progress' || current.status === 'failed') {
       const attempt = current.attempt + 1;
       b.setStep(step, { attempt });

@@ -21,9 +21,12 @@ export interface LaptopPage {
  * twice.
  */
 export interface LaptopPool {
-  /** Adds the laptops whose serial is not known yet (whatever its case). */
+  /**
+   * Adds the laptops whose serial is not known yet (whatever its case): in stock, or, with `userPrincipalName`,
+   * assigned to that agent already (the fleet of the agents in post).
+   */
   add(
-    laptops: { serialNumber: string; model: string; site?: string | undefined }[],
+    laptops: { serialNumber: string; model: string; site?: string | undefined; userPrincipalName?: string }[],
   ): Promise<{ added: number; skipped: string[] }>;
   list(options: { status?: LaptopStatus; limit: number; continuationToken?: string }): Promise<LaptopPage>;
   find(serialNumber: string): Promise<Laptop | null>;

@@ -2,7 +2,15 @@ import type { Onboarding, StepName } from '../schemas/onboarding';
 
 /** What a provisioning attempt came to. A transient fault is thrown instead (TransientError). */
 export type ProvisionOutcome =
-  | { kind: 'done'; serialNumber?: string; detail?: string; groupId?: string; membershipId?: string }
+  | {
+      kind: 'done';
+      serialNumber?: string;
+      detail?: string;
+      groupId?: string;
+      membershipId?: string;
+      /** The agent had it before (an agent in post): a cancellation keeps it; a departure removes it. */
+      preExisting?: true;
+    }
   /** Nothing free: re-checked after `recheckAfterSeconds`, or (when absent) resumed by whoever frees stock. */
   | { kind: 'waiting'; detail: string; recheckAfterSeconds?: number }
   | { kind: 'failed'; code: string; message: string }

@@ -54,6 +54,8 @@ export const stepSchema = z.object({
   membershipId: z.string().optional(),
   /** A move in progress (the `teams` step): the team of the former department, removed once the new is joined. */
   previousGroupId: z.string().optional(),
+  /** The agent had the effect before this onboarding (an agent in post): a cancellation keeps it. */
+  preExisting: z.literal(true).optional(),
 });
 
 /** A leaver's departure, once `employee.left` applies to a completed onboarding. */

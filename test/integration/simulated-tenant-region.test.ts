@@ -332,7 +332,13 @@ describe('a seed that survives restarts', () => {
 
   it('when the local host starts on saved state (its snapshot after a clean stop, or the journal alone as a kill -9 leaves it), then it does not seed again: 950 agents, seats grown once, one seed in the ledger', async () => {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'region-'));
-    const options = { port: 0, persist: true, laptopStock: 0, logHandler: () => undefined };
+    const options = {
+      port: 0,
+      persist: true,
+      laptopStock: 0,
+      logHandler: () => undefined,
+      env: { ...process.env, LOCAL_AGENTS: '950' },
+    };
     const view = async (h: Awaited<ReturnType<typeof startLocalHost>>) =>
       (await (
         await fetch(`${h.url}/.local/simulated-tenant`, { headers: { authorization: `Bearer ${h.adminToken}` } })

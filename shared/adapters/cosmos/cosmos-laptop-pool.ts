@@ -156,7 +156,7 @@ export class CosmosLaptopPool implements LaptopPool {
     return this.clock.now().toISOString();
   }
 
-  async add(laptops: { serialNumber: string; model: string; site?: string | undefined }[]) {
+  async add(laptops: { serialNumber: string; model: string; site?: string | undefined; userPrincipalName?: string }[]) {
     const skipped: string[] = [];
     const seen = new Set<string>();
     const at = this.now();
@@ -176,9 +176,9 @@ export class CosmosLaptopPool implements LaptopPool {
           serialNumber: l.serialNumber,
           model: l.model,
           site: l.site ?? null,
-          status: 'available',
+          status: l.userPrincipalName ? 'assigned' : 'available',
           onboardingId: null,
-          userPrincipalName: null,
+          userPrincipalName: l.userPrincipalName ?? null,
           addedAt: at,
           updatedAt: at,
         }),

@@ -60,9 +60,16 @@ export function createTeamsConnector(graph: GraphClient, options: { teamOf: Team
             'GET',
             `/teams/${groupId}/members?$filter=${filter}`,
           );
-          if (value.length > 0) {
+          const existing = value[0];
+          if (existing) {
             if (previous) await leave(previous.groupId, previous.membershipId);
-            return { kind: 'done', groupId, detail: 'already a member of the team' };
+            return {
+              kind: 'done',
+              groupId,
+              membershipId: existing.id,
+              detail: 'already a member of the team',
+              preExisting: true,
+            };
           }
           const member = await graph.call<ConversationMember>('POST', `/teams/${groupId}/members`, {
             '@odata.type': '#microsoft.graph.aadUserConversationMember',

@@ -22,7 +22,7 @@ export function createVpnConnector(graph: GraphClient, options: { vpnGroupId: st
         // A member already (an agent in post, or a step run twice): nothing to add.
         if (means(err, 'alreadyMember')) {
           return onboarding.kind === 'equipment'
-            ? { kind: 'done', detail: 'already a member of the VPN group' }
+            ? { kind: 'done', detail: 'already a member of the VPN group', preExisting: true }
             : { kind: 'done' };
         }
         if (isNotFound(err, vpnGroupId)) return failedOrThrow(err);
