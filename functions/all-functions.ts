@@ -2,7 +2,7 @@ import type { FunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
 import { approvalDeadlineWorker } from './approvals';
 import { departureFunctions, departureWorker } from './departures';
-import { hrEventsHttp, hrEventsImport, hrEventsQueue } from './hr-events';
+import { equipmentRequestsImport, hrEventsHttp, hrEventsImport, hrEventsQueue } from './hr-events';
 import { laptopAllocator, laptopFunctions } from './laptops';
 import { notificationWorker } from './notifications';
 import { onboardingFunctions } from './onboardings';
@@ -21,6 +21,7 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     me(services),
     hrEventsHttp(services),
     hrEventsImport(services),
+    equipmentRequestsImport(services),
     hrEventsQueue(services),
     ...onboardingFunctions(services),
     ...laptopFunctions(services),

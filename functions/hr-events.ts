@@ -11,7 +11,7 @@ import {
 import { activeTraceparent, inMessageSpan, isTraceparent, newTraceparent } from '../shared/telemetry/telemetry';
 import { QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
-import { secured } from '../shared/http/http-handler';
+import { secured, type RequestTools, type SecuredRoute } from '../shared/http/http-handler';
 import { json, problem } from '../shared/http/problem';
 import { z } from 'zod';
 import { Roles } from '../shared/domain/roles';
@@ -29,6 +29,12 @@ export function hrEventsHttp(services: ServicesProvider): HttpFunctionDefinition
       roles: [Roles.hrEventsSend],
       async handle(req, tools) {
         const event = await tools.body(hrEventSchema);
+        if (event.type === 'employee.equipment-requested' && event.requestedBy !== undefined) {
+          return problem(400, 'requestedBy is set by POST /api/equipment-requests/import, not by HR', {
+            code: 'VALIDATION',
+            errors: [{ path: 'requestedBy', message: 'set by the import of the CODIR list only' }],
+          });
+        }
         // The onboarding's trace starts with the caller's (W3C traceparent header), or here.
         const header = req.headers.get('traceparent');
         const traceparent = activeTraceparent() ?? (isTraceparent(header) ? header : newTraceparent());
@@ -51,22 +57,33 @@ const importQuerySchema = z
   })
   .strict();
 
+/** What both imports answer: the rows and their errors; the rest are counts. */
+interface CsvImportSummary {
+  errors: { line: number; path: string; message: string }[];
+}
+
 /**
- * POST /api/hr-events/import: an HR file (CSV) of hires. `dryRun=true`: 200 with what it would do; otherwise
- * 202 with the event ids queued. Any invalid row: 400 with every row's errors, nothing queued.
+ * A CSV import route: `dryRun=true` answers 200 with what it would do; otherwise 202 with the event ids
+ * queued. Any invalid row: 400 with every row's errors (and the counts as members), nothing queued.
  */
-export function hrEventsImport(services: ServicesProvider): HttpFunctionDefinition {
+function csvImportRoute(
+  services: ServicesProvider,
+  name: string,
+  route: string,
+  access: Pick<SecuredRoute, 'roles' | 'person'>,
+  run: (bytes: Uint8Array, dryRun: boolean, tools: RequestTools) => Promise<CsvImportSummary>,
+): HttpFunctionDefinition {
   return securedRoute(
     services,
-    'hr-events-import',
+    name,
     'POST',
-    'hr-events/import',
+    route,
     {
-      roles: [Roles.hrEventsSend],
+      ...access,
       async handle(_req, tools) {
         const { dryRun = false } = tools.query(importQuerySchema);
         const bytes = await tools.bytes({ maxBytes: MAX_IMPORT_BYTES, contentTypes: CSV_TYPES });
-        const summary = await (await services()).intake.importHires(bytes, dryRun);
+        const summary = await run(bytes, dryRun, tools);
         if (summary.errors.length > 0) {
           const lines = new Set(summary.errors.map((e) => e.line)).size;
           const { errors, ...counts } = summary;
@@ -80,6 +97,35 @@ export function hrEventsImport(services: ServicesProvider): HttpFunctionDefiniti
       },
     },
     { maxBodyBytes: MAX_IMPORT_BYTES },
+  );
+}
+
+/** POST /api/hr-events/import: an HR file (CSV) of hires. */
+export function hrEventsImport(services: ServicesProvider): HttpFunctionDefinition {
+  return csvImportRoute(
+    services,
+    'hr-events-import',
+    'hr-events/import',
+    { roles: [Roles.hrEventsSend] },
+    async (bytes, dryRun) => (await services()).intake.importHires(bytes, dryRun),
+  );
+}
+
+/**
+ * POST /api/equipment-requests/import: the CODIR's list (CSV) of agents in post to equip; a person approving
+ * onboardings imports it, and is named in each onboarding's history as the one who asked.
+ */
+export function equipmentRequestsImport(services: ServicesProvider): HttpFunctionDefinition {
+  return csvImportRoute(
+    services,
+    'equipment-requests-import',
+    'equipment-requests/import',
+    { roles: [Roles.onboardingApprove], person: true },
+    async (bytes, dryRun, tools) => {
+      const { name, id } = tools.actor;
+      if (id === undefined) throw new Error('a person signed in has an object id');
+      return (await services()).intake.importEquipmentRequests(bytes, { dryRun, by: { name, id } });
+    },
   );
 }
 

@@ -33,6 +33,7 @@ graph_sp=$(directory ad sp show --id "$graph_app_id" --query id -o tsv)
 # Each Graph call the product makes, with its least privileged application permission:
 # BEGIN GENERATED: graph permissions (npm run generate, from shared/adapters/graph/graph-permissions.ts)
 #   User.Read.All: GET /users/{upn} (find the agent's account (four-eyes, every step), an agent in post's department, office and manager)
+#   User.Read.All: GET /users (find an agent in post named by their employee id ($filter=employeeId eq, the CODIR's list))
 #   User.ReadWrite.All: PATCH /users/{id} (set usageLocation when the account has none, before the licence)
 #   GroupMember.ReadWrite.All: POST /groups/{id}/members/$ref (add the agent to the VPN access group)
 #   GroupMember.ReadWrite.All: DELETE /groups/{id}/members/{id}/$ref (remove the agent from the VPN access group (undo, leaver))

@@ -22,6 +22,7 @@ import {
   type DepartureMessage,
 } from './departures/departures';
 import type { IntakeUseCases } from './intake';
+import { createImportEquipmentRequests } from './intake/equipment-import';
 import { createImportHires } from './intake/hr-import';
 import { createIntake } from './intake/intake';
 import type { LaptopUseCases } from './laptops';
@@ -207,7 +208,10 @@ export function createServices(ports: Ports): Services {
       bus,
       clock,
       handleHrEvent,
-      importHires: createImportHires({ bus, laptops, directory, clock }),
+      imports: {
+        importHires: createImportHires({ bus, laptops, directory, clock }),
+        importEquipmentRequests: createImportEquipmentRequests({ bus, laptops, directory, clock }),
+      },
     }),
     laptops: {
       add: (body) => laptopStock.add(body),

@@ -36,6 +36,8 @@ export interface Intake {
   reason?: RequestReason;
   /** Steps not needed because the agent has their effect already, and why (the laptop they hold). */
   alreadyHeld?: Partial<Record<StepName, string>>;
+  /** Who asked (the person who imported the CODIR's list); otherwise HR. */
+  requestedBy?: Actor;
 }
 
 /** The intake of a hire (`teams`: whether the hire's department has a team). */
@@ -252,7 +254,8 @@ export function openOnboarding(
   const entry: HistoryEntry = {
     at,
     type: 'onboarding.created',
-    actor: HR.name,
+    actor: (intake.requestedBy ?? HR).name,
+    ...(intake.requestedBy?.id !== undefined ? { actorId: intake.requestedBy.id } : {}),
     details: {
       eventId: event.eventId,
       kind: intake.kind,

@@ -1,20 +1,12 @@
 import { employeeHiredSchema, type EmployeeHired } from '../schemas/hr-events';
 import { toFieldErrors } from '../schemas/validation';
+import { byLine, isoDate, OncePerFile, priorityOf, readTable, type ImportError } from './csv';
 
 /**
- * The HR import file (contract: "CSV import"): a CSV as the HR system or Excel writes it. UTF-8 (with or
- * without a BOM) or Windows-1252; `,` or `;`; one header row, in the hire event's field names or in French;
- * dates `YYYY-MM-DD` or `DD/MM/YYYY`; priority `continuity`, `standard` or `PCA`. Pure: bytes in, hire events
- * or every error out.
+ * The HR import file (contract: "CSV import"), a table of `./csv`: one header row in the hire event's field
+ * names or in French; priority `continuity`, `standard` or `PCA`. Pure: bytes in, hire events or every error
+ * out.
  */
-
-export interface ImportError {
-  /** The file's line (1: the header); a quoted field over several lines counts from where its row starts. */
-  line: number;
-  /** The column (the hire event's field name), or `header`, or `file`. */
-  path: string;
-  message: string;
-}
 
 /** What an import (or its dry run) comes to (contract: "CSV import"). */
 export interface ImportSummary {
@@ -57,7 +49,7 @@ const REQUIRED: readonly Field[] = [
   'startDate',
 ];
 
-/** Headers, folded (lower case, no accents, spaces, apostrophes, dashes or underscores), in English and French. */
+/** Headers, folded (`fold`), in English and French. */
 const HEADERS: Record<string, Field> = {
   employeeid: 'employeeId',
   matricule: 'employeeId',
@@ -78,117 +70,6 @@ const HEADERS: Record<string, Field> = {
   pays: 'usageLocation',
 };
 
-const fold = (header: string) =>
-  header
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[\s'’_-]/g, '');
-
-/** The text of the file: UTF-8 when it is valid UTF-8 (a BOM dropped), else Windows-1252 (as Excel saves it). */
-export function decodeCsv(bytes: Uint8Array): string {
-  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  const body = bytes.subarray(start);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    return decodeWindows1252(body);
-  }
-}
-
-/**
- * Windows-1252's 0x80–0x9F (€, ‚, ƒ, „, …, œ, Ÿ...; the WHATWG Encoding table); the rest is Latin-1. Decoded
- * here, since Node's TextDecoder('windows-1252') reads those 32 bytes as Latin-1 control characters.
- */
-const CP1252_80_9F =
-  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
-  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
-
-function decodeWindows1252(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b >= 0x80 && b <= 0x9f ? CP1252_80_9F.charAt(b - 0x80) : String.fromCharCode(b);
-  return out;
-}
-
-/** The separator of the header row: `;` or `,`, whichever it has more of outside quotes. */
-export function separatorOf(text: string): ';' | ',' {
-  let semicolons = 0;
-  let commas = 0;
-  let quoted = false;
-  for (const ch of text) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && (ch === '\n' || ch === '\r')) break;
-    else if (!quoted && ch === ';') semicolons += 1;
-    else if (!quoted && ch === ',') commas += 1;
-  }
-  return semicolons > commas ? ';' : ',';
-}
-
-/** RFC 4180 records (quotes doubled inside quoted fields; CRLF or LF), each with the line it starts on. */
-export function csvRecords(text: string, separator: string): { line: number; fields: string[] }[] {
-  const records: { line: number; fields: string[] }[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let startLine = 1;
-  let atFieldStart = true;
-  const endRecord = () => {
-    fields.push(field);
-    records.push({ line: startLine, fields });
-    fields = [];
-    field = '';
-    atFieldStart = true;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charAt(i);
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (ch === '"') quoted = false;
-      else {
-        if (ch === '\n') line += 1;
-        field += ch;
-      }
-      continue;
-    }
-    if (ch === '"' && atFieldStart) {
-      quoted = true;
-      atFieldStart = false;
-    } else if (ch === separator) {
-      fields.push(field);
-      field = '';
-      atFieldStart = true;
-    } else if (ch === '\r' || ch === '\n') {
-      if (ch === '\r' && text[i + 1] === '\n') i += 1;
-      endRecord();
-      line += 1;
-      startLine = line;
-    } else {
-      field += ch;
-      atFieldStart = false;
-    }
-  }
-  if (field !== '' || fields.length > 0) endRecord();
-  // Lines with nothing on them (a trailing newline, a blank line) are not rows.
-  return records.filter((r) => r.fields.some((f) => f.trim() !== ''));
-}
-
-/** A date as `YYYY-MM-DD` from `YYYY-MM-DD` or `DD/MM/YYYY` (as Excel writes it in French); else as given. */
-function isoDate(value: string): string {
-  const fr = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value);
-  return fr ? `${fr[3]}-${fr[2]?.padStart(2, '0')}-${fr[1]?.padStart(2, '0')}` : value;
-}
-
-/** The priority as the event says it: `PCA` (plan de continuité d'activité) is continuity; empty: standard. */
-function priorityOf(value: string): string {
-  const v = value.trim().toLowerCase();
-  if (v === 'pca' || v === 'continuity') return 'continuity';
-  if (v === '' || v === 'standard') return 'standard';
-  return value;
-}
-
 /**
  * The hire event of one row: its `eventId` is derived from the employee and the start date, so that importing
  * the same file again gives the same events (each applied once).
@@ -199,44 +80,10 @@ export function importEventId(employeeId: string, startDate: string): string {
 
 /** Parses the file into hire events; every error of every row, or none. */
 export function parseHrCsv(bytes: Uint8Array, occurredAt: string): ParsedImport {
-  const text = decodeCsv(bytes);
-  const records = csvRecords(text, separatorOf(text));
-  const [header, ...rows] = records;
-  if (!header) return { rows: 0, hires: [], errors: [{ line: 1, path: 'file', message: 'the file is empty' }] };
-  const errors: ImportError[] = [];
-  const columns = header.fields.map((h, i): Field | null => {
-    const field = HEADERS[fold(h)];
-    if (!field) {
-      errors.push({
-        line: header.line,
-        path: 'header',
-        message: `column ${i + 1} "${h.trim()}" is not a known column`,
-      });
-      return null;
-    }
-    return field;
-  });
-  for (const field of REQUIRED) {
-    if (!columns.includes(field)) errors.push({ line: header.line, path: 'header', message: `no column ${field}` });
-  }
-  if (errors.length > 0) return { rows: rows.length, hires: [], errors };
-
+  const { rows, table, errors } = readTable(bytes, HEADERS, REQUIRED);
   const hires: EmployeeHired[] = [];
-  const seen = new Map<string, number>();
-  for (const row of rows) {
-    if (row.fields.length !== columns.length) {
-      errors.push({
-        line: row.line,
-        path: 'row',
-        message: `${row.fields.length} fields where the header has ${columns.length}`,
-      });
-      continue;
-    }
-    const values: Partial<Record<Field, string>> = {};
-    columns.forEach((field, i) => {
-      const value = row.fields[i]?.trim() ?? '';
-      if (field && value !== '') values[field] = value;
-    });
+  const seen = new OncePerFile('employee');
+  for (const { line, values } of table) {
     const startDate = isoDate(values.startDate ?? '');
     const employeeId = values.employeeId ?? '';
     const event = {
@@ -258,21 +105,16 @@ export function parseHrCsv(bytes: Uint8Array, occurredAt: string): ParsedImport 
     const parsed = employeeHiredSchema.safeParse(event);
     if (!parsed.success) {
       for (const e of toFieldErrors(parsed.error)) {
-        errors.push({ line: row.line, path: e.path.replace(/^employee\./, ''), message: e.message });
+        errors.push({ line, path: e.path.replace(/^employee\./, ''), message: e.message });
       }
       continue;
     }
-    const first = seen.get(employeeId.toLowerCase());
-    if (first !== undefined) {
-      errors.push({
-        line: row.line,
-        path: 'employeeId',
-        message: `employee ${employeeId} is already on line ${first}`,
-      });
+    const again = seen.claim(employeeId, line, 'employeeId');
+    if (again) {
+      errors.push(again);
       continue;
     }
-    seen.set(employeeId.toLowerCase(), row.line);
     hires.push(parsed.data);
   }
-  return { rows: rows.length, hires, errors };
+  return { rows, hires, errors: byLine(errors) };
 }

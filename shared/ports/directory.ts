@@ -5,6 +5,9 @@
 /** An agent as the directory knows them (Entra ID's user: department, office location, manager). */
 export interface DirectoryAgent {
   objectId: string;
+  userPrincipalName: string;
+  /** The HR system's id of the agent (Entra ID's `employeeId`), if the directory has it. */
+  employeeId: string | null;
   displayName: string;
   department: string | null;
   /** Where they work (`officeLocation`). */
@@ -16,6 +19,8 @@ export interface DirectoryAgent {
 export interface Directory {
   /** The agent with this user principal name, or null when the directory has no such account. */
   agent(userPrincipalName: string): Promise<DirectoryAgent | null>;
+  /** The agent whose `employeeId` this is, or null when the directory has none (or several: it cannot say who). */
+  agentByEmployeeId(employeeId: string): Promise<DirectoryAgent | null>;
   /** The object id of the account with this user principal name, or null when the directory has none. */
   objectIdOf(userPrincipalName: string): Promise<string | null>;
   /** How many seats of the configured Microsoft 365 licence are free (0 when the tenant has no such subscription). */

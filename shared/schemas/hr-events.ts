@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { freeText } from './validation';
+import { objectIdSchema } from './identity';
 
 /** An employee id as HR systems send it. */
 export const employeeIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$');
@@ -89,6 +90,14 @@ export const equipmentRequestedSchema = z.object({
     .strict()
     .optional(),
   reason: z.enum(['continuity', 'telework', 'refresh']).optional(),
+  /**
+   * The person who imported the CODIR's list (POST /api/equipment-requests/import sets it from their token):
+   * the onboarding's creation is theirs in the history. HR's own events (POST /api/hr-events) may not carry it.
+   */
+  requestedBy: z
+    .object({ userPrincipalName: userPrincipalNameSchema, objectId: objectIdSchema })
+    .strict()
+    .optional(),
 });
 
 /** Withdraws the employee's latest open onboarding, of either kind (a hire's cancellation keeps its meaning). */

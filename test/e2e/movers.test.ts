@@ -69,7 +69,7 @@ const teamOf = (department: string) => {
   return id;
 };
 const isMember = (department: string, upn: string) =>
-  h.host.tenant.teamMembers(teamOf(department)).includes(h.host.tenant.userId(upn));
+  h.host.tenant.teamMembers(teamOf(department)).includes(h.host.tenant.userId(upn) ?? '');
 
 describe('a mover', () => {
   it('when HR says an equipped agent moves department on a later day, then nothing changes before that day, and on it (Europe/Paris) the team of the old department is left for the new one, with one history entry of old and new values', async () => {

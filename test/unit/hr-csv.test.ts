@@ -1,4 +1,5 @@
-import { csvRecords, decodeCsv, importEventId, parseHrCsv } from '../../shared/import/hr-csv';
+import { csvRecords, decodeCsv } from '../../shared/import/csv';
+import { importEventId, parseHrCsv } from '../../shared/import/hr-csv';
 
 // The HR import file as the contract describes it ("CSV import"): UTF-8 with or without a BOM or
 // Windows-1252, `;` or `,`, French or English headers, DD/MM/YYYY or ISO dates, PCA for continuity.

@@ -4,6 +4,32 @@ import { GraphClient, GraphError, withCallPriority } from './graph-client';
 import { asTransient } from './graph-errors';
 import { findSubscribedSku } from './licence-connector';
 
+interface GraphUser {
+  id: string;
+  userPrincipalName?: string | null;
+  employeeId?: string | null;
+  displayName?: string | null;
+  department?: string | null;
+  officeLocation?: string | null;
+  manager?: { userPrincipalName?: string | null } | null;
+}
+
+const AGENT_QUERY =
+  '$select=id,userPrincipalName,employeeId,displayName,department,officeLocation' +
+  '&$expand=manager($select=userPrincipalName)';
+
+function agentOf(user: GraphUser, asked: string): DirectoryAgent {
+  return {
+    objectId: user.id,
+    userPrincipalName: user.userPrincipalName ?? asked,
+    employeeId: user.employeeId ?? null,
+    displayName: user.displayName ?? asked,
+    department: user.department ?? null,
+    site: user.officeLocation ?? null,
+    managerUpn: user.manager?.userPrincipalName ?? null,
+  };
+}
+
 /**
  * The directory through Microsoft Graph: `GET /users/{upn}?$select=id` (404: no such account), the licence's
  * seats (`GET /subscribedSkus`). A person waits for each answer: first in line when
@@ -18,27 +44,33 @@ export class GraphDirectory implements Directory {
   async agent(userPrincipalName: string): Promise<DirectoryAgent | null> {
     try {
       const user = await withCallPriority('interactive', () =>
-        this.graph.call<{
-          id: string;
-          displayName?: string | null;
-          department?: string | null;
-          officeLocation?: string | null;
-          manager?: { userPrincipalName?: string | null } | null;
-        }>(
-          'GET',
-          `/users/${encodeURIComponent(userPrincipalName)}?$select=id,displayName,department,officeLocation` +
-            '&$expand=manager($select=userPrincipalName)',
-        ),
+        this.graph.call<GraphUser>('GET', `/users/${encodeURIComponent(userPrincipalName)}?${AGENT_QUERY}`),
       );
-      return {
-        objectId: user.id,
-        displayName: user.displayName ?? userPrincipalName,
-        department: user.department ?? null,
-        site: user.officeLocation ?? null,
-        managerUpn: user.manager?.userPrincipalName ?? null,
-      };
+      return agentOf(user, userPrincipalName);
     } catch (err) {
       if (err instanceof GraphError && err.status === 404) return null;
+      throw asTransient(err);
+    }
+  }
+
+  /**
+   * `GET /users?$filter=employeeId eq '…'` (the user resource: employeeId "Supports $filter (eq, ne, not, ge,
+   * le, in, startsWith, and eq on null values)", no advanced query needed), then the agent by upn for the
+   * manager ($expand on a single user).
+   */
+  async agentByEmployeeId(employeeId: string): Promise<DirectoryAgent | null> {
+    try {
+      const found = await withCallPriority('interactive', () =>
+        this.graph.call<{ value: { userPrincipalName: string }[] }>(
+          'GET',
+          `/users?$filter=${encodeURIComponent(`employeeId eq '${employeeId.replace(/'/g, "''")}'`)}` +
+            '&$select=id,userPrincipalName&$top=2',
+        ),
+      );
+      const [only, ...others] = found.value;
+      if (!only || others.length > 0) return null;
+      return await this.agent(only.userPrincipalName);
+    } catch (err) {
       throw asTransient(err);
     }
   }

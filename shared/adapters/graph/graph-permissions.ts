@@ -12,6 +12,12 @@ export const GRAPH_CALLS = [
     reference: 'https://learn.microsoft.com/graph/api/user-get',
   },
   {
+    call: 'GET /users',
+    use: "find an agent in post named by their employee id ($filter=employeeId eq, the CODIR's list)",
+    permission: 'User.Read.All',
+    reference: 'https://learn.microsoft.com/graph/api/user-list',
+  },
+  {
     call: 'PATCH /users/{id}',
     use: 'set usageLocation when the account has none, before the licence',
     permission: 'User.ReadWrite.All',

@@ -1,4 +1,6 @@
+import type { Actor } from '../../domain/actor';
 import type { ImportSummary } from '../../import/hr-csv';
+import type { EquipmentImportSummary } from './equipment-import';
 import type { HrEvent } from '../../schemas/hr-events';
 import type { HrEventOutcome } from '../onboarding/handle-hr-event';
 
@@ -20,4 +22,12 @@ export interface IntakeUseCases {
   handle(event: HrEvent, options: { traceparent?: string; looks: number }): Promise<HrEventLook>;
   /** `POST /api/hr-events/import`: every row checked, then queued (or only counted: `dryRun`). */
   importHires(bytes: Uint8Array, dryRun: boolean): Promise<ImportSummary>;
+  /**
+   * `POST /api/equipment-requests/import`: the CODIR's list, every row checked and its agent found in the
+   * directory, then queued (or only counted: `dryRun`); `by`, the person importing, is named as the requester.
+   */
+  importEquipmentRequests(
+    bytes: Uint8Array,
+    options: { dryRun: boolean; by: Actor & { id: string } },
+  ): Promise<EquipmentImportSummary>;
 }

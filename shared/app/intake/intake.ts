@@ -19,7 +19,8 @@ export function createIntake(deps: {
   bus: MessageBus;
   clock: Clock;
   handleHrEvent: (event: HrEvent, traceparent?: string) => Promise<HrEventOutcome>;
-  importHires: IntakeUseCases['importHires'];
+  /** The files: HR's hires, the CODIR's list. */
+  imports: Pick<IntakeUseCases, 'importHires' | 'importEquipmentRequests'>;
 }): IntakeUseCases {
   const { bus, clock } = deps;
   return {
@@ -48,6 +49,6 @@ export function createIntake(deps: {
       ]);
       return { outcome: 'deferred', look: looks + 1 };
     },
-    importHires: deps.importHires,
+    ...deps.imports,
   };
 }

@@ -94,6 +94,9 @@ export function createHandleHrEvent(deps: {
       replaces,
       ...(event.reason ? { reason: event.reason } : {}),
       ...(keepsTheirs ? { alreadyHeld: { laptop: `the agent already holds laptop ${held.serialNumber}` } } : {}),
+      ...(event.requestedBy
+        ? { requestedBy: { name: event.requestedBy.userPrincipalName, id: event.requestedBy.objectId } }
+        : {}),
     };
   }
 

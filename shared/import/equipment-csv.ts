@@ -1,0 +1,129 @@
+import { accessoryKindSchema, isoDateSchema, userPrincipalNameSchema, type Needs } from '../schemas/hr-events';
+import { byLine, fold, isoDate, OncePerFile, priorityOf, readTable, type ImportError } from './csv';
+
+/**
+ * The CODIR's list (contract: "Equipment for an agent in post", its import): a table of `./csv` naming agents
+ * in post by `userPrincipalName` or `employeeId`, with their priority, the day they need it, what they need
+ * and the device they hand back. Who they are (department, site, manager) is the directory's, looked up by
+ * the import. Pure: bytes in, rows or every error out.
+ */
+
+type Field = 'userPrincipalName' | 'employeeId' | 'priority' | 'neededBy' | 'needs' | 'replaces' | 'name';
+
+/** Headers, folded (`fold`), in English and French; a name column is for the people who read the file. */
+const HEADERS: Record<string, Field> = {
+  userprincipalname: 'userPrincipalName',
+  upn: 'userPrincipalName',
+  employeeid: 'employeeId',
+  matricule: 'employeeId',
+  priority: 'priority',
+  priorite: 'priority',
+  neededby: 'neededBy',
+  datesouhaitee: 'neededBy',
+  needs: 'needs',
+  besoins: 'needs',
+  replaces: 'replaces',
+  remplace: 'replaces',
+  name: 'name',
+  displayname: 'name',
+  nom: 'name',
+  prenom: 'name',
+  givenname: 'name',
+  surname: 'name',
+  agent: 'name',
+};
+
+const REQUIRED: readonly (Field | readonly Field[])[] = [['userPrincipalName', 'employeeId'], 'priority'];
+
+/** The steps a `needs` list names, in English and French (folded); anything else is an accessory kind. */
+const STEP_WORDS: Record<string, 'laptop' | 'vpn' | 'officeLicense' | 'teams'> = {
+  laptop: 'laptop',
+  portable: 'laptop',
+  pc: 'laptop',
+  vpn: 'vpn',
+  officelicense: 'officeLicense',
+  office: 'officeLicense',
+  licence: 'officeLicense',
+  teams: 'teams',
+};
+
+/** With no `needs`: what an agent sent home needs (contract), no accessory. */
+const DEFAULT_NEEDS: Needs = { laptop: true, vpn: true, officeLicense: true, teams: true, accessories: [] };
+
+/** One row of the list, checked, before the directory says who the agent is. */
+export interface EquipmentRow {
+  line: number;
+  /** How the row names the agent (the upn when it has both). */
+  agent: { userPrincipalName: string } | { employeeId: string };
+  priority: 'continuity' | 'standard';
+  neededBy?: string;
+  needs: Needs;
+  replaces?: string;
+}
+
+export interface ParsedEquipmentList {
+  rows: number;
+  requests: EquipmentRow[];
+  errors: ImportError[];
+}
+
+/** A `needs` cell: `laptop|vpn|headset` (French `portable|vpn|office|teams`); the error of an unknown word. */
+export function needsOf(cell: string | undefined): Needs | string {
+  if (cell === undefined) return DEFAULT_NEEDS;
+  const needs: Needs = { laptop: false, vpn: false, officeLicense: false, teams: false, accessories: [] };
+  for (const word of cell.split('|').map((w) => w.trim()).filter(Boolean)) {
+    const step = STEP_WORDS[fold(word)];
+    if (step) {
+      needs[step] = true;
+      continue;
+    }
+    const kind = word.toLowerCase();
+    if (!accessoryKindSchema.safeParse(kind).success) {
+      return `"${word}" is neither laptop, vpn, officeLicense, teams nor an accessory kind (^[a-z][a-z0-9-]{1,31}$)`;
+    }
+    if (!needs.accessories.includes(kind)) needs.accessories.push(kind);
+  }
+  if (needs.accessories.length > 10) return 'at most 10 accessory kinds';
+  return needs;
+}
+
+/** Parses the CODIR's list; every error of every row, or none. */
+export function parseEquipmentCsv(bytes: Uint8Array): ParsedEquipmentList {
+  const { rows, table, errors } = readTable(bytes, HEADERS, REQUIRED);
+  const requests: EquipmentRow[] = [];
+  const seen = new OncePerFile('agent');
+  for (const { line, values } of table) {
+    const before = errors.length;
+    const fail = (path: string, message: string) => errors.push({ line, path, message });
+    const upn = values.userPrincipalName;
+    const employeeId = values.employeeId;
+    if (upn === undefined && employeeId === undefined) fail('userPrincipalName', 'no upn nor matricule: who is it?');
+    if (upn !== undefined && !userPrincipalNameSchema.safeParse(upn).success) {
+      fail('userPrincipalName', `"${upn}" is not a user principal name (name@domain)`);
+    }
+    const priority = priorityOf(values.priority ?? '');
+    if (priority !== 'continuity' && priority !== 'standard') {
+      fail('priority', `"${values.priority ?? ''}" is not PCA, continuity or standard`);
+    }
+    const neededBy = values.neededBy === undefined ? undefined : isoDate(values.neededBy);
+    if (neededBy !== undefined && !isoDateSchema.safeParse(neededBy).success) {
+      fail('neededBy', `"${values.neededBy ?? ''}" is not a date (DD/MM/YYYY or YYYY-MM-DD)`);
+    }
+    const needs = needsOf(values.needs);
+    if (typeof needs === 'string') fail('needs', needs);
+    if (values.replaces !== undefined && values.replaces.length > 64) fail('replaces', 'at most 64 characters');
+    const key = upn ?? employeeId ?? '';
+    const again = key === '' ? null : seen.claim(key, line, upn !== undefined ? 'userPrincipalName' : 'employeeId');
+    if (again) errors.push(again);
+    if (errors.length > before || typeof needs === 'string') continue;
+    requests.push({
+      line,
+      agent: upn !== undefined ? { userPrincipalName: upn } : { employeeId: employeeId ?? '' },
+      priority: priority === 'continuity' ? 'continuity' : 'standard',
+      ...(neededBy !== undefined ? { neededBy } : {}),
+      needs,
+      ...(values.replaces !== undefined ? { replaces: values.replaces } : {}),
+    });
+  }
+  return { rows, requests, errors: byLine(errors) };
+}
