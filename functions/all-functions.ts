@@ -3,6 +3,7 @@ import type { ServicesProvider } from '../shared/app/services';
 import { approvalDeadlineWorker } from './approvals';
 import { departureFunctions, departureWorker } from './departures';
 import { equipmentRequestsImport, hrEventsHttp, hrEventsImport, hrEventsQueue } from './hr-events';
+import { accessoryFunctions } from './accessories';
 import { laptopAllocator, laptopFunctions } from './laptops';
 import { notificationWorker } from './notifications';
 import { onboardingFunctions } from './onboardings';
@@ -25,6 +26,7 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     hrEventsQueue(services),
     ...onboardingFunctions(services),
     ...laptopFunctions(services),
+    ...accessoryFunctions(services),
     ...reportFunctions(services),
     provisioningWorker(services),
     laptopStepWorker(services),

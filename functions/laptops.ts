@@ -94,8 +94,14 @@ export function laptopAllocator(services: ServicesProvider): QueueFunctionDefini
     isSessionsEnabled: true,
     async handler(message, context) {
       const { pool } = parseMessage(allocationRequestSchema, message, 'InvalidAllocationRequest');
-      const { waiting, reserved } = await (await services()).laptops.pass();
+      const s = await services();
+      const { waiting, reserved } = await s.laptops.pass();
       if (reserved > 0) context.log(`allocation pass of ${pool}: ${reserved} laptop(s) reserved, ${waiting} in line`);
+      // The accessories' line, in the same session: one pass at a time gives them out too.
+      const accessories = await s.accessories.pass();
+      if (accessories.reserved > 0) {
+        context.log(`accessory pass of ${pool}: ${accessories.reserved} set aside, ${accessories.waiting} in line`);
+      }
     },
   });
 }

@@ -3,6 +3,7 @@ import { agentPolicy } from '@azure/core-rest-pipeline';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { createJwtValidator } from '../shared/adapters/auth/jwt-validator';
+import { CosmosAccessoryStock } from '../shared/adapters/cosmos/cosmos-accessory-stock';
 import { CosmosLaptopPool } from '../shared/adapters/cosmos/cosmos-laptop-pool';
 import { CONTAINERS } from '../shared/adapters/cosmos/containers';
 import { CosmosRejectedMessages } from '../shared/adapters/cosmos/cosmos-rejected-messages';
@@ -187,6 +188,9 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       bus: o.bus,
       autopilot: new GraphAutopilot(graph),
       departureGuard: transientWhenThrottled(new CosmosDepartureGuard(cosmos.database)),
+      accessories: transientWhenThrottled(
+        new CosmosAccessoryStock(cosmos.database, o.clock, { onUnreadable: setAside(CONTAINERS.laptops.id) }),
+      ),
       connectors: o.wrapConnectors
         ? o.wrapConnectors(graphConnectorsFrom(graph, config))
         : graphConnectorsFrom(graph, config),

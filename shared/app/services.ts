@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { Forecast } from '../domain/forecast';
 import type { Actor } from '../domain/actor';
+import type { AccessoryStock } from '../ports/accessory-stock';
 import type { Autopilot } from '../ports/autopilot';
 import type { DepartureGuard } from '../ports/departure-guard';
 import type { Clock } from '../ports/clock';
@@ -14,6 +15,9 @@ import type { ReadinessCheck } from '../ports/readiness';
 import type { RejectedMessageStore } from '../ports/rejected-messages';
 import type { TokenValidator } from '../ports/token-validator';
 import type { Onboarding } from '../schemas/onboarding';
+import type { AccessoryUseCases } from './accessories';
+import { createAccessories } from './accessories/accessory-stock';
+import { createAccessoryStep } from './accessories/accessory-step';
 import {
   createConfirmDepartures,
   createHandleDeparture,
@@ -61,6 +65,8 @@ export interface Ports {
   clock: Clock;
   store: OnboardingStore;
   laptops: LaptopPool;
+  /** The counted accessories (headsets, webcams...). */
+  accessories: AccessoryStock;
   bus: MessageBus;
   directory: Directory;
   /** How many departures went through within the last hour (the guard against mass departures). */
@@ -92,6 +98,7 @@ export interface Services {
   provisioning: ProvisioningUseCases;
   intake: IntakeUseCases;
   laptops: LaptopUseCases;
+  accessories: AccessoryUseCases;
   departures: {
     handle(due: DepartureMessage): Promise<Onboarding | null>;
     /** Departures the guard held, confirmed by a person: each runs as usual from now on. */
@@ -128,12 +135,9 @@ export function createServices(ports: Ports): Services {
   const provisioners: Provisioners = {
     ...ports.connectors,
     laptop: createLaptopStep({ laptops, autopilot: ports.autopilot, requestAllocation }),
-    accessories: {
-      step: 'accessories',
-      provision: () => Promise.resolve({ kind: 'not-needed', detail: 'no accessory stock yet' }),
-      revert: () => Promise.resolve(undefined),
-    },
+    accessories: createAccessoryStep({ stock: ports.accessories, requestAllocation }),
   };
+  const accessories = createAccessories({ stock: ports.accessories, store, bus, clock, requestAllocation });
   const laptopStock = createLaptopStock({
     laptops,
     store,
@@ -216,13 +220,25 @@ export function createServices(ports: Ports): Services {
     laptops: {
       add: (body) => laptopStock.add(body),
       list: (options) => laptopStock.list(options),
-      returnLaptop: createReturnLaptop({ laptops, writer, autopilot: ports.autopilot, clock, requestAllocation }),
+      returnLaptop: createReturnLaptop({
+        laptops,
+        accessories: ports.accessories,
+        writer,
+        autopilot: ports.autopilot,
+        clock,
+        requestAllocation,
+      }),
       pass: () => laptopStock.pass(),
       deliveries: {
         add: (body) => laptops.addDelivery(body),
         remove: (id) => laptops.removeDelivery(id),
         list: () => laptops.deliveries(),
       },
+    },
+    accessories: {
+      add: (body) => accessories.add(body),
+      list: () => accessories.list(),
+      pass: () => accessories.pass(),
     },
     departures: {
       handle: createHandleDeparture({ store, writer, laptops, clock, scheduleDeparture }),
@@ -240,10 +256,10 @@ export function createServices(ports: Ports): Services {
     },
     reports: {
       summary: (from, to) => reports.summary(from ?? ALL_TIME, to ?? clock.now().toISOString().slice(0, 10)),
-      forecast: createForecast({ store, laptops, directory, clock }),
+      forecast: createForecast({ store, laptops, accessories: ports.accessories, directory, clock }),
     },
     operations: {
-      sweep: createSweeper({ store, writer, laptopStock, bus, clock, config }),
+      sweep: createSweeper({ store, writer, laptopStock, accessories, bus, clock, config }),
       retention: createRetention({ store, clock, retention: config.Retention__personalData }),
       rejectedMessages,
     },

@@ -3,6 +3,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential
 import type { Agent } from 'node:https';
 import { loadConfig, ConfigError, type Config } from '../config';
 import { createJwtValidator } from '../adapters/auth/jwt-validator';
+import { CosmosAccessoryStock } from '../adapters/cosmos/cosmos-accessory-stock';
 import { CosmosLaptopPool } from '../adapters/cosmos/cosmos-laptop-pool';
 import { CONTAINERS } from '../adapters/cosmos/containers';
 import { CosmosRejectedMessages } from '../adapters/cosmos/cosmos-rejected-messages';
@@ -93,6 +94,9 @@ export function createAzurePorts(env: NodeJS.ProcessEnv = process.env, overrides
     bus,
     autopilot: new GraphAutopilot(graph),
     departureGuard: transientWhenThrottled(new CosmosDepartureGuard(database)),
+    accessories: transientWhenThrottled(
+      new CosmosAccessoryStock(database, systemClock, { onUnreadable: setAside(CONTAINERS.laptops.id) }),
+    ),
     connectors: graphConnectorsFrom(graph, config),
     tokenValidator: createJwtValidator({
       issuer: config.Auth__issuer,

@@ -1,3 +1,4 @@
+import type { AccessoryItem } from '../schemas/accessories';
 import type { EmployeeHired } from '../schemas/hr-events';
 import {
   ONBOARDING_SCHEMA_VERSION,
@@ -95,13 +96,24 @@ export type OnboardingEvent =
       membershipId?: string;
       /** The agent had it before this onboarding (an agent in post). */
       preExisting?: true;
+      /** The accessories handed out, kind by kind. */
+      items?: AccessoryItem[];
       startedAt?: string;
       agentObjectId?: string;
     }
   /** The step has nothing to do for this agent (a department without a team). */
   | { type: 'step-skipped'; at: string; step: StepName; detail: string; startedAt?: string; agentObjectId?: string }
   /** Nothing free: the step waits (re-checked by its worker, or resumed when stock comes back). */
-  | { type: 'step-waiting'; at: string; step: StepName; detail: string; startedAt?: string; agentObjectId?: string }
+  | {
+      type: 'step-waiting';
+      at: string;
+      step: StepName;
+      detail: string;
+      /** The accessories step: what is given already, what still waits. */
+      items?: AccessoryItem[];
+      startedAt?: string;
+      agentObjectId?: string;
+    }
   | {
       type: 'step-retrying';
       at: string;
@@ -229,8 +241,20 @@ export function isUndoing(o: Onboarding, step: StepName): boolean {
   // An approval withdrawn: the laptop's place in line (or a laptop reserved meanwhile) is given back.
   if (o.status === 'awaiting-approval') return step === 'laptop' && status === 'pending';
   return (
-    o.status === 'leaving' && o.departure?.accessRemovedAt !== undefined && STEPS[step].access && status === 'done'
+    o.status === 'leaving' &&
+    o.departure?.accessRemovedAt !== undefined &&
+    takenBackAtAccessEnd(o, step) &&
+    status === 'done'
   );
+}
+
+/**
+ * What a departure undoes at the end of the last day: the agent's access; and what they hold besides a laptop
+ * (accessories) when no laptop is to come back, which it would otherwise come back with.
+ */
+function takenBackAtAccessEnd(o: Onboarding, step: StepName): boolean {
+  if (STEPS[step].access) return true;
+  return step !== 'laptop' && !['done', 'returning'].includes(o.steps.laptop.status);
 }
 
 /** Creates an onboarding: awaiting approval, each step pending, or skipped where not needed (or held already). */
@@ -366,7 +390,11 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
         // A re-check that finds nothing new changes nothing, and writes nothing.
         if (previous.status === 'waiting' && previous.detail === event.detail) break;
         b.started(event.step, event.startedAt);
-        b.setStep(event.step, { status: 'waiting', detail: event.detail });
+        b.setStep(event.step, {
+          status: 'waiting',
+          detail: event.detail,
+          ...(event.items !== undefined ? { items: event.items } : {}),
+        });
         b.log(SYSTEM, 'step.waiting', { step: event.step, detail: event.detail });
       }
       break;
@@ -567,6 +595,7 @@ function stepSucceeded(b: Builder, event: Extract<OnboardingEvent, { type: 'step
     ...(event.groupId !== undefined ? { groupId: event.groupId } : {}),
     ...(event.membershipId !== undefined ? { membershipId: event.membershipId } : {}),
     ...(event.preExisting ? { preExisting: true as const } : {}),
+    ...(event.items !== undefined ? { items: event.items } : {}),
   };
   if (s.status === 'cancelled' && ['in-progress', 'reverted', 'skipped'].includes(step.status)) {
     // The effect landed after the cancellation: record it and undo it.
@@ -772,7 +801,7 @@ function departureDue(b: Builder, event: Extract<OnboardingEvent, { type: 'depar
   for (const step of STEP_NAMES) {
     const current = s.steps[step];
     if (current.status !== 'done') continue;
-    if (STEPS[step].access) {
+    if (takenBackAtAccessEnd(s, step)) {
       const attempt = current.attempt + 1;
       b.setStep(step, { attempt });
       b.command({ type: 'revert-step', step, attempt });

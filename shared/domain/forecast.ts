@@ -2,13 +2,13 @@ import type { Priority } from '../schemas/hr-events';
 import { compareRequests } from './laptop-allocation';
 
 /**
- * Who gets equipped when: every onboarding waiting for a laptop or a licence seat, in the order it will be
+ * Who gets equipped when: every onboarding waiting for a laptop, a licence seat or accessories, in the order it will be
  * served (continuity first, then the earliest start date, then the earliest approval: the order of the
  * allocation pass), with the day it should have what it waits for, given what is in stock now and what is
  * expected (deliveries, leavers' laptops and seats). Pure: the caller reads the stock and the line.
  */
 
-export type Need = 'laptop' | 'officeLicense';
+export type Need = 'laptop' | 'officeLicense' | 'accessories';
 
 export interface WaitingOnboarding {
   onboardingId: string;
@@ -19,6 +19,8 @@ export interface WaitingOnboarding {
   waitingFor: Need[];
   /** It holds a laptop already (reserved by a pass, its step about to take it): no laptop of the line is its. */
   holdsLaptop?: boolean;
+  /** The accessories it waits for: the kinds it does not hold yet. */
+  accessoryKinds?: string[];
 }
 
 /** Units expected on a day (YYYY-MM-DD). */
@@ -36,6 +38,8 @@ export interface ForecastInput {
   seatsFree: number;
   /** Seats expected: leavers' licences, removed at the end of their last day. */
   seatsExpected: Expected[];
+  /** Accessories in stock now, by kind (every site); none is announced ahead. */
+  accessoriesAvailable?: Readonly<Record<string, number>>;
   waiting: WaitingOnboarding[];
 }
 
@@ -88,12 +92,22 @@ function supply(now: number, asOf: string, expected: readonly Expected[]): () =>
 export function forecast(input: ForecastInput): Forecast {
   const nextLaptop = supply(Math.max(0, input.laptopsAvailable), input.asOf, input.laptopsExpected);
   const nextSeat = supply(Math.max(0, input.seatsFree), input.asOf, input.seatsExpected);
+  const accessories = new Map<string, () => string | null>();
+  const nextAccessory = (kind: string) => {
+    let next = accessories.get(kind);
+    if (!next) {
+      next = supply(Math.max(0, input.accessoriesAvailable?.[kind] ?? 0), input.asOf, []);
+      accessories.set(kind, next);
+    }
+    return next();
+  };
   // In the allocation pass's own order.
   const line = [...input.waiting].sort(compareRequests);
   const waiting = line.map((w, i): ForecastEntry => {
-    const days = w.waitingFor.map((need) => {
-      if (need === 'laptop') return w.holdsLaptop ? input.asOf : nextLaptop();
-      return nextSeat();
+    const days = w.waitingFor.flatMap((need) => {
+      if (need === 'laptop') return [w.holdsLaptop ? input.asOf : nextLaptop()];
+      if (need === 'accessories') return (w.accessoryKinds ?? []).map(nextAccessory);
+      return [nextSeat()];
     });
     const expectedBy = days.includes(null)
       ? null

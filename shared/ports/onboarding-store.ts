@@ -1,5 +1,6 @@
 import type { OnboardingKind, Onboarding, OnboardingStatus, StepName, StepStatus } from '../schemas/onboarding';
 import type { Priority } from '../schemas/hr-events';
+import type { AccessoryRequest } from '../schemas/accessories';
 import type { LaptopRequest } from '../schemas/laptops';
 
 /** An onboarding as read, with the etag that guards the next write. */
@@ -74,6 +75,8 @@ export interface OnboardingStore {
   waitingForLaptop(limit: number): Promise<LaptopRequest[]>;
   /** The same line for licence seats: running onboardings whose licence step waits, in the same order. */
   waitingForSeat(limit: number): Promise<LaptopRequest[]>;
+  /** The same line for accessories: running onboardings whose accessories step waits, with the kinds they need. */
+  waitingForAccessories(limit: number): Promise<AccessoryRequest[]>;
   /**
    * The facts the reports need of the onboardings created in [`from`, `to`) (ISO instants), handed to
    * `onPage` a page at a time (a few fields each, never whole documents): a report never holds them all.

@@ -1,3 +1,4 @@
+import type { AccessoryItem } from '../schemas/accessories';
 import type { Onboarding, StepName } from '../schemas/onboarding';
 
 /** What a provisioning attempt came to. A transient fault is thrown instead (TransientError). */
@@ -10,9 +11,14 @@ export type ProvisionOutcome =
       membershipId?: string;
       /** The agent had it before (an agent in post): a cancellation keeps it; a departure removes it. */
       preExisting?: true;
+      /** The accessories step: each kind given. */
+      items?: AccessoryItem[];
     }
-  /** Nothing free: re-checked after `recheckAfterSeconds`, or (when absent) resumed by whoever frees stock. */
-  | { kind: 'waiting'; detail: string; recheckAfterSeconds?: number }
+  /**
+   * Nothing free: re-checked after `recheckAfterSeconds`, or (when absent) resumed by whoever frees stock.
+   * `items`: the accessories step's kinds, given or still waiting.
+   */
+  | { kind: 'waiting'; detail: string; recheckAfterSeconds?: number; items?: AccessoryItem[] }
   | { kind: 'failed'; code: string; message: string }
   /** The step has nothing to do for this agent (a department without a team): skipped, with why. */
   | { kind: 'not-needed'; detail: string };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accessoryItemSchema } from './accessories';
 import { employeeIdSchema, isoDateSchema, prioritySchema } from './hr-events';
 import { actorNameSchema, objectIdSchema } from './identity';
 
@@ -56,6 +57,8 @@ export const stepSchema = z.object({
   previousGroupId: z.string().optional(),
   /** The agent had the effect before this onboarding (an agent in post): a cancellation keeps it. */
   preExisting: z.literal(true).optional(),
+  /** The accessories step: each kind needed, given or waiting. */
+  items: z.array(accessoryItemSchema).optional(),
 });
 
 /** A leaver's departure, once `employee.left` applies to a completed onboarding. */

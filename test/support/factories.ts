@@ -12,7 +12,7 @@ export function buildHireJson(
   overrides: {
     eventId?: string;
     employee?: Record<string, unknown>;
-    needs?: Record<string, boolean>;
+    needs?: Record<string, boolean | string[]>;
   } = {},
 ): Record<string, unknown> {
   counter += 1;

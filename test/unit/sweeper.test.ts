@@ -38,7 +38,7 @@ describe('redriveCommands', () => {
 });
 
 describe('sweep', () => {
-  function harness(faults: { outbox?: Error; stale?: Error; nudge?: Error; stuck?: Error } = {}) {
+  function harness(faults: { outbox?: Error; stale?: Error; nudge?: Error; accessories?: Error; stuck?: Error } = {}) {
     const asked: string[] = [];
     const flushed: string[] = [];
     const sent: { queue: string; messages: OutgoingMessage[] }[] = [];
@@ -70,13 +70,19 @@ describe('sweep', () => {
         return faults.nudge ? Promise.reject(faults.nudge) : Promise.resolve({ resumed: 3, pass: true });
       },
     } as unknown as LaptopStock;
+    const accessories = {
+      nudge: () => {
+        asked.push('accessories');
+        return faults.accessories ? Promise.reject(faults.accessories) : Promise.resolve(true);
+      },
+    };
     const bus: MessageBus = {
       send: (queue, messages) => {
         sent.push({ queue, messages });
         return Promise.resolve();
       },
     };
-    const sweep = createSweeper({ store, writer, laptopStock, bus, clock: { now: () => NOW }, config });
+    const sweep = createSweeper({ store, writer, laptopStock, accessories, bus, clock: { now: () => NOW }, config });
     return { sweep, asked, flushed, sent, stuck, withOutbox };
   }
 
@@ -87,6 +93,7 @@ describe('sweep', () => {
       'outbox 2026-12-01T09:59:00.000Z 100',
       'stale 2026-12-01T09:58:00.000Z',
       'nudge 2026-12-01T09:58:00.000Z',
+      'accessories',
       'stuck 2026-12-01T09:45:00.000Z 100 2026-12-01T10:00:00.000Z',
     ]);
     expect(h.flushed).toEqual([h.withOutbox.id]);
@@ -105,6 +112,9 @@ describe('sweep', () => {
     await expect(one.sweep()).rejects.toThrow('stale failed');
     expect(one.flushed).toHaveLength(1);
     expect(one.sent).toHaveLength(1);
+    const accessoriesDown = harness({ accessories: new Error('accessories failed') });
+    await expect(accessoriesDown.sweep()).rejects.toThrow('accessories failed');
+    expect(accessoriesDown.sent).toHaveLength(1);
     const two = harness({ outbox: new Error('a'), stuck: new Error('b') });
     const error = (await two.sweep().catch((e: unknown) => e)) as AggregateError;
     expect(error).toBeInstanceOf(AggregateError);

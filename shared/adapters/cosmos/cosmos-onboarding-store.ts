@@ -14,6 +14,7 @@ import {
 } from '../../ports/onboarding-store';
 import { employeeIdOf } from '../../domain/onboarding-id';
 import type { OnUnreadable } from '../../ports/unreadable-document';
+import { accessoryRequestSchema, type AccessoryRequest } from '../../schemas/accessories';
 import { laptopRequestSchema, type LaptopRequest } from '../../schemas/laptops';
 import { sealHistory } from '../../audit/history-chain';
 import { CONTAINERS } from './containers';
@@ -274,26 +275,34 @@ export class CosmosOnboardingStore implements OnboardingStore {
     return this.readable(turns.flat().slice(0, limit));
   }
 
-  waitingForLaptop(limit: number): Promise<LaptopRequest[]> {
-    return this.waitingFor('laptop', limit);
+  async waitingForLaptop(limit: number): Promise<LaptopRequest[]> {
+    return (await this.waitingFor('laptop', limit)).map((w) => w.request);
   }
 
-  waitingForSeat(limit: number): Promise<LaptopRequest[]> {
-    return this.waitingFor('officeLicense', limit);
+  async waitingForSeat(limit: number): Promise<LaptopRequest[]> {
+    return (await this.waitingFor('officeLicense', limit)).map((w) => w.request);
   }
 
-  /** The running onboardings whose `step` waits, in the order they are served. */
-  private async waitingFor(step: 'laptop' | 'officeLicense', limit: number): Promise<LaptopRequest[]> {
+  async waitingForAccessories(limit: number): Promise<AccessoryRequest[]> {
+    const line = await this.waitingFor('accessories', limit);
+    return line.map((w) => accessoryRequestSchema.parse({ ...w.request, kinds: w.accessories }));
+  }
+
+  /** The running onboardings whose `step` waits, in the order they are served, with the accessories they need. */
+  private async waitingFor(
+    step: 'laptop' | 'officeLicense' | 'accessories',
+    limit: number,
+  ): Promise<{ request: LaptopRequest; accessories: unknown }[]> {
     const { resources } = await this.container.items
       .query<Record<string, unknown>>({
         query:
           `SELECT TOP ${Math.trunc(limit)} c.id, c.employeeId, c.priority, c.startDate, c.site, c.userPrincipalName, ` +
-          `c.decision, c.traceparent, c.steps FROM c WHERE c.docType = 'onboarding' AND c.steps.${step}.status = 'waiting' ` +
+          `c.decision, c.traceparent, c.steps, c.needs FROM c WHERE c.docType = 'onboarding' AND c.steps.${step}.status = 'waiting' ` +
           "AND c.status IN ('provisioning', 'needs-attention') ORDER BY c.priority, c.startDate, c.decision.at",
       })
       .fetchAll();
-    return resources.map((r) =>
-      laptopRequestSchema.parse({
+    return resources.map((r) => ({
+      request: laptopRequestSchema.parse({
         onboardingId: r.id,
         employeeId: r.employeeId,
         priority: r.priority,
@@ -304,7 +313,8 @@ export class CosmosOnboardingStore implements OnboardingStore {
         attempt: (r.steps as Record<string, { attempt?: number } | undefined> | undefined)?.[step]?.attempt,
         ...(typeof r.traceparent === 'string' ? { traceparent: r.traceparent } : {}),
       }),
-    );
+      accessories: (r.needs as { accessories?: unknown } | undefined)?.accessories ?? [],
+    }));
   }
 
   async finishedBefore(cutoff: string, limit: number): Promise<Versioned<Onboarding>[]> {

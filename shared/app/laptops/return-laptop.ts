@@ -1,5 +1,6 @@
 import type { Actor } from '../../domain/actor';
 import { DomainError, ErrorCodes } from '../../domain/errors';
+import type { AccessoryStock } from '../../ports/accessory-stock';
 import type { Autopilot } from '../../ports/autopilot';
 import type { Clock } from '../../ports/clock';
 import type { LaptopPool } from '../../ports/laptop-pool';
@@ -10,12 +11,14 @@ import type { RequestAllocation } from './allocation-requests';
 /**
  * The DSI records a laptop's return (`POST /api/laptops/{serialNumber}/return`), from `to-return` (a leaver's)
  * or `repair`. The leaver's onboarding first (its laptop step reverted; left when access is gone too), then
- * the laptop: `ok` loses its Autopilot user and goes back in stock, where the line is served at once;
+ * what they hold besides (accessories, back in their stock), then the laptop: `ok` loses its Autopilot user and goes back in stock, where the line is served at once;
  * `repair` stays out of stock. A crash in between leaves the laptop as it was, and the same request again
  * finishes (the onboarding's part is not done twice).
  */
 export function createReturnLaptop(deps: {
   laptops: LaptopPool;
+  /** What the leaver holds besides the laptop comes back with it, into the stock. */
+  accessories: Pick<AccessoryStock, 'putBack'>;
   writer: OnboardingWriter;
   autopilot: Autopilot;
   clock: Clock;
@@ -40,6 +43,9 @@ export function createReturnLaptop(deps: {
         condition: body.condition,
         ...(body.comment !== undefined ? { comment: body.comment } : {}),
       }));
+      if ((await deps.accessories.putBack(laptop.onboardingId)) > 0) {
+        await deps.requestAllocation(`accessories-returned/${laptop.onboardingId}`);
+      }
     }
     if (body.condition === 'ok') await autopilot.unassign(laptop.serialNumber, 'interactive');
     if (!(await laptops.recordReturn(laptop.serialNumber, body.condition))) {

@@ -39,7 +39,14 @@ function outcomeEvent(step: StepName, outcome: ProvisionOutcome, now: Date, star
       return { type: 'step-succeeded', at, step, startedAt, ...result };
     }
     case 'waiting':
-      return { type: 'step-waiting', at, step, startedAt, detail: outcome.detail };
+      return {
+        type: 'step-waiting',
+        at,
+        step,
+        startedAt,
+        detail: outcome.detail,
+        ...(outcome.items !== undefined ? { items: outcome.items } : {}),
+      };
     case 'failed':
       return { type: 'step-failed', at, step, startedAt, code: outcome.code, message: outcome.message };
     case 'not-needed':

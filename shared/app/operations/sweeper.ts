@@ -37,6 +37,8 @@ export function createSweeper(deps: {
   store: OnboardingStore;
   writer: OnboardingWriter;
   laptopStock: LaptopStock;
+  /** The accessories' line: a pass asked when someone waits for a kind in stock. */
+  accessories: { nudge(): Promise<boolean> };
   bus: MessageBus;
   clock: Clock;
   config: Pick<
@@ -86,6 +88,7 @@ export function createSweeper(deps: {
       resumed: 0,
       pass: false,
     });
+    await attempt(() => deps.accessories.nudge(), false);
     const redriven = await attempt(redriveStuck, 0);
     if (faults.length === 1) throw faults[0];
     if (faults.length > 1) throw new AggregateError(faults, `${faults.length} parts of the sweep failed`);

@@ -1,5 +1,6 @@
 import { forecast, type Expected, type Forecast, type Need, type WaitingOnboarding } from '../../domain/forecast';
 import { dayInParis, nextDay } from '../../domain/paris-time';
+import type { AccessoryStock } from '../../ports/accessory-stock';
 import type { Clock } from '../../ports/clock';
 import type { Directory } from '../../ports/directory';
 import type { LaptopPool } from '../../ports/laptop-pool';
@@ -29,15 +30,19 @@ async function leaversOf(store: OnboardingStore): Promise<OnboardingRow[]> {
 export function createForecast(deps: {
   store: OnboardingStore;
   laptops: LaptopPool;
+  accessories: Pick<AccessoryStock, 'entries'>;
   directory: Directory;
   clock: Clock;
 }) {
   const { store, laptops, directory, clock } = deps;
   return async function readForecast(): Promise<Forecast> {
     const asOf = dayInParis(clock.now());
-    const [laptopLine, seatLine, laptopsAvailable, deliveries, seatsFree, leavers] = await Promise.all([
+    const [laptopLine, seatLine, accessoryLine, shelves, laptopsAvailable, deliveries, seatsFree, leavers] =
+      await Promise.all([
       store.waitingForLaptop(FORECAST_LINE_LIMIT),
       store.waitingForSeat(FORECAST_LINE_LIMIT),
+      store.waitingForAccessories(FORECAST_LINE_LIMIT),
+      deps.accessories.entries(),
       laptops.count('available'),
       laptops.deliveries(),
       directory.freeSeats(),
@@ -45,10 +50,11 @@ export function createForecast(deps: {
     ]);
     const holders = await laptops.holders(laptopLine.map((r) => r.onboardingId));
     const waiting = new Map<string, WaitingOnboarding>();
-    const add = (r: LaptopRequest, need: Need) => {
+    const add = (r: LaptopRequest, need: Need, accessoryKinds?: string[]) => {
       const known = waiting.get(r.onboardingId);
       if (known) {
         known.waitingFor.push(need);
+        if (accessoryKinds) known.accessoryKinds = accessoryKinds;
         return;
       }
       waiting.set(r.onboardingId, {
@@ -58,10 +64,17 @@ export function createForecast(deps: {
         approvedAt: r.approvedAt,
         waitingFor: [need],
         ...(need === 'laptop' && holders.has(r.onboardingId) ? { holdsLaptop: true } : {}),
+        ...(accessoryKinds ? { accessoryKinds } : {}),
       });
     };
     for (const r of laptopLine) add(r, 'laptop');
     for (const r of seatLine) add(r, 'officeLicense');
+    for (const r of accessoryLine) {
+      const missing = r.kinds.filter((k) => !shelves.some((s) => s.kind === k && s.holds[r.onboardingId]));
+      add(r, 'accessories', missing);
+    }
+    const accessoriesAvailable: Record<string, number> = {};
+    for (const s of shelves) accessoriesAvailable[s.kind] = (accessoriesAvailable[s.kind] ?? 0) + s.available;
 
     const laptopsExpected: Expected[] = deliveries.map((d) => ({ on: d.expectedOn, count: d.count }));
     const seatsExpected: Expected[] = [];
@@ -76,6 +89,7 @@ export function createForecast(deps: {
       laptopsExpected,
       seatsFree,
       seatsExpected,
+      accessoriesAvailable,
       waiting: [...waiting.values()],
     });
   };
