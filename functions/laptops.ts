@@ -10,6 +10,7 @@ import {
   addLaptopsBodySchema,
   DEFAULT_POOL,
   deliveryBodySchema,
+  handoverBodySchema,
   laptopReturnBodySchema,
   listLaptopsQuerySchema,
   serialNumberSchema,
@@ -33,6 +34,19 @@ export function laptopFunctions(services: ServicesProvider): HttpFunctionDefinit
         }
         const body = await tools.body(laptopReturnBodySchema);
         const laptop = await (await services()).laptops.returnLaptop(serial.data, body, tools.actor);
+        return json(200, toLaptopView(laptop));
+      },
+    }),
+    securedRoute(services, 'laptops-handover', 'POST', 'laptops/{serialNumber}/handover', {
+      roles: inventory,
+      person: true,
+      async handle(req, tools) {
+        const serial = serialNumberSchema.safeParse(req.params.serialNumber ?? '');
+        if (!serial.success) {
+          return problem(404, `no laptop ${req.params.serialNumber ?? ''}`, { code: ErrorCodes.laptopNotFound });
+        }
+        const body = await tools.body(handoverBodySchema);
+        const laptop = await (await services()).laptops.handOver(serial.data, body, tools.actor);
         return json(200, toLaptopView(laptop));
       },
     }),
@@ -65,11 +79,12 @@ export function laptopFunctions(services: ServicesProvider): HttpFunctionDefinit
       // Onboarding.Approve reads everything.
       roles: [Roles.inventoryManage, Roles.onboardingRead, Roles.onboardingApprove],
       async handle(_req, tools) {
-        const { status, limit, continuationToken } = tools.query(listLaptopsQuerySchema);
+        const { status, handedOver, limit, continuationToken } = tools.query(listLaptopsQuerySchema);
         const page = await (
           await services()
         ).laptops.list({
           ...(status ? { status } : {}),
+          ...(handedOver !== undefined ? { handedOver } : {}),
           limit,
           ...(continuationToken ? { continuationToken } : {}),
         });

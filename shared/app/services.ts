@@ -31,6 +31,7 @@ import { createImportHires } from './intake/hr-import';
 import { createIntake } from './intake/intake';
 import type { LaptopUseCases } from './laptops';
 import { createRequestAllocation } from './laptops/allocation-requests';
+import { createHandOverLaptop } from './laptops/hand-over';
 import { createLaptopStep } from './laptops/laptop-step';
 import { createLaptopStock, createResumeLaptopSteps } from './laptops/laptop-stock';
 import { createReturnLaptop } from './laptops/return-laptop';
@@ -220,6 +221,7 @@ export function createServices(ports: Ports): Services {
     laptops: {
       add: (body) => laptopStock.add(body),
       list: (options) => laptopStock.list(options),
+      handOver: createHandOverLaptop({ laptops, store, writer, clock }),
       returnLaptop: createReturnLaptop({
         laptops,
         accessories: ports.accessories,

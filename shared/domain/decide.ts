@@ -187,7 +187,23 @@ export type OnboardingEvent =
   | { type: 'departure-confirmed'; at: string; by: Actor }
   /** A leaver's last day ended (a scheduled message for that last day): access is removed, the laptop expected. */
   | { type: 'departure-due'; at: string; lastDay: string }
-  /** The DSI recorded the return of the leaver's laptop (`ok`: back in stock; `repair`: kept out). */
+  /**
+   * The laptop reached its agent: picked up at a site, or delivered (with its tracking number). Once only; the
+   * device an equipment request replaces is expected back from then on.
+   */
+  | {
+      type: 'laptop-handed-over';
+      at: string;
+      by: Actor;
+      serialNumber: string;
+      method: 'pickup' | 'delivery';
+      trackingNumber?: string;
+      comment?: string;
+    }
+  /**
+   * The DSI recorded the return of the leaver's laptop (`ok`: back in stock; `repair`: kept out), or of the
+   * device an equipment request replaced.
+   */
   | {
       type: 'laptop-returned';
       at: string;
@@ -482,6 +498,9 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
       break;
     case 'laptop-returned':
       laptopReturned(b, event);
+      break;
+    case 'laptop-handed-over':
+      handOver(b, event);
       break;
     case 'moved':
       move(b, event);
@@ -815,8 +834,63 @@ function departureDue(b: Builder, event: Extract<OnboardingEvent, { type: 'depar
   b.settleDeparture();
 }
 
+function handOver(b: Builder, event: Extract<OnboardingEvent, { type: 'laptop-handed-over' }>): void {
+  const s = b.state;
+  const laptop = s.steps.laptop;
+  if (laptop.handover) {
+    throw new DomainError(
+      ErrorCodes.laptopNotHandable,
+      `laptop ${laptop.serialNumber ?? ''} was handed over already (${laptop.handover.method}, ${laptop.handover.at})`,
+    );
+  }
+  if (!['provisioning', 'needs-attention', 'completed'].includes(s.status) || laptop.status !== 'done') {
+    throw new DomainError(
+      ErrorCodes.laptopNotHandable,
+      `onboarding ${s.id} is ${s.status} and its laptop step ${laptop.status}: there is no laptop to hand over`,
+    );
+  }
+  if (laptop.serialNumber !== event.serialNumber) {
+    throw new DomainError(
+      ErrorCodes.laptopNotHandable,
+      `onboarding ${s.id} was given laptop ${laptop.serialNumber ?? ''}, not ${event.serialNumber}`,
+    );
+  }
+  const handover = {
+    method: event.method,
+    at: event.at,
+    by: event.by.name,
+    ...(event.trackingNumber !== undefined ? { trackingNumber: event.trackingNumber } : {}),
+  };
+  b.setStep('laptop', { handover });
+  if (s.replaces && s.replaces.expectedBackSince === undefined) {
+    s.replaces = { ...s.replaces, expectedBackSince: event.at };
+  }
+  b.log(event.by, 'laptop.handed-over', {
+    serialNumber: event.serialNumber,
+    method: event.method,
+    ...(event.trackingNumber !== undefined ? { trackingNumber: event.trackingNumber } : {}),
+    ...(event.comment !== undefined ? { comment: event.comment } : {}),
+    ...(s.replaces ? { expectedBack: s.replaces.serialNumber } : {}),
+  });
+}
+
 function laptopReturned(b: Builder, event: Extract<OnboardingEvent, { type: 'laptop-returned' }>): void {
   const s = b.state;
+  const replaced = s.replaces;
+  if (
+    replaced?.expectedBackSince !== undefined &&
+    replaced.returned === undefined &&
+    replaced.serialNumber.toUpperCase() === event.serialNumber.toUpperCase()
+  ) {
+    // The device the new laptop replaces is back: recorded as a leaver's laptop's return is.
+    s.replaces = { ...replaced, returned: { at: event.at, condition: event.condition } };
+    b.log(event.by, 'replaced-device.returned', {
+      serialNumber: event.serialNumber,
+      condition: event.condition,
+      ...(event.comment !== undefined ? { comment: event.comment } : {}),
+    });
+    return;
+  }
   const laptop = s.steps.laptop;
   if (s.status !== 'leaving' || laptop.status !== 'returning' || laptop.serialNumber !== event.serialNumber) return;
   b.setStep('laptop', { status: 'reverted', detail: `laptop returned (${event.condition})` });

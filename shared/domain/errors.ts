@@ -8,6 +8,7 @@ export const ErrorCodes = {
   finished: 'ONBOARDING.FINISHED',
   laptopNotFound: 'LAPTOP.NOT_FOUND',
   laptopNotReturnable: 'LAPTOP.NOT_RETURNABLE',
+  laptopNotHandable: 'LAPTOP.NOT_HANDABLE',
   deliveryNotFound: 'DELIVERY.NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

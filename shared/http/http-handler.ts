@@ -24,6 +24,7 @@ const STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCodes.finished]: 409,
   [ErrorCodes.laptopNotFound]: 404,
   [ErrorCodes.laptopNotReturnable]: 409,
+  [ErrorCodes.laptopNotHandable]: 409,
   [ErrorCodes.deliveryNotFound]: 404,
 };
 

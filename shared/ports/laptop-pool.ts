@@ -28,7 +28,13 @@ export interface LaptopPool {
   add(
     laptops: { serialNumber: string; model: string; site?: string | undefined; userPrincipalName?: string }[],
   ): Promise<{ added: number; skipped: string[] }>;
-  list(options: { status?: LaptopStatus; limit: number; continuationToken?: string }): Promise<LaptopPage>;
+  /** `handedOver`: only those handed over to their agent (true), or not (false). */
+  list(options: {
+    status?: LaptopStatus;
+    handedOver?: boolean;
+    limit: number;
+    continuationToken?: string;
+  }): Promise<LaptopPage>;
   find(serialNumber: string): Promise<Laptop | null>;
   /** What the onboarding holds (reserved or assigned), if anything, with the etag of that read. */
   heldBy(onboardingId: string): Promise<(Laptop & { etag: string }) | null>;
@@ -52,17 +58,35 @@ export interface LaptopPool {
   markAssigned(onboardingId: string, laptop: Laptop & { etag: string }): Promise<boolean>;
   /** Takes the laptop the onboarding holds out of stock (`repair`): no one can be given it as it is. */
   setAside(serialNumber: string, onboardingId: string): Promise<boolean>;
-  /** Puts back in stock what the onboarding holds; answers what it released. */
+  /**
+   * Puts back in stock what the onboarding holds; answers what it released. A laptop already handed over is
+   * with the agent: it is expected back (`to-return`), not in stock.
+   */
   release(onboardingId: string): Promise<Laptop[]>;
   /** Puts back in stock this laptop if it is still reserved (not assigned) for the onboarding. */
   releaseReservation(serialNumber: string, onboardingId: string): Promise<boolean>;
   /** A leaver's laptop, assigned to the onboarding, is expected back: `to-return`. */
   markToReturn(serialNumber: string, onboardingId: string): Promise<boolean>;
+  /** The laptop assigned to the onboarding reached its agent (`at`); false when it is not, or was already. */
+  handOver(serialNumber: string, onboardingId: string, at: string): Promise<boolean>;
+  /**
+   * The device an agent hands back (what an equipment request replaces) is expected back for the onboarding:
+   * `to-return`, recorded in the stock if it was not in it (a desktop). False: another onboarding holds it.
+   */
+  expectBack(
+    serialNumber: string,
+    holder: { onboardingId: string; userPrincipalName: string; site: string | null },
+  ): Promise<boolean>;
   /**
    * Records a laptop's return (from `to-return` or `repair`): `ok` back in stock, held by no one; `repair` out
    * of stock. False: it was not in one of those statuses.
    */
   recordReturn(serialNumber: string, condition: 'ok' | 'repair'): Promise<boolean>;
+  /**
+   * A device recorded only to be handed back (a desktop an equipment request replaced, not a laptop of the
+   * stock) is back: it leaves the stock. False: it was not such a device expected back.
+   */
+  retire(serialNumber: string): Promise<boolean>;
   /** How many laptops are in this status. */
   count(status: LaptopStatus): Promise<number>;
   /** Expected deliveries (the forecast counts them until they are removed), earliest first. */

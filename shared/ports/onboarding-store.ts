@@ -94,5 +94,7 @@ export interface ReportFacts {
   createdAt: string;
   decidedAt: string | null;
   completedAt: string | null;
+  /** When the laptop reached the agent (its handover), if it did. */
+  handedOverAt: string | null;
   steps: Record<StepName, { status: StepStatus; detail?: string }>;
 }

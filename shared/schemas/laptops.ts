@@ -1,11 +1,14 @@
 import { z } from 'zod';
-import { freeText, limitSchema } from './validation';
+import { booleanQueryParam, freeText, limitSchema } from './validation';
 import { employeeIdSchema, isoDateSchema, prioritySchema } from './hr-events';
 
 /** available → reserved (set aside by an allocation pass) → assigned (Autopilot); to-return and repair: leavers (issue 10). */
 export const laptopStatusSchema = z.enum(['available', 'reserved', 'assigned', 'to-return', 'repair']);
 
 export const serialNumberSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must match ^[A-Za-z0-9._-]{1,64}$');
+
+/** What a device that is not a laptop of the stock (a desktop replaced) is recorded as, to be handed back. */
+export const REPLACED_DEVICE_MODEL = 'device replaced (not from the stock)';
 
 /** The stock's one pool (its Service Bus session): every laptop and allocation pass belongs to it. */
 export const DEFAULT_POOL = 'default';
@@ -31,6 +34,8 @@ export const laptopDocumentSchema = z.object({
   priority: prioritySchema.optional(),
   addedAt: z.string(),
   updatedAt: z.string(),
+  /** When the laptop reached its holder (pickup or delivery); none while it waits to be handed over. */
+  handedOverAt: z.string().optional(),
 });
 
 /** An approved onboarding waiting for a laptop, with what orders it (read from the onboarding itself). */
@@ -67,6 +72,8 @@ export const addLaptopsBodySchema = z
 export const listLaptopsQuerySchema = z
   .object({
     status: laptopStatusSchema.optional(),
+    /** `false`: those not handed over to their agent yet (with `status=assigned`: the laptops to hand over). */
+    handedOver: booleanQueryParam,
     limit: limitSchema,
     continuationToken: z.string().min(1).max(1024).optional(),
   })
@@ -103,6 +110,16 @@ export const deliveryDocumentSchema = z.object({
   pool: z.string().min(1),
   createdAt: z.string(),
 });
+
+/** `POST /api/laptops/{serialNumber}/handover`: how the laptop reaches its agent. */
+export const handoverBodySchema = z
+  .object({
+    method: z.enum(['pickup', 'delivery']),
+    trackingNumber: freeText(64).pipe(z.string().min(1)).optional(),
+    comment: freeText(1000, { multiline: true }).optional(),
+  })
+  .strict();
+export type HandoverBody = z.infer<typeof handoverBodySchema>;
 
 /** `POST /api/laptops/{serialNumber}/return`: how the laptop came back. */
 export const laptopReturnBodySchema = z

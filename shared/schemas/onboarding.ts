@@ -41,6 +41,16 @@ export const onboardingStatusSchema = z.enum([
   'left',
 ]);
 
+/** How a laptop reached its agent (`POST /api/laptops/{serialNumber}/handover`). */
+export const handoverSchema = z
+  .object({
+    method: z.enum(['pickup', 'delivery']),
+    at: z.string(),
+    by: z.string(),
+    trackingNumber: z.string().optional(),
+  })
+  .strict();
+
 export const stepSchema = z.object({
   status: stepStatusSchema,
   updatedAt: z.string(),
@@ -59,6 +69,8 @@ export const stepSchema = z.object({
   preExisting: z.literal(true).optional(),
   /** The accessories step: each kind needed, given or waiting. */
   items: z.array(accessoryItemSchema).optional(),
+  /** The laptop step: how and when the laptop reached the agent, and who handed it over. */
+  handover: handoverSchema.optional(),
 });
 
 /** A leaver's departure, once `employee.left` applies to a completed onboarding. */
@@ -172,7 +184,15 @@ export const onboardingDocumentSchema = z.object({
   /** The manager's object id, once the directory was asked (what `GET /api/me/arrivals` compares). */
   managerObjectId: objectIdSchema.optional(),
   /** The device an equipment request replaces (to hand back once the new laptop is handed over). */
-  replaces: z.object({ serialNumber: z.string() }).nullable(),
+  replaces: z
+    .object({
+      serialNumber: z.string(),
+      /** Once the new laptop is handed over, the device is expected back (`to-return` in the stock) since then. */
+      expectedBackSince: z.string().optional(),
+      /** Its return, recorded as a leaver's laptop's is. */
+      returned: z.object({ at: z.string(), condition: z.enum(['ok', 'repair']) }).optional(),
+    })
+    .nullable(),
   /** Why an equipment request was made. */
   reason: requestReasonSchema.optional(),
   /** A move not yet effective. */
@@ -217,3 +237,5 @@ export type OnboardingKind = z.infer<typeof onboardingKindSchema>;
 export type StoredNeeds = z.infer<typeof storedNeedsSchema>;
 export type PlannedMove = z.infer<typeof plannedMoveSchema>;
 export type RequestReason = z.infer<typeof requestReasonSchema>;
+
+export type Handover = z.infer<typeof handoverSchema>;

@@ -19,6 +19,7 @@ const fact = (over: Partial<ReportFacts>): ReportFacts => ({
   createdAt: '2026-03-02T08:00:00.000Z',
   decidedAt: '2026-03-02T10:00:00.000Z',
   completedAt: '2026-03-02T18:00:00.000Z',
+  handedOverAt: null,
   steps: steps(),
   ...over,
 });
@@ -64,7 +65,12 @@ describe('the summary', () => {
     const { reports, asked } = reportOver([
       [
         fact({ id: 'E1.1', priority: 'continuity' }),
-        fact({ id: 'E2.1', priority: 'continuity', completedAt: '2026-03-03T08:00:00.000Z' }),
+        fact({
+          id: 'E2.1',
+          priority: 'continuity',
+          completedAt: '2026-03-03T08:00:00.000Z',
+          handedOverAt: '2026-03-03T14:00:00.000Z',
+        }),
         fact({ id: 'E3.1', decidedAt: null }),
       ],
       [
@@ -107,6 +113,10 @@ describe('the summary', () => {
     expect(report.approvalToCompleted.continuity.n).toBe(2);
     expect(Math.abs(report.approvalToCompleted.continuity.p50Hours! - 8)).toBeLessThanOrEqual(0.1);
     expect(report.approvalToCompleted.standard).toEqual({ p50Hours: null, p90Hours: null, n: 0 });
+    // Only the laptops handed over count, from the creation to the handover.
+    expect(report.hireToEquipped.standard).toEqual({ p50Hours: null, p90Hours: null, n: 0 });
+    expect(report.hireToEquipped.continuity.n).toBe(1);
+    expect(Math.abs(report.hireToEquipped.continuity.p50Hours! - 30)).toBeLessThanOrEqual(0.3);
     expect(report.waiting).toEqual({ laptop: 2, officeLicense: 1 });
     expect(report.needsAttention).toEqual([
       { onboardingId: 'E6.1', reason: 'vpn: Authorization_RequestDenied: no; officeLicense: failed' },

@@ -12,6 +12,7 @@ import {
   type LaptopRequest,
   type LaptopStatus,
   deliveryDocumentSchema,
+  REPLACED_DEVICE_MODEL,
   toDelivery,
   type Delivery,
   type DeliveryDocument,
@@ -40,14 +41,20 @@ function backInStock(l: StoredLaptop): PatchOperation[] {
     { op: 'set', path: '/userPrincipalName', value: null },
     ...(l.traceparent !== undefined ? [{ op: 'remove' as const, path: '/traceparent' }] : []),
     ...(l.priority !== undefined ? [{ op: 'remove' as const, path: '/priority' }] : []),
+    ...notHandedOver(l),
   ];
 }
 
+/** A laptop that leaves its holder is no longer handed over to anyone. */
+const notHandedOver = (l: StoredLaptop): PatchOperation[] =>
+  l.handedOverAt !== undefined ? [{ op: 'remove', path: '/handedOverAt' }] : [];
+
 /** The patch that takes a laptop out of stock for repair, held by no one. */
-const OUT_FOR_REPAIR: PatchOperation[] = [
+const outForRepair = (l: StoredLaptop): PatchOperation[] => [
   { op: 'set', path: '/status', value: 'repair' },
   { op: 'set', path: '/onboardingId', value: null },
   { op: 'set', path: '/userPrincipalName', value: null },
+  ...notHandedOver(l),
 ];
 
 const withoutEtag = ({ etag: _etag, ...laptop }: StoredLaptop): Laptop => laptop;
@@ -181,6 +188,8 @@ export class CosmosLaptopPool implements LaptopPool {
           userPrincipalName: l.userPrincipalName ?? null,
           addedAt: at,
           updatedAt: at,
+          // An agent in post's laptop is in their hands already: nothing to hand over.
+          ...(l.userPrincipalName ? { handedOverAt: at } : {}),
         }),
       );
     }
@@ -202,12 +211,20 @@ export class CosmosLaptopPool implements LaptopPool {
     return { added, skipped };
   }
 
-  async list(options: { status?: LaptopStatus; limit: number; continuationToken?: string }): Promise<LaptopPage> {
+  async list(options: {
+    status?: LaptopStatus;
+    handedOver?: boolean;
+    limit: number;
+    continuationToken?: string;
+  }): Promise<LaptopPage> {
     const where = ["c.docType = 'laptop'", 'c.pool = @pool'];
     const parameters: SqlParameter[] = [];
     if (options.status) {
       where.push('c.status = @status');
       parameters.push({ name: '@status', value: options.status });
+    }
+    if (options.handedOver !== undefined) {
+      where.push(options.handedOver ? 'IS_DEFINED(c.handedOverAt)' : 'NOT IS_DEFINED(c.handedOverAt)');
     }
     if (options.continuationToken) {
       where.push('c.id > @after');
@@ -259,12 +276,7 @@ export class CosmosLaptopPool implements LaptopPool {
   }
 
   setAside(serialNumber: string, onboardingId: string): Promise<boolean> {
-    return this.patchWhile(
-      serialNumber,
-      null,
-      (l) => l.onboardingId === onboardingId,
-      () => OUT_FOR_REPAIR,
-    );
+    return this.patchWhile(serialNumber, null, (l) => l.onboardingId === onboardingId, outForRepair);
   }
 
   async available(sites: string[] | null, limit: number): Promise<(AvailableLaptop & { etag: string })[]> {
@@ -317,10 +329,18 @@ export class CosmosLaptopPool implements LaptopPool {
     );
     const released: Laptop[] = [];
     for (const laptop of held) {
+      if (laptop.handedOverAt !== undefined) {
+        // With the agent already: expected back, as a leaver's.
+        await this.markToReturn(laptop.serialNumber, onboardingId);
+        continue;
+      }
       const ok = await this.patchWhile(
         laptop.serialNumber,
         laptop,
-        (l) => l.onboardingId === onboardingId && (l.status === 'reserved' || l.status === 'assigned'),
+        (l) =>
+          l.onboardingId === onboardingId &&
+          (l.status === 'reserved' || l.status === 'assigned') &&
+          l.handedOverAt === undefined,
         backInStock,
       );
       if (ok) released.push(withoutEtag(laptop));
@@ -346,13 +366,88 @@ export class CosmosLaptopPool implements LaptopPool {
     );
   }
 
+  handOver(serialNumber: string, onboardingId: string, at: string): Promise<boolean> {
+    return this.patchWhile(
+      serialNumber,
+      null,
+      (l) => l.onboardingId === onboardingId && l.status === 'assigned' && l.handedOverAt === undefined,
+      () => [{ op: 'set', path: '/handedOverAt', value: at }],
+    );
+  }
+
+  async expectBack(
+    serialNumber: string,
+    holder: { onboardingId: string; userPrincipalName: string; site: string | null },
+  ): Promise<boolean> {
+    const known = await this.read(serialNumber);
+    if (!known) {
+      const at = this.now();
+      try {
+        await this.container.items.create(
+          laptopDocumentSchema.parse({
+            id: idOf(serialNumber),
+            docType: 'laptop',
+            pool: this.pool,
+            serialNumber,
+            model: REPLACED_DEVICE_MODEL,
+            site: holder.site,
+            status: 'to-return',
+            onboardingId: holder.onboardingId,
+            userPrincipalName: holder.userPrincipalName,
+            addedAt: at,
+            updatedAt: at,
+          }),
+        );
+        return true;
+      } catch (err) {
+        // Recorded meanwhile (a retry of the same handover): as below.
+        if (cosmosStatus(err) !== 409) throw err;
+      }
+    }
+    const mine = (l: StoredLaptop) => l.onboardingId === holder.onboardingId && l.status === 'to-return';
+    const done = await this.patchWhile(
+      serialNumber,
+      null,
+      (l) =>
+        !mine(l) &&
+        // The agent's own (an agent in post's laptop), in stock, or in repair: anyone else's is left alone.
+        (l.onboardingId === null || l.onboardingId === holder.onboardingId) &&
+        (l.status !== 'assigned' ||
+          (l.userPrincipalName ?? '').toLowerCase() === holder.userPrincipalName.toLowerCase()),
+      () => [
+        { op: 'set', path: '/status', value: 'to-return' },
+        { op: 'set', path: '/onboardingId', value: holder.onboardingId },
+        { op: 'set', path: '/userPrincipalName', value: holder.userPrincipalName },
+      ],
+    );
+    if (done) return true;
+    // Expected back for this onboarding already (a retry): done.
+    const now = await this.read(serialNumber);
+    return now !== null && mine(now);
+  }
+
   recordReturn(serialNumber: string, condition: 'ok' | 'repair'): Promise<boolean> {
     return this.patchWhile(
       serialNumber,
       null,
       (l) => l.status === 'to-return' || l.status === 'repair',
-      (l) => (condition === 'ok' ? backInStock(l) : OUT_FOR_REPAIR),
+      (l) => (condition === 'ok' ? backInStock(l) : outForRepair(l)),
     );
+  }
+
+  async retire(serialNumber: string): Promise<boolean> {
+    const laptop = await this.read(serialNumber);
+    if (!laptop || laptop.model !== REPLACED_DEVICE_MODEL || laptop.status !== 'to-return') return false;
+    try {
+      await this.container
+        .item(laptop.id, this.pool)
+        .delete({ accessCondition: { type: 'IfMatch', condition: laptop.etag } });
+      return true;
+    } catch (err) {
+      const status = cosmosStatus(err);
+      if (status === 412 || status === 404) return false;
+      throw err;
+    }
   }
 
   async count(status: LaptopStatus): Promise<number> {

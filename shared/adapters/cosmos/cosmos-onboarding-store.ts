@@ -335,6 +335,7 @@ export class CosmosOnboardingStore implements OnboardingStore {
       {
         query:
           'SELECT c.id, c.status, c.priority, c.createdAt, c.decision.at AS decidedAt, c.completedAt, ' +
+          'c.steps.laptop.handover.at AS handedOverAt, ' +
           STEP_NAMES.map((st) => `c.steps.${st}.status AS ${st}, `).join('') +
           "(c.status = 'needs-attention' ? c.steps : null) AS failing " +
           "FROM c WHERE c.docType = 'onboarding' AND c.createdAt >= @from AND c.createdAt < @to",
@@ -365,6 +366,7 @@ function toReportFacts(r: unknown): ReportFacts {
     createdAt: string;
     decidedAt?: string;
     completedAt?: string;
+    handedOverAt?: string;
     failing?: Partial<Record<StepName, StepFacts>> | null;
   } & Partial<Record<StepName, StepFacts['status']>>;
   // A document of an earlier release has no teams or accessories step: it did not need them.
@@ -379,6 +381,7 @@ function toReportFacts(r: unknown): ReportFacts {
     createdAt: row.createdAt,
     decidedAt: row.decidedAt ?? null,
     completedAt: row.completedAt ?? null,
+    handedOverAt: row.handedOverAt ?? null,
     steps: Object.fromEntries(STEP_NAMES.map((name) => [name, step(name)])) as Record<StepName, StepFacts>,
   };
 }

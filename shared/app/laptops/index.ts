@@ -4,6 +4,7 @@ import type {
   AddLaptopsBody,
   Delivery,
   DeliveryBody,
+  HandoverBody,
   Laptop,
   LaptopReturnBody,
   LaptopStatus,
@@ -13,7 +14,14 @@ import type {
 export interface LaptopUseCases {
   /** Adds what is not known yet; the line is served at once. */
   add(body: AddLaptopsBody): Promise<{ added: number; skipped: string[] }>;
-  list(options: { status?: LaptopStatus; limit: number; continuationToken?: string }): Promise<LaptopPage>;
+  list(options: {
+    status?: LaptopStatus;
+    handedOver?: boolean;
+    limit: number;
+    continuationToken?: string;
+  }): Promise<LaptopPage>;
+  /** The laptop assigned to an onboarding reaches its agent; the device it replaces is expected back. */
+  handOver(serialNumber: string, body: HandoverBody, by: Actor): Promise<Laptop>;
   /** A laptop back at the DSI (`to-return` or `repair`): `ok` in stock again, `repair` kept out. */
   returnLaptop(serialNumber: string, body: LaptopReturnBody, by: Actor): Promise<Laptop>;
   /** One allocation pass of the pool (only its allocator runs it: one session, one pass at a time). */

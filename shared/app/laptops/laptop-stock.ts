@@ -78,7 +78,8 @@ export function createLaptopStock(deps: {
       return result;
     },
 
-    list: (options: { status?: LaptopStatus; limit: number; continuationToken?: string }) => laptops.list(options),
+    list: (options: { status?: LaptopStatus; handedOver?: boolean; limit: number; continuationToken?: string }) =>
+      laptops.list(options),
 
     /** Gives back what an onboarding holds (cancelled, failed); the next in line is served. */
     async release(onboardingId: string, why: string): Promise<number> {

@@ -4,7 +4,7 @@ import type { AccessoryStock } from '../../ports/accessory-stock';
 import type { Autopilot } from '../../ports/autopilot';
 import type { Clock } from '../../ports/clock';
 import type { LaptopPool } from '../../ports/laptop-pool';
-import type { Laptop, LaptopReturnBody } from '../../schemas/laptops';
+import { REPLACED_DEVICE_MODEL, type Laptop, type LaptopReturnBody } from '../../schemas/laptops';
 import type { OnboardingWriter } from '../onboarding/onboarding-writer';
 import type { RequestAllocation } from './allocation-requests';
 
@@ -35,7 +35,7 @@ export function createReturnLaptop(deps: {
       );
     }
     if (laptop.onboardingId !== null) {
-      await writer.apply(laptop.onboardingId, () => ({
+      const after = await writer.apply(laptop.onboardingId, () => ({
         type: 'laptop-returned',
         at: clock.now().toISOString(),
         by,
@@ -43,11 +43,19 @@ export function createReturnLaptop(deps: {
         condition: body.condition,
         ...(body.comment !== undefined ? { comment: body.comment } : {}),
       }));
-      if ((await deps.accessories.putBack(laptop.onboardingId)) > 0) {
+      // A leaver's accessories came back with the laptop (not those of an agent handing back a replaced device).
+      const leaverAccessories = after?.status === 'left' || after?.status === 'leaving';
+      if (leaverAccessories && (await deps.accessories.putBack(laptop.onboardingId)) > 0) {
         await deps.requestAllocation(`accessories-returned/${laptop.onboardingId}`);
       }
     }
     if (body.condition === 'ok') await autopilot.unassign(laptop.serialNumber, 'interactive');
+    // A desktop an equipment request replaced was recorded only to be handed back: back, it leaves the stock
+    // (no one is given it as a laptop). The answer is its last record.
+    if (laptop.model === REPLACED_DEVICE_MODEL) {
+      await laptops.retire(laptop.serialNumber);
+      return laptop;
+    }
     if (!(await laptops.recordReturn(laptop.serialNumber, body.condition))) {
       throw new DomainError(
         ErrorCodes.laptopNotReturnable,

@@ -51,6 +51,8 @@ export interface SummaryReport {
   byPriority: Record<Priority, number>;
   hireToCompleted: Record<Priority, { p50Hours: number | null; p90Hours: number | null; n: number }>;
   approvalToCompleted: Record<Priority, { p50Hours: number | null; p90Hours: number | null; n: number }>;
+  /** From the onboarding's creation to the laptop in the agent's hands (its handover). */
+  hireToEquipped: Record<Priority, { p50Hours: number | null; p90Hours: number | null; n: number }>;
   waiting: { laptop: number; officeLicense: number };
   needsAttention: { onboardingId: string; reason: string }[];
 }
@@ -68,6 +70,7 @@ export function createReports(deps: { store: OnboardingStore }) {
       const byPriority: Record<Priority, number> = { continuity: 0, standard: 0 };
       const fromHire = { continuity: new DurationHistogram(), standard: new DurationHistogram() };
       const fromApproval = { continuity: new DurationHistogram(), standard: new DurationHistogram() };
+      const toHands = { continuity: new DurationHistogram(), standard: new DurationHistogram() };
       const waiting = { laptop: 0, officeLicense: 0 };
       const needsAttention: SummaryReport['needsAttention'] = [];
       const take = (o: ReportFacts) => {
@@ -77,6 +80,7 @@ export function createReports(deps: { store: OnboardingStore }) {
           fromHire[o.priority].add(hoursBetween(o.createdAt, o.completedAt));
           if (o.decidedAt) fromApproval[o.priority].add(hoursBetween(o.decidedAt, o.completedAt));
         }
+        if (o.handedOverAt) toHands[o.priority].add(hoursBetween(o.createdAt, o.handedOverAt));
         if (o.status === 'provisioning' || o.status === 'needs-attention') {
           if (o.steps.laptop.status === 'waiting') waiting.laptop += 1;
           if (o.steps.officeLicense.status === 'waiting') waiting.officeLicense += 1;
@@ -104,6 +108,7 @@ export function createReports(deps: { store: OnboardingStore }) {
         byPriority,
         hireToCompleted: percentiles(fromHire),
         approvalToCompleted: percentiles(fromApproval),
+        hireToEquipped: percentiles(toHands),
         waiting,
         needsAttention,
       };
