@@ -136,6 +136,72 @@ describe('the laptop stock, a document per laptop', () => {
   });
 });
 
+describe("a laptop in its agent's hands", () => {
+  let t: TestServices;
+  beforeEach(async () => {
+    t = await startTestServices({ laptopStock: 0 });
+  });
+  afterEach(() => t.stop());
+
+  it('when the onboarding of a laptop handed over is undone, then the laptop is expected back (to-return), not in stock; one not handed over goes back in stock', async () => {
+    const pool = t.ports.laptops;
+    await pool.add(laptops('HAND', 2));
+    const [a, b] = [await waiting(t, 1), await waiting(t, 2)];
+    for (const [o, serial] of [
+      [a, 'HAND-00000'],
+      [b, 'HAND-00001'],
+    ] as const) {
+      const found = await pool.find(serial);
+      if (!found) throw new Error(`no ${serial}`);
+      const held = (await pool.available(null, 10)).find((l) => l.serialNumber === serial);
+      if (!held) throw new Error(`${serial} not available`);
+      expect(
+        await pool.reserve(held, {
+          ...(await t.ports.store.waitingForLaptop(10)).find((r) => r.onboardingId === o.id)!,
+        }),
+      ).toBe(true);
+      const reserved = await pool.heldBy(o.id);
+      expect(reserved && (await pool.markAssigned(o.id, reserved))).toBe(true);
+    }
+    expect(await pool.handOver('HAND-00000', a.id, '2026-12-02T09:00:00.000Z')).toBe(true);
+    // Once only, and only for its holder.
+    expect(await pool.handOver('HAND-00000', a.id, '2026-12-02T10:00:00.000Z')).toBe(false);
+    expect(await pool.handOver('HAND-00001', a.id, '2026-12-02T10:00:00.000Z')).toBe(false);
+    expect(
+      (await pool.list({ status: 'assigned', handedOver: false, limit: 10 })).items.map((l) => l.serialNumber),
+    ).toEqual(['HAND-00001']);
+    expect(await pool.release(a.id)).toEqual([]);
+    expect(await pool.find('HAND-00000')).toMatchObject({ status: 'to-return', onboardingId: a.id });
+    expect((await pool.release(b.id)).map((l) => l.serialNumber)).toEqual(['HAND-00001']);
+    expect(await pool.find('HAND-00001')).toMatchObject({ status: 'available', onboardingId: null });
+    // Back from the agent, it is in stock again, handed over to no one.
+    expect(await pool.recordReturn('HAND-00000', 'ok')).toBe(true);
+    const back = await pool.find('HAND-00000');
+    expect(back).toMatchObject({ status: 'available', onboardingId: null });
+    expect(back?.handedOverAt).toBeUndefined();
+  });
+
+  it("when a device to hand back is another onboarding's, then it is left alone; unknown, it is recorded to return; asked again, nothing changes", async () => {
+    const pool = t.ports.laptops;
+    await pool.add([{ serialNumber: 'OLD-1', model: 'Latitude 5400', userPrincipalName: 'agent0001@example.org' }]);
+    const holder = { onboardingId: 'A0002.1', userPrincipalName: 'agent0002@example.org', site: 'Tours' };
+    // Assigned to another agent: not theirs to hand back.
+    expect(await pool.expectBack('OLD-1', holder)).toBe(false);
+    expect(await pool.find('OLD-1')).toMatchObject({ status: 'assigned', onboardingId: null });
+    expect(await pool.expectBack('DESKTOP-0002', holder)).toBe(true);
+    expect(await pool.expectBack('DESKTOP-0002', holder)).toBe(true);
+    expect(await pool.find('DESKTOP-0002')).toMatchObject({
+      status: 'to-return',
+      onboardingId: 'A0002.1',
+      site: 'Tours',
+    });
+    expect(await pool.count('to-return')).toBe(1);
+    expect(await pool.retire('DESKTOP-0002')).toBe(true);
+    expect(await pool.find('DESKTOP-0002')).toBeNull();
+    expect(await pool.retire('OLD-1')).toBe(false);
+  });
+});
+
 describe('scarce laptops go first to business-continuity agents', () => {
   it('when the stock is out and continuity agents come, then they take the laptops latest reserved for standard agents (never an assigned one), who stay in line', async () => {
     const t = await startTestServices({ laptopStock: 0 });
