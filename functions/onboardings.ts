@@ -112,6 +112,24 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
         return json(200, toOnboardingView(changed));
       },
     }),
+    route(services, 'onboardings-access-pass', 'POST', 'onboardings/{id}/access-pass', {
+      roles: [Roles.onboardingApprove],
+      person: true,
+      async handle(req, tools) {
+        const pass = await (await services()).onboardings.issueAccessPass(req.params.id ?? '', tools.actor);
+        // Shown once, to the person who asked: kept by no cache on the way.
+        return json(
+          201,
+          {
+            temporaryAccessPass: pass.temporaryAccessPass,
+            startDateTime: pass.startDateTime,
+            lifetimeInMinutes: pass.lifetimeInMinutes,
+            isUsableOnce: pass.isUsableOnce,
+          },
+          { 'cache-control': 'no-store' },
+        );
+      },
+    }),
     route(services, 'onboardings-retry', 'POST', 'onboardings/{id}/retry', {
       roles: [Roles.onboardingApprove],
       person: true,

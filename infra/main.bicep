@@ -189,6 +189,8 @@ module functionApp 'modules/function-app.bicep' = {
       Http__maxRequestsInFlight: '64'
       Safety__maxDeparturesPerHour: '25'
       Provisioning__waitingRecheckSeconds: '300'
+      // A Temporary Access Pass's lifetime in minutes (the tenant's policy bounds it: 60 to 480 by default).
+      Provisioning__accessPassMinutes: '480'
       // Department → the group id of its team: the Teams step (empty: none).
       Provisioning__departmentTeams: string(departmentTeams)
       Provisioning__defaultUsageLocation: defaultUsageLocation

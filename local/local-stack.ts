@@ -15,6 +15,7 @@ import { GraphBudget, type BudgetLimits } from '../shared/adapters/graph/graph-b
 import { GraphClient } from '../shared/adapters/graph/graph-client';
 import { notifierFromSetting } from '../shared/adapters/teams/teams-workflow-notifier';
 import { GraphDirectory } from '../shared/adapters/graph/graph-directory';
+import { GraphAccessPasses } from '../shared/adapters/graph/graph-access-passes';
 import { GraphAutopilot } from '../shared/adapters/graph/graph-autopilot';
 import { graphConnectorsFrom } from '../shared/adapters/graph/graph-connectors';
 import { graphReadiness } from '../shared/adapters/graph/graph-readiness';
@@ -187,6 +188,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       rejected,
       bus: o.bus,
       autopilot: new GraphAutopilot(graph),
+      accessPasses: new GraphAccessPasses(graph),
       departureGuard: transientWhenThrottled(new CosmosDepartureGuard(cosmos.database)),
       accessories: transientWhenThrottled(
         new CosmosAccessoryStock(cosmos.database, o.clock, { onUnreadable: setAside(CONTAINERS.laptops.id) }),

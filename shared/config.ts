@@ -71,6 +71,11 @@ const configSchema = z.object({
   /** How long a step waiting for licence seats waits before it checks again. */
   Provisioning__waitingRecheckSeconds: positiveInt.default(300),
   /**
+   * A Temporary Access Pass's lifetime (minutes; usable once, from 07:00 Europe/Paris on the start day): within
+   * the tenant's policy, whose bounds by default are 60 to 480.
+   */
+  Provisioning__accessPassMinutes: z.coerce.number().int().min(10).max(43_200).default(480),
+  /**
    * API requests one instance works on at once; past it a request gets 503 with Retry-After at once (openapi.yaml,
    * "Limits"), instead of waiting behind the others past its client's timeout.
    */

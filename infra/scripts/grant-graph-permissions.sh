@@ -45,7 +45,8 @@ graph_sp=$(directory ad sp show --id "$graph_app_id" --query id -o tsv)
 #   TeamMember.Read.All: GET /teams/{id}/members (see whether the agent is a member of their department's team already)
 #   TeamMember.ReadWriteNonOwnerRole.All: POST /teams/{id}/members (make the agent a member of their department's team)
 #   TeamMember.ReadWriteNonOwnerRole.All: DELETE /teams/{id}/members/{membership-id} (take the agent out of a team (undo, move, leaver))
-permissions="User.Read.All User.ReadWrite.All GroupMember.ReadWrite.All LicenseAssignment.Read.All LicenseAssignment.ReadWrite.All DeviceManagementServiceConfig.Read.All DeviceManagementServiceConfig.ReadWrite.All TeamMember.Read.All TeamMember.ReadWriteNonOwnerRole.All"
+#   UserAuthMethod-TAP.ReadWrite.All: POST /users/{id}/authentication/temporaryAccessPassMethods (a Temporary Access Pass for a first sign-in from home (narrower than UserAuthenticationMethod.ReadWrite.All, which Graph also accepts))
+permissions="User.Read.All User.ReadWrite.All GroupMember.ReadWrite.All LicenseAssignment.Read.All LicenseAssignment.ReadWrite.All DeviceManagementServiceConfig.Read.All DeviceManagementServiceConfig.ReadWrite.All TeamMember.Read.All TeamMember.ReadWriteNonOwnerRole.All UserAuthMethod-TAP.ReadWrite.All"
 # END GENERATED
 for permission in $permissions; do
   role_id=$(directory ad sp show --id "$graph_app_id" --query "appRoles[?value=='$permission' && contains(allowedMemberTypes, 'Application')].id | [0]" -o tsv)

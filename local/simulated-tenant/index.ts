@@ -612,11 +612,11 @@ export class SimulatedTenant {
 
   /**
    * A sign-in with a Temporary Access Pass (tests: the pass an API answered is the one Graph issued): true when it
-   * is the user's current pass and usable now; a one-time pass is spent by it.
+   * is the user's current pass and usable at `at` (default now); a one-time pass is spent by it.
    */
-  signInWithAccessPass(upn: string, pass: string): boolean {
+  signInWithAccessPass(upn: string, pass: string, at = Date.now()): boolean {
     const id = this.userId(upn);
-    if (id === undefined || !this.accessPasses.signIn(id, pass, Date.now())) return false;
+    if (id === undefined || !this.accessPasses.signIn(id, pass, at)) return false;
     this.journal?.append({ op: 'access-pass', userId: id, pass: this.accessPasses.of(id) ?? null });
     return true;
   }

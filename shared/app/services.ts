@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { Forecast } from '../domain/forecast';
 import type { Actor } from '../domain/actor';
+import type { AccessPasses } from '../ports/access-passes';
 import type { AccessoryStock } from '../ports/accessory-stock';
 import type { Autopilot } from '../ports/autopilot';
 import type { DepartureGuard } from '../ports/departure-guard';
@@ -42,6 +43,7 @@ import {
   type QueuedNotification,
 } from './notifications/notifications';
 import type { OnboardingUseCases, ProvisioningUseCases } from './onboarding';
+import { createIssueAccessPass } from './onboarding/access-pass';
 import { createHandleApprovalDeadline, createScheduleApprovalDeadlines } from './onboarding/approval-deadlines';
 import { createDecideMany, createDecideOnboarding, createRetryOnboarding } from './onboarding/decide-onboarding';
 import { createHandleHrEvent } from './onboarding/handle-hr-event';
@@ -74,6 +76,8 @@ export interface Ports {
   departureGuard: DepartureGuard;
   /** Windows Autopilot: which user a laptop is set up for. */
   autopilot: Autopilot;
+  /** Temporary Access Passes for a first sign-in from home. */
+  accessPasses: AccessPasses;
   /** The steps made in the tenant (VPN, licence, Teams). */
   connectors: Connectors;
   rejected: RejectedMessageStore;
@@ -190,6 +194,13 @@ export function createServices(ports: Ports): Services {
       decide: decideOnboarding,
       decideMany: createDecideMany(decideOnboarding),
       retry: createRetryOnboarding({ writer, clock }),
+      issueAccessPass: createIssueAccessPass({
+        store,
+        writer,
+        accessPasses: ports.accessPasses,
+        clock,
+        lifetimeInMinutes: config.Provisioning__accessPassMinutes,
+      }),
       changePriority: createChangePriority({ writer, clock, replanLaptop }),
       handleApprovalDeadline: createHandleApprovalDeadline({ writer, clock }),
     },

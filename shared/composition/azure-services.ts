@@ -15,6 +15,7 @@ import { CosmosDepartureGuard } from '../adapters/cosmos/cosmos-departure-guard'
 import { GraphBudget } from '../adapters/graph/graph-budget';
 import { GraphClient } from '../adapters/graph/graph-client';
 import { GraphDirectory } from '../adapters/graph/graph-directory';
+import { GraphAccessPasses } from '../adapters/graph/graph-access-passes';
 import { GraphAutopilot } from '../adapters/graph/graph-autopilot';
 import { graphConnectorsFrom } from '../adapters/graph/graph-connectors';
 import { notifierFromSetting } from '../adapters/teams/teams-workflow-notifier';
@@ -93,6 +94,7 @@ export function createAzurePorts(env: NodeJS.ProcessEnv = process.env, overrides
     rejected,
     bus,
     autopilot: new GraphAutopilot(graph),
+    accessPasses: new GraphAccessPasses(graph),
     departureGuard: transientWhenThrottled(new CosmosDepartureGuard(database)),
     accessories: transientWhenThrottled(
       new CosmosAccessoryStock(database, systemClock, { onUnreadable: setAside(CONTAINERS.laptops.id) }),

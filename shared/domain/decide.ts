@@ -188,6 +188,18 @@ export type OnboardingEvent =
   /** A leaver's last day ended (a scheduled message for that last day): access is removed, the laptop expected. */
   | { type: 'departure-due'; at: string; lastDay: string }
   /**
+   * A Temporary Access Pass was issued for the agent's first sign-in, at a person's request: its validity is
+   * recorded, never the pass.
+   */
+  | {
+      type: 'access-pass-issued';
+      at: string;
+      by: Actor;
+      startDateTime: string;
+      lifetimeInMinutes: number;
+      isUsableOnce: boolean;
+    }
+  /**
    * The laptop reached its agent: picked up at a site, or delivered (with its tracking number). Once only; the
    * device an equipment request replaces is expected back from then on.
    */
@@ -501,6 +513,13 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
       break;
     case 'laptop-handed-over':
       handOver(b, event);
+      break;
+    case 'access-pass-issued':
+      b.log(event.by, 'onboarding.access-pass-issued', {
+        startDateTime: event.startDateTime,
+        lifetimeInMinutes: event.lifetimeInMinutes,
+        isUsableOnce: event.isUsableOnce,
+      });
       break;
     case 'moved':
       move(b, event);

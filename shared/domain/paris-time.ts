@@ -41,6 +41,13 @@ export function startOfDayInParis(day: string): Date {
   return new Date(midnightUtc - offsetMinutes(first) * 60_000);
 }
 
+/** The instant it is `hour`:00 on `day` in Paris (a whole hour that exists that day: 7, not 2 on the spring change). */
+export function atHourInParis(day: string, hour: number): Date {
+  const wallUtc = Date.parse(`${day}T${String(hour).padStart(2, '0')}:00:00Z`);
+  const first = wallUtc - offsetMinutes(wallUtc) * 60_000;
+  return new Date(wallUtc - offsetMinutes(first) * 60_000);
+}
+
 /** The instant `day` ends in Paris: the next day's 00:00 there. */
 export function endOfDayInParis(day: string): Date {
   return startOfDayInParis(nextDay(day));

@@ -5,7 +5,7 @@ import { DomainError, ErrorCodes, type ErrorCode } from '../domain/errors';
 import { AuthenticationError, type Principal, type TokenValidator } from '../ports/token-validator';
 import { InvalidContinuationToken } from '../ports/onboarding-store';
 import { UnreadableDocument } from '../ports/unreadable-document';
-import { TransientError } from '../ports/provisioners';
+import { TenantRefusal, TransientError } from '../ports/provisioners';
 import { toFieldErrors } from '../schemas/validation';
 import type { Role } from '../domain/roles';
 import { describeError, redact } from '../telemetry/redaction';
@@ -136,6 +136,10 @@ export function problemOf(
     context.error(`unreadable document ${err.id}: ${redact(err.reason)}`);
     const detail = `${err.id} is stored in a form this service cannot read; it is set aside for an operator`;
     return { problem: problemBody(500, detail, { code: 'UNREADABLE_DOCUMENT' }) };
+  }
+  if (err instanceof TenantRefusal) {
+    const detail = `the Microsoft 365 tenant refused it (${err.code}): ${err.message}`;
+    return { problem: problemBody(502, detail, { code: 'TENANT_REFUSED' }) };
   }
   if (err instanceof TransientError) {
     const retryAfter = String(Math.max(1, Math.ceil(err.retryAfterSeconds ?? 5)));

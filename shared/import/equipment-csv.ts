@@ -71,7 +71,10 @@ export interface ParsedEquipmentList {
 export function needsOf(cell: string | undefined): Needs | string {
   if (cell === undefined) return DEFAULT_NEEDS;
   const needs: Needs = { laptop: false, vpn: false, officeLicense: false, teams: false, accessories: [] };
-  for (const word of cell.split('|').map((w) => w.trim()).filter(Boolean)) {
+  for (const word of cell
+    .split('|')
+    .map((w) => w.trim())
+    .filter(Boolean)) {
     const step = STEP_WORDS[fold(word)];
     if (step) {
       needs[step] = true;

@@ -94,10 +94,7 @@ export const equipmentRequestedSchema = z.object({
    * The person who imported the CODIR's list (POST /api/equipment-requests/import sets it from their token):
    * the onboarding's creation is theirs in the history. HR's own events (POST /api/hr-events) may not carry it.
    */
-  requestedBy: z
-    .object({ userPrincipalName: userPrincipalNameSchema, objectId: objectIdSchema })
-    .strict()
-    .optional(),
+  requestedBy: z.object({ userPrincipalName: userPrincipalNameSchema, objectId: objectIdSchema }).strict().optional(),
 });
 
 /** Withdraws the employee's latest open onboarding, of either kind (a hire's cancellation keeps its meaning). */

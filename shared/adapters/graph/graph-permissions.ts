@@ -85,6 +85,12 @@ export const GRAPH_CALLS = [
     permission: 'TeamMember.ReadWriteNonOwnerRole.All',
     reference: 'https://learn.microsoft.com/graph/api/team-delete-members',
   },
+  {
+    call: 'POST /users/{id}/authentication/temporaryAccessPassMethods',
+    use: 'a Temporary Access Pass for a first sign-in from home (narrower than UserAuthenticationMethod.ReadWrite.All, which Graph also accepts)',
+    permission: 'UserAuthMethod-TAP.ReadWrite.All',
+    reference: 'https://learn.microsoft.com/graph/api/authentication-post-temporaryaccesspassmethods',
+  },
 ] as const;
 
 /** The application permissions to grant the managed identity on Microsoft Graph: the table's, once each. */

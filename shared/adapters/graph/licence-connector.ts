@@ -52,7 +52,9 @@ export function createLicenceConnector(
         const group = inheritedFrom(user);
         if (group && !directlyAssigned(user)) return { kind: 'done', detail: `inherited from group ${group}` };
         // An agent in post holds it already: nothing to assign.
-        return onboarding.kind === 'equipment' ? { kind: 'done', detail: 'licence already held', preExisting: true } : { kind: 'done' };
+        return onboarding.kind === 'equipment'
+          ? { kind: 'done', detail: 'licence already held', preExisting: true }
+          : { kind: 'done' };
       }
       try {
         if (!user.usageLocation) {

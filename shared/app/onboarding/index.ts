@@ -1,3 +1,4 @@
+import type { IssuedAccessPass } from '../../ports/access-passes';
 import type { Actor } from '../../domain/actor';
 import type { OnboardingFilter, OnboardingPage } from '../../ports/onboarding-store';
 import type { BulkDecision, DecisionBody } from '../../schemas/api';
@@ -19,6 +20,8 @@ export interface OnboardingUseCases {
   decide(id: string, body: DecisionBody, by: Actor): Promise<Onboarding>;
   decideMany(items: readonly BulkDecision[], by: Actor): Promise<DecisionOutcome[]>;
   retry(id: string, by: Actor): Promise<Onboarding>;
+  /** A Temporary Access Pass for the agent's first sign-in, shown once to `by` (never kept). */
+  issueAccessPass(id: string, by: Actor): Promise<IssuedAccessPass>;
   changePriority(id: string, priority: Priority, by: Actor): Promise<Onboarding>;
   /** An approval deadline came (a scheduled message): the reminder, or the expiry. */
   handleApprovalDeadline(due: ApprovalDeadline): Promise<Onboarding | null>;
