@@ -9,7 +9,7 @@ import { notificationWorker } from './notifications';
 import { onboardingFunctions } from './onboardings';
 import { reportFunctions } from './reports';
 import { laptopStepWorker, outboxSweeper, provisioningWorker, retentionSweeper } from './provisioning';
-import { health, me, openApiDocument } from './service-info';
+import { health, me, myArrivals, openApiDocument } from './service-info';
 import { readiness } from './readiness';
 import { webConsole } from './console';
 
@@ -20,6 +20,7 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     readiness(services),
     openApiDocument(),
     me(services),
+    myArrivals(services),
     hrEventsHttp(services),
     hrEventsImport(services),
     equipmentRequestsImport(services),

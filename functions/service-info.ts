@@ -3,7 +3,6 @@ import path from 'node:path';
 import { securedRoute, type HttpFunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
 import { json, problem } from '../shared/http/problem';
-import { Roles } from '../shared/domain/roles';
 import { describeError } from '../shared/telemetry/redaction';
 
 /** GET /api/health: anonymous liveness. */
@@ -54,7 +53,8 @@ export function openApiDocument(): HttpFunctionDefinition {
  */
 export function me(services: ServicesProvider): HttpFunctionDefinition {
   return securedRoute(services, 'me', 'GET', 'me', {
-    roles: Object.values(Roles),
+    // Anyone signed in: a manager without a role sees who they are, and their arrivals.
+    roles: 'signed-in',
     handle(_req, tools) {
       const p = tools.principal;
       return Promise.resolve(
@@ -65,6 +65,25 @@ export function me(services: ServicesProvider): HttpFunctionDefinition {
           roles: p.roles,
         }),
       );
+    },
+  });
+}
+
+/**
+ * GET /api/me/arrivals: the arrivals whose manager is the signed-in person (compared by object id), with only
+ * what a manager needs to follow them: no role needed.
+ */
+export function myArrivals(services: ServicesProvider): HttpFunctionDefinition {
+  return securedRoute(services, 'me-arrivals', 'GET', 'me/arrivals', {
+    roles: 'signed-in',
+    person: true,
+    async handle(_req, tools) {
+      const p = tools.principal;
+      if (p.kind !== 'person') throw new Error('a person signed in');
+      const items = await (
+        await services()
+      ).onboardings.arrivals({ objectId: p.oid, userPrincipalName: p.userPrincipalName });
+      return json(200, { items });
     },
   });
 }

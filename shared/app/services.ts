@@ -44,6 +44,7 @@ import {
 } from './notifications/notifications';
 import type { OnboardingUseCases, ProvisioningUseCases } from './onboarding';
 import { createIssueAccessPass } from './onboarding/access-pass';
+import { createArrivals } from './onboarding/arrivals';
 import { createHandleApprovalDeadline, createScheduleApprovalDeadlines } from './onboarding/approval-deadlines';
 import { createDecideMany, createDecideOnboarding, createRetryOnboarding } from './onboarding/decide-onboarding';
 import { createHandleHrEvent } from './onboarding/handle-hr-event';
@@ -180,6 +181,7 @@ export function createServices(ports: Ports): Services {
     departureGuard: { guard: ports.departureGuard, maxPerHour: config.Safety__maxDeparturesPerHour },
   });
   const reports = createReports({ store });
+  const forecast = createForecast({ store, laptops, accessories: ports.accessories, directory, clock });
   const rejectedMessages = createRejectedMessages({ store: ports.rejected, bus, clock });
   return {
     config,
@@ -194,6 +196,7 @@ export function createServices(ports: Ports): Services {
       decide: decideOnboarding,
       decideMany: createDecideMany(decideOnboarding),
       retry: createRetryOnboarding({ writer, clock }),
+      arrivals: createArrivals({ store, directory, forecast, clock }),
       issueAccessPass: createIssueAccessPass({
         store,
         writer,
@@ -269,7 +272,7 @@ export function createServices(ports: Ports): Services {
     },
     reports: {
       summary: (from, to) => reports.summary(from ?? ALL_TIME, to ?? clock.now().toISOString().slice(0, 10)),
-      forecast: createForecast({ store, laptops, accessories: ports.accessories, directory, clock }),
+      forecast,
     },
     operations: {
       sweep: createSweeper({ store, writer, laptopStock, accessories, bus, clock, config }),

@@ -31,6 +31,8 @@ export interface Intake {
   startDate: string;
   usageLocation?: string;
   managerUpn: string | null;
+  /** The manager's object id, when the directory knows the account: who sees the arrival (GET /api/me/arrivals). */
+  managerObjectId?: string;
   /** What is needed, resolved (Teams only where the department has a team). */
   needs: StoredNeeds;
   replaces: { serialNumber: string } | null;
@@ -337,6 +339,7 @@ export function openOnboarding(
     decision: null,
     needs: intake.needs,
     managerUpn: intake.managerUpn,
+    ...(intake.managerObjectId !== undefined ? { managerObjectId: intake.managerObjectId } : {}),
     replaces: intake.replaces,
     ...(intake.reason ? { reason: intake.reason } : {}),
     steps: {

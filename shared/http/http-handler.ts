@@ -52,8 +52,8 @@ export interface RequestTools {
 }
 
 export interface SecuredRoute {
-  /** Any of these roles grants access. */
-  roles: readonly Role[];
+  /** Any of these roles grants access; `signed-in`: anyone signed in, with or without a role (a manager). */
+  roles: readonly Role[] | 'signed-in';
   /** Only a person may do this (deciding, retrying...): an application token gets 403 whatever its roles. */
   person?: boolean;
   handle(req: HttpRequest, tools: RequestTools, context: InvocationContext): Promise<HttpResponseInit>;
@@ -199,7 +199,7 @@ export function secured(getDeps: () => Promise<SecuredDeps>, route: SecuredRoute
           code: 'PERSON_REQUIRED',
         });
       }
-      if (!route.roles.some((r) => principal.roles.includes(r))) {
+      if (route.roles !== 'signed-in' && !route.roles.some((r) => principal.roles.includes(r))) {
         return problem(403, `this needs one of the roles: ${route.roles.join(', ')}`);
       }
       const tools: RequestTools = {

@@ -12,8 +12,9 @@ export interface DirectoryAgent {
   department: string | null;
   /** Where they work (`officeLocation`). */
   site: string | null;
-  /** Their manager's user principal name, if the directory has one. */
+  /** Their manager's user principal name and object id, if the directory has one. */
   managerUpn: string | null;
+  managerObjectId: string | null;
 }
 
 export interface Directory {

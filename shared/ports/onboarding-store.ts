@@ -54,6 +54,11 @@ export interface OnboardingStore {
   get(id: string): Promise<Versioned<Onboarding> | null>;
   /** The employee's onboardings, newest (highest sequence) first. */
   listForEmployee(employeeId: string): Promise<Versioned<Onboarding>[]>;
+  /**
+   * The onboardings whose agent's manager is this person, newest first: by their object id, and those whose
+   * manager's object id was not known (their account was not found then) by upn, for the caller to confirm.
+   */
+  managedBy(manager: { objectId: string; userPrincipalName: string }, limit: number): Promise<Onboarding[]>;
   create(onboarding: Onboarding): Promise<Versioned<Onboarding>>;
   /** Replaces only if the stored etag is still `etag`; otherwise throws ConcurrencyConflict. */
   replace(onboarding: Onboarding, etag: string): Promise<Versioned<Onboarding>>;

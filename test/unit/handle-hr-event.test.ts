@@ -58,7 +58,7 @@ function harness(options: { createRaces?: number } = {}) {
     writer,
     bus: { send: () => Promise.resolve() },
     clock,
-    directory: { agent: () => Promise.resolve(null) },
+    directory: { agent: () => Promise.resolve(null), objectIdOf: () => Promise.resolve(null) },
     laptops: { assignedTo: () => Promise.resolve(null) },
     hasTeam: () => false,
     departureGuard: { guard: { admit: () => Promise.resolve(true) }, maxPerHour: 25 },

@@ -136,6 +136,21 @@ export class CosmosOnboardingStore implements OnboardingStore {
     return this.readable(resources);
   }
 
+  async managedBy(manager: { objectId: string; userPrincipalName: string }, limit: number): Promise<Onboarding[]> {
+    const { resources } = await this.container.items
+      .query<StoredOnboarding>({
+        query:
+          `SELECT TOP ${Math.trunc(limit)} * FROM c WHERE c.docType = 'onboarding' AND (c.managerObjectId = @oid OR ` +
+          '(NOT IS_DEFINED(c.managerObjectId) AND LOWER(c.managerUpn) = @upn)) ORDER BY c.createdAt DESC',
+        parameters: [
+          { name: '@oid', value: manager.objectId },
+          { name: '@upn', value: manager.userPrincipalName.toLowerCase() },
+        ],
+      })
+      .fetchAll();
+    return (await this.readable(resources)).map((v) => v.value);
+  }
+
   async create(onboarding: Onboarding): Promise<Versioned<Onboarding>> {
     // The same schema before a write as after a read: a document this code could not read back is never stored.
     const valid = sealed(onboardingDocumentSchema.parse(onboarding));

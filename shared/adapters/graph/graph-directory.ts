@@ -11,12 +11,12 @@ interface GraphUser {
   displayName?: string | null;
   department?: string | null;
   officeLocation?: string | null;
-  manager?: { userPrincipalName?: string | null } | null;
+  manager?: { id?: string | null; userPrincipalName?: string | null } | null;
 }
 
 const AGENT_QUERY =
   '$select=id,userPrincipalName,employeeId,displayName,department,officeLocation' +
-  '&$expand=manager($select=userPrincipalName)';
+  '&$expand=manager($select=id,userPrincipalName)';
 
 function agentOf(user: GraphUser, asked: string): DirectoryAgent {
   return {
@@ -27,6 +27,7 @@ function agentOf(user: GraphUser, asked: string): DirectoryAgent {
     department: user.department ?? null,
     site: user.officeLocation ?? null,
     managerUpn: user.manager?.userPrincipalName ?? null,
+    managerObjectId: user.manager?.id ?? null,
   };
 }
 

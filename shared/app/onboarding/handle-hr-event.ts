@@ -4,7 +4,7 @@ import { onboardingId } from '../../domain/onboarding-id';
 import { dayInParis, startOfDayInParis } from '../../domain/paris-time';
 import type { Clock } from '../../ports/clock';
 import type { DepartureGuard } from '../../ports/departure-guard';
-import type { Directory } from '../../ports/directory';
+import type { Directory, DirectoryAgent } from '../../ports/directory';
 import type { LaptopPool } from '../../ports/laptop-pool';
 import type { MessageBus } from '../../ports/message-bus';
 import { AlreadyExists, type OnboardingStore, type Versioned } from '../../ports/onboarding-store';
@@ -43,7 +43,7 @@ export function createHandleHrEvent(deps: {
   bus: MessageBus;
   clock: Clock;
   /** What the directory says of an agent in post (department, site, manager), and whether the account exists. */
-  directory: Pick<Directory, 'agent'>;
+  directory: Pick<Directory, 'agent' | 'objectIdOf'>;
   /** The laptop an agent in post holds already. */
   laptops: Pick<LaptopPool, 'assignedTo'>;
   /** Re-plans the laptop of an onboarding whose start date, priority or site changed. */
@@ -65,8 +65,21 @@ export function createHandleHrEvent(deps: {
 
   /** What a hire or an equipment request opens. An agent in post's department and site are the directory's. */
   async function intakeOf(event: Opening): Promise<Intake> {
-    if (event.type === 'employee.hired') return intakeOfHire(event, deps.hasTeam(event.employee.department));
+    if (event.type === 'employee.hired') {
+      const intake = intakeOfHire(event, deps.hasTeam(event.employee.department));
+      const manager = intake.managerUpn === null ? null : await deps.directory.objectIdOf(intake.managerUpn);
+      return manager === null ? intake : { ...intake, managerObjectId: manager };
+    }
     return equipmentIntake(event);
+  }
+
+  /** The manager's object id: the one the request names, else the directory's manager of the agent. */
+  async function managerOf(
+    named: string | undefined,
+    agent: DirectoryAgent | null,
+  ): Promise<{ managerObjectId?: string }> {
+    const id = named !== undefined ? await deps.directory.objectIdOf(named) : (agent?.managerObjectId ?? null);
+    return id === null ? {} : { managerObjectId: id };
   }
 
   async function equipmentIntake(event: EquipmentRequested): Promise<Intake> {
@@ -90,6 +103,7 @@ export function createHandleHrEvent(deps: {
       priority: employee.priority,
       startDate: employee.neededBy ?? dayInParis(clock.now()),
       managerUpn: employee.managerUpn ?? agent?.managerUpn ?? null,
+      ...(await managerOf(employee.managerUpn, agent)),
       needs: { ...needs, teams: needs.teams && deps.hasTeam(department) },
       replaces,
       ...(event.reason ? { reason: event.reason } : {}),

@@ -1,4 +1,5 @@
 import type { IssuedAccessPass } from '../../ports/access-passes';
+import type { ManagerView } from './arrivals';
 import type { Actor } from '../../domain/actor';
 import type { OnboardingFilter, OnboardingPage } from '../../ports/onboarding-store';
 import type { BulkDecision, DecisionBody } from '../../schemas/api';
@@ -20,6 +21,8 @@ export interface OnboardingUseCases {
   decide(id: string, body: DecisionBody, by: Actor): Promise<Onboarding>;
   decideMany(items: readonly BulkDecision[], by: Actor): Promise<DecisionOutcome[]>;
   retry(id: string, by: Actor): Promise<Onboarding>;
+  /** The arrivals of a manager: the onboardings whose agent's manager is this person (by object id). */
+  arrivals(manager: { objectId: string; userPrincipalName: string }): Promise<ManagerView[]>;
   /** A Temporary Access Pass for the agent's first sign-in, shown once to `by` (never kept). */
   issueAccessPass(id: string, by: Actor): Promise<IssuedAccessPass>;
   changePriority(id: string, priority: Priority, by: Actor): Promise<Onboarding>;
