@@ -264,12 +264,14 @@ async function start(): Promise<void> {
     () => session.token(),
     () => undefined,
   );
+  const again = h('button', { type: 'button', 'data-action': 'sign-out' }, t('signOut'));
+  again.addEventListener('click', () => void session.signOut().then(() => location.reload()));
   try {
     const me = await api.get<Me>('me');
-    shell(session, api, me);
+    // Signed in with no role of the API: said plainly, with the way out.
+    if (me.roles.length === 0) page(() => void start(), h('p', { role: 'alert' }, t('noRole')), again);
+    else shell(session, api, me);
   } catch (err) {
-    const again = h('button', { type: 'button', 'data-action': 'sign-out' }, t('signOut'));
-    again.addEventListener('click', () => void session.signOut().then(() => location.reload()));
     const forbidden = err instanceof ApiProblem && err.problem.status === 403;
     const expired = err instanceof ApiProblem && err.problem.status === 401;
     if (expired) {
