@@ -12,7 +12,9 @@
 # - the optional claim idtyp on access tokens, so that an application token says "app"
 #   (https://learn.microsoft.com/entra/identity-platform/optional-claims-reference);
 # - a delegated scope, access_as_user, so that the web console signs people in for this API;
-# - appRoleAssignmentRequired on the service principal: nobody gets a token without a role assignment
+# - appRoleAssignmentRequired false on the service principal: anyone of the tenant may sign in, as the contract's
+#   managers do (« Mes arrivées », GET /api/me/arrivals: their own arrivals, no role needed); every other route
+#   checks one of the app roles in the token, so an account without a role reads nothing else
 #   (https://learn.microsoft.com/graph/api/resources/serviceprincipal).
 #
 # Needs directory rights that a deployment pipeline should not hold: with SKIP_API_APP_REGISTRATION=true (the
@@ -94,7 +96,7 @@ directory rest --method PATCH --uri "https://graph.microsoft.com/v1.0/applicatio
 sp_id=$(az ad sp show --id "$app_id" --query id -o tsv 2> /dev/null || true)
 [ -n "$sp_id" ] || sp_id=$(directory ad sp create --id "$app_id" --query id -o tsv)
 directory rest --method PATCH --uri "https://graph.microsoft.com/v1.0/servicePrincipals/$sp_id" \
-  --headers 'Content-Type=application/json' --body '{"appRoleAssignmentRequired": true}'
+  --headers 'Content-Type=application/json' --body '{"appRoleAssignmentRequired": false}'
 
 # The API validates v2 tokens only: refuse to go on with a registration that would issue v1 tokens.
 version=$(directory ad app show --id "$app_id" --query api.requestedAccessTokenVersion -o tsv)
