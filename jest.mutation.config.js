@@ -5,13 +5,25 @@
 const base = require('./jest.config.js');
 
 // MUTATION_TESTS=unit: the unit tests alone for the app scope too (minutes instead of hours on 2 cores; what
-// it reports is a floor, since the integration tests would only kill more).
-const unitOnly = process.env.MUTATION_SCOPE === 'domain' || process.env.MUTATION_TESTS === 'unit';
+// it reports is a floor, since the integration tests would only kill more). MUTATION_TESTS=<globs>
+// (comma-separated, from the project root, e.g. test/unit/forecast.test.ts,test/unit/decide*.test.ts): those
+// test files alone, the narrowing `jest --testPathPattern` would give (Stryker's jest runner takes no such
+// flag, but reads this configuration). Also a floor: the suites left out could only kill more.
+const tests = process.env.MUTATION_TESTS ?? '';
+const globs =
+  tests === 'unit'
+    ? []
+    : tests
+        .split(',')
+        .map((glob) => glob.trim())
+        .filter((glob) => glob !== '');
+const unitOnly = process.env.MUTATION_SCOPE === 'domain' || tests === 'unit';
 const roots = unitOnly ? ['<rootDir>/test/unit'] : ['<rootDir>/test/unit', '<rootDir>/test/integration'];
 
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
   roots,
+  ...(globs.length > 0 ? { testMatch: globs.map((glob) => `<rootDir>/${glob}`) } : {}),
   testPathIgnorePatterns: ['/node_modules/', 'test/integration/telemetry-setup'],
 };

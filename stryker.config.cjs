@@ -5,7 +5,14 @@
 //   Static mutants (code that only runs when a module is loaded, or in a beforeAll that builds the services:
 //   the composition) are left out: every test covers them, so each would re-run the whole suite, and a broken
 //   composition fails every test anyway.
+// MUTATION_FILES (comma-separated globs, optional) mutates those files instead of the scope's folder: minutes
+// on the file being worked on rather than the whole scope; MUTATION_TESTS (jest.mutation.config.js) narrows
+// the tests likewise.
 const scope = process.env.MUTATION_SCOPE === 'domain' ? 'domain' : 'app';
+const files = (process.env.MUTATION_FILES ?? '')
+  .split(',')
+  .map((glob) => glob.trim())
+  .filter((glob) => glob !== '');
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 module.exports = {
@@ -13,9 +20,10 @@ module.exports = {
   testRunner: 'jest',
   jest: { configFile: 'jest.mutation.config.js', enableFindRelatedTests: false },
   coverageAnalysis: 'perTest',
-  mutate: scope === 'domain' ? ['shared/domain/**/*.ts'] : ['shared/app/**/*.ts'],
+  mutate: files.length > 0 ? files : scope === 'domain' ? ['shared/domain/**/*.ts'] : ['shared/app/**/*.ts'],
   ignoreStatic: scope === 'app',
-  ignorePatterns: ['.deploy', '.local', 'dist', 'coverage', 'reports', 'bench/results'],
+  // Anchored at the root: a bare 'reports' would leave shared/app/reports out of the sandbox too.
+  ignorePatterns: ['/.deploy', '/.local', '/dist', '/coverage', '/reports', '/bench/results'],
   thresholds: { high: 90, low: 80, break: null },
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: `reports/mutation/${scope}.html` },

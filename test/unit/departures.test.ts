@@ -1,16 +1,19 @@
 import {
+  createConfirmDepartures,
   createHandleDeparture,
   createScheduleDeparture,
   DEPARTURE_HOP_MS,
   departureDueAt,
 } from '../../shared/app/departures/departures';
 import { decide } from '../../shared/domain/decide';
+import { DomainError, ErrorCodes } from '../../shared/domain/errors';
 import type { LaptopPool } from '../../shared/ports/laptop-pool';
 import type { OutgoingMessage } from '../../shared/ports/message-bus';
 import type { OnboardingStore } from '../../shared/ports/onboarding-store';
 import type { Onboarding } from '../../shared/schemas/onboarding';
 import type { OnboardingWriter } from '../../shared/app/onboarding/onboarding-writer';
-import { approvedOnboarding } from '../support/factories';
+import { APPROVER, approvedOnboarding } from '../support/factories';
+import { memoryOnboardings } from '../support/memory-onboardings';
 
 // The end of a leaver's last day, as a scheduled message (hops of at most 30 days), and what it does.
 
@@ -139,5 +142,108 @@ describe('a departure message', () => {
     await h.handle({ onboardingId: o.id, lastDay: LAST_DAY });
     expect(h.calls).toEqual([`to-return PC-9 ${o.id}`]);
     expect(await harness('2027-07-30T00:00:00Z', null).handle({ onboardingId: 'X.1', lastDay: LAST_DAY })).toBeNull();
+  });
+});
+
+describe('a departure held by the guard', () => {
+  /** A leaver whose departure the guard held (as decide-lifecycle's tables make it). */
+  const heldLeaver = () => {
+    const o = leaving();
+    o.departure = { lastDay: LAST_DAY, dueAt: DUE, held: true };
+    return o;
+  };
+
+  it('when it is held, then the end of its last day is not scheduled until a person confirms it', async () => {
+    const { schedule, sent } = scheduler('2027-06-10T12:00:00Z');
+    await schedule(heldLeaver());
+    expect(sent).toEqual([]);
+  });
+
+  function confirmer(...stored: Onboarding[]) {
+    const onboardings = memoryOnboardings({ now: () => new Date('2027-06-10T12:00:00Z') }, ...stored);
+    const scheduled: string[] = [];
+    const confirm = createConfirmDepartures({
+      writer: onboardings.writer,
+      clock: { now: () => new Date('2027-06-10T12:00:00Z') },
+      scheduleDeparture: (o) => {
+        scheduled.push(`${o.id} ${o.departure?.held ? 'held' : 'confirmed'}`);
+        return Promise.resolve();
+      },
+    });
+    return { confirm, scheduled, onboardings };
+  }
+
+  it('when a person confirms held departures, then each runs as usual from then on (the end of its last day scheduled), in the order asked; one unknown or not held is told so and never fails the others', async () => {
+    const a = heldLeaver();
+    const notHeld = { ...leaving(), id: 'E2.1', employeeId: 'E2' };
+    const b = { ...heldLeaver(), id: 'E3.1', employeeId: 'E3' };
+    const h = confirmer(a, notHeld, b);
+    const outcomes = await h.confirm([a.id, 'UNKNOWN.1', notHeld.id, b.id], APPROVER);
+    expect(outcomes.map((o) => [o.onboardingId, o.ok])).toEqual([
+      [a.id, true],
+      ['UNKNOWN.1', false],
+      [notHeld.id, false],
+      [b.id, true],
+    ]);
+    expect(h.scheduled).toEqual([`${a.id} confirmed`, `${b.id} confirmed`]);
+    const [first, unknown, refused] = outcomes;
+    expect(first?.ok && first.onboarding.departure).toEqual({ lastDay: LAST_DAY, dueAt: DUE });
+    expect(!unknown?.ok && unknown?.error).toEqual(new DomainError(ErrorCodes.notFound, 'no onboarding UNKNOWN.1'));
+    expect(!refused?.ok && refused?.error).toMatchObject({ code: ErrorCodes.illegalTransition });
+    expect(h.onboardings.stored(a.id).history.at(-1)).toMatchObject({
+      type: 'departure.confirmed',
+      actor: APPROVER.name,
+      actorId: APPROVER.id,
+    });
+  });
+});
+
+describe('the messages of a departure', () => {
+  it('when the onboarding has a trace, then its departure message continues it; the message says what it is about', async () => {
+    const { schedule, sent } = scheduler('2027-06-10T12:00:00Z');
+    const o = { ...leaving(), traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+    await schedule(o);
+    expect(sent[0]).toMatchObject({
+      subject: 'departure',
+      contentType: 'application/json',
+      correlationId: o.id,
+      applicationProperties: { traceparent: o.traceparent },
+    });
+    const plain = scheduler('2027-06-10T12:00:00Z');
+    await plain.schedule(leaving());
+    expect(plain.sent[0]).not.toHaveProperty('applicationProperties');
+  });
+
+  it('when the last day is already past, then the message is due at once (its end), not a hop before it', async () => {
+    const { schedule, sent } = scheduler('2027-07-15T12:00:00Z');
+    await schedule(leaving());
+    expect(sent[0]?.scheduledEnqueueTime).toEqual(new Date(DUE));
+  });
+
+  it('when the message is for an onboarding no longer leaving, then nothing is done', async () => {
+    const o = { ...leaving(), status: 'left' as const };
+    const calls: string[] = [];
+    const handle = createHandleDeparture({
+      store: { get: () => Promise.resolve({ value: o, etag: 'e' }) } as unknown as OnboardingStore,
+      writer: {
+        apply: () => {
+          calls.push('apply');
+          return Promise.resolve(o);
+        },
+      } as unknown as OnboardingWriter,
+      laptops: {
+        markToReturn: () => {
+          calls.push('to-return');
+          return Promise.resolve(true);
+        },
+      } as unknown as LaptopPool,
+      clock: { now: () => new Date('2027-07-30T00:00:00Z') },
+      scheduleDeparture: () => {
+        calls.push('schedule');
+        return Promise.resolve();
+      },
+    });
+    expect(await handle({ onboardingId: o.id, lastDay: LAST_DAY })).toEqual(o);
+    expect(calls).toEqual([]);
   });
 });
