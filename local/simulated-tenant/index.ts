@@ -25,7 +25,13 @@ import { DOCUMENTED_LIMITS, GraphThrottle, type GraphLimits } from './throttling
 import { TokenEndpoint } from './token-endpoint';
 import { teamsCardSchema, TeamsWorkflowChannel, type ReceivedTeamsCard } from './teams-workflow';
 
-export { acceleratedLimits, DOCUMENTED_LIMITS, scaledLimits, type GraphLimits } from './throttling';
+export {
+  acceleratedLimits,
+  DOCUMENTED_LIMITS,
+  DOCUMENTED_TEAMS_LIMITS,
+  scaledLimits,
+  type GraphLimits,
+} from './throttling';
 export { GRAPH_OPERATIONS, type GraphOperation } from './permissions';
 export { MESSAGES as LICENCE_MESSAGES } from './licences';
 export { DEFAULT_ACCESS_PASS_POLICY, type AccessPassPolicy } from './authentication-methods';
@@ -415,6 +421,8 @@ export class SimulatedTenant {
       bound(t.consumed.intuneWrites, intune.writes, intune.windowMs),
       // Teams calls at the rate of "other calls" (member reads may go twice as fast; a bound, not an estimate).
       bound(t.consumed.teams, teams.requests, teams.windowMs),
+      // and the calls on one team at that team's own rate (4 a second on a given team).
+      ...[...t.consumedPerTeam.values()].map((calls) => bound(calls, teams.perTeam, teams.windowMs)),
     );
   }
 
