@@ -27,12 +27,18 @@ export interface BurstResult {
   lowerBoundMs: number;
   ratio: number;
   graph: { calls: number; throttled: number; unavailable: number };
+  /** When the last approval was answered (ms): no agent is equipped before it is approved. */
+  intakeMs: number;
   continuity: {
     agents: number;
     equipped: number;
+    /** When the last continuity agent was equipped: every effect it needed made in the tenant (ms). */
     lastEquippedMs: number;
-    /** Standard agents equipped before the last continuity one. */
+    /** Standard agents equipped (every effect, a laptop among them) before the last continuity one. */
     standardBefore: number;
+    /** The same for the laptop alone (the measure of the figures before 2 December 2026). */
+    lastLaptopMs: number;
+    standardBeforeLaptop: number;
     /** Continuity agents without a laptop while standard ones got one: the goal is none. */
     leftWaiting: number;
   };
@@ -51,6 +57,47 @@ const count = (host: LocalHost, kind: 'member-added' | 'license-assigned' | 'dev
     .size;
 
 /**
+ * When each agent was equipped (ms after `startedAt`): the last change the tenant made for them (their VPN
+ * membership, licence, team membership, laptop), for those who got a laptop. What an agent in post already
+ * had is no change, and a step not needed makes none.
+ */
+export function equippedTimes(host: LocalHost, startedAt: number, upns: Iterable<string>): Map<string, number> {
+  const byId = new Map<string, string>();
+  for (const upn of upns) {
+    const id = host.tenant.userId(upn);
+    if (id) byId.set(id, upn.toLowerCase());
+  }
+  const last = new Map<string, number>();
+  const laptop = new Set<string>();
+  const note = (upn: string | undefined, at: string) => {
+    if (upn !== undefined) last.set(upn, Math.max(last.get(upn) ?? 0, Date.parse(at) - startedAt));
+  };
+  for (const e of host.tenant.effects) {
+    if (Date.parse(e.at) < startedAt) continue;
+    if (e.kind === 'device-user-assigned') {
+      const upn = e.detail.toLowerCase();
+      if (!byId.has(host.tenant.userId(upn) ?? '')) continue;
+      laptop.add(upn);
+      note(upn, e.at);
+    } else if (e.kind === 'member-added' || e.kind === 'license-assigned' || e.kind === 'team-member-added') {
+      note(byId.get(e.target), e.at);
+    }
+  }
+  return new Map([...last].filter(([upn]) => laptop.has(upn)));
+}
+
+/** The last continuity agent equipped, and the standard agents equipped before it. */
+export function continuityFirst(equipped: Map<string, number>, priorityOf: Map<string, string>) {
+  const at = (priority: string) => [...equipped].filter(([upn]) => priorityOf.get(upn) === priority).map(([, t]) => t);
+  const last = Math.max(0, ...at('continuity'));
+  return {
+    lastMs: last,
+    standardBefore: at('standard').filter((t) => t < last).length,
+    equipped: at('continuity').length,
+  };
+}
+
+/**
  * One burst: `hires` hires and their approvals at once over HTTP, then every step that can be done is done
  * (each agent's VPN and licence, a laptop for as many as the stock holds).
  */
@@ -61,6 +108,8 @@ export async function burst(options: {
   laptops: number;
   throttled: boolean;
   failureRate: number;
+  /** Only the continuity agents of the same hires (what Graph's limits allow for them alone). */
+  continuityOnly?: boolean;
 }): Promise<BurstResult> {
   const host = await benchHost({
     persist: true,
@@ -77,9 +126,11 @@ export async function burst(options: {
     const call = apiClient(host);
     const t = await tokens(host);
     const prefix = `b${options.instances}${options.throttled ? 't' : 'f'}`;
-    const hires = Array.from({ length: options.hires }, (_, i) => hireOf(i, prefix));
+    const hires = Array.from({ length: options.hires }, (_, i) => hireOf(i, prefix)).filter(
+      (h) => !options.continuityOnly || h.employee.priority === 'continuity',
+    );
     const priorityOf = new Map(hires.map((h) => [h.employee.userPrincipalName.toLowerCase(), h.employee.priority]));
-    const laptopsPossible = Math.min(options.laptops, options.hires);
+    const laptopsPossible = Math.min(options.laptops, hires.length);
     await host.whenIdle();
     host.cosmos.stats = emptyCosmosStats();
     Object.assign(host.bus.stats, { sent: 0, duplicates: 0, delivered: 0, settled: 0, handlerMs: 0, busyMs: 0 });
@@ -119,10 +170,11 @@ export async function burst(options: {
         { retryOn: [404, 429, 503] },
       );
     });
+    const intakeMs = Date.now() - startedAt;
     const deadline = Date.now() + 600_000;
     while (
-      count(host, 'member-added') < options.hires ||
-      count(host, 'license-assigned') < options.hires ||
+      count(host, 'member-added') < hires.length ||
+      count(host, 'license-assigned') < hires.length ||
       count(host, 'device-user-assigned') < laptopsPossible
     ) {
       if (Date.now() > deadline) throw new Error(`${options.label}: not provisioned after 10 minutes`);
@@ -151,6 +203,7 @@ export async function burst(options: {
     const equippedAt = (priority: string) =>
       [...firstDevice].filter(([upn]) => priorityOf.get(upn) === priority).map(([, at]) => at);
     const lastContinuity = Math.max(0, ...equippedAt('continuity'));
+    const first = continuityFirst(equippedTimes(host, startedAt, priorityOf.keys()), priorityOf);
     const continuityAgents = hires.filter((h) => h.employee.priority === 'continuity').length;
     const holds = (priority: string) => resources.filter((r) => r.priority === priority && r.laptop === 'done').length;
 
@@ -161,7 +214,7 @@ export async function burst(options: {
     const lowerBoundMs = host.tenant.lowerBoundMs();
     return {
       instances: options.instances,
-      hires: options.hires,
+      hires: hires.length,
       laptops: options.laptops,
       elapsedMs,
       lowerBoundMs,
@@ -171,11 +224,14 @@ export async function burst(options: {
         throttled: answered[429] ?? 0,
         unavailable: answered[503] ?? 0,
       },
+      intakeMs,
       continuity: {
         agents: continuityAgents,
         equipped: holds('continuity'),
-        lastEquippedMs: lastContinuity,
-        standardBefore: equippedAt('standard').filter((at) => at < lastContinuity).length,
+        lastEquippedMs: first.lastMs,
+        standardBefore: first.standardBefore,
+        lastLaptopMs: lastContinuity,
+        standardBeforeLaptop: equippedAt('standard').filter((at) => at < lastContinuity).length,
         leftWaiting: holds('standard') > 0 ? continuityAgents - holds('continuity') : 0,
       },
       budget,
