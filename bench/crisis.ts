@@ -2,7 +2,16 @@ import { performance } from 'node:perf_hooks';
 import { emptyCosmosStats, type CosmosStats } from '../local/embedded-cosmos';
 import type { LocalHost } from '../local/host';
 import { acceleratedLimits, DOCUMENTED_LIMITS } from '../local/simulated-tenant';
-import { apiClient, benchHost, hireOf, pool, progress, progressDone, tokens } from './harness';
+import {
+  apiClient,
+  approveAsTheConsoleLists,
+  benchHost,
+  hireOf,
+  pool,
+  progress,
+  progressDone,
+  tokens,
+} from './harness';
 
 // The crisis of the seed: hundreds of agents to equip at once, laptops scarce, Microsoft 365 the
 // bottleneck. Hires and their approvals all at once, through the API, as the HR system and the DSI would.
@@ -36,9 +45,15 @@ export interface BurstResult {
     lastEquippedMs: number;
     /** Standard agents equipped (every effect, a laptop among them) before the last continuity one. */
     standardBefore: number;
+    /** Of those, the ones approved after it (they overtook it in the service: the goal is none). */
+    overtaking: number;
     /** The same for the laptop alone (the measure of the figures before 2 December 2026). */
     lastLaptopMs: number;
     standardBeforeLaptop: number;
+    /** When the last continuity agent got each change (ms): the step they waited for longest. */
+    lastByChange: Partial<Record<EquippingChange, number>>;
+    /** When the last continuity agent was approved (ms). */
+    approvedMs: number;
     /** Continuity agents without a laptop while standard ones got one: the goal is none. */
     leftWaiting: number;
   };
@@ -56,44 +71,80 @@ const count = (host: LocalHost, kind: 'member-added' | 'license-assigned' | 'dev
   new Set(host.tenant.effectsOf(kind).map((e) => (kind === 'device-user-assigned' ? e.detail.toLowerCase() : e.target)))
     .size;
 
+const EQUIPPING = ['member-added', 'license-assigned', 'team-member-added', 'device-user-assigned'] as const;
+export type EquippingChange = (typeof EQUIPPING)[number];
+
 /**
- * When each agent was equipped (ms after `startedAt`): the last change the tenant made for them (their VPN
- * membership, licence, team membership, laptop), for those who got a laptop. What an agent in post already
- * had is no change, and a step not needed makes none.
+ * When the tenant first made each change that equips an agent (their VPN membership, licence, team membership,
+ * laptop), in ms after `startedAt`. First: an Autopilot assignment made again for the same agent (a retry Intune had
+ * not shown yet) equips no one later. What an agent in post already had is no change, and a step not needed makes
+ * none.
  */
-export function equippedTimes(host: LocalHost, startedAt: number, upns: Iterable<string>): Map<string, number> {
+export function changeTimes(
+  host: LocalHost,
+  startedAt: number,
+  upns: Iterable<string>,
+): Map<string, Partial<Record<EquippingChange, number>>> {
   const byId = new Map<string, string>();
   for (const upn of upns) {
     const id = host.tenant.userId(upn);
     if (id) byId.set(id, upn.toLowerCase());
   }
-  const last = new Map<string, number>();
-  const laptop = new Set<string>();
-  const note = (upn: string | undefined, at: string) => {
-    if (upn !== undefined) last.set(upn, Math.max(last.get(upn) ?? 0, Date.parse(at) - startedAt));
-  };
+  const times = new Map<string, Partial<Record<EquippingChange, number>>>();
   for (const e of host.tenant.effects) {
-    if (Date.parse(e.at) < startedAt) continue;
-    if (e.kind === 'device-user-assigned') {
-      const upn = e.detail.toLowerCase();
-      if (!byId.has(host.tenant.userId(upn) ?? '')) continue;
-      laptop.add(upn);
-      note(upn, e.at);
-    } else if (e.kind === 'member-added' || e.kind === 'license-assigned' || e.kind === 'team-member-added') {
-      note(byId.get(e.target), e.at);
-    }
+    const kind = EQUIPPING.find((k) => k === e.kind);
+    if (!kind || Date.parse(e.at) < startedAt) continue;
+    const upn = kind === 'device-user-assigned' ? e.detail.toLowerCase() : byId.get(e.target);
+    if (upn === undefined || !byId.has(host.tenant.userId(upn) ?? '')) continue;
+    const agent = times.get(upn) ?? {};
+    agent[kind] ??= Date.parse(e.at) - startedAt;
+    times.set(upn, agent);
   }
-  return new Map([...last].filter(([upn]) => laptop.has(upn)));
+  return times;
 }
 
-/** The last continuity agent equipped, and the standard agents equipped before it. */
-export function continuityFirst(equipped: Map<string, number>, priorityOf: Map<string, string>) {
-  const at = (priority: string) => [...equipped].filter(([upn]) => priorityOf.get(upn) === priority).map(([, t]) => t);
-  const last = Math.max(0, ...at('continuity'));
+/** When each agent who got a laptop was equipped: the last of its changes (ms after `startedAt`). */
+export function equippedTimes(host: LocalHost, startedAt: number, upns: Iterable<string>): Map<string, number> {
+  const equipped = new Map<string, number>();
+  for (const [upn, changes] of changeTimes(host, startedAt, upns)) {
+    if (changes['device-user-assigned'] !== undefined) equipped.set(upn, Math.max(...Object.values(changes)));
+  }
+  return equipped;
+}
+
+/** For the continuity agents: when the last of them got each change (ms), to see which step they waited for. */
+export function lastChangeOfContinuity(
+  host: LocalHost,
+  startedAt: number,
+  priorityOf: Map<string, string>,
+): Partial<Record<EquippingChange, number>> {
+  const last: Partial<Record<EquippingChange, number>> = {};
+  for (const [upn, changes] of changeTimes(host, startedAt, priorityOf.keys())) {
+    if (priorityOf.get(upn) !== 'continuity') continue;
+    for (const kind of EQUIPPING) last[kind] = Math.max(last[kind] ?? 0, changes[kind] ?? 0);
+  }
+  return last;
+}
+
+/**
+ * The last continuity agent equipped, the standard agents equipped before it, and among those the ones approved
+ * after it: a standard agent that overtook it in the service, rather than one approved while the continuity agent's
+ * hire had not reached the service yet (`approvedAt`: ms, by upn).
+ */
+export function continuityFirst(
+  equipped: Map<string, number>,
+  priorityOf: Map<string, string>,
+  approvedAt: Map<string, number> = new Map(),
+) {
+  const of = (priority: string) => [...equipped].filter(([upn]) => priorityOf.get(upn) === priority);
+  const [lastUpn, last] = of('continuity').reduce<[string, number]>((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
+  const before = of('standard').filter(([, t]) => t < last);
+  const lastApproved = approvedAt.get(lastUpn) ?? Infinity;
   return {
     lastMs: last,
-    standardBefore: at('standard').filter((t) => t < last).length,
-    equipped: at('continuity').length,
+    standardBefore: before.length,
+    overtaking: before.filter(([upn]) => (approvedAt.get(upn) ?? -Infinity) > lastApproved).length,
+    equipped: of('continuity').length,
   };
 }
 
@@ -110,6 +161,11 @@ export async function burst(options: {
   failureRate: number;
   /** Only the continuity agents of the same hires (what Graph's limits allow for them alone). */
   continuityOnly?: boolean;
+  /**
+   * How the DSI approves: as its console lists them (continuity first, 200 at a time; the default), or each agent
+   * as soon as its onboarding exists, in HR's order.
+   */
+  approvals?: 'console' | 'each';
 }): Promise<BurstResult> {
   const host = await benchHost({
     persist: true,
@@ -159,17 +215,32 @@ export async function burst(options: {
       }
     })();
 
-    // Each agent: the hire from HR, then the DSI's approval as soon as the onboarding exists.
-    await pool(hires, CRISIS.concurrency, async (hire) => {
-      await call('POST', '/api/hr-events', t.hr, hire);
-      await call(
-        'POST',
-        `/api/onboardings/${hire.employee.employeeId}.1/decision`,
-        t.chef,
-        { decision: 'approve' },
-        { retryOn: [404, 429, 503] },
-      );
-    });
+    const approvals = { continuityApprovedAt: 0 };
+    if (options.approvals === 'each') {
+      // Each agent: the hire from HR, then the DSI's approval as soon as the onboarding exists (the figures of
+      // November 2026).
+      await pool(hires, CRISIS.concurrency, async (hire) => {
+        await call('POST', '/api/hr-events', t.hr, hire);
+        await call(
+          'POST',
+          `/api/onboardings/${hire.employee.employeeId}.1/decision`,
+          t.chef,
+          { decision: 'approve' },
+          { retryOn: [404, 429, 503] },
+        );
+        if (hire.employee.priority === 'continuity') approvals.continuityApprovedAt = Date.now();
+      });
+    } else {
+      // HR sends its hires as it has them; the DSI approves as its console lists them, continuity first.
+      await Promise.all([
+        pool(hires, CRISIS.concurrency, async (hire) => {
+          await call('POST', '/api/hr-events', t.hr, hire);
+        }),
+        approveAsTheConsoleLists(call, t.chef, hires.length).then((at) => {
+          approvals.continuityApprovedAt = at.continuityApprovedAt;
+        }),
+      ]);
+    }
     const intakeMs = Date.now() - startedAt;
     const deadline = Date.now() + 600_000;
     while (
@@ -190,8 +261,8 @@ export async function burst(options: {
     await host.whenIdle(120_000);
     const { resources } = await host.cosmos.database
       .container('onboardings')
-      .items.query<{ upn: string; priority: string; status: string; laptop: string }>(
-        "SELECT c.userPrincipalName AS upn, c.priority, c.status, c.steps.laptop.status AS laptop FROM c WHERE c.docType = 'onboarding'",
+      .items.query<{ upn: string; priority: string; status: string; laptop: string; approvedAt?: string }>(
+        "SELECT c.userPrincipalName AS upn, c.priority, c.status, c.steps.laptop.status AS laptop, c.decision.at AS approvedAt FROM c WHERE c.docType = 'onboarding'",
       )
       .fetchAll();
     // When each agent got their laptop: the first assignment of a device to them (distinct agents).
@@ -203,7 +274,10 @@ export async function burst(options: {
     const equippedAt = (priority: string) =>
       [...firstDevice].filter(([upn]) => priorityOf.get(upn) === priority).map(([, at]) => at);
     const lastContinuity = Math.max(0, ...equippedAt('continuity'));
-    const first = continuityFirst(equippedTimes(host, startedAt, priorityOf.keys()), priorityOf);
+    const approvedAt = new Map(
+      resources.map((r) => [r.upn.toLowerCase(), r.approvedAt ? Date.parse(r.approvedAt) - startedAt : Infinity]),
+    );
+    const first = continuityFirst(equippedTimes(host, startedAt, priorityOf.keys()), priorityOf, approvedAt);
     const continuityAgents = hires.filter((h) => h.employee.priority === 'continuity').length;
     const holds = (priority: string) => resources.filter((r) => r.priority === priority && r.laptop === 'done').length;
 
@@ -230,8 +304,11 @@ export async function burst(options: {
         equipped: holds('continuity'),
         lastEquippedMs: first.lastMs,
         standardBefore: first.standardBefore,
+        overtaking: first.overtaking,
         lastLaptopMs: lastContinuity,
         standardBeforeLaptop: equippedAt('standard').filter((at) => at < lastContinuity).length,
+        lastByChange: lastChangeOfContinuity(host, startedAt, priorityOf),
+        approvedMs: approvals.continuityApprovedAt - startedAt,
         leftWaiting: holds('standard') > 0 ? continuityAgents - holds('continuity') : 0,
       },
       budget,

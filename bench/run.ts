@@ -50,6 +50,8 @@ function crisisRow(r: BurstResult) {
     'continuity equipped': `${r.continuity.equipped}/${r.continuity.agents}`,
     'last continuity (s)': seconds(r.continuity.lastEquippedMs),
     'standard before it': r.continuity.standardBefore,
+    'of which approved after it': r.continuity.overtaking,
+    'last continuity approved (s)': seconds(r.continuity.approvedMs),
     'last continuity laptop (s)': seconds(r.continuity.lastLaptopMs),
     'standard laptops before it': r.continuity.standardBeforeLaptop,
     'continuity left waiting': r.continuity.leftWaiting,
@@ -90,7 +92,8 @@ async function crisis(): Promise<BurstResult[]> {
     console.log(
       `   ${r.instances} instance(s): last continuity agent equipped at ${seconds(r.continuity.lastEquippedMs)} s, ` +
         `${fixed(r.continuity.lastEquippedMs / alone.lowerBoundMs)} × Graph's lower bound for them alone ` +
-        `(${seconds(alone.lowerBoundMs)} s; alone they took ${seconds(alone.continuity.lastEquippedMs)} s)`,
+        `(${seconds(alone.lowerBoundMs)} s; alone they took ${seconds(alone.continuity.lastEquippedMs)} s, ` +
+        `${fixed(r.continuity.lastEquippedMs / alone.continuity.lastEquippedMs)} × that)`,
     );
   }
   const series = runs.flatMap((r) => [
@@ -146,6 +149,7 @@ async function region(): Promise<void> {
         'continuity equipped': d.continuityEquipped,
         'last continuity (s)': seconds(d.lastContinuityMs),
         'standard before it': d.standardBefore,
+        'of which approved after it': d.overtaking,
         'lower bound (s)': seconds(d.lowerBoundMs),
       })),
     ),
