@@ -45,7 +45,10 @@ export interface BurstResult {
     lastEquippedMs: number;
     /** Standard agents equipped (every effect, a laptop among them) before the last continuity one. */
     standardBefore: number;
-    /** Of those, the ones approved after it (they overtook it in the service: the goal is none). */
+    /**
+     * Of those, the ones approved after it that needed what it waited for last (they overtook it in the service: the
+     * goal is none).
+     */
     overtaking: number;
     /** The same for the laptop alone (the measure of the figures before 2 December 2026). */
     lastLaptopMs: number;
@@ -127,23 +130,27 @@ export function lastChangeOfContinuity(
 }
 
 /**
- * The last continuity agent equipped, the standard agents equipped before it, and among those the ones approved
- * after it: a standard agent that overtook it in the service, rather than one approved while the continuity agent's
- * hire had not reached the service yet (`approvedAt`: ms, by upn).
+ * The last continuity agent equipped, the standard agents equipped before it, and among those the ones that overtook
+ * it in the service: approved after it, and needing what it waited for last (its last change: a standard agent of
+ * another department, with no team to join, is not held up by the team it waited for), rather than approved while
+ * the continuity agent's hire had not reached the service yet (`approvedAt`: ms, by upn).
  */
 export function continuityFirst(
   equipped: Map<string, number>,
   priorityOf: Map<string, string>,
   approvedAt: Map<string, number> = new Map(),
+  changes: Map<string, Partial<Record<EquippingChange, number>>> = new Map(),
 ) {
   const of = (priority: string) => [...equipped].filter(([upn]) => priorityOf.get(upn) === priority);
   const [lastUpn, last] = of('continuity').reduce<[string, number]>((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
   const before = of('standard').filter(([, t]) => t < last);
   const lastApproved = approvedAt.get(lastUpn) ?? Infinity;
+  const waitedFor = EQUIPPING.find((kind) => changes.get(lastUpn)?.[kind] === last);
+  const needs = (upn: string) => waitedFor === undefined || changes.get(upn)?.[waitedFor] !== undefined;
   return {
     lastMs: last,
     standardBefore: before.length,
-    overtaking: before.filter(([upn]) => (approvedAt.get(upn) ?? -Infinity) > lastApproved).length,
+    overtaking: before.filter(([upn]) => (approvedAt.get(upn) ?? -Infinity) > lastApproved && needs(upn)).length,
     equipped: of('continuity').length,
   };
 }
@@ -277,7 +284,12 @@ export async function burst(options: {
     const approvedAt = new Map(
       resources.map((r) => [r.upn.toLowerCase(), r.approvedAt ? Date.parse(r.approvedAt) - startedAt : Infinity]),
     );
-    const first = continuityFirst(equippedTimes(host, startedAt, priorityOf.keys()), priorityOf, approvedAt);
+    const first = continuityFirst(
+      equippedTimes(host, startedAt, priorityOf.keys()),
+      priorityOf,
+      approvedAt,
+      changeTimes(host, startedAt, priorityOf.keys()),
+    );
     const continuityAgents = hires.filter((h) => h.employee.priority === 'continuity').length;
     const holds = (priority: string) => resources.filter((r) => r.priority === priority && r.laptop === 'done').length;
 

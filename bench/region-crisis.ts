@@ -3,7 +3,7 @@ import type { LocalHost } from '../local/host';
 import { movableClock } from '../local/movable-clock';
 import { acceleratedLimits, DOCUMENTED_LIMITS, type ThrottleMark } from '../local/simulated-tenant';
 import { Roles } from '../shared/domain/roles';
-import { continuityFirst, CRISIS, equippedTimes } from './crisis';
+import { changeTimes, continuityFirst, CRISIS, equippedTimes } from './crisis';
 import {
   apiClient,
   approveAsTheConsoleLists,
@@ -42,7 +42,7 @@ export interface RegionDay {
   lastContinuityMs: number;
   /** Standard agents equipped that day before the last continuity agent of the day. */
   standardBefore: number;
-  /** Of those, the ones approved after it (they overtook it in the service: the goal is none). */
+  /** Of those, the ones approved after it that needed what it waited for last (the goal is none). */
   overtaking: number;
   /** What Graph's limits allow for that day's calls (its buckets full again at the start of a day). */
   lowerBoundMs: number;
@@ -162,7 +162,7 @@ export async function regionCrisis(options: {
       const approvedAt = new Map(
         decided.map((d) => [d.upn.toLowerCase(), d.at ? Date.parse(d.at) - offset - startedAt : Infinity]),
       );
-      const first = continuityFirst(equipped, priorityOf, approvedAt);
+      const first = continuityFirst(equipped, priorityOf, approvedAt, changeTimes(host, startedAt, priorityOf.keys()));
       days.push({
         day,
         laptopsIn,
