@@ -83,6 +83,44 @@ export function apiClient(host: LocalHost) {
   };
 }
 
+/**
+ * The DSI at its console in a crisis: the onboardings awaiting approval, continuity first (as the approvals screen
+ * lists them), approved two hundred at a time (`POST /api/decisions`) as they come, until `total` are approved.
+ * Answers when the last continuity agent was approved (ms since the epoch).
+ */
+export async function approveAsTheConsoleLists(
+  call: ReturnType<typeof apiClient>,
+  token: string,
+  total: number,
+): Promise<{ continuityApprovedAt: number }> {
+  const awaiting = async (priority: string) => {
+    const { body } = await call(
+      'GET',
+      `/api/onboardings?status=awaiting-approval&priority=${priority}&limit=200`,
+      token,
+    );
+    return (body as { items: { id: string }[] }).items.map((o) => o.id);
+  };
+  let approved = 0;
+  let continuityApprovedAt = 0;
+  const deadline = Date.now() + 600_000;
+  while (approved < total) {
+    if (Date.now() > deadline) throw new Error(`${approved} of ${total} approved after 10 minutes`);
+    const continuity = await awaiting('continuity');
+    const batch = continuity.length > 0 ? continuity : await awaiting('standard');
+    if (batch.length === 0) {
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
+    const { body } = await call('POST', '/api/decisions', token, {
+      decisions: batch.map((onboardingId) => ({ onboardingId, decision: 'approve' })),
+    });
+    approved += (body as { results: { status: number }[] }).results.filter((r) => r.status === 200).length;
+    if (continuity.length > 0) continuityApprovedAt = Date.now();
+  }
+  return { continuityApprovedAt };
+}
+
 export async function tokens(host: LocalHost) {
   return {
     hr: await host.token('sirh@example.org', [Roles.hrEventsSend]),

@@ -6,10 +6,13 @@ import { lineChart, writeChart, writeResult } from './harness';
 import { consoleBench } from './console';
 import { coldStart } from './cold-start';
 import { journalCost } from './journal-cost';
+import { regionCrisis, REGION_CRISIS, type RegionResult } from './region-crisis';
 
 // `npm run bench [-- part...]`: the crisis-day figures of issue 9 (not part of `npm test`).
 //   crisis    1,000 hires and approvals at once, 700 laptops, Graph throttled as documented (time scaled),
-//             5 % of calls answering 503; with 1 and with 4 instances
+//             5 % of calls answering 503; with 1 and with 4 instances, and the continuity agents alone
+//   region    the seed's crisis: 950 agents in post, the CODIR's 200 PCA agents on a desktop, 120 laptops and
+//             deliveries of 100 on the next two days, 100 hires; with 1 and 4 instances, and the PCA agents alone
 //   overhead  the same burst, no throttle and no faults: onboardings/s beside the endpoint's raw write rate;
 //             Cosmos operations per onboarding by kind
 //   cost      RU, Service Bus operations, executions, € per 1,000 onboardings; beside Durable Functions
@@ -20,7 +23,7 @@ import { journalCost } from './journal-cost';
 //             function, telemetry off and on (run it on Node 22, the runtime of the Function App)
 // Results: bench/results/<part>.json and bench/results/crisis.svg.
 
-const DEFAULT_PARTS = ['crisis', 'overhead', 'cost', 'audit', 'cold-start'];
+const DEFAULT_PARTS = ['crisis', 'region', 'overhead', 'cost', 'audit', 'cold-start'];
 const requested = process.argv.slice(2);
 const parts = new Set(requested.length > 0 ? requested : DEFAULT_PARTS);
 const machine = {
@@ -43,8 +46,14 @@ function crisisRow(r: BurstResult) {
     'Graph calls': r.graph.calls,
     '429s': r.graph.throttled,
     '503s': r.graph.unavailable,
+    'approvals done (s)': seconds(r.intakeMs),
     'continuity equipped': `${r.continuity.equipped}/${r.continuity.agents}`,
     'last continuity (s)': seconds(r.continuity.lastEquippedMs),
+    'standard before it': r.continuity.standardBefore,
+    'of which approved after it': r.continuity.overtaking,
+    'last continuity approved (s)': seconds(r.continuity.approvedMs),
+    'last continuity laptop (s)': seconds(r.continuity.lastLaptopMs),
+    'standard laptops before it': r.continuity.standardBeforeLaptop,
     'continuity left waiting': r.continuity.leftWaiting,
     completed: r.completed,
   };
@@ -52,6 +61,16 @@ function crisisRow(r: BurstResult) {
 
 async function crisis(): Promise<BurstResult[]> {
   const runs: BurstResult[] = [];
+  // What Graph's limits allow for the continuity agents alone: the same hires, only theirs.
+  const alone = await burst({
+    label: 'crisis, the continuity agents alone',
+    instances: 1,
+    hires: CRISIS.hires,
+    laptops: CRISIS.laptops,
+    throttled: true,
+    failureRate: CRISIS.failureRate,
+    continuityOnly: true,
+  });
   for (const instances of [1, 4]) {
     runs.push(
       await burst({
@@ -68,7 +87,15 @@ async function crisis(): Promise<BurstResult[]> {
   console.log(
     `   (documented limits, windows ÷ ${CRISIS.timeScale}), ${CRISIS.failureRate * 100} % of calls answering 503 --`,
   );
-  console.table(runs.map(crisisRow));
+  console.table([...runs.map(crisisRow), { ...crisisRow(alone), instances: '1, continuity alone' }]);
+  for (const r of runs) {
+    console.log(
+      `   ${r.instances} instance(s): last continuity agent equipped at ${seconds(r.continuity.lastEquippedMs)} s, ` +
+        `${fixed(r.continuity.lastEquippedMs / alone.lowerBoundMs)} × Graph's lower bound for them alone ` +
+        `(${seconds(alone.lowerBoundMs)} s; alone they took ${seconds(alone.continuity.lastEquippedMs)} s, ` +
+        `${fixed(r.continuity.lastEquippedMs / alone.continuity.lastEquippedMs)} × that)`,
+    );
+  }
   const series = runs.flatMap((r) => [
     {
       name: `licences, ${r.instances} inst.`,
@@ -95,9 +122,47 @@ async function crisis(): Promise<BurstResult[]> {
     machine,
     crisis: CRISIS,
     runs: runs.map((r) => ({ ...r, cosmos: undefined, timeline: undefined })),
+    continuityAlone: { ...alone, cosmos: undefined, timeline: undefined },
   });
   console.log(`results: ${file}, chart: ${svg}`);
   return runs;
+}
+
+async function region(): Promise<void> {
+  const runs: RegionResult[] = [];
+  for (const instances of [1, 4]) {
+    runs.push(await regionCrisis({ label: `region, ${instances} instance${instances > 1 ? 's' : ''}`, instances }));
+  }
+  const alone = await regionCrisis({ label: 'region, the PCA agents alone', instances: 1, continuityOnly: true });
+  console.log(
+    `\n-- the seed's crisis: ${REGION_CRISIS.agents} agents in post, the CODIR's ${REGION_CRISIS.pcaAgents} PCA agents on a ` +
+      `desktop, ${REGION_CRISIS.stock} laptops then ${REGION_CRISIS.deliveries.join(' and ')} on the next days, ` +
+      `${REGION_CRISIS.hires} hires --`,
+  );
+  console.table(
+    [...runs, alone].flatMap((r) =>
+      r.days.map((d) => ({
+        run: r.continuityOnly ? 'PCA alone' : `${r.instances} inst.`,
+        day: d.day,
+        'laptops in': d.laptopsIn,
+        'day done (s)': seconds(d.elapsedMs),
+        'continuity equipped': d.continuityEquipped,
+        'last continuity (s)': seconds(d.lastContinuityMs),
+        'standard before it': d.standardBefore,
+        'of which approved after it': d.overtaking,
+        'lower bound (s)': seconds(d.lowerBoundMs),
+      })),
+    ),
+  );
+  for (const r of runs) {
+    console.log(
+      `   ${r.instances} instance(s): every continuity agent equipped in ${seconds(r.continuityMs)} s of work ` +
+        `(Graph's lower bound for them alone ${seconds(alone.lowerBoundMs)} s; alone they took ${seconds(alone.continuityMs)} s), ` +
+        `${r.graph.throttled} 429s, ${r.continuityLeftWaiting} continuity left waiting`,
+    );
+  }
+  const file = writeResult('region', { machine, scenario: REGION_CRISIS, runs, continuityAlone: alone });
+  console.log(`results: ${file}`);
 }
 
 async function overhead(): Promise<{ run: BurstResult; rawWritesPerSecond: number }> {
@@ -232,6 +297,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   console.log(`bench on ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}`);
   if (parts.has('crisis')) await crisis();
+  if (parts.has('region')) await region();
   if (parts.has('overhead') || parts.has('cost')) {
     const { run } = await overhead();
     if (parts.has('cost')) cost(run);

@@ -8,7 +8,7 @@ import { laptopAllocator, laptopFunctions } from './laptops';
 import { notificationWorker } from './notifications';
 import { onboardingFunctions } from './onboardings';
 import { reportFunctions } from './reports';
-import { laptopStepWorker, outboxSweeper, provisioningWorker, retentionSweeper } from './provisioning';
+import { outboxSweeper, retentionSweeper, stepWorkers } from './provisioning';
 import { health, me, myArrivals, openApiDocument } from './service-info';
 import { readiness } from './readiness';
 import { webConsole } from './console';
@@ -29,8 +29,7 @@ export function allFunctions(services: ServicesProvider): FunctionDefinition[] {
     ...laptopFunctions(services),
     ...accessoryFunctions(services),
     ...reportFunctions(services),
-    provisioningWorker(services),
-    laptopStepWorker(services),
+    ...stepWorkers(services),
     laptopAllocator(services),
     approvalDeadlineWorker(services),
     departureWorker(services),

@@ -1,20 +1,24 @@
 import type { QueueFunctionDefinition, TimerFunctionDefinition } from './definition';
 import { parseMessage, deliveryCountOf, queueFunction, traceparentOf } from './definition';
 import { inMessageSpan } from '../shared/telemetry/telemetry';
-import { QUEUES } from '../shared/app/queues';
+import { STEP_QUEUES } from '../shared/app/queues';
 import type { ServicesProvider } from '../shared/app/services';
 import { stepCommandSchema } from '../shared/schemas/onboarding';
 
 /**
- * The provisioning worker: runs or reverts one step per message. Two functions, one a queue: the VPN and
- * licence steps (Entra ID's budget), and the laptop steps (Intune's), so that neither waits behind the other.
+ * The provisioning workers: each runs or reverts one step per message. A function a queue: the VPN and licence
+ * steps (Entra ID's budget), the laptop steps (Intune's), the Teams steps (Teams'), so that none waits behind
+ * another; each twice, the continuity agents' queue with workers of its own (decision 14).
  */
-export function provisioningWorker(services: ServicesProvider): QueueFunctionDefinition {
-  return stepWorker(services, 'provisioning-worker', QUEUES.provisioning);
-}
-
-export function laptopStepWorker(services: ServicesProvider): QueueFunctionDefinition {
-  return stepWorker(services, 'laptop-step-worker', QUEUES.laptopSteps);
+export function stepWorkers(services: ServicesProvider): QueueFunctionDefinition[] {
+  return [
+    stepWorker(services, 'provisioning-worker', STEP_QUEUES.provisioning.standard),
+    stepWorker(services, 'provisioning-continuity-worker', STEP_QUEUES.provisioning.continuity),
+    stepWorker(services, 'laptop-step-worker', STEP_QUEUES.laptop.standard),
+    stepWorker(services, 'laptop-step-continuity-worker', STEP_QUEUES.laptop.continuity),
+    stepWorker(services, 'teams-step-worker', STEP_QUEUES.teams.standard),
+    stepWorker(services, 'teams-step-continuity-worker', STEP_QUEUES.teams.continuity),
+  ];
 }
 
 function stepWorker(services: ServicesProvider, name: string, queueName: string): QueueFunctionDefinition {

@@ -32,6 +32,7 @@ import { EmbeddedCosmos, type CosmosJournal, type CosmosSnapshot } from './embed
 import {
   DEFAULT_SKU,
   DOCUMENTED_LIMITS,
+  DOCUMENTED_TEAMS_LIMITS,
   regionLaptops,
   SimulatedTenant,
   type GraphLimits,
@@ -79,11 +80,15 @@ export interface LocalStack {
 
 /** The budget of the limits a simulated tenant enforces. */
 function budgetLimitsOf(limits: GraphLimits): BudgetLimits {
+  const teams = limits.teams ?? DOCUMENTED_TEAMS_LIMITS;
   return {
     identityUnits: { capacity: limits.identity.resourceUnits, windowMs: limits.identity.windowMs },
     identityWrites: { capacity: limits.identity.writes, windowMs: limits.identity.writeWindowMs },
     intuneRequests: { capacity: limits.intune.requests, windowMs: limits.intune.windowMs },
     intuneWrites: { capacity: limits.intune.writes, windowMs: limits.intune.windowMs },
+    teamsRequests: { capacity: teams.requests, windowMs: teams.windowMs },
+    teamsMemberReads: { capacity: teams.memberReads, windowMs: teams.windowMs },
+    teamsPerTeam: { capacity: teams.perTeam, windowMs: teams.windowMs },
   };
 }
 

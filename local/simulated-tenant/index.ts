@@ -25,7 +25,13 @@ import { DOCUMENTED_LIMITS, GraphThrottle, type GraphLimits } from './throttling
 import { TokenEndpoint } from './token-endpoint';
 import { teamsCardSchema, TeamsWorkflowChannel, type ReceivedTeamsCard } from './teams-workflow';
 
-export { acceleratedLimits, DOCUMENTED_LIMITS, scaledLimits, type GraphLimits } from './throttling';
+export {
+  acceleratedLimits,
+  DOCUMENTED_LIMITS,
+  DOCUMENTED_TEAMS_LIMITS,
+  scaledLimits,
+  type GraphLimits,
+} from './throttling';
 export { GRAPH_OPERATIONS, type GraphOperation } from './permissions';
 export { MESSAGES as LICENCE_MESSAGES } from './licences';
 export { DEFAULT_ACCESS_PASS_POLICY, type AccessPassPolicy } from './authentication-methods';
@@ -60,6 +66,12 @@ export const DEFAULT_VERIFIED_DOMAINS = ['example.org'];
 export type EndpointFamily = 'users' | 'groups' | 'licenses' | 'deviceManagement' | 'teams' | 'authentication';
 
 /** The operations that change something; each is counted in the ledger. */
+/** What the throttle had admitted at an instant (SimulatedTenant.throttleMark). */
+export interface ThrottleMark {
+  consumed: Partial<GraphThrottle['consumed']>;
+  perTeam: Map<string, number>;
+}
+
 export type EffectKind =
   | 'user-provisioned'
   | 'user-updated'
@@ -397,24 +409,36 @@ export class SimulatedTenant {
   };
   readonly answeredWith: Record<number, number> = {};
 
+  /** What the throttle has admitted so far (a later `lowerBoundMs(since)` bounds the calls admitted after it). */
+  throttleMark(): ThrottleMark {
+    const t = this.throttle;
+    return { consumed: { ...(t?.consumed ?? {}) }, perTeam: new Map(t?.consumedPerTeam ?? []) };
+  }
+
   /**
-   * The shortest time the calls admitted so far could have taken under the limits (ms): for each budget,
-   * what was taken beyond a full bucket at the start, at the rate it refills; the longest of them.
+   * The shortest time the calls admitted so far (or since `since`, with the buckets full again then) could have
+   * taken under the limits (ms): for each budget, what was taken beyond a full bucket at the start, at the rate
+   * it refills; the longest of them.
    */
-  lowerBoundMs(): number {
+  lowerBoundMs(since?: ThrottleMark): number {
     const t = this.throttle;
     if (!t) return 0;
     const { identity, intune } = t.limits;
     const teams = t.teamsLimits;
-    const bound = (used: number, capacity: number, windowMs: number) =>
-      (Math.max(0, used - capacity) * windowMs) / capacity;
+    const used = (k: keyof GraphThrottle['consumed']) => t.consumed[k] - (since?.consumed[k] ?? 0);
+    const bound = (calls: number, capacity: number, windowMs: number) =>
+      (Math.max(0, calls - capacity) * windowMs) / capacity;
     return Math.max(
-      bound(t.consumed.resourceUnits, identity.resourceUnits, identity.windowMs),
-      bound(t.consumed.writes, identity.writes, identity.writeWindowMs),
-      bound(t.consumed.intune, intune.requests, intune.windowMs),
-      bound(t.consumed.intuneWrites, intune.writes, intune.windowMs),
+      bound(used('resourceUnits'), identity.resourceUnits, identity.windowMs),
+      bound(used('writes'), identity.writes, identity.writeWindowMs),
+      bound(used('intune'), intune.requests, intune.windowMs),
+      bound(used('intuneWrites'), intune.writes, intune.windowMs),
       // Teams calls at the rate of "other calls" (member reads may go twice as fast; a bound, not an estimate).
-      bound(t.consumed.teams, teams.requests, teams.windowMs),
+      bound(used('teams'), teams.requests, teams.windowMs),
+      // and the calls on one team at that team's own rate (4 a second on a given team).
+      ...[...t.consumedPerTeam].map(([team, calls]) =>
+        bound(calls - (since?.perTeam.get(team) ?? 0), teams.perTeam, teams.windowMs),
+      ),
     );
   }
 

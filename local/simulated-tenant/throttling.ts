@@ -143,6 +143,8 @@ class TokenBucket {
 export class GraphThrottle {
   /** What the calls admitted so far took from each budget (the benchmark's lower bound comes from it). */
   readonly consumed = { resourceUnits: 0, writes: 0, intune: 0, intuneWrites: 0, teams: 0 };
+  /** Teams calls admitted on each team (its own limit bounds them too). */
+  readonly consumedPerTeam = new Map<string, number>();
   private buckets: {
     resourceUnits: TokenBucket;
     writes: TokenBucket;
@@ -194,6 +196,8 @@ export class GraphThrottle {
       overall.take(1);
       team?.take(1);
       this.consumed.teams += 1;
+      if (shape.team !== undefined)
+        this.consumedPerTeam.set(shape.team, (this.consumedPerTeam.get(shape.team) ?? 0) + 1);
       return {};
     }
     if (service === 'intune') {

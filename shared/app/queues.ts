@@ -1,6 +1,7 @@
 import definitions from '../definitions/service-bus-queues.json';
 import type { OutgoingMessage } from '../ports/message-bus';
-import type { HrEvent } from '../schemas/hr-events';
+import type { HrEvent, Priority } from '../schemas/hr-events';
+import type { StepName } from '../schemas/onboarding';
 
 /**
  * Service Bus queues the product uses. shared/definitions/service-bus-queues.json is the single source of truth for
@@ -11,11 +12,20 @@ export const QUEUES = {
   hrEvents: 'hr-events',
   /** Internal: run, resume or revert one provisioning step (the VPN and the licence: Entra ID's budget). */
   provisioning: 'provisioning',
+  /** Internal: the same for business-continuity agents (decision 14: served first in time). */
+  provisioningContinuity: 'provisioning-continuity',
   /**
    * Internal: the same for the laptop step (Intune's budget, the crisis's bottleneck): a queue of its own, so
    * that laptops are assigned as soon as they are reserved, not behind every agent's VPN and licence.
    */
   laptopSteps: 'laptop-steps',
+  laptopStepsContinuity: 'laptop-steps-continuity',
+  /**
+   * Internal: the Teams step (Teams' budget: 4 requests a second on a given team): a queue of its own, so that
+   * agents waiting for their department's team do not hold up every agent's VPN and licence.
+   */
+  teamsSteps: 'teams-steps',
+  teamsStepsContinuity: 'teams-steps-continuity',
   /**
    * Internal: allocation passes of the laptop stock. Session-enabled, one session per pool: Service Bus hands
    * a session to one receiver at a time, so one pass at a time allocates each pool.
@@ -34,6 +44,30 @@ export const QUEUES = {
   /** Internal: what the DSI's Teams channel is told; a post that fails is retried from here, never from a step. */
   notifications: 'notifications',
 } as const;
+
+/**
+ * The queues of step commands: one per Microsoft Graph budget a step spends (the directory's, Intune's, Teams'), so
+ * that a step waiting for one budget never holds a worker another step needs; each twice, the continuity agents'
+ * and the others' (Service Bus has no priority within a queue: a queue of its own, with its own workers, is how a
+ * message goes first; decision 14).
+ */
+export const STEP_QUEUES = {
+  provisioning: { continuity: QUEUES.provisioningContinuity, standard: QUEUES.provisioning },
+  laptop: { continuity: QUEUES.laptopStepsContinuity, standard: QUEUES.laptopSteps },
+  teams: { continuity: QUEUES.teamsStepsContinuity, standard: QUEUES.teamsSteps },
+} as const satisfies Record<string, Record<Priority, string>>;
+
+/** Every queue of step commands, continuity's first. */
+export const STEP_QUEUE_NAMES: readonly string[] = Object.values(STEP_QUEUES).flatMap((q) => [
+  q.continuity,
+  q.standard,
+]);
+
+/** The queue of a step's commands for an agent of this priority. */
+export function stepQueueFor(step: StepName, priority: Priority): string {
+  const kind = step === 'laptop' ? 'laptop' : step === 'teams' ? 'teams' : 'provisioning';
+  return STEP_QUEUES[kind][priority];
+}
 
 export interface QueueDefinition {
   name: string;

@@ -1018,8 +1018,10 @@ class Builder {
     this.consumedSteps.add(step);
   }
 
-  command(c: Omit<StepCommand, 'onboardingId' | 'employeeId'>): void {
-    this.commands.push({ onboardingId: this.state.id, employeeId: this.state.employeeId, ...c });
+  command(c: Omit<StepCommand, 'onboardingId' | 'employeeId' | 'priority'>): void {
+    // The priority rides with the command: it picks the queue, so that continuity agents' steps go first.
+    const priority = this.state.priority === 'continuity' ? { priority: this.state.priority } : {};
+    this.commands.push({ onboardingId: this.state.id, employeeId: this.state.employeeId, ...c, ...priority });
   }
 
   setStep(step: StepName, patch: Partial<Step>): void {

@@ -9,6 +9,8 @@ export interface Reservation {
   attempt?: number;
   /** The onboarding's trace, so that its resumed step continues it. */
   traceparent?: string;
+  /** The agent's priority: a continuity agent's step is resumed on the continuity queue. Absent: standard. */
+  priority?: LaptopRequest['priority'];
 }
 
 /** What a pass needs to know of an available laptop. */

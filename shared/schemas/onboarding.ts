@@ -134,6 +134,11 @@ export const stepCommandSchema = z.object({
   key: z.string().max(128).optional(),
   /** When set, the message is delivered no earlier than this instant. */
   notBefore: z.string().optional(),
+  /**
+   * The agent's priority when the command was made: a continuity agent's commands go to the continuity queues
+   * (shared/app/queues.ts). Absent: standard (commands of an earlier release).
+   */
+  priority: prioritySchema.optional(),
 });
 
 /** What the onboarding was asked to provide (the HR event's or the request's `needs`, with their defaults). */

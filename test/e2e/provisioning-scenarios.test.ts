@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../local/host';
-import { DEFAULT_SKU } from '../../local/simulated-tenant';
+import { DEFAULT_SKU, DOCUMENTED_LIMITS } from '../../local/simulated-tenant';
 import { Roles } from '../../shared/domain/roles';
 import { buildCancelJson, buildHireJson, hireSteps } from '../support/factories';
 import { apiClient, eventually } from '../support/http-client';
@@ -259,6 +259,45 @@ describe('faults of Microsoft Graph', () => {
       },
     );
   }, 90_000);
+
+  it('when twenty agents of one direction join its team at once and Teams allows 2 calls a second on a team, then the budget paces them: each joins once and the tenant answers no 429', async () => {
+    // Graph's Teams limits ("Microsoft Teams service limits", https://learn.microsoft.com/graph/throttling-limits:
+    // 60 member reads and 30 other calls a second per app, "4 requests per second per app … on a given team"),
+    // the team's halved so that it bites at this volume: 40 calls on one team, 2 a second.
+    const teams = { memberReads: 60, requests: 30, perTeam: 2, windowMs: 1000 };
+    await withHost(
+      {
+        laptopStock: 0,
+        env: {
+          ...process.env,
+          Provisioning__retryBaseSeconds: '0.2',
+          Provisioning__waitingRecheckSeconds: '1',
+          LOCAL_AGENTS: '950',
+        },
+        tenant: { limits: { ...DOCUMENTED_LIMITS, teams } },
+      },
+      async (h) => {
+        const department = 'Direction des lycées';
+        const team = h.host.tenant.departmentTeams()[department];
+        expect(team).toBeDefined();
+        const hires = Array.from({ length: 20 }, () =>
+          buildHireJson({ employee: { department }, needs: { laptop: false } }),
+        );
+        const onboardings = await h.hireAndApprove(hires);
+        const done = await eventually(
+          () => h.all(onboardings.map((o) => o.id)),
+          // Laptop not needed: VPN, licence and then the team done is completed.
+          (all) => all.every((o) => o.status === 'completed'),
+          90_000,
+        );
+        expect(h.host.tenant.answeredWith[429] ?? 0).toBe(0);
+        for (const o of done) {
+          const userId = h.host.tenant.userId(o.userPrincipalName);
+          expect(h.host.tenant.effectsOf('team-member-added').filter((e) => e.target === userId)).toHaveLength(1);
+        }
+      },
+    );
+  }, 120_000);
 
   it("when assignLicense answers 403, then needs-attention with Graph's message; after the fault is removed, retry completes it", async () => {
     await withHost({}, async (h) => {

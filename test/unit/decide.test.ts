@@ -313,6 +313,32 @@ describe('decide: transitions', () => {
     expect(result.changed).toBe(history.length > 0 || commands.length > 0);
   });
 
+  it("when a continuity agent is approved, then each step command carries the priority (its queue); a standard agent's carry none", () => {
+    const continuity = decide(buildOnboarding({ employee: { priority: 'continuity' } }), {
+      type: 'decided',
+      at,
+      by: approver,
+      decision: 'approve',
+    });
+    expect(continuity.commands.length).toBeGreaterThan(0);
+    expect(continuity.commands.map((c) => c.priority)).toEqual(continuity.commands.map(() => 'continuity'));
+    const standard = decide(buildOnboarding(), { type: 'decided', at, by: approver, decision: 'approve' });
+    expect(standard.commands.map((c) => c.priority)).toEqual(standard.commands.map(() => undefined));
+    // A retry made after the priority changed goes at the new priority.
+    const raised = decide(standard.state, { type: 'priority-changed', at, by: approver, priority: 'continuity' }).state;
+    const retry = decide(raised, {
+      type: 'step-retrying',
+      command: 'run-step',
+      at,
+      step: 'vpn',
+      reason: 'HTTP503',
+      retry: 1,
+      notBefore: at,
+      startedAt: at,
+    });
+    expect(retry.commands.map((c) => [c.step, c.priority])).toEqual([['vpn', 'continuity']]);
+  });
+
   it('when a decision is made, then it records who decided, when, and the comment', () => {
     const { state, history } = decide(buildOnboarding(), {
       type: 'decided',

@@ -1,15 +1,20 @@
 import {
   demandOf,
   GraphBudget,
+  sharedBudgetStateSchema,
   type BudgetLimits,
   type BudgetStore,
   type CallPriority,
   type SharedBudgetState,
 } from '../../shared/adapters/graph/graph-budget';
+import { DOCUMENTED_LIMITS, GraphThrottle } from '../../local/simulated-tenant/throttling';
+import type { GraphOperation } from '../../local/simulated-tenant/permissions';
 
 // The Graph budget every instance shares, with the limits Graph documents for identity calls and for
 // Intune ("Microsoft Graph service-specific throttling limits", https://learn.microsoft.com/graph/throttling-limits),
-// scaled down: a shared document (written with its etag, as in Cosmos DB), simulated time.
+// scaled down, and for Teams as documented ("Microsoft Teams service limits" on the same page: per app and tenant,
+// GET /teams/{team-id}/members 60 rps, other calls 30 rps, and "a maximum of 4 requests per second per app can be
+// issued on a given team or channel"): a shared document (written with its etag, as in Cosmos DB), simulated time.
 
 /** The shared document, refusing a write at a stale etag as Cosmos DB does (412). */
 class MemoryStore implements BudgetStore {
@@ -68,6 +73,10 @@ const LIMITS: BudgetLimits = {
   identityWrites: { capacity: 30, windowMs: 15_000 },
   intuneRequests: { capacity: 40, windowMs: 2_000 },
   intuneWrites: { capacity: 20, windowMs: 2_000 },
+  // Teams as documented (per second), per app and per team.
+  teamsRequests: { capacity: 30, windowMs: 1000 },
+  teamsMemberReads: { capacity: 60, windowMs: 1000 },
+  teamsPerTeam: { capacity: 4, windowMs: 1000 },
 };
 
 function instances(n: number, store: BudgetStore, time: FakeTime) {
@@ -226,5 +235,186 @@ describe('one Microsoft Graph budget for every instance', () => {
     await Promise.all([a!.acquire({ identityUnits: 1 }, 'standard'), time.runUntil(2)]);
     const after = (await store.read())!.state.buckets.identityUnits.tokens;
     expect(before - after).toBeGreaterThanOrEqual(35);
+  });
+});
+
+const GRAPH = 'https://graph.microsoft.com/v1.0';
+const teamsCall = (team: string, operation: 'listTeamMembers' | 'addTeamMember') =>
+  operation === 'listTeamMembers'
+    ? demandOf('GET', `${GRAPH}/teams/${team}/members?$filter=x`)
+    : demandOf('POST', `${GRAPH}/teams/${team}/members`);
+
+describe('Teams in the shared budget (per app, and per team)', () => {
+  it('what a Teams call takes: a member read or a request of the app, and a request on its team', () => {
+    expect(teamsCall('t1', 'listTeamMembers')).toEqual({ teamsMemberReads: 1, 'team:t1': 1 });
+    expect(teamsCall('t1', 'addTeamMember')).toEqual({ teamsRequests: 1, 'team:t1': 1 });
+    expect(demandOf('DELETE', `${GRAPH}/teams/t2/members/m%3D1`)).toEqual({ teamsRequests: 1, 'team:t2': 1 });
+  });
+
+  it("when four instances add members to twenty teams as fast as they can for 30 s, then the simulated tenant's Teams limits answer no 429, and the app's rate is nearly all used", async () => {
+    const time = new FakeTime();
+    const store = new MemoryStore();
+    const budgets = instances(4, store, time);
+    // The tenant's own throttle at Graph's documented Teams limits, fed each call at the instant it goes.
+    const tenant = new GraphThrottle(DOCUMENTED_LIMITS, { tenantId: 'tenant', appId: 'app' }, 0);
+    const teams = Array.from({ length: 20 }, (_, i) => `team-${i}`);
+    const admitted: { team: string; operation: GraphOperation; at: number }[] = [];
+    let throttled = 0;
+    let stop = false;
+    const worker = async (b: GraphBudget, team: string) => {
+      // The connector's two calls: is the agent a member already, then the addition.
+      for (let i = 0; !stop; i++) {
+        const operation = i % 2 === 0 ? 'listTeamMembers' : 'addTeamMember';
+        await b.acquire(teamsCall(team, operation), 'standard');
+        try {
+          tenant.admit(operation, { selected: false, team }, time.now);
+          admitted.push({ team, operation, at: time.now });
+        } catch {
+          throttled += 1;
+        }
+      }
+    };
+    const workers = budgets.flatMap((b) => teams.map((team) => worker(b, team)));
+    await time.runUntil(30_000);
+    stop = true;
+    expect(throttled).toBe(0);
+    // Twenty teams at 4 a second would be 40 additions a second: the app's 30 a second is what bounds them.
+    const additions = admitted.filter((a) => a.operation === 'addTeamMember').length;
+    expect(additions).toBeLessThanOrEqual(30 + 30 * 30);
+    expect(additions).toBeGreaterThanOrEqual(0.85 * 30 * 30);
+    // And no team ever saw more than its 4 a second (plus what its bucket held).
+    for (const team of teams) {
+      const on = admitted.filter((a) => a.team === team).map((a) => a.at);
+      for (const t of on) expect(on.filter((u) => u > t - 1000 && u <= t).length).toBeLessThanOrEqual(8);
+    }
+    expect(workers).toHaveLength(80);
+  });
+
+  it("when two instances call one team as fast as they can for 30 s, then the tenant answers no 429 and the team's 4 a second is nearly all used", async () => {
+    const time = new FakeTime();
+    const store = new MemoryStore();
+    const budgets = instances(2, store, time);
+    const tenant = new GraphThrottle(DOCUMENTED_LIMITS, { tenantId: 'tenant', appId: 'app' }, 0);
+    let admitted = 0;
+    let throttled = 0;
+    let stop = false;
+    const worker = async (b: GraphBudget) => {
+      while (!stop) {
+        await b.acquire(teamsCall('lycees', 'addTeamMember'), 'standard');
+        try {
+          tenant.admit('addTeamMember', { selected: false, team: 'lycees' }, time.now);
+          admitted += 1;
+        } catch {
+          throttled += 1;
+        }
+      }
+    };
+    const workers = budgets.flatMap((b) => [worker(b), worker(b), worker(b)]);
+    await time.runUntil(30_000);
+    stop = true;
+    expect(throttled).toBe(0);
+    expect(admitted).toBeLessThanOrEqual(4 + 30 * 4);
+    expect(admitted).toBeGreaterThanOrEqual(0.85 * 30 * 4);
+    expect(workers).toHaveLength(6);
+  });
+
+  it('when one team is at its limit, then calls on another team are not held up behind it', async () => {
+    const time = new FakeTime();
+    const store = new MemoryStore();
+    const [a] = instances(1, store, time);
+    const order: string[] = [];
+    const busy = Array.from({ length: 12 }, () =>
+      a!.acquire(teamsCall('busy', 'addTeamMember'), 'standard').then(() => order.push('busy')),
+    );
+    await time.runUntil(10);
+    const other = a!.acquire(teamsCall('other', 'addTeamMember'), 'standard').then(() => order.push('other'));
+    await time.runUntil(20);
+    // The other team's call went at once, while the busy team still has calls waiting for their turn.
+    expect(order).toContain('other');
+    expect(order.filter((o) => o === 'busy').length).toBeLessThan(12);
+    await time.runUntil(10_000);
+    await Promise.all([...busy, other]);
+  });
+});
+
+describe('continuity first, bucket by bucket', () => {
+  it('when a standard and a continuity call wait on one instance and a token comes for one, then the continuity call takes it, whichever came first', async () => {
+    const time = new FakeTime();
+    const store = new MemoryStore();
+    const [a] = instances(1, store, time);
+    const order: string[] = [];
+    // The team's bucket is spent by standard calls; then a standard call, then a continuity one, wait.
+    const first = Array.from({ length: 3 }, (_, i) =>
+      a!.acquire(teamsCall('t', 'addTeamMember'), 'standard').then(() => order.push(`s${i}`)),
+    );
+    await time.runUntil(1);
+    const waiting = [
+      a!.acquire(teamsCall('t', 'addTeamMember'), 'standard').then(() => order.push('standard')),
+      a!.acquire(teamsCall('t', 'addTeamMember'), 'continuity').then(() => order.push('continuity')),
+    ];
+    await time.runUntil(10_000);
+    await Promise.all([...first, ...waiting]);
+    expect(order.indexOf('continuity')).toBeLessThan(order.indexOf('standard'));
+  });
+
+  it('when a continuity call waits for a team on one instance, then no other instance leases that team for a standard call until it is served', async () => {
+    const time = new FakeTime();
+    const store = new MemoryStore();
+    const [a, b] = instances(2, store, time);
+    const order: string[] = [];
+    // Instance b keeps the team busy with standard agents; a continuity agent comes to instance a.
+    const standard = Array.from({ length: 20 }, () =>
+      b!.acquire(teamsCall('t', 'addTeamMember'), 'standard').then(() => order.push('standard')),
+    );
+    await time.runUntil(5);
+    const servedBefore = order.length;
+    expect(servedBefore).toBeLessThan(20);
+    const continuity = Array.from({ length: 3 }, () =>
+      a!.acquire(teamsCall('t', 'addTeamMember'), 'continuity').then(() => order.push('continuity')),
+    );
+    await time.runUntil(60_000);
+    await Promise.all([...standard, ...continuity]);
+    // What b held when the continuity calls came may still go (at most one lease); after that, the three go first.
+    const firstContinuity = order.indexOf('continuity');
+    expect(firstContinuity - servedBefore).toBeLessThanOrEqual(3);
+    expect(order.slice(firstContinuity, firstContinuity + 3)).toEqual(['continuity', 'continuity', 'continuity']);
+  });
+
+  it('when a continuity call waits for Intune, then standard calls of the directory (another bucket) are not held up', async () => {
+    const time = new FakeTime();
+    const store = new MemoryStore();
+    const [a, b] = instances(2, store, time);
+    // Intune's writes spent by standard calls, then a continuity call waits for the next one.
+    const spent = Array.from({ length: LIMITS.intuneWrites.capacity }, () => a!.acquire(autopilotAssign, 'standard'));
+    await time.runUntil(1);
+    const order: string[] = [];
+    const continuity = a!.acquire(autopilotAssign, 'continuity').then(() => order.push('continuity'));
+    await time.runUntil(2);
+    const directory = b!
+      .acquire(demandOf('POST', `${GRAPH}/groups/vpn/members/$ref`), 'standard')
+      .then(() => order.push('directory'));
+    await time.runUntil(10_000);
+    await Promise.all([...spent, continuity, directory]);
+    expect(order).toEqual(['directory', 'continuity']);
+  });
+
+  it('when the shared document was written by the release before Teams were paced, then it reads with full Teams buckets and no reservation', () => {
+    const earlier = {
+      buckets: {
+        identityUnits: { tokens: 10, at: 5 },
+        identityWrites: { tokens: 10, at: 5 },
+        intuneRequests: { tokens: 10, at: 5 },
+        intuneWrites: { tokens: 10, at: 5 },
+      },
+      pace: { identity: 0.9, intune: 0.8 },
+      pausedUntil: { identity: 0, intune: 0 },
+      continuityUntil: 1234,
+      signalAt: { identity: 0, intune: 0 },
+    };
+    const state = sharedBudgetStateSchema.parse(earlier);
+    expect(state.buckets.teamsRequests).toEqual({ tokens: 0, at: 0 });
+    expect(state.teams).toEqual({});
+    expect(state.continuityUntil).toEqual({});
+    expect(state.pace).toEqual({ identity: 0.9, intune: 0.8, teams: 0.97 });
   });
 });

@@ -141,7 +141,7 @@ describe('the allocation pass', () => {
     expect(h.resumed).toEqual([
       {
         reservations: [
-          { onboardingId: 'B.1', employeeId: 'B', serialNumber: 'L1', attempt: 1 },
+          { onboardingId: 'B.1', employeeId: 'B', serialNumber: 'L1', attempt: 1, priority: 'continuity' },
           { onboardingId: 'A.1', employeeId: 'A', serialNumber: 'L2', attempt: 1 },
         ],
         resend: false,
@@ -203,7 +203,7 @@ describe('the allocation pass', () => {
     expect(await h.stock.pass()).toEqual({ waiting: 2, reserved: 1 });
     expect(h.calls).toContain('reserve L1 C.1');
     expect(h.resumed.at(-1)?.reservations).toEqual([
-      { onboardingId: 'C.1', employeeId: 'C', serialNumber: 'L1', attempt: 1 },
+      { onboardingId: 'C.1', employeeId: 'C', serialNumber: 'L1', attempt: 1, priority: 'continuity' },
     ]);
   });
 
@@ -318,5 +318,27 @@ describe('resuming laptop steps', () => {
       [QUEUES.laptopSteps, [`E1.1/laptop/resume-step/0/L1/${Math.floor(NOW.getTime() / 60_000)}`]],
     ]);
     expect(sent[0]?.messages[0]?.applicationProperties).toEqual({ traceparent: 't' });
+  });
+
+  it("when a continuity agent's reservation is resumed, then its message goes to the continuity agents' laptop queue, before the others'", async () => {
+    const sent: { queue: string; messages: OutgoingMessage[] }[] = [];
+    const resume = createResumeLaptopSteps(
+      {
+        send: (queue, messages) => {
+          sent.push({ queue, messages });
+          return Promise.resolve();
+        },
+      },
+      { now: () => NOW },
+      60,
+    );
+    await resume([
+      { onboardingId: 'S.1', employeeId: 'S', serialNumber: 'L1', attempt: 1 },
+      { onboardingId: 'C.1', employeeId: 'C', serialNumber: 'L2', attempt: 1, priority: 'continuity' },
+    ]);
+    expect(sent.map((s) => [s.queue, s.messages.map((m) => m.messageId)])).toEqual([
+      [QUEUES.laptopStepsContinuity, ['C.1/laptop/resume-step/0/L2/a1']],
+      [QUEUES.laptopSteps, ['S.1/laptop/resume-step/0/L1/a1']],
+    ]);
   });
 });

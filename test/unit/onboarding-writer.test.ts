@@ -66,6 +66,25 @@ describe('step messages', () => {
     await sendStepCommands(none, [command()]);
     expect(none.sent.map((s) => s.queue)).toEqual([QUEUES.provisioning]);
   });
+
+  it("when a continuity agent's commands are sent, then each goes to its step's continuity queue, sent before the others'; Teams has queues of its own", async () => {
+    const continuity = { priority: 'continuity' as const };
+    expect(stepQueueOf(command({ step: 'teams' }))).toBe(QUEUES.teamsSteps);
+    expect(stepQueueOf(command({ step: 'teams', ...continuity }))).toBe(QUEUES.teamsStepsContinuity);
+    expect(stepQueueOf(command({ step: 'laptop', ...continuity }))).toBe(QUEUES.laptopStepsContinuity);
+    expect(stepQueueOf(command({ step: 'vpn', priority: 'standard' }))).toBe(QUEUES.provisioning);
+    const bus = new RecordingBus();
+    await sendStepCommands(bus, [
+      command({ employeeId: 'S1', onboardingId: 'S1.1' }),
+      command({ ...continuity }),
+      command({ step: 'laptop', ...continuity }),
+    ]);
+    expect(bus.sent.map((s) => [s.queue, s.messages.map((m) => m.messageId)])).toEqual([
+      [QUEUES.provisioningContinuity, ['E1.1/vpn/run-step/2']],
+      [QUEUES.provisioning, ['S1.1/vpn/run-step/2']],
+      [QUEUES.laptopStepsContinuity, ['E1.1/laptop/run-step/2']],
+    ]);
+  });
 });
 
 describe('the write loop', () => {

@@ -6,8 +6,8 @@ import type { MessageBus } from '../../ports/message-bus';
 import type { OnboardingStore } from '../../ports/onboarding-store';
 import type { AddLaptopsBody, LaptopRequest, LaptopStatus } from '../../schemas/laptops';
 import type { RequestAllocation } from './allocation-requests';
-import { toStepMessage } from '../onboarding/onboarding-writer';
-import { QUEUES } from '../queues';
+import { stepQueueOf, toStepMessage } from '../onboarding/onboarding-writer';
+import { STEP_QUEUES } from '../queues';
 
 /** How many waiting onboardings one allocation pass serves at most (another pass follows when there are more). */
 export const PASS_SIZE = 200;
@@ -20,6 +20,7 @@ function reservationOf(request: LaptopRequest, serialNumber: string): Reservatio
     serialNumber,
     attempt: request.attempt,
     ...(request.traceparent ? { traceparent: request.traceparent } : {}),
+    ...(request.priority === 'continuity' ? { priority: request.priority } : {}),
   };
 }
 
@@ -30,20 +31,27 @@ export function createResumeLaptopSteps(bus: MessageBus, clock: Clock, resendPer
     // A re-send (by the sweeper) gets a new key per period, or duplicate detection would drop it.
     const bucket = resend ? `/${Math.floor(clock.now().getTime() / (resendPeriodSeconds * 1000))}` : '';
     const run = (r: Reservation) => (r.attempt !== undefined ? `/a${r.attempt}` : '');
-    const messages = reservations.map((r) =>
-      toStepMessage(
-        {
-          type: 'resume-step',
-          onboardingId: r.onboardingId,
-          employeeId: r.employeeId,
-          step: 'laptop',
-          attempt: 0,
-          key: `${r.serialNumber}${run(r)}${bucket}`,
-        },
-        r.traceparent,
-      ),
-    );
-    await bus.send(QUEUES.laptopSteps, messages);
+    const commands = reservations.map((r) => ({
+      command: {
+        type: 'resume-step' as const,
+        onboardingId: r.onboardingId,
+        employeeId: r.employeeId,
+        step: 'laptop' as const,
+        attempt: 0,
+        key: `${r.serialNumber}${run(r)}${bucket}`,
+        ...(r.priority ? { priority: r.priority } : {}),
+      },
+      traceparent: r.traceparent,
+    }));
+    // Continuity agents' first, on their own queue.
+    for (const queue of [STEP_QUEUES.laptop.continuity, STEP_QUEUES.laptop.standard]) {
+      const mine = commands.filter(({ command }) => stepQueueOf(command) === queue);
+      if (mine.length > 0)
+        await bus.send(
+          queue,
+          mine.map(({ command, traceparent }) => toStepMessage(command, traceparent)),
+        );
+    }
   };
 }
 export type ResumeLaptopSteps = ReturnType<typeof createResumeLaptopSteps>;

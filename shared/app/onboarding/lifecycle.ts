@@ -25,6 +25,7 @@ export function createServeFreedSeat(deps: { store: OnboardingStore; bus: Messag
           step: 'officeLicense',
           attempt: 0,
           key: `seat/${freedBy}`,
+          ...(next.priority === 'continuity' ? { priority: next.priority } : {}),
         },
       ],
       next.traceparent,

@@ -9,7 +9,7 @@ import { recordChange } from '../../telemetry/telemetry';
 import { boundedMessageId } from '../message-id';
 import type { RequestAllocation } from '../laptops/allocation-requests';
 import type { Announce } from '../notifications/notifications';
-import { QUEUES } from '../queues';
+import { STEP_QUEUE_NAMES, stepQueueFor } from '../queues';
 
 const MAX_CONFLICTS = 8;
 
@@ -41,14 +41,17 @@ export function toStepMessage(command: StepCommand, traceparent?: string): Outgo
   };
 }
 
-/** The queue of a step's commands: the laptop's own, or the provisioning queue (VPN, licence). */
+/**
+ * The queue of a step's commands: by the Graph budget the step spends (the laptop's, Teams', or the provisioning
+ * queue for the VPN and the licence), the continuity agents' own or the others'.
+ */
 export function stepQueueOf(command: StepCommand): string {
-  return command.step === 'laptop' ? QUEUES.laptopSteps : QUEUES.provisioning;
+  return stepQueueFor(command.step, command.priority ?? 'standard');
 }
 
-/** Sends step commands, each to its step's queue (one batch a queue). */
+/** Sends step commands, each to its step's queue (one batch a queue, continuity's first). */
 export async function sendStepCommands(bus: MessageBus, commands: StepCommand[], traceparent?: string): Promise<void> {
-  for (const queue of [QUEUES.provisioning, QUEUES.laptopSteps]) {
+  for (const queue of STEP_QUEUE_NAMES) {
     const mine = commands.filter((c) => stepQueueOf(c) === queue);
     if (mine.length > 0)
       await bus.send(
