@@ -15,6 +15,12 @@ export const requestReasonSchema = z.enum(['continuity', 'telework', 'refresh'])
 /** What an onboarding was for: a new agent, or equipment for an agent already in post. */
 export const onboardingKindSchema = z.enum(['hire', 'equipment']);
 
+/**
+ * What a step waits for that it cannot get by itself (the API's `waitingOn`): the agent's account in the
+ * directory, a laptop from the stock, a licence seat, an accessory, or its day (lead times).
+ */
+export const waitingOnSchema = z.enum(['account', 'laptop', 'seat', 'accessory', 'day']);
+
 /** `returning`: the laptop of a leaver, expected back at the DSI (its step is reverted when it is returned). */
 export const stepStatusSchema = z.enum([
   'pending',
@@ -56,6 +62,11 @@ export const stepSchema = z.object({
   previousGroupId: z.string().optional(),
   /** The agent had the effect before this onboarding (an agent in post): a cancellation keeps it. */
   preExisting: z.literal(true).optional(),
+  /**
+   * Stored only when it cannot be told from the step itself: `account` (the directory has no such account:
+   * nothing is made, no laptop held, until it appears or a person corrects the upn). See waitingOnOf.
+   */
+  waitingOn: waitingOnSchema.optional(),
 });
 
 /** A leaver's departure, once `employee.left` applies to a completed onboarding. */
@@ -214,3 +225,4 @@ export type OnboardingKind = z.infer<typeof onboardingKindSchema>;
 export type StoredNeeds = z.infer<typeof storedNeedsSchema>;
 export type PlannedMove = z.infer<typeof plannedMoveSchema>;
 export type RequestReason = z.infer<typeof requestReasonSchema>;
+export type WaitingOn = z.infer<typeof waitingOnSchema>;

@@ -36,6 +36,13 @@ export function createLaptopStep(deps: {
     step: 'laptop',
     async provision(onboarding) {
       const held = await laptops.heldBy(onboarding.id);
+      if (!held && onboarding.kind === 'equipment') {
+        // An agent in post whose upn was corrected may hold a laptop already (the request named someone else).
+        const theirs = await laptops.assignedTo(onboarding.userPrincipalName);
+        if (theirs && theirs.serialNumber.toUpperCase() !== onboarding.replaces?.serialNumber.toUpperCase()) {
+          return { kind: 'not-needed', detail: `the agent already holds laptop ${theirs.serialNumber}` };
+        }
+      }
       if (!held) {
         await requestAllocation(`request/${onboarding.id}/${onboarding.steps.laptop.attempt}`);
         return { kind: 'waiting', detail: IN_LINE };
