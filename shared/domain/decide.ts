@@ -98,6 +98,8 @@ export type OnboardingEvent =
       membershipId?: string;
       /** The agent had it before this onboarding (an agent in post). */
       preExisting?: true;
+      /** The laptop is from another site's stock than the agent's. */
+      fromSite?: string;
       startedAt?: string;
       agentObjectId?: string;
     }
@@ -614,6 +616,7 @@ function stepSucceeded(b: Builder, event: Extract<OnboardingEvent, { type: 'step
     ...(event.groupId !== undefined ? { groupId: event.groupId } : {}),
     ...(event.membershipId !== undefined ? { membershipId: event.membershipId } : {}),
     ...(event.preExisting ? { preExisting: true as const } : {}),
+    ...(event.fromSite !== undefined ? { fromSite: event.fromSite } : {}),
   };
   if (s.status === 'cancelled' && ['in-progress', 'reverted', 'skipped'].includes(step.status)) {
     // The effect landed after the cancellation: record it and undo it.

@@ -1,4 +1,5 @@
 import type { Priority } from '../schemas/hr-events';
+import type { OnboardingKind } from '../schemas/onboarding';
 import { compareRequests } from './laptop-allocation';
 
 /**
@@ -19,6 +20,10 @@ export interface WaitingOnboarding {
   waitingFor: Need[];
   /** It holds a laptop already (reserved by a pass, its step about to take it): no laptop of the line is its. */
   holdsLaptop?: boolean;
+  /** Who and where, for the people who read the line. */
+  displayName?: string;
+  site?: string | null;
+  kind?: OnboardingKind;
 }
 
 /** Units expected on a day (YYYY-MM-DD). */
@@ -37,6 +42,8 @@ export interface ForecastInput {
   /** Seats expected: leavers' licences, removed at the end of their last day. */
   seatsExpected: Expected[];
   waiting: WaitingOnboarding[];
+  /** Available laptops by site (null: no site), for the shortfall by site. */
+  availableBySite?: readonly (readonly [string | null, number])[];
 }
 
 export interface ForecastEntry {
@@ -48,6 +55,19 @@ export interface ForecastEntry {
   position: number;
   /** The day it should have everything it waits for; null: not before more arrive than is expected. */
   expectedBy: string | null;
+  /** Not equipped by its start date (or not at all with what is expected). */
+  late: boolean;
+  displayName?: string;
+  site?: string | null;
+  kind?: OnboardingKind;
+}
+
+/** What is missing at one site: laptops the line waits for there, against what is available there. */
+export interface SiteShortfall {
+  site: string | null;
+  waiting: number;
+  available: number;
+  missing: number;
 }
 
 export interface Forecast {
@@ -55,6 +75,12 @@ export interface Forecast {
   laptops: { available: number; expected: Expected[] };
   seats: { free: number };
   waiting: ForecastEntry[];
+  /**
+   * Laptops the line waits for beyond what is available and expected (« il manque 982 PC »), and by site
+   * (the allocation serves an agent's site first, then any other: a site short of laptops is served from
+   * elsewhere, to be sent there).
+   */
+  shortfall: { laptops: number; bySite: SiteShortfall[] };
 }
 
 /** Expected units by day, earliest first, days past counted as `asOf`, the same day summed. */
@@ -105,12 +131,34 @@ export function forecast(input: ForecastInput): Forecast {
       waitingFor: w.waitingFor,
       position: i + 1,
       expectedBy,
+      late: expectedBy === null || expectedBy > w.startDate,
+      ...(w.displayName !== undefined ? { displayName: w.displayName } : {}),
+      ...(w.site !== undefined ? { site: w.site } : {}),
+      ...(w.kind !== undefined ? { kind: w.kind } : {}),
     };
   });
+  const needing = line.filter((w) => w.waitingFor.includes('laptop') && !w.holdsLaptop);
+  const expectedLaptops = input.laptopsExpected.reduce((n, e) => n + Math.max(0, e.count), 0);
+  const sites = new Map<string | null, SiteShortfall>();
+  const atSite = (site: string | null) => {
+    const known = sites.get(site) ?? { site, waiting: 0, available: 0, missing: 0 };
+    sites.set(site, known);
+    return known;
+  };
+  for (const w of needing) atSite(w.site ?? null).waiting += 1;
+  for (const [site, n] of input.availableBySite ?? []) atSite(site).available += n;
+  const bySite = [...sites.values()]
+    .map((s) => ({ ...s, missing: Math.max(0, s.waiting - s.available) }))
+    .filter((s) => s.waiting > 0)
+    .sort((a, b) => b.missing - a.missing || (a.site ?? '').localeCompare(b.site ?? ''));
   return {
     asOf: input.asOf,
     laptops: { available: input.laptopsAvailable, expected: byDay(input.laptopsExpected, input.asOf) },
     seats: { free: input.seatsFree },
     waiting,
+    shortfall: {
+      laptops: Math.max(0, needing.length - Math.max(0, input.laptopsAvailable) - expectedLaptops),
+      bySite,
+    },
   };
 }

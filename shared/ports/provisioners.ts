@@ -10,6 +10,8 @@ export type ProvisionOutcome =
       membershipId?: string;
       /** The agent had it before (an agent in post): a cancellation keeps it; a departure removes it. */
       preExisting?: true;
+      /** The laptop is from another site's stock than the agent's: it has to be sent there. */
+      fromSite?: string;
     }
   /** Nothing free: re-checked after `recheckAfterSeconds`, or (when absent) resumed by whoever frees stock. */
   | { kind: 'waiting'; detail: string; recheckAfterSeconds?: number }

@@ -67,6 +67,8 @@ export const stepSchema = z.object({
    * nothing is made, no laptop held, until it appears or a person corrects the upn). See waitingOnOf.
    */
   waitingOn: waitingOnSchema.optional(),
+  /** The laptop step: the laptop came from another site's stock than the agent's (to be sent there). */
+  fromSite: z.string().optional(),
 });
 
 /** A leaver's departure, once `employee.left` applies to a completed onboarding. */

@@ -80,7 +80,14 @@ describe('an account the directory does not have', () => {
   });
 
   it('when any other transient fault is retried, then the step does not claim to wait on an account', () => {
-    const { state } = decide(approvedOnboarding(), { ...noAccount('vpn'), waitingOn: undefined });
+    const { state } = decide(approvedOnboarding(), {
+      type: 'step-retrying',
+      at: minutesAfter(1),
+      step: 'vpn',
+      reason: 'Graph answered 503',
+      retry: 1,
+      notBefore: minutesAfter(2),
+    });
     expect(state.steps.vpn.status).toBe('pending');
     expect(state.steps.vpn.waitingOn).toBeUndefined();
   });

@@ -27,6 +27,8 @@ export interface EquipmentImportSummary {
   unknownAgents: string[];
   /** The events queued (a real import without errors). */
   eventIds?: string[];
+  /** Rows whose request was applied already (the same list imported before): nothing new for them. */
+  alreadyImported?: number;
 }
 
 /** Directory lookups at once: a person waits for the dry run, and Graph's budget is shared. */
@@ -67,6 +69,8 @@ export function createImportEquipmentRequests(deps: {
   laptops: LaptopPool;
   directory: Directory;
   clock: Clock;
+  /** The event ids already applied for these employees: a row of them is not new. */
+  appliedEvents: (employeeIds: readonly string[]) => Promise<Set<string>>;
 }) {
   const lookUp = (row: EquipmentRow): Promise<DirectoryAgent | null> =>
     'userPrincipalName' in row.agent
@@ -94,22 +98,29 @@ export function createImportEquipmentRequests(deps: {
       const { agent, held } = agents[i] ?? { agent: null, held: null };
       const named = 'userPrincipalName' in row.agent ? row.agent.userPrincipalName : row.agent.employeeId;
       const path = 'userPrincipalName' in row.agent ? 'userPrincipalName' : 'employeeId';
+      const column = parsed.headerOf[path];
+      const where = { line: row.line, path, value: named, ...(column !== undefined ? { column } : {}) };
       if (!agent) {
         unknownAgents.push(named);
-        errors.push({ line: row.line, path, message: `the directory has no agent ${named}` });
+        errors.push({ ...where, message: `the directory has no agent ${named}`, code: 'unknown-agent' });
         return;
       }
       if (!agent.employeeId) {
         errors.push({
-          line: row.line,
-          path,
+          ...where,
           message: `the directory has no employee id (matricule) for ${agent.userPrincipalName}`,
+          code: 'no-employee-id',
         });
         return;
       }
       const first = seen.get(agent.employeeId);
       if (first !== undefined) {
-        errors.push({ line: row.line, path, message: `agent ${named} is already on line ${first}` });
+        errors.push({
+          ...where,
+          message: `agent ${named} is already on line ${first}`,
+          code: 'duplicate',
+          firstLine: first,
+        });
         return;
       }
       seen.set(agent.employeeId, row.line);
@@ -141,6 +152,7 @@ export function createImportEquipmentRequests(deps: {
       }
       events.push(event.data);
     });
+    const applied = await deps.appliedEvents(events.map((e) => e.employee.employeeId));
     const summary: EquipmentImportSummary = {
       rows: parsed.rows,
       valid: events.length,
@@ -150,6 +162,7 @@ export function createImportEquipmentRequests(deps: {
       laptopsNeeded,
       laptopsAvailable: await deps.laptops.count('available'),
       unknownAgents,
+      alreadyImported: events.filter((e) => applied.has(e.eventId)).length,
     };
     if (options.dryRun || summary.errors.length > 0) return summary;
     for (let i = 0; i < events.length; i += SEND_BATCH) {

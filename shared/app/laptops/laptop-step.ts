@@ -73,7 +73,10 @@ export function createLaptopStep(deps: {
         await requestAllocation(`taken/${onboarding.id}/${held.serialNumber}`);
         return { kind: 'waiting', detail: IN_LINE };
       }
-      return { kind: 'done', serialNumber: held.serialNumber };
+      // Served from another site when the agent's had none (the allocation prefers theirs): to be sent there.
+      const from = held.site;
+      const elsewhere = from !== null && onboarding.site !== null && from !== onboarding.site;
+      return { kind: 'done', serialNumber: held.serialNumber, ...(elsewhere ? { fromSite: from } : {}) };
     },
     async revert(onboarding) {
       const held = await laptops.heldBy(onboarding.id);
