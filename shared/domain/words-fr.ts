@@ -14,7 +14,7 @@ export const FR = {
     completed: 'équipé',
     rejected: 'refusé',
     cancelled: 'annulé',
-    'needs-attention': 'à traiter',
+    'needs-attention': 'en échec',
     leaving: 'départ prévu',
     left: 'parti',
   } satisfies Record<OnboardingStatus, string>,

@@ -60,6 +60,26 @@ const STEP_WORDS: Record<string, 'laptop' | 'vpn' | 'officeLicense' | 'teams'> =
 /** With no `needs`: what an agent sent home needs (contract), no accessory. */
 const DEFAULT_NEEDS: Needs = { laptop: true, vpn: true, officeLicense: true, teams: true, accessories: [] };
 
+/** What an import of the CODIR's list (or its dry run) comes to (contract: "Equipment for an agent in post"). */
+export interface EquipmentImportSummary {
+  rows: number;
+  valid: number;
+  errors: ImportError[];
+  /** Rows under the continuity plan (PCA). */
+  continuity: number;
+  /** Rows asking for a laptop for an agent who holds one already (not the one `replaces` names): none given. */
+  alreadyEquipped: number;
+  /** Laptops the list takes from the stock: rows asking for one, less those already equipped. */
+  laptopsNeeded: number;
+  laptopsAvailable: number;
+  /** The agents the directory does not know (as the file names them). */
+  unknownAgents: string[];
+  /** The events queued (a real import without errors). */
+  eventIds?: string[];
+  /** Rows whose request was applied already (the same list imported before): nothing new for them. */
+  alreadyImported?: number;
+}
+
 /** One row of the list, checked, before the directory says who the agent is. */
 export interface EquipmentRow {
   line: number;

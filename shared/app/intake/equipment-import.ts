@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Actor } from '../../domain/actor';
-import { byLine, type ImportError } from '../../import/csv';
-import { parseEquipmentCsv, type EquipmentRow } from '../../import/equipment-csv';
+import { byLine } from '../../import/csv';
+import { parseEquipmentCsv, type EquipmentImportSummary, type EquipmentRow } from '../../import/equipment-csv';
 import type { Clock } from '../../ports/clock';
 import type { Directory, DirectoryAgent } from '../../ports/directory';
 import type { LaptopPool } from '../../ports/laptop-pool';
@@ -11,25 +11,7 @@ import { toFieldErrors } from '../../schemas/validation';
 import { newTraceparent } from '../../telemetry/telemetry';
 import { hrEventMessage, QUEUES } from '../queues';
 
-/** What an import of the CODIR's list (or its dry run) comes to (contract: "Equipment for an agent in post"). */
-export interface EquipmentImportSummary {
-  rows: number;
-  valid: number;
-  errors: ImportError[];
-  /** Rows under the continuity plan (PCA). */
-  continuity: number;
-  /** Rows asking for a laptop for an agent who holds one already (not the one `replaces` names): none given. */
-  alreadyEquipped: number;
-  /** Laptops the list takes from the stock: rows asking for one, less those already equipped. */
-  laptopsNeeded: number;
-  laptopsAvailable: number;
-  /** The agents the directory does not know (as the file names them). */
-  unknownAgents: string[];
-  /** The events queued (a real import without errors). */
-  eventIds?: string[];
-  /** Rows whose request was applied already (the same list imported before): nothing new for them. */
-  alreadyImported?: number;
-}
+export type { EquipmentImportSummary };
 
 /** Directory lookups at once: a person waits for the dry run, and Graph's budget is shared. */
 const LOOKUPS_IN_FLIGHT = 8;
