@@ -7,6 +7,7 @@ import type { ServicesProvider } from '../shared/app/services';
 import type { Config } from '../shared/config';
 import { json, problem } from '../shared/http/problem';
 import { describeError } from '../shared/telemetry/redaction';
+import { after } from '../shared/iso-duration';
 
 /** The folder `npm run build` writes the console to, beside the compiled functions (dist/, .deploy/). */
 export const CONSOLE_DIR_NAME = 'console';
@@ -138,7 +139,13 @@ export function webConsole(services: ServicesProvider): HttpFunctionDefinition[]
           if (!config) {
             return problem(503, 'the console has no sign-in configured (Console__clientId, Console__apiScope)');
           }
-          return json(200, { signIn: config }, { 'cache-control': 'no-store' });
+          // The approval's windows too: the page says until when a decision can be undone, when one expires.
+          const settings = (await services()).config;
+          const approval = {
+            undoMinutes: settings.Approval__undoMinutes,
+            expiresAfterHours: after(new Date(0), settings.Approval__expiresAfter).getTime() / 3_600_000,
+          };
+          return json(200, { signIn: config, approval }, { 'cache-control': 'no-store' });
         }
         const type = ASSETS.get(file);
         return type ? serveFile(req, file, type, consoleCsp(config)) : problem(404, `no route /console/${file}`);

@@ -58,6 +58,28 @@ export function laptopFunctions(services: ServicesProvider): HttpFunctionDefinit
         return json(201, { id: delivery.id });
       },
     }),
+    securedRoute(services, 'laptops-deliveries-list', 'GET', 'laptops/deliveries', {
+      // Whoever reads the forecast reads what it counts.
+      roles: [Roles.inventoryManage, Roles.onboardingRead, Roles.onboardingApprove],
+      async handle() {
+        const deliveries = await (await services()).laptops.deliveries.list();
+        return json(200, {
+          items: deliveries.map((d) => ({
+            id: d.id,
+            expectedOn: d.expectedOn,
+            count: d.count,
+            model: d.model ?? null,
+            site: d.site ?? null,
+          })),
+        });
+      },
+    }),
+    securedRoute(services, 'laptops-counts', 'GET', 'laptops/counts', {
+      roles: [Roles.inventoryManage, Roles.onboardingRead, Roles.onboardingApprove],
+      async handle() {
+        return json(200, { byStatus: await (await services()).laptops.counts() });
+      },
+    }),
     securedRoute(services, 'laptops-deliveries-delete', 'DELETE', 'laptops/deliveries/{id}', {
       roles: inventory,
       async handle(req) {

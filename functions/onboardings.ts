@@ -6,11 +6,13 @@ import { Roles } from '../shared/domain/roles';
 import { verifyChain } from '../shared/audit/history-chain';
 import {
   bulkDecisionsBodySchema,
+  countsQuerySchema,
   decisionBodySchema,
   historyQuerySchema,
   exportOnboardingsQuerySchema,
   listOnboardingsQuerySchema,
   patchOnboardingBodySchema,
+  toHandleQuerySchema,
   toOnboardingView,
 } from '../shared/schemas/api';
 
@@ -28,16 +30,45 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
     route(services, 'onboardings-list', 'GET', 'onboardings', {
       roles: readers,
       async handle(_req, tools) {
-        const { limit, continuationToken, ...filter } = tools.query(listOnboardingsQuerySchema);
-        const page = await (await services()).onboardings.list(filter, limit, continuationToken);
-        return json(200, { items: page.items.map(toOnboardingView), continuationToken: page.continuationToken });
+        const { limit, continuationToken, sort, order, ...query } = tools.query(listOnboardingsQuerySchema);
+        // Newest first by default; a sort asked without an order: a date ascending would start in the past,
+        // so dates keep the newest first and names go from A to Z.
+        const listOrder =
+          sort || order
+            ? { sort: sort ?? 'createdAt', order: order ?? (sort === 'displayName' ? 'asc' : 'desc') }
+            : undefined;
+        const page = await (await services()).onboardings.list(query, limit, continuationToken, listOrder);
+        return json(200, {
+          items: page.items.map(toOnboardingView),
+          continuationToken: page.continuationToken,
+          total: page.total,
+        });
+      },
+    }),
+    route(services, 'onboardings-counts', 'GET', 'onboardings/counts', {
+      roles: readers,
+      async handle(_req, tools) {
+        const { include } = tools.query(countsQuerySchema);
+        return json(200, await (await services()).onboardings.counts({ departments: include === 'departments' }));
+      },
+    }),
+    // Named before onboardings-get (`onboardings/{id}`): the host tries routes in the order of the names.
+    route(services, 'onboardings-attention', 'GET', 'onboardings/to-handle', {
+      roles: readers,
+      async handle(_req, tools) {
+        const { limit } = tools.query(toHandleQuerySchema);
+        const { items, total } = await (await services()).onboardings.toHandle(limit);
+        return json(200, {
+          total,
+          items: items.map((i) => ({ onboarding: toOnboardingView(i.onboarding), reasons: i.reasons })),
+        });
       },
     }),
     route(services, 'onboardings-export', 'GET', 'onboardings/export', {
       roles: readers,
       async handle(_req, tools) {
-        const filter = tools.query(exportOnboardingsQuerySchema);
-        const lines = (await services()).onboardings.export(filter);
+        const { format, ...query } = tools.query(exportOnboardingsQuerySchema);
+        const lines = (await services()).onboardings.export(query, format);
         const encoder = new TextEncoder();
         // Streamed: each page is read from the store when the client has taken the previous one.
         const body = new ReadableStream<Uint8Array>({
@@ -54,7 +85,7 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
           status: 200,
           headers: {
             'content-type': 'text/csv; charset=utf-8',
-            'content-disposition': 'attachment; filename="onboardings.csv"',
+            'content-disposition': `attachment; filename="${format === 'excel-fr' ? 'arrivees' : 'onboardings'}.csv"`,
           },
           body,
         };
@@ -107,8 +138,13 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
       roles: [Roles.onboardingApprove],
       person: true,
       async handle(req, tools) {
-        const { priority } = await tools.body(patchOnboardingBodySchema);
-        const changed = await (await services()).onboardings.changePriority(req.params.id ?? '', priority, tools.actor);
+        const body = await tools.body(patchOnboardingBodySchema);
+        const { onboardings } = await services();
+        const id = req.params.id ?? '';
+        const changed =
+          'priority' in body
+            ? await onboardings.changePriority(id, body.priority, tools.actor)
+            : await onboardings.correctUpn(id, body.userPrincipalName, tools.actor);
         return json(200, toOnboardingView(changed));
       },
     }),
@@ -128,6 +164,14 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
           },
           { 'cache-control': 'no-store' },
         );
+      },
+    }),
+    route(services, 'onboardings-decision-undo', 'POST', 'onboardings/{id}/decision/undo', {
+      roles: [Roles.onboardingApprove],
+      person: true,
+      async handle(req, tools) {
+        const undone = await (await services()).onboardings.undoDecision(req.params.id ?? '', tools.actor);
+        return json(200, toOnboardingView(undone));
       },
     }),
     route(services, 'onboardings-retry', 'POST', 'onboardings/{id}/retry', {

@@ -206,6 +206,7 @@ module functionApp 'modules/function-app.bicep' = {
       Retention__personalData: 'P5Y'
       Approval__reminderAfter: 'P2D'
       Approval__expiresAfter: 'P10D'
+      Approval__undoMinutes: '10'
       Notifications__digestSeconds: '60'
       Notifications__retryBaseSeconds: '10'
       // A secret (the URL carries its signature): never a plain value here, a Key Vault reference resolved by the

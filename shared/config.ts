@@ -101,6 +101,11 @@ const configSchema = z.object({
   /** Awaiting approval this long, it is rejected by the service (`approval expired`). */
   Approval__expiresAfter: isoDuration.default('P10D'),
   /**
+   * For this many minutes after a decision, the person who made it may undo it (before any step started): a
+   * new history entry, nothing rewritten.
+   */
+  Approval__undoMinutes: positiveInt.default(10),
+  /**
    * The DSI's Teams channel: the URL of its Workflows webhook. It carries its own signature, so in Azure it is
    * a Key Vault reference (`@Microsoft.KeyVault(SecretUri=…)`) that the platform resolves with the managed
    * identity; never a plain value, never logged. Unset: no notifications.

@@ -1,12 +1,58 @@
-import type { Forecast } from '../shared/domain/forecast';
+import type { ForecastWithReturns as Forecast } from '../shared/app/reports/forecast';
 import type { ImportSummary } from '../shared/import/hr-csv';
+import type { ImportError } from '../shared/import/csv';
+import type { EquipmentImportSummary } from '../shared/import/equipment-csv';
 import type { SummaryReport as Summary } from '../shared/app/reports/reports';
 import type { OnboardingView as Onboarding } from '../shared/schemas/api';
-import type { StepName } from '../shared/schemas/onboarding';
+import type { OnboardingStatus, StepName } from '../shared/schemas/onboarding';
+import type { LaptopStatus } from '../shared/schemas/laptops';
 import type { LaptopView as Laptop } from '../shared/schemas/laptops';
 import type { Role } from '../shared/domain/roles';
+import type { AttentionReason } from '../shared/ports/onboarding-store';
 
-export type { Forecast, ImportSummary, Laptop, Onboarding, Role, StepName, Summary };
+export type {
+  AttentionReason,
+  EquipmentImportSummary,
+  Forecast,
+  ImportError,
+  ImportSummary,
+  Laptop,
+  LaptopStatus,
+  Onboarding,
+  OnboardingStatus,
+  Role,
+  StepName,
+  Summary,
+};
+
+/** `GET /api/onboardings`: a page, and how many match. */
+export interface ListPage {
+  items: Onboarding[];
+  continuationToken: string | null;
+  total: number;
+}
+
+/** `GET /api/onboardings/counts`. */
+export interface Counts {
+  byStatus: Record<OnboardingStatus, number>;
+  toHandle: number;
+  byDepartment?: Record<string, number>;
+}
+
+/** `GET /api/onboardings/to-handle`. */
+export interface ToHandle {
+  total: number;
+  items: { onboarding: Onboarding; reasons: AttentionReason[] }[];
+}
+
+/** `GET /api/laptops/deliveries`. */
+export interface Delivery {
+  id: string;
+  expectedOn: string;
+  count: number;
+  model: string | null;
+  site: string | null;
+}
 
 /** An RFC 9457 problem the API answered, or one the page makes of a failure to reach it. */
 export interface Problem {
@@ -115,6 +161,7 @@ export class Api {
     try {
       res = await fetch(`/api/${path}${queryString(options.query)}`, { method, headers, ...(body ? { body } : {}) });
     } catch (err) {
+      // Said in the page's words by its status (0: not reached); the browser's own words stay technical.
       throw new ApiProblem({
         title: 'Network error',
         status: 0,

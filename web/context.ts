@@ -1,59 +1,74 @@
-import { ApiProblem, type Api, type Me, type Problem, type Role } from './api';
-import { h, replace } from './dom';
-import { t } from './i18n';
+import { ApiProblem, type Api, type Counts, type Me, type Problem, type Role } from './api';
+import { fieldInWords, problemInWords } from './describe';
+import { h, replace, type Child } from './dom';
+import { t, words } from './i18n';
 
-/** What every screen gets: the API as the signed-in person, who that is, and the page's message area. */
+/** What every screen gets: the API as the signed-in person, who that is, and the page's message areas. */
 export interface Ctx {
   api: Api;
   me: Me;
+  /** How long a decision can be undone, and an approval waits before it expires (the service's settings). */
+  approval: { undoMinutes: number; expiresAfterHours: number };
   /** True when the person holds any of these roles (the API decides; this only hides what would be refused). */
   can(...roles: Role[]): boolean;
-  /** A message in the page's live region (read out by screen readers). */
-  say(message: string): void;
-  /** An error shown as the problem's title and detail. */
+  /** A message in the page's live region (read out by screen readers); it replaces the previous one. */
+  say(message: Child, ...actions: HTMLElement[]): void;
+  /** An error shown as a sentence in the page's words; it replaces the previous one. */
   fail(err: unknown): void;
+  /** The tabs' counts read again (after a decision, a correction...). */
+  countsChanged(): void;
+  /** The counts as last read (null: not read, or not the person's to read). */
+  counts(): Counts | null;
 }
 
 /** Any failure as a problem: the API's own, or one made of an unexpected error. */
 export function problemOf(err: unknown): Problem {
   if (err instanceof ApiProblem) return err.problem;
-  return { title: t('unexpected'), status: 0, detail: err instanceof Error ? err.message : String(err) };
+  return { title: t('unexpected'), status: 500, detail: err instanceof Error ? err.message : String(err) };
 }
 
-/** The problem as the page shows it: title, detail, and each field or line at fault. */
-export function problemView(problem: Problem): HTMLElement {
-  const errors = problem.errors ?? [];
+/** The technical words of something (the API's, Graph's, the browser's): English, folded away. */
+export function technical(text: string): HTMLElement {
+  return h(
+    'details',
+    { class: 'technical' },
+    h('summary', {}, t('technical')),
+    h('code', { lang: 'en', translate: 'no' }, text),
+  );
+}
+
+/** The problem as the page shows it: what happened in the page's words, each field at fault, then the API's words. */
+export function problemView(problem: Problem, ...actions: Child[]): HTMLElement {
+  const said = problemInWords(problem);
+  const errors = (problem.errors ?? []).filter((e) => e.line === undefined);
   return h(
     'div',
     { class: 'problem', role: 'alert' },
-    h('strong', { class: 'problem-title' }, problem.status ? `${problem.title} (${problem.status})` : problem.title),
-    h('p', { class: 'problem-detail' }, problem.detail),
+    h('strong', { class: 'problem-title' }, said.title),
+    h('p', { class: 'problem-detail' }, said.message),
     errors.length > 0 &&
       h(
         'ul',
         {},
-        errors
-          .slice(0, 50)
-          .map((e) =>
-            h('li', {}, [
-              e.line !== undefined ? `${t('line')} ${e.line} — ` : '',
-              e.path ? `${e.path}: ` : '',
-              e.message,
-            ]),
-          ),
+        errors.slice(0, 20).map((e) => h('li', {}, fieldInWords(e.path ?? ''))),
       ),
+    actions.length > 0 && h('div', { class: 'buttons' }, actions),
+    technical(said.technical),
   );
 }
 
 /**
- * A screen: a custom element that loads its data when it is shown. A failure while loading is shown in the
- * screen as the problem (never a blank page).
+ * A screen: a custom element that loads its data when it is shown. While it loads, it says so; a failure
+ * while loading is shown in the screen as a sentence with a button to try again (never a blank page).
  */
 export abstract class View extends HTMLElement {
   ctx!: Ctx;
 
   connectedCallback(): void {
     this.classList.add('view');
+    if (this.childElementCount === 0) {
+      replace(this, h('h1', {}, this.heading()), h('p', { class: 'loading', role: 'status' }, t('loadingScreen')));
+    }
     void this.refresh();
   }
 
@@ -62,7 +77,12 @@ export abstract class View extends HTMLElement {
     try {
       await this.load();
     } catch (err) {
-      replace(this, h('h1', {}, this.heading()), problemView(problemOf(err)));
+      const again = h('button', { type: 'button', 'data-action': 'reload' }, t('retryLoad'));
+      again.addEventListener('click', () => {
+        again.disabled = true;
+        void this.refresh();
+      });
+      replace(this, h('h1', {}, this.heading()), problemView(problemOf(err), again));
     }
   }
 
@@ -70,14 +90,26 @@ export abstract class View extends HTMLElement {
   protected abstract load(): Promise<void>;
 }
 
-/** Runs an action of a button: disabled while it runs, the result said, a failure shown as its problem. */
+/**
+ * Runs an action of a button: disabled while it runs (so it is never pressed twice), the result said, a failure
+ * shown as its problem (an earlier message or error is replaced, never left beside a later success).
+ */
 export async function act(ctx: Ctx, button: HTMLButtonElement | null, run: () => Promise<void>): Promise<void> {
-  if (button) button.disabled = true;
+  if (button) {
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+  }
   try {
     await run();
   } catch (err) {
     ctx.fail(err);
   } finally {
-    if (button) button.disabled = false;
+    if (button) {
+      button.disabled = false;
+      button.removeAttribute('aria-busy');
+    }
   }
 }
+
+/** The words of the page's language (for typed tables in views). */
+export { words };

@@ -52,7 +52,7 @@ export function svg(tag: string, attrs: Record<string, string | number> = {}, ..
 }
 
 /** A label and its field, tied by id (every field is labelled, for screen readers). */
-export function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
+export function field(label: Child, control: HTMLElement, hint?: string): HTMLElement {
   const id = control.id || `f-${Math.random().toString(36).slice(2, 10)}`;
   control.id = id;
   const hintId = hint ? `${id}-hint` : undefined;

@@ -1,359 +1,9 @@
-/** The console's words, in French (the default: the DSI works in French) and English. */
-const fr = {
-  appTitle: 'Console DSI — arrivées des agents',
-  skip: 'Aller au contenu',
-  language: 'Langue',
-  signIn: 'Se connecter',
-  signOut: 'Se déconnecter',
-  signedInAs: 'Connecté : {name}',
-  signInTitle: 'Connexion',
-  signInEntra: 'Connectez-vous avec votre compte de la Région (Entra ID).',
-  devSignIn: 'Émetteur de développement (hôte local)',
-  devSignInHint:
-    'Hôte local : choisissez une personne et ses rôles. Le jeton est signé par l’émetteur de développement, comme Entra ID le ferait.',
-  user: 'Utilisateur (UPN)',
-  roles: 'Rôles',
-  presets: 'Profils',
-  presetLead: 'Responsable DSI (tous les rôles)',
-  presetApprover: 'Approbateur',
-  presetAuditor: 'Auditeur',
-  presetStock: 'Gestionnaire de stock',
-  presetHr: 'RH',
-  noRole: 'Votre compte n’a aucun rôle dans cette application. Demandez-en un à la DSI.',
-  navApprovals: 'Validations',
-  navOnboardings: 'Arrivées',
-  navStock: 'Stock',
-  navIntake: 'Import RH',
-  navReports: 'Rapports',
-  refresh: 'Actualiser',
-  loading: 'Chargement…',
-  none: 'Aucun élément.',
-  // approvals
-  approvalsTitle: 'Arrivées en attente de validation',
-  approvalsLive: 'Actualisé automatiquement toutes les {s} s.',
-  select: 'Sélectionner',
-  selectAll: 'Tout sélectionner',
-  agent: 'Agent',
-  priority: 'Priorité',
-  startDate: 'Date d’arrivée',
-  department: 'Direction',
-  site: 'Site',
-  waitingFor: 'En attente depuis',
-  actions: 'Actions',
-  approve: 'Valider',
-  reject: 'Refuser',
-  approveSelected: 'Valider la sélection ({n})',
-  rejectSelected: 'Refuser la sélection ({n})',
-  comment: 'Commentaire (facultatif)',
-  decided: '{ok} décision(s) enregistrée(s), {failed} refusée(s).',
-  refusedDecisions: '{n} décisions refusées',
-  continuity: 'PCA',
-  standard: 'standard',
-  // onboardings
-  onboardingsTitle: 'Arrivées',
-  filters: 'Filtres',
-  employeeId: 'Matricule',
-  status: 'Statut',
-  any: '(tous)',
-  startDateFrom: 'Arrivée du',
-  startDateTo: 'Arrivée au',
-  decidedBy: 'Décidé par (UPN)',
-  pageSize: 'Par page',
-  apply: 'Appliquer',
-  reset: 'Réinitialiser',
-  previous: 'Page précédente',
-  next: 'Page suivante',
-  pageN: 'Page {n}',
-  open: 'Ouvrir',
-  exportCsv: 'Exporter en CSV',
-  exported: 'Export téléchargé : {file}',
-  steps: 'Étapes',
-  step: 'Étape',
-  detail: 'Détail',
-  serial: 'N° de série',
-  notBefore: 'Pas avant',
-  updatedAt: 'Mis à jour',
-  history: 'Historique',
-  at: 'Date',
-  event: 'Événement',
-  actor: 'Acteur',
-  chainIntact: 'Chaîne d’audit intacte ({n} entrées vérifiées).',
-  chainBroken: 'Chaîne d’audit rompue à l’entrée {i} !',
-  retry: 'Relancer les étapes en échec',
-  retried: 'Relance demandée.',
-  changePriority: 'Changer la priorité',
-  priorityChanged: 'Priorité changée.',
-  back: 'Retour à la liste',
-  decision: 'Décision',
-  by: 'par',
-  laptop: 'Ordinateur',
-  vpn: 'VPN',
-  officeLicense: 'Licence Microsoft 365',
-  teams: 'Équipe Teams',
-  accessories: 'Accessoires',
-  // stock
-  stockTitle: 'Stock d’ordinateurs',
-  byStatus: 'Par statut',
-  count: 'Nombre',
-  laptops: 'Ordinateurs',
-  model: 'Modèle',
-  onboarding: 'Arrivée',
-  waitingList: 'File d’attente (ordre de service) et prévision',
-  serviceOrder: 'Dans l’ordre où elles seront servies',
-  position: 'Rang',
-  needs: 'Attend',
-  expectedBy: 'Équipé d’ici le',
-  notBeforeMore: 'pas avant un nouvel arrivage',
-  forecastAsOf: 'Prévision au {date} : {available} disponible(s), {seats} licence(s) libre(s).',
-  expected: 'Livraisons attendues',
-  addLaptops: 'Ajouter des ordinateurs',
-  serialsPaste: 'Numéros de série (un par ligne : série;modèle;site)',
-  defaultModel: 'Modèle par défaut',
-  defaultSite: 'Site par défaut (facultatif)',
-  orCsv: 'ou un fichier CSV',
-  add: 'Ajouter',
-  added: '{added} ajouté(s), {skipped} déjà connu(s).',
-  returnLaptop: 'Enregistrer un retour',
-  condition: 'État',
-  conditionOk: 'bon état (retour en stock)',
-  conditionRepair: 'à réparer',
-  record: 'Enregistrer',
-  returned: 'Retour enregistré : {serial} est {status}.',
-  deliveries: 'Livraison attendue',
-  expectedOn: 'Attendue le',
-  deliveryAdded: 'Livraison enregistrée ({id}).',
-  cancelDelivery: 'Annuler la livraison {id}',
-  deliveryCancelled: 'Livraison annulée.',
-  // intake
-  intakeTitle: 'Import RH (fichier CSV)',
-  intakeHint:
-    'Fichier exporté d’Excel (UTF-8 ou Windows-1252, séparateur ; ou ,). Une vérification à blanc précède l’import.',
-  file: 'Fichier CSV',
-  dryRun: 'Vérifier (à blanc)',
-  confirmImport: 'Confirmer l’import',
-  dryRunResult: 'Résultat de la vérification',
-  rows: 'Lignes',
-  valid: 'Valides',
-  laptopsNeeded: 'Ordinateurs nécessaires',
-  laptopsAvailable: 'Ordinateurs disponibles',
-  seatsNeeded: 'Licences nécessaires',
-  seatsFree: 'Licences libres',
-  errors: 'Erreurs',
-  line: 'Ligne',
-  column: 'Colonne',
-  message: 'Message',
-  imported: '{n} arrivée(s) envoyée(s) au traitement.',
-  // reports
-  reportsTitle: 'Rapports',
-  from: 'Du',
-  to: 'Au',
-  show: 'Afficher',
-  perDay: 'Arrivées créées par jour, par statut',
-  timeToEquipped: 'Délai jusqu’à l’équipement complet, par priorité (heures)',
-  hireToCompleted: 'De l’embauche à l’équipement',
-  approvalToCompleted: 'De la validation à l’équipement',
-  median: 'médiane',
-  p90: '90e centile',
-  day: 'Jour',
-  total: 'Total',
-  waitingNow: 'En attente : {laptop} ordinateur(s), {license} licence(s).',
-  needsAttention: 'À traiter',
-  reason: 'Raison',
-  chartSummary: 'Données du graphique',
-  hours: '{h} h',
-  error: 'Erreur',
-  unexpected: 'Erreur inattendue',
-  dismiss: 'Fermer',
-  statuses: {
-    'awaiting-approval': 'en attente de validation',
-    provisioning: 'en cours d’équipement',
-    completed: 'équipé',
-    rejected: 'refusé',
-    cancelled: 'annulé',
-    'needs-attention': 'à traiter',
-    leaving: 'départ prévu',
-    left: 'parti',
-    available: 'disponible',
-    reserved: 'réservé',
-    assigned: 'attribué',
-    'to-return': 'à rendre',
-    repair: 'en réparation',
-    pending: 'à faire',
-    'in-progress': 'en cours',
-    waiting: 'en attente',
-    done: 'fait',
-    failed: 'en échec',
-    skipped: 'sans objet',
-    reverted: 'annulé',
-    returning: 'à rendre',
-  } as Record<string, string>,
-};
+import { en } from './words/en';
+import { fr, type Words } from './words/fr';
 
-export type Words = typeof fr;
-type Key = Exclude<keyof Words, 'statuses'>;
+export type { Words };
 
-const en: Words = {
-  appTitle: 'DSI console — agents arriving',
-  skip: 'Skip to content',
-  language: 'Language',
-  signIn: 'Sign in',
-  signOut: 'Sign out',
-  signedInAs: 'Signed in: {name}',
-  signInTitle: 'Sign in',
-  signInEntra: 'Sign in with your Région account (Entra ID).',
-  devSignIn: 'Development issuer (local host)',
-  devSignInHint:
-    'Local host: pick a person and their roles. The token is signed by the development issuer, as Entra ID would sign it.',
-  user: 'User (UPN)',
-  roles: 'Roles',
-  presets: 'Profiles',
-  presetLead: 'DSI lead (every role)',
-  presetApprover: 'Approver',
-  presetAuditor: 'Auditor',
-  presetStock: 'Stock manager',
-  presetHr: 'HR',
-  noRole: 'Your account holds no role in this application. Ask the DSI for one.',
-  navApprovals: 'Approvals',
-  navOnboardings: 'Onboardings',
-  navStock: 'Stock',
-  navIntake: 'HR import',
-  navReports: 'Reports',
-  refresh: 'Refresh',
-  loading: 'Loading…',
-  none: 'Nothing here.',
-  approvalsTitle: 'Onboardings awaiting approval',
-  approvalsLive: 'Refreshed every {s} s.',
-  select: 'Select',
-  selectAll: 'Select all',
-  agent: 'Agent',
-  priority: 'Priority',
-  startDate: 'Start date',
-  department: 'Department',
-  site: 'Site',
-  waitingFor: 'Waiting for',
-  actions: 'Actions',
-  approve: 'Approve',
-  reject: 'Reject',
-  approveSelected: 'Approve selected ({n})',
-  rejectSelected: 'Reject selected ({n})',
-  comment: 'Comment (optional)',
-  decided: '{ok} decision(s) recorded, {failed} refused.',
-  refusedDecisions: '{n} decisions refused',
-  continuity: 'continuity',
-  standard: 'standard',
-  onboardingsTitle: 'Onboardings',
-  filters: 'Filters',
-  employeeId: 'Employee id',
-  status: 'Status',
-  any: '(any)',
-  startDateFrom: 'Start from',
-  startDateTo: 'Start to',
-  decidedBy: 'Decided by (UPN)',
-  pageSize: 'Per page',
-  apply: 'Apply',
-  reset: 'Reset',
-  previous: 'Previous page',
-  next: 'Next page',
-  pageN: 'Page {n}',
-  open: 'Open',
-  exportCsv: 'Export as CSV',
-  exported: 'Export downloaded: {file}',
-  steps: 'Steps',
-  step: 'Step',
-  detail: 'Detail',
-  serial: 'Serial number',
-  notBefore: 'Not before',
-  updatedAt: 'Updated',
-  history: 'History',
-  at: 'When',
-  event: 'Event',
-  actor: 'Actor',
-  chainIntact: 'Audit chain intact ({n} entries verified).',
-  chainBroken: 'Audit chain broken at entry {i}!',
-  retry: 'Retry the failed steps',
-  retried: 'Retry requested.',
-  changePriority: 'Change the priority',
-  priorityChanged: 'Priority changed.',
-  back: 'Back to the list',
-  decision: 'Decision',
-  by: 'by',
-  laptop: 'Laptop',
-  vpn: 'VPN',
-  officeLicense: 'Microsoft 365 licence',
-  teams: 'Teams team',
-  accessories: 'Accessories',
-  stockTitle: 'Laptop stock',
-  byStatus: 'By status',
-  count: 'Count',
-  laptops: 'Laptops',
-  model: 'Model',
-  onboarding: 'Onboarding',
-  waitingList: 'Waiting list (service order) and forecast',
-  serviceOrder: 'In the order they will be served',
-  position: 'Position',
-  needs: 'Waiting for',
-  expectedBy: 'Equipped by',
-  notBeforeMore: 'not before more arrive',
-  forecastAsOf: 'Forecast as of {date}: {available} available, {seats} free seat(s).',
-  expected: 'Expected deliveries',
-  addLaptops: 'Add laptops',
-  serialsPaste: 'Serial numbers (one a line: serial;model;site)',
-  defaultModel: 'Default model',
-  defaultSite: 'Default site (optional)',
-  orCsv: 'or a CSV file',
-  add: 'Add',
-  added: '{added} added, {skipped} already known.',
-  returnLaptop: 'Record a returned laptop',
-  condition: 'Condition',
-  conditionOk: 'fine (back to stock)',
-  conditionRepair: 'needs repair',
-  record: 'Record',
-  returned: 'Return recorded: {serial} is {status}.',
-  deliveries: 'Expected delivery',
-  expectedOn: 'Expected on',
-  deliveryAdded: 'Delivery recorded ({id}).',
-  cancelDelivery: 'Cancel delivery {id}',
-  deliveryCancelled: 'Delivery cancelled.',
-  intakeTitle: 'HR import (CSV file)',
-  intakeHint: 'A file saved by Excel (UTF-8 or Windows-1252, separator ; or ,). A dry run comes before the import.',
-  file: 'CSV file',
-  dryRun: 'Check (dry run)',
-  confirmImport: 'Confirm the import',
-  dryRunResult: 'Dry run result',
-  rows: 'Rows',
-  valid: 'Valid',
-  laptopsNeeded: 'Laptops needed',
-  laptopsAvailable: 'Laptops available',
-  seatsNeeded: 'Seats needed',
-  seatsFree: 'Seats free',
-  errors: 'Errors',
-  line: 'Line',
-  column: 'Column',
-  message: 'Message',
-  imported: '{n} onboarding(s) sent for processing.',
-  reportsTitle: 'Reports',
-  from: 'From',
-  to: 'To',
-  show: 'Show',
-  perDay: 'Onboardings created per day, by status',
-  timeToEquipped: 'Time to fully equipped, by priority (hours)',
-  hireToCompleted: 'From hire to equipped',
-  approvalToCompleted: 'From approval to equipped',
-  median: 'median',
-  p90: '90th percentile',
-  day: 'Day',
-  total: 'Total',
-  waitingNow: 'Waiting: {laptop} for a laptop, {license} for a licence.',
-  needsAttention: 'Needs attention',
-  reason: 'Reason',
-  chartSummary: 'The chart’s data',
-  hours: '{h} h',
-  error: 'Error',
-  unexpected: 'Unexpected error',
-  dismiss: 'Dismiss',
-  statuses: {},
-};
-
+/** The console's languages: French by default (the DSI works in French), English on demand. */
 export type Lang = 'fr' | 'en';
 const LANG_KEY = 'dsi-console.lang';
 
@@ -369,31 +19,101 @@ export function setLang(next: Lang): void {
   document.documentElement.lang = next;
 }
 
-/** A word, with `{name}` placeholders filled. */
-export function t(key: Key, params: Record<string, string | number> = {}): string {
-  const words = lang === 'en' ? en : fr;
-  return words[key].replace(/\{(\w+)\}/g, (_m, name: string) => String(params[name] ?? `{${name}}`));
+/** The words of the page's language (typed tables: statuses, steps, history...). */
+export function words(): Words {
+  return lang === 'en' ? en : fr;
 }
 
-/** A status as the DSI reads it (the API's own value in English). */
-export function statusLabel(status: string): string {
-  return lang === 'en' ? status : (fr.statuses[status] ?? status);
+/** A plural: the forms of the language's plural rules that French and English use. */
+export interface Plural {
+  one: string;
+  other: string;
 }
 
-/** A date and time in the page's language, Paris time. */
-export function dateTime(iso: string | undefined | null): string {
-  if (!iso) return '';
-  return new Date(iso).toLocaleString(lang === 'en' ? 'en-GB' : 'fr-FR', {
-    timeZone: 'Europe/Paris',
-    dateStyle: 'short',
-    timeStyle: 'short',
+type FlatKey = { [K in keyof Words]: Words[K] extends string ? K : never }[keyof Words];
+type PluralKey = { [K in keyof Words]: Words[K] extends Plural ? K : never }[keyof Words];
+
+/** `{name}` placeholders filled; numbers written as the language writes them (1 000, 0,5). */
+export function fill(text: string, params: Record<string, string | number> = {}): string {
+  return text.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    const v = params[name];
+    if (v === undefined) return `{${name}}`;
+    return typeof v === 'number' ? num(v) : v;
   });
 }
 
-/** How long ago, in hours or days (the approvals' waiting time). */
+/** A word, with `{name}` placeholders filled. */
+export function t(key: FlatKey, params: Record<string, string | number> = {}): string {
+  return fill(words()[key], params);
+}
+
+/** A word that agrees with `n` (« 1 décision enregistrée », « 30 décisions enregistrées »); `{n}` is n. */
+export function tn(key: PluralKey, n: number, params: Record<string, string | number> = {}): string {
+  const forms: Plural = words()[key];
+  const form = new Intl.PluralRules(lang).select(n) === 'one' ? forms.one : forms.other;
+  return fill(form, { n, ...params });
+}
+
+const locale = () => (lang === 'en' ? 'en-GB' : 'fr-FR');
+
+/** A number as the language writes it (« 1 000 », « 0,5 »). */
+export function num(n: number, digits = 0): string {
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(n);
+}
+
+/** A day (YYYY-MM-DD) as people read it: « 7 déc. 2026 », "7 Dec 2026". */
+export function date(day: string | null | undefined): string {
+  if (!day) return '';
+  const [y, m, d] = day.split('-').map(Number);
+  if (!y || !m || !d) return day;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, d));
+}
+
+/** A day shortly: « 07/12 ». */
+export function shortDate(day: string): string {
+  const [, m, d] = day.split('-');
+  return `${d ?? ''}/${m ?? ''}`;
+}
+
+/** A date and time in Paris: « 3 déc. 2026, 09:05 ». */
+export function dateTime(iso: string | null | undefined): string {
+  const at = iso ? new Date(iso) : null;
+  // A value that is no instant says nothing rather than break the screen.
+  if (!at || Number.isNaN(at.getTime())) return '';
+  return new Intl.DateTimeFormat(locale(), {
+    timeZone: 'Europe/Paris',
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(at);
+}
+
+/** A time of day in Paris: « 09:05 ». */
+export function time(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return '';
+  return new Intl.DateTimeFormat(locale(), { timeZone: 'Europe/Paris', timeStyle: 'short' }).format(at);
+}
+
+/** How long ago, in minutes, hours or days (« 3 h », « 2 j »). */
 export function since(iso: string, now = Date.now()): string {
-  const hours = Math.max(0, (now - new Date(iso).getTime()) / 3_600_000);
-  if (hours < 1) return `${Math.round(hours * 60)} min`;
-  if (hours < 48) return `${Math.round(hours)} h`;
-  return lang === 'en' ? `${Math.round(hours / 24)} d` : `${Math.round(hours / 24)} j`;
+  const minutes = Math.max(0, (now - new Date(iso).getTime()) / 60_000);
+  const w = words();
+  if (minutes < 60) return fill(w.minutesShort, { n: Math.round(minutes) });
+  if (minutes < 48 * 60) return fill(w.hoursShort, { n: Math.round(minutes / 60) });
+  return fill(w.daysShort, { n: Math.round(minutes / 1440) });
+}
+
+/** Hours as a duration (« 0,5 h », « 36 h »); « — » for none. */
+export function hours(h: number | null): string {
+  return h === null ? '—' : fill(words().hoursShort, { n: num(h, 1) });
+}
+
+/** Today in Paris, `YYYY-MM-DD`. */
+export function today(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+}
+
+/** Days from `a` to `b` (YYYY-MM-DD), positive when b is later. */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }

@@ -1,54 +1,15 @@
 import { Roles } from '../shared/domain/roles';
-import { Api, ApiProblem, type Me, type Problem, type Role } from './api';
+import { Api, ApiProblem, type Counts, type Me, type Problem, type Role } from './api';
 import { devSignIn, resume, type Session, type SignInConfig } from './auth';
-import { problemOf, problemView, type Ctx, type View } from './context';
+import { problemOf, problemView, type Ctx } from './context';
 import { field, h, replace } from './dom';
-import { currentLang, setLang, t, type Lang } from './i18n';
-import { ApprovalsView } from './views/approvals';
-import { IntakeView } from './views/intake';
-import { OnboardingsView } from './views/onboardings';
-import { ReportsView } from './views/reports';
-import { StockView } from './views/stock';
-import { TimelineView } from './views/timeline';
+import { currentLang, num, setLang, t, words, type Lang } from './i18n';
+import { defineScreens, screensFor, type Screen } from './screens';
 
-customElements.define('dsi-approvals', ApprovalsView);
-customElements.define('dsi-onboardings', OnboardingsView);
-customElements.define('dsi-timeline', TimelineView);
-customElements.define('dsi-stock', StockView);
-customElements.define('dsi-intake', IntakeView);
-customElements.define('dsi-reports', ReportsView);
+defineScreens();
 
 /** The API's app roles (the picker offers each). */
 const ROLES: Role[] = Object.values(Roles);
-
-/** The screens, who sees each (a role without the right never sees its tab), and how each is built. */
-const TABS: { path: string; label: () => string; roles: Role[]; make: () => View }[] = [
-  {
-    path: 'approvals',
-    label: () => t('navApprovals'),
-    roles: ['Onboarding.Approve', 'Onboarding.Read'],
-    make: () => new ApprovalsView(),
-  },
-  {
-    path: 'onboardings',
-    label: () => t('navOnboardings'),
-    roles: ['Onboarding.Approve', 'Onboarding.Read'],
-    make: () => new OnboardingsView(),
-  },
-  {
-    path: 'stock',
-    label: () => t('navStock'),
-    roles: ['Inventory.Manage', 'Onboarding.Read', 'Onboarding.Approve'],
-    make: () => new StockView(),
-  },
-  { path: 'intake', label: () => t('navIntake'), roles: ['HrEvents.Send'], make: () => new IntakeView() },
-  {
-    path: 'reports',
-    label: () => t('navReports'),
-    roles: ['Onboarding.Read', 'Onboarding.Approve'],
-    make: () => new ReportsView(),
-  },
-];
 
 /** People to pick on the local host, each with the roles of their job (any upn and roles may be typed). */
 const PERSONAS: { label: () => string; user: string; roles: Role[] }[] = [
@@ -88,7 +49,16 @@ function page(onLanguage: () => void, ...content: (HTMLElement | null)[]): void 
   document.title = t('appTitle');
   replace(
     root(),
-    h('header', { class: 'top' }, h('p', { class: 'brand' }, t('appTitle')), languagePicker(onLanguage)),
+    h(
+      'header',
+      { class: 'top' },
+      h(
+        'div',
+        { class: 'bar' },
+        h('p', { class: 'brand' }, t('appShort'), h('small', { translate: 'no' }, t('region'))),
+        h('div', { class: 'who' }, languagePicker(onLanguage)),
+      ),
+    ),
     h('main', { id: 'main', tabindex: -1 }, ...content),
   );
 }
@@ -119,7 +89,12 @@ function devSignInPage(): void {
       {},
       h('legend', {}, t('presets')),
       PERSONAS.map((p) => {
-        const b = h('button', { type: 'button', class: 'small', 'data-persona': p.user }, `${p.label()} — ${p.user}`);
+        const b = h(
+          'button',
+          { type: 'button', class: 'small', 'data-persona': p.user },
+          p.label(),
+          h('small', { translate: 'no' }, p.user),
+        );
         b.addEventListener('click', () => {
           user.value = p.user;
           for (const box of boxes) box.checked = p.roles.includes(box.value as Role);
@@ -132,7 +107,20 @@ function devSignInPage(): void {
       'fieldset',
       {},
       h('legend', {}, t('roles')),
-      boxes.map((box) => h('div', { class: 'check' }, box, h('label', { for: box.id }, box.value))),
+      boxes.map((box) =>
+        h(
+          'div',
+          { class: 'check' },
+          box,
+          h(
+            'label',
+            { for: box.id },
+            words().roleNames[box.value as Role],
+            ' ',
+            h('code', { translate: 'no', lang: 'en' }, box.value),
+          ),
+        ),
+      ),
     ),
     submit,
     error,
@@ -160,77 +148,139 @@ function entraSignInPage(signIn: () => Promise<void>): void {
   );
 }
 
-/** The console once signed in: the tabs the person's roles open, and the screen the address names. */
-function shell(session: Session, api: Api, me: Me): void {
+/** The console once signed in: the screens the person's roles open, and the screen the address names. */
+function shell(session: Session, api: Api, me: Me, approval: Ctx['approval']): void {
   const live = h('div', { class: 'live', role: 'status', 'aria-live': 'polite' });
   const alerts = h('div', { class: 'alerts' });
   const main = h('main', { id: 'main', tabindex: -1 });
+  const screens = screensFor(me.roles);
+  const readsCounts = me.roles.some((r) => r === 'Onboarding.Approve' || r === 'Onboarding.Read');
+  let counts: Counts | null = null;
+  const badges = new Map<string, HTMLElement>();
+  const drawBadges = () => {
+    for (const screen of screens) {
+      const badge = badges.get(screen.path);
+      if (!badge || !screen.badge) continue;
+      const n = counts ? screen.badge(counts) : 0;
+      badge.textContent = n > 0 ? num(n) : '';
+      badge.hidden = n === 0;
+    }
+  };
+  let countsTimer: number | undefined;
+  const readCounts = () => {
+    if (!readsCounts) return;
+    window.clearTimeout(countsTimer);
+    countsTimer = window.setTimeout(() => {
+      void api
+        .get<Counts>('onboardings/counts')
+        .then((c) => {
+          counts = c;
+          drawBadges();
+        })
+        .catch(() => undefined);
+    }, 200);
+  };
   const ctx: Ctx = {
     api,
     me,
+    approval,
     can: (...roles) => roles.some((r) => me.roles.includes(r)),
-    say(message) {
-      live.textContent = message;
+    say(message, ...actions) {
+      replace(live, h('p', {}, message), actions.length > 0 && h('div', { class: 'buttons' }, actions));
+      alerts.replaceChildren();
     },
     fail(err) {
-      const box = problemView(problemOf(err));
-      const close = h('button', { type: 'button', class: 'small', 'aria-label': t('dismiss') }, '×');
+      const close = h('button', { type: 'button', class: 'small', 'data-action': 'dismiss' }, t('dismiss'));
+      const box = problemView(problemOf(err), close);
       close.addEventListener('click', () => box.remove());
-      box.prepend(close);
       alerts.replaceChildren(box);
+      live.replaceChildren();
     },
+    countsChanged: readCounts,
+    counts: () => counts,
   };
-  const tabs = TABS.filter((tab) => ctx.can(...tab.roles));
-  const nav = h('nav', { 'aria-label': t('appTitle') });
-  const signOut = h('button', { type: 'button', 'data-action': 'sign-out' }, t('signOut'));
+  const nav = h('nav', { id: 'nav', 'aria-label': t('menu') });
+  const menu = h(
+    'button',
+    { type: 'button', class: 'menu-toggle', 'aria-expanded': 'false', 'aria-controls': 'nav' },
+    t('menu'),
+  );
+  menu.addEventListener('click', () => {
+    const open = menu.getAttribute('aria-expanded') !== 'true';
+    menu.setAttribute('aria-expanded', String(open));
+    nav.classList.toggle('open', open);
+  });
+  const signOut = h('button', { type: 'button', class: 'small', 'data-action': 'sign-out' }, t('signOut'));
   signOut.addEventListener('click', () => {
     void session.signOut().then(() => location.reload());
   });
-  const route = () => {
-    // Only `#/…` is a screen; any other fragment (an anchor) leaves the screen as it is.
-    if (location.hash !== '' && !location.hash.startsWith('#/')) return;
-    const [path = '', id] = location.hash.replace(/^#\/?/, '').split('?')[0]?.split('/') ?? [];
-    const tab = tabs.find((x) => x.path === path) ?? tabs[0];
+  const drawNav = (current: Screen | undefined) => {
+    badges.clear();
     replace(
       nav,
       h(
         'ul',
         {},
-        tabs.map((x) =>
-          h('li', {}, h('a', { href: `#/${x.path}`, ...(x === tab ? { 'aria-current': 'page' } : {}) }, x.label())),
-        ),
+        screens.map((x) => {
+          const badge = h('span', { class: 'tab-count', 'data-count': x.path });
+          badge.hidden = true;
+          if (x.badge) badges.set(x.path, badge);
+          return h(
+            'li',
+            {},
+            h(
+              'a',
+              { href: `#/${x.path}`, ...(x === current ? { 'aria-current': 'page' } : {}) },
+              x.label(),
+              x.badge && badge,
+            ),
+          );
+        }),
       ),
     );
+    drawBadges();
+  };
+  const route = () => {
+    // Only `#/…` is a screen; any other fragment (an anchor) leaves the screen as it is.
+    if (location.hash !== '' && !location.hash.startsWith('#/')) return;
+    const [path = '', id] = location.hash.replace(/^#\/?/, '').split('?')[0]?.split('/') ?? [];
+    const screen = screens.find((x) => x.path === path) ?? screens[0];
+    drawNav(screen);
+    menu.setAttribute('aria-expanded', 'false');
+    nav.classList.remove('open');
     alerts.replaceChildren();
-    live.textContent = '';
-    let view: View;
-    if (path === 'onboardings' && id) {
-      const timeline = new TimelineView();
-      timeline.onboardingId = decodeURIComponent(id);
-      view = timeline;
-    } else if (tab) view = tab.make();
-    else return;
+    live.replaceChildren();
+    if (!screen) {
+      replace(main, h('p', { role: 'alert' }, t('noRole')));
+      return;
+    }
+    const view = id && screen.detail ? screen.detail(decodeURIComponent(id)) : screen.make();
     view.ctx = ctx;
     replace(main, view);
-    document.title = `${view.heading()} — ${t('appTitle')}`;
+    document.title = `${view.heading()} — ${t('appShort')}`;
+    readCounts();
   };
   replace(
     root(),
     h(
       'header',
       { class: 'top' },
-      h('p', { class: 'brand' }, t('appTitle')),
-      nav,
       h(
         'div',
-        { class: 'who' },
-        h('span', { 'data-user': me.name }, t('signedInAs', { name: me.name })),
-        signOut,
-        languagePicker(() => shell(session, api, me)),
+        { class: 'bar' },
+        h('p', { class: 'brand' }, t('appShort'), h('small', { translate: 'no' }, t('region'))),
+        menu,
+        h(
+          'div',
+          { class: 'who' },
+          h('span', { 'data-user': me.name, translate: 'no' }, me.name),
+          languagePicker(() => shell(session, api, me, approval)),
+          signOut,
+        ),
       ),
+      nav,
     ),
-    alerts,
-    live,
+    h('div', { class: 'messages' }, alerts, live),
     main,
   );
   window.onhashchange = () => {
@@ -238,8 +288,12 @@ function shell(session: Session, api: Api, me: Me): void {
     // After a navigation the keyboard starts from the new screen, not from the top of the page.
     main.focus();
   };
+  window.clearInterval(countsInterval);
+  if (readsCounts) countsInterval = window.setInterval(readCounts, 30_000);
   route();
 }
+
+let countsInterval: number | undefined;
 
 /** Reads how to sign in, resumes or opens the session, asks the API who this is, then shows the console. */
 async function start(): Promise<void> {
@@ -253,7 +307,10 @@ async function start(): Promise<void> {
       ),
     );
   }
-  const { signIn: config } = (await res.json()) as { signIn: SignInConfig };
+  const { signIn: config, approval } = (await res.json()) as {
+    signIn: SignInConfig;
+    approval?: Ctx['approval'];
+  };
   const { session, signIn } = await resume(config);
   if (!session) {
     if (config.kind === 'development') devSignInPage();
@@ -270,7 +327,7 @@ async function start(): Promise<void> {
     const me = await api.get<Me>('me');
     // Signed in with no role of the API: said plainly, with the way out.
     if (me.roles.length === 0) page(() => void start(), h('p', { role: 'alert' }, t('noRole')), again);
-    else shell(session, api, me);
+    else shell(session, api, me, approval ?? { undoMinutes: 10, expiresAfterHours: 240 });
   } catch (err) {
     const forbidden = err instanceof ApiProblem && err.problem.status === 403;
     const expired = err instanceof ApiProblem && err.problem.status === 401;

@@ -1,5 +1,4 @@
 import type { Config } from '../config';
-import type { Forecast } from '../domain/forecast';
 import type { Actor } from '../domain/actor';
 import type { AccessPasses } from '../ports/access-passes';
 import type { AccessoryStock } from '../ports/accessory-stock';
@@ -19,6 +18,7 @@ import type { Onboarding } from '../schemas/onboarding';
 import type { AccessoryUseCases } from './accessories';
 import { createAccessories } from './accessories/accessory-stock';
 import { createAccessoryStep } from './accessories/accessory-step';
+import { laptopStatusSchema, type LaptopStatus } from '../schemas/laptops';
 import {
   createConfirmDepartures,
   createHandleDeparture,
@@ -50,14 +50,18 @@ import { createDecideMany, createDecideOnboarding, createRetryOnboarding } from 
 import { createHandleHrEvent } from './onboarding/handle-hr-event';
 import { createLeadTimes } from './onboarding/lead-times';
 import { createChangePriority, createServeFreedSeat } from './onboarding/lifecycle';
+import { createCorrectUpn } from './onboarding/correct-upn';
+import { createListOnboardings, filterOf } from './onboarding/list-onboardings';
 import { exportOnboardings } from './onboarding/onboarding-export';
+import { createToHandle } from './onboarding/to-handle';
+import { createUndoDecision } from './onboarding/undo-decision';
 import { createOnboardingWriter } from './onboarding/onboarding-writer';
 import { createRunStepCommand } from './onboarding/run-step-command';
 import { Admission } from './operations/admission';
 import { createRejectedMessages, type RejectedMessages } from './operations/rejected-messages';
 import { createRetention, type Retention } from './operations/retention';
 import { createSweeper } from './operations/sweeper';
-import { createForecast } from './reports/forecast';
+import { createForecast, type ForecastWithReturns } from './reports/forecast';
 import { createReports, type SummaryReport } from './reports/reports';
 
 /** The first day a report covers when none is given: before any onboarding. */
@@ -114,7 +118,7 @@ export interface Services {
   reports: {
     /** Over the onboardings created between the two days, inclusive (default: from the start, to today). */
     summary(from: string | undefined, to: string | undefined): Promise<SummaryReport>;
-    forecast(): Promise<Forecast>;
+    forecast(): Promise<ForecastWithReturns>;
   };
   operations: {
     /** The sweeper's pass: what a lost message or a worker stopped mid-way left behind. */
@@ -182,6 +186,8 @@ export function createServices(ports: Ports): Services {
   });
   const reports = createReports({ store });
   const forecast = createForecast({ store, laptops, accessories: ports.accessories, directory, clock });
+  const appliedEvents = (employeeIds: readonly string[]) => store.appliedEvents(employeeIds);
+  const toHandle = createToHandle({ store, clock, expiresAfter: config.Approval__expiresAfter });
   const rejectedMessages = createRejectedMessages({ store: ports.rejected, bus, clock });
   return {
     config,
@@ -189,10 +195,12 @@ export function createServices(ports: Ports): Services {
     admission: new Admission(config.Http__maxRequestsInFlight),
     readiness: ports.readiness,
     onboardings: {
-      list: (filter, limit, continuationToken) => store.query(filter, limit, continuationToken),
+      list: createListOnboardings({ store }),
+      counts: (options) => toHandle.counts(options),
+      toHandle: (limit) => toHandle.list(limit),
       get: async (id) => (await store.get(id))?.value ?? null,
       history: async (id) => (await store.get(id))?.value.history ?? null,
-      export: (filter) => exportOnboardings(store, filter),
+      export: (query, format) => exportOnboardings(store, filterOf(query), format),
       decide: decideOnboarding,
       decideMany: createDecideMany(decideOnboarding),
       retry: createRetryOnboarding({ writer, clock }),
@@ -205,6 +213,8 @@ export function createServices(ports: Ports): Services {
         lifetimeInMinutes: config.Provisioning__accessPassMinutes,
       }),
       changePriority: createChangePriority({ writer, clock, replanLaptop }),
+      correctUpn: createCorrectUpn({ writer, clock, directory }),
+      undoDecision: createUndoDecision({ store, writer, clock, undoMinutes: config.Approval__undoMinutes }),
       handleApprovalDeadline: createHandleApprovalDeadline({ writer, clock }),
     },
     provisioning: {
@@ -228,8 +238,8 @@ export function createServices(ports: Ports): Services {
       clock,
       handleHrEvent,
       imports: {
-        importHires: createImportHires({ bus, laptops, directory, clock }),
-        importEquipmentRequests: createImportEquipmentRequests({ bus, laptops, directory, clock }),
+        importHires: createImportHires({ bus, laptops, directory, clock, appliedEvents }),
+        importEquipmentRequests: createImportEquipmentRequests({ bus, laptops, directory, clock, appliedEvents }),
       },
     }),
     laptops: {
@@ -245,6 +255,13 @@ export function createServices(ports: Ports): Services {
         requestAllocation,
       }),
       pass: () => laptopStock.pass(),
+      counts: async () => {
+        const counts = await Promise.all(laptopStatusSchema.options.map((s) => laptops.count(s)));
+        return Object.fromEntries(laptopStatusSchema.options.map((s, i) => [s, counts[i] ?? 0])) as Record<
+          LaptopStatus,
+          number
+        >;
+      },
       deliveries: {
         add: (body) => laptops.addDelivery(body),
         remove: (id) => laptops.removeDelivery(id),

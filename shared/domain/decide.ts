@@ -12,11 +12,14 @@ import {
   type StepCommand,
   type StepName,
   type StoredNeeds,
+  type WaitingOn,
 } from '../schemas/onboarding';
 import type { Priority } from '../schemas/hr-events';
 import { HR, SYSTEM, type Actor } from './actor';
 import { DomainError, ErrorCodes } from './errors';
+import type { HistoryType } from './history-types';
 import { isBlocked, STEPS, stepsAfter } from './steps';
+import { lacksAccount } from './waiting-on';
 
 /** What opens an onboarding: a hire, or equipment requested for an agent in post. */
 export interface Intake {
@@ -100,6 +103,8 @@ export type OnboardingEvent =
       preExisting?: true;
       /** The accessories handed out, kind by kind. */
       items?: AccessoryItem[];
+      /** The laptop is from another site's stock than the agent's. */
+      fromSite?: string;
       startedAt?: string;
       agentObjectId?: string;
     }
@@ -127,6 +132,11 @@ export type OnboardingEvent =
       agentObjectId?: string;
       /** Which command is retried: provisioning (default) or its undo after a cancellation. */
       command?: 'run-step' | 'revert-step';
+      /**
+       * `account`: the directory has no such account (yet): the step waits for it, visibly, until it appears
+       * (HR's provisioning is late) or a person corrects the upn; nothing is made and no laptop held meanwhile.
+       */
+      waitingOn?: Extract<WaitingOn, 'account'>;
     }
   | { type: 'step-revert-failed'; at: string; step: StepName; message: string }
   /**
@@ -147,6 +157,23 @@ export type OnboardingEvent =
   /** `note`: what the undo left in place on purpose (a licence inherited from a group...). */
   | { type: 'step-reverted'; at: string; step: StepName; note?: string }
   | { type: 'retry-requested'; at: string; by: Actor }
+  /**
+   * A person corrects the agent's upn while the directory has no such account (a step waits for it, or failed
+   * with UserNotFound): the steps that lacked it run again for the new one.
+   */
+  | {
+      type: 'upn-corrected';
+      at: string;
+      by: Actor;
+      userPrincipalName: string;
+      /** An agent in post's request: who the directory says the new upn is (the request only had the upn). */
+      agent?: { displayName: string; department: string; site: string | null };
+    }
+  /**
+   * The person who decided takes the decision back, within `undoMinutes` of it and before any step started:
+   * awaiting approval again. A new history entry; nothing in the history is rewritten.
+   */
+  | { type: 'decision-undone'; at: string; by: Actor; undoMinutes: number }
   /**
    * An approval deadline came (scheduled when the onboarding was created): still awaiting approval, it is
    * reminded once, or rejected by the service when the approval expires. Once decided, it changes nothing.
@@ -438,7 +465,15 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
       if (accepted) {
         if (command === 'run-step') b.started(event.step, event.startedAt);
         const attempt = b.state.steps[event.step].attempt;
-        b.setStep(event.step, { detail: `retry ${event.retry} after a transient fault: ${event.reason}` });
+        if (command === 'run-step' && event.waitingOn === 'account') {
+          // Said once, when the step starts to wait for the account; each look again is a retry entry.
+          const first = b.state.steps[event.step].waitingOn !== 'account';
+          const detail = accountMissing(b.state.userPrincipalName);
+          b.setStep(event.step, { status: 'waiting', waitingOn: 'account', detail });
+          if (first) b.log(SYSTEM, 'step.waiting', { step: event.step, waitingOn: 'account', detail });
+        } else {
+          b.setStep(event.step, { detail: `retry ${event.retry} after a transient fault: ${event.reason}` });
+        }
         b.command({ type: command, step: event.step, attempt, retry: event.retry, notBefore: event.notBefore });
         b.log(SYSTEM, command === 'run-step' ? 'step.retry-scheduled' : 'step.revert-retry-scheduled', {
           step: event.step,
@@ -479,6 +514,12 @@ export function decide(current: Onboarding, event: OnboardingEvent): Decision {
       break;
     case 'retry-requested':
       retry(b, event.by);
+      break;
+    case 'upn-corrected':
+      correctUpn(b, event);
+      break;
+    case 'decision-undone':
+      undoDecision(b, event);
       break;
     case 'self-approval-found':
       if (isRunning(b.state.status) && b.state.decision?.byId === event.agentObjectId) {
@@ -582,11 +623,19 @@ function decideApproval(b: Builder, event: Extract<OnboardingEvent, { type: 'dec
     b.settle();
     return;
   }
-  // A step that runs after another (Teams after the licence) starts when that one is done.
+  // A step that runs after another (Teams after the licence) starts when that one is done. No account yet (HR's
+  // provisioning is late, or the upn is mistyped): the laptop's run looks for it before it takes a place in line.
   for (const step of STEP_NAMES) {
-    if (s.steps[step].status === 'pending' && !isBlocked(s, step)) startStep(b, step, event.notBefore?.[step]);
+    if (s.steps[step].status === 'pending' && !isBlocked(s, step)) {
+      startStep(b, step, event.notBefore?.[step], { lookFirst: event.accountMissing === true });
+    }
   }
   b.settle();
+}
+
+/** The detail of a step waiting for an account the directory does not have. */
+function accountMissing(userPrincipalName: string): string {
+  return `no account ${userPrincipalName} in the directory: not provisioned yet, or a mistyped upn`;
 }
 
 /** The comment of a rejection by the service when nobody decided in time. */
@@ -602,19 +651,19 @@ function approvalDeadline(b: Builder, event: Extract<OnboardingEvent, { type: 'a
 }
 
 /** The history entry of an approval reminder. */
-export const REMINDER_SENT = 'onboarding.reminder-sent';
+export const REMINDER_SENT = 'onboarding.reminder-sent' satisfies HistoryType;
 
 /**
  * Starts a step's run: the laptop takes its place in line at once (the pool's allocation pass serves the
  * line in priority order, then resumes the step), the others run.
  */
-function startStep(b: Builder, step: StepName, notBefore?: string): void {
+function startStep(b: Builder, step: StepName, notBefore?: string, options: { lookFirst?: boolean } = {}): void {
   const attempt = b.state.steps[step].attempt + 1;
   if (notBefore !== undefined && notBefore > b.at) {
     // Not due yet (lead times): pending until then, run by a message scheduled for then.
     b.setStep(step, { status: 'pending', detail: undefined, attempt, notBefore });
     b.command({ type: 'run-step', step, attempt, notBefore });
-  } else if (step === 'laptop' && attempt === 1) {
+  } else if (step === 'laptop' && attempt === 1 && !options.lookFirst) {
     b.setStep(step, { status: 'waiting', detail: IN_LINE, attempt });
     b.command({ type: 'request-laptop', step, attempt });
   } else {
@@ -637,6 +686,7 @@ function stepSucceeded(b: Builder, event: Extract<OnboardingEvent, { type: 'step
     ...(event.membershipId !== undefined ? { membershipId: event.membershipId } : {}),
     ...(event.preExisting ? { preExisting: true as const } : {}),
     ...(event.items !== undefined ? { items: event.items } : {}),
+    ...(event.fromSite !== undefined ? { fromSite: event.fromSite } : {}),
   };
   if (s.status === 'cancelled' && ['in-progress', 'reverted', 'skipped'].includes(step.status)) {
     // The effect landed after the cancellation: record it and undo it.
@@ -675,13 +725,101 @@ function retry(b: Builder, by: Actor): void {
   b.log(by, 'onboarding.retry-requested', { steps: failed });
 }
 
+function correctUpn(b: Builder, event: Extract<OnboardingEvent, { type: 'upn-corrected' }>): void {
+  const s = b.state;
+  const lacking = STEP_NAMES.filter((step) => lacksAccount(s.steps[step]));
+  if (!isRunning(s.status) || lacking.length === 0) {
+    throw new DomainError(
+      ErrorCodes.upnNotCorrectable,
+      `onboarding ${s.id} is ${s.status} and no step lacks the account ${s.userPrincipalName}; the upn is HR's to change`,
+    );
+  }
+  if (event.userPrincipalName.toLowerCase() === s.userPrincipalName.toLowerCase()) return;
+  b.log(event.by, 'onboarding.upn-corrected', {
+    from: s.userPrincipalName,
+    to: event.userPrincipalName,
+    steps: lacking,
+  });
+  s.userPrincipalName = event.userPrincipalName;
+  if (event.agent && s.kind === 'equipment') {
+    s.displayName = event.agent.displayName;
+    s.department = event.agent.department || s.department;
+    s.site = event.agent.site ?? s.site;
+  }
+  delete s.agentObjectId;
+  s.status = 'provisioning';
+  for (const step of lacking) {
+    // A new run of each: it looks for the new account first (the laptop too, before any place in line).
+    const attempt = s.steps[step].attempt + 1;
+    b.setStep(step, { status: 'pending', detail: undefined, attempt });
+    if (!isBlocked(s, step)) b.command({ type: 'run-step', step, attempt });
+  }
+}
+
+/** A step that may have begun: made, being undone, given up, or pending and due (its run may be under way). */
+function hasStarted(step: Step, at: string): boolean {
+  if (step.status === 'pending') return step.notBefore === undefined || step.notBefore <= at;
+  return !['waiting', 'skipped'].includes(step.status);
+}
+
+function undoDecision(b: Builder, event: Extract<OnboardingEvent, { type: 'decision-undone' }>): void {
+  const s = b.state;
+  const decision = s.decision;
+  if (!decision || !['provisioning', 'rejected'].includes(s.status) || event.by.id === undefined) {
+    throw new DomainError(ErrorCodes.undoRefused, `onboarding ${s.id} is ${s.status}: there is no decision to undo`);
+  }
+  if (decision.byId !== event.by.id) {
+    throw new DomainError(ErrorCodes.undoNotYours, `only ${decision.by}, who decided, may undo the decision`);
+  }
+  if (Date.parse(event.at) - Date.parse(decision.at) > event.undoMinutes * 60_000) {
+    throw new DomainError(
+      ErrorCodes.undoTooLate,
+      `the decision was made more than ${event.undoMinutes} minutes ago; it can no longer be undone`,
+    );
+  }
+  const started = STEP_NAMES.filter((step) => hasStarted(s.steps[step], event.at));
+  if (decision.decision === 'approve' && started.length > 0) {
+    throw new DomainError(
+      ErrorCodes.undoTooLate,
+      `${started.join(', ')} started already; the approval can no longer be undone`,
+    );
+  }
+  const details = { decision: decision.decision, decidedAt: decision.at };
+  if (decision.decision === 'approve') {
+    withdrawApproval(b, event.by, 'onboarding.decision-undone', details);
+    return;
+  }
+  // A rejection skipped every step still pending: those needed (no reason of their own) are pending again.
+  s.status = 'awaiting-approval';
+  s.decision = null;
+  b.log(event.by, 'onboarding.decision-undone', details);
+  const needed: Record<StepName, boolean> = {
+    laptop: s.needs.laptop,
+    vpn: s.needs.vpn,
+    officeLicense: s.needs.officeLicense,
+    teams: s.needs.teams,
+    accessories: s.needs.accessories.length > 0,
+  };
+  for (const step of STEP_NAMES) {
+    const current = s.steps[step];
+    if (needed[step] && current.status === 'skipped' && current.detail === undefined) {
+      b.setStep(step, { status: 'pending' });
+    }
+  }
+}
+
 /**
  * An approval taken back before anything was provisioned: awaiting approval again, nothing of the decision
  * kept but its history. Each step needed goes back to pending in a new run (the messages of the old one are
  * spent); the laptop's place in line, or a laptop reserved meanwhile, is given back by its undo. Runs that
  * were retried or gave up made nothing: only a step done (or being undone) forbids it.
  */
-function withdrawApproval(b: Builder, by: Actor, entry: string, details: Record<string, unknown>): void {
+function withdrawApproval(
+  b: Builder,
+  by: Actor,
+  entry: Extract<HistoryType, 'onboarding.approval-voided' | 'onboarding.decision-undone'>,
+  details: Record<string, unknown>,
+): void {
   const s = b.state;
   const made = STEP_NAMES.filter((step) => ['done', 'reverted', 'returning'].includes(s.steps[step].status));
   if (!isRunning(s.status) || s.decision?.decision !== 'approve' || made.length > 0) {
@@ -991,7 +1129,7 @@ class Builder {
     this.state.eventIds.push(eventId);
   }
 
-  log(actor: Actor, type: string, details: Record<string, unknown>): void {
+  log(actor: Actor, type: HistoryType, details: Record<string, unknown>): void {
     this.history.push({
       at: this.at,
       type,
@@ -1026,9 +1164,11 @@ class Builder {
 
   setStep(step: StepName, patch: Partial<Step>): void {
     this.dirty = true;
-    const { detail, serialNumber, notBefore, ...rest } = {
+    const { detail, serialNumber, notBefore, waitingOn, ...rest } = {
       ...this.state.steps[step],
       notBefore: undefined,
+      // What a step waits for is said again by each change that keeps it waiting for it.
+      waitingOn: undefined,
       ...patch,
       updatedAt: this.at,
     };
@@ -1040,6 +1180,7 @@ class Builder {
         serialNumber,
         // Only a step still waiting for its day keeps it (any other change of the step ends the wait).
         notBefore,
+        waitingOn,
       }).filter(([, value]) => value !== undefined),
     ) as Step;
   }

@@ -1,4 +1,5 @@
 import type { Priority } from '../schemas/hr-events';
+import type { OnboardingKind } from '../schemas/onboarding';
 import { compareRequests } from './laptop-allocation';
 
 /**
@@ -21,6 +22,10 @@ export interface WaitingOnboarding {
   holdsLaptop?: boolean;
   /** The accessories it waits for: the kinds it does not hold yet. */
   accessoryKinds?: string[];
+  /** Who and where, for the people who read the line. */
+  displayName?: string;
+  site?: string | null;
+  kind?: OnboardingKind;
 }
 
 /** Units expected on a day (YYYY-MM-DD). */
@@ -41,6 +46,8 @@ export interface ForecastInput {
   /** Accessories in stock now, by kind (every site); none is announced ahead. */
   accessoriesAvailable?: Readonly<Record<string, number>>;
   waiting: WaitingOnboarding[];
+  /** Available laptops by site (null: no site), for the shortfall by site. */
+  availableBySite?: readonly (readonly [string | null, number])[];
 }
 
 export interface ForecastEntry {
@@ -52,6 +59,19 @@ export interface ForecastEntry {
   position: number;
   /** The day it should have everything it waits for; null: not before more arrive than is expected. */
   expectedBy: string | null;
+  /** Not equipped by its start date (or not at all with what is expected). */
+  late: boolean;
+  displayName?: string;
+  site?: string | null;
+  kind?: OnboardingKind;
+}
+
+/** What is missing at one site: laptops the line waits for there, against what is available there. */
+export interface SiteShortfall {
+  site: string | null;
+  waiting: number;
+  available: number;
+  missing: number;
 }
 
 export interface Forecast {
@@ -59,6 +79,12 @@ export interface Forecast {
   laptops: { available: number; expected: Expected[] };
   seats: { free: number };
   waiting: ForecastEntry[];
+  /**
+   * Laptops the line waits for beyond what is available and expected (« il manque 982 PC »), and by site
+   * (the allocation serves an agent's site first, then any other: a site short of laptops is served from
+   * elsewhere, to be sent there).
+   */
+  shortfall: { laptops: number; bySite: SiteShortfall[] };
 }
 
 /** Expected units by day, earliest first, days past counted as `asOf`, the same day summed. */
@@ -119,12 +145,34 @@ export function forecast(input: ForecastInput): Forecast {
       waitingFor: w.waitingFor,
       position: i + 1,
       expectedBy,
+      late: expectedBy === null || expectedBy > w.startDate,
+      ...(w.displayName !== undefined ? { displayName: w.displayName } : {}),
+      ...(w.site !== undefined ? { site: w.site } : {}),
+      ...(w.kind !== undefined ? { kind: w.kind } : {}),
     };
   });
+  const needing = line.filter((w) => w.waitingFor.includes('laptop') && !w.holdsLaptop);
+  const expectedLaptops = input.laptopsExpected.reduce((n, e) => n + Math.max(0, e.count), 0);
+  const sites = new Map<string | null, SiteShortfall>();
+  const atSite = (site: string | null) => {
+    const known = sites.get(site) ?? { site, waiting: 0, available: 0, missing: 0 };
+    sites.set(site, known);
+    return known;
+  };
+  for (const w of needing) atSite(w.site ?? null).waiting += 1;
+  for (const [site, n] of input.availableBySite ?? []) atSite(site).available += n;
+  const bySite = [...sites.values()]
+    .map((s) => ({ ...s, missing: Math.max(0, s.waiting - s.available) }))
+    .filter((s) => s.waiting > 0)
+    .sort((a, b) => b.missing - a.missing || (a.site ?? '').localeCompare(b.site ?? ''));
   return {
     asOf: input.asOf,
     laptops: { available: input.laptopsAvailable, expected: byDay(input.laptopsExpected, input.asOf) },
     seats: { free: input.seatsFree },
     waiting,
+    shortfall: {
+      laptops: Math.max(0, needing.length - Math.max(0, input.laptopsAvailable) - expectedLaptops),
+      bySite,
+    },
   };
 }

@@ -4,13 +4,48 @@
  * bytes in, rows or every error out. The HR file (hr-csv) and the CODIR's list (equipment-csv) are tables of it.
  */
 
+/** What is wrong with a line of a file, for its reader to say it in their own language. */
+export const IMPORT_ERROR_CODES = [
+  'empty-file',
+  'unknown-column',
+  'missing-column',
+  'row-width',
+  'required',
+  'invalid-date',
+  'invalid-priority',
+  'invalid-upn',
+  'invalid-country',
+  'invalid-needs',
+  'too-long',
+  'duplicate',
+  'unknown-agent',
+  'no-employee-id',
+  'invalid',
+] as const;
+export type ImportErrorCode = (typeof IMPORT_ERROR_CODES)[number];
+
 export interface ImportError {
   /** The file's line (1: the header); a quoted field over several lines counts from where its row starts. */
   line: number;
   /** The column (the hire event's field name), or `header`, or `file`. */
   path: string;
+  /** In English, for logs and scripts; `code`, `column`, `value` and `expected` say it in parts. */
   message: string;
+  code?: ImportErrorCode;
+  /** The column as the file's header names it (`date d'arrivée`). */
+  column?: string;
+  /** The value the file has there. */
+  value?: string;
+  /** What would be taken instead: values (`PCA`, `continuity`, `standard`) or formats (`DD/MM/YYYY`). */
+  expected?: string[];
+  /** A duplicate: the line the first one is on. */
+  firstLine?: number;
 }
+
+/** The formats of a date a file may have. */
+export const DATE_FORMATS = ['DD/MM/YYYY', 'YYYY-MM-DD'];
+/** The priorities a file may name. */
+export const PRIORITY_WORDS = ['PCA', 'continuity', 'standard'];
 
 /** A header folded: lower case, no accents, spaces, apostrophes, dashes or underscores. */
 export const fold = (header: string) =>
@@ -140,11 +175,19 @@ export function readTable<F extends string>(
   bytes: Uint8Array,
   headers: Readonly<Record<string, F>>,
   required: readonly (F | readonly F[])[],
-): { rows: number; table: TableRow<F>[]; errors: ImportError[] } {
+): { rows: number; table: TableRow<F>[]; errors: ImportError[]; headerOf: Partial<Record<F, string>> } {
   const text = decodeCsv(bytes);
   const [header, ...rows] = csvRecords(text, separatorOf(text));
-  if (!header) return { rows: 0, table: [], errors: [{ line: 1, path: 'file', message: 'the file is empty' }] };
+  if (!header) {
+    return {
+      rows: 0,
+      table: [],
+      errors: [{ line: 1, path: 'file', message: 'the file is empty', code: 'empty-file' }],
+      headerOf: {},
+    };
+  }
   const errors: ImportError[] = [];
+  const headerOf: Partial<Record<F, string>> = {};
   const columns = header.fields.map((h, i): F | null => {
     const field = headers[fold(h)];
     if (!field) {
@@ -152,18 +195,28 @@ export function readTable<F extends string>(
         line: header.line,
         path: 'header',
         message: `column ${i + 1} "${h.trim()}" is not a known column`,
+        code: 'unknown-column',
+        column: h.trim(),
+        value: String(i + 1),
       });
       return null;
     }
+    headerOf[field] ??= h.trim();
     return field;
   });
   for (const need of required) {
     const oneOf: readonly F[] = typeof need === 'string' ? [need] : need;
     if (!oneOf.some((f) => columns.includes(f))) {
-      errors.push({ line: header.line, path: 'header', message: `no column ${oneOf.join(' or ')}` });
+      errors.push({
+        line: header.line,
+        path: 'header',
+        message: `no column ${oneOf.join(' or ')}`,
+        code: 'missing-column',
+        expected: [...oneOf],
+      });
     }
   }
-  if (errors.length > 0) return { rows: rows.length, table: [], errors };
+  if (errors.length > 0) return { rows: rows.length, table: [], errors, headerOf };
   const table: TableRow<F>[] = [];
   for (const row of rows) {
     if (row.fields.length !== columns.length) {
@@ -171,6 +224,9 @@ export function readTable<F extends string>(
         line: row.line,
         path: 'row',
         message: `${row.fields.length} fields where the header has ${columns.length}`,
+        code: 'row-width',
+        value: String(row.fields.length),
+        expected: [String(columns.length)],
       });
       continue;
     }
@@ -181,7 +237,7 @@ export function readTable<F extends string>(
     });
     table.push({ line: row.line, values });
   }
-  return { rows: rows.length, table, errors };
+  return { rows: rows.length, table, errors, headerOf };
 }
 
 /** Each key (an employee, an agent) once a file: a second row of it is an error naming the first's line. */
@@ -190,9 +246,19 @@ export class OncePerFile {
   constructor(private readonly noun: string) {}
 
   /** Records `key` on `line`; the error when an earlier line had it. Case-insensitive. */
-  claim(key: string, line: number, path: string): ImportError | null {
+  claim(key: string, line: number, path: string, column?: string): ImportError | null {
     const first = this.lines.get(key.toLowerCase());
-    if (first !== undefined) return { line, path, message: `${this.noun} ${key} is already on line ${first}` };
+    if (first !== undefined) {
+      return {
+        line,
+        path,
+        message: `${this.noun} ${key} is already on line ${first}`,
+        code: 'duplicate',
+        value: key,
+        firstLine: first,
+        ...(column !== undefined ? { column } : {}),
+      };
+    }
     this.lines.set(key.toLowerCase(), line);
     return null;
   }

@@ -1,5 +1,15 @@
 import { accessoryKindSchema, isoDateSchema, userPrincipalNameSchema, type Needs } from '../schemas/hr-events';
-import { byLine, fold, isoDate, OncePerFile, priorityOf, readTable, type ImportError } from './csv';
+import {
+  byLine,
+  DATE_FORMATS,
+  fold,
+  isoDate,
+  OncePerFile,
+  PRIORITY_WORDS,
+  priorityOf,
+  readTable,
+  type ImportError,
+} from './csv';
 
 /**
  * The CODIR's list (contract: "Equipment for an agent in post", its import): a table of `./csv` naming agents
@@ -50,6 +60,26 @@ const STEP_WORDS: Record<string, 'laptop' | 'vpn' | 'officeLicense' | 'teams'> =
 /** With no `needs`: what an agent sent home needs (contract), no accessory. */
 const DEFAULT_NEEDS: Needs = { laptop: true, vpn: true, officeLicense: true, teams: true, accessories: [] };
 
+/** What an import of the CODIR's list (or its dry run) comes to (contract: "Equipment for an agent in post"). */
+export interface EquipmentImportSummary {
+  rows: number;
+  valid: number;
+  errors: ImportError[];
+  /** Rows under the continuity plan (PCA). */
+  continuity: number;
+  /** Rows asking for a laptop for an agent who holds one already (not the one `replaces` names): none given. */
+  alreadyEquipped: number;
+  /** Laptops the list takes from the stock: rows asking for one, less those already equipped. */
+  laptopsNeeded: number;
+  laptopsAvailable: number;
+  /** The agents the directory does not know (as the file names them). */
+  unknownAgents: string[];
+  /** The events queued (a real import without errors). */
+  eventIds?: string[];
+  /** Rows whose request was applied already (the same list imported before): nothing new for them. */
+  alreadyImported?: number;
+}
+
 /** One row of the list, checked, before the directory says who the agent is. */
 export interface EquipmentRow {
   line: number;
@@ -65,6 +95,8 @@ export interface ParsedEquipmentList {
   rows: number;
   requests: EquipmentRow[];
   errors: ImportError[];
+  /** The file's header for each column it has (`matricule`, `upn`...): what an error names. */
+  headerOf: Partial<Record<Field, string>>;
 }
 
 /** A `needs` cell: `laptop|vpn|headset` (French `portable|vpn|office|teams`); the error of an unknown word. */
@@ -92,31 +124,57 @@ export function needsOf(cell: string | undefined): Needs | string {
 
 /** Parses the CODIR's list; every error of every row, or none. */
 export function parseEquipmentCsv(bytes: Uint8Array): ParsedEquipmentList {
-  const { rows, table, errors } = readTable(bytes, HEADERS, REQUIRED);
+  const { rows, table, errors, headerOf } = readTable(bytes, HEADERS, REQUIRED);
   const requests: EquipmentRow[] = [];
   const seen = new OncePerFile('agent');
   for (const { line, values } of table) {
     const before = errors.length;
-    const fail = (path: string, message: string) => errors.push({ line, path, message });
+    const fail = (path: Field, message: string, fault: Pick<ImportError, 'code' | 'expected'>) => {
+      const value = values[path];
+      errors.push({
+        line,
+        path,
+        message,
+        ...fault,
+        ...(headerOf[path] !== undefined ? { column: headerOf[path] } : {}),
+        ...(value !== undefined ? { value } : {}),
+      });
+    };
     const upn = values.userPrincipalName;
     const employeeId = values.employeeId;
-    if (upn === undefined && employeeId === undefined) fail('userPrincipalName', 'no upn nor matricule: who is it?');
+    if (upn === undefined && employeeId === undefined) {
+      fail('userPrincipalName', 'no upn nor matricule: who is it?', { code: 'required' });
+    }
     if (upn !== undefined && !userPrincipalNameSchema.safeParse(upn).success) {
-      fail('userPrincipalName', `"${upn}" is not a user principal name (name@domain)`);
+      fail('userPrincipalName', `"${upn}" is not a user principal name (name@domain)`, {
+        code: 'invalid-upn',
+        expected: ['prenom.nom@domaine'],
+      });
     }
     const priority = priorityOf(values.priority ?? '');
     if (priority !== 'continuity' && priority !== 'standard') {
-      fail('priority', `"${values.priority ?? ''}" is not PCA, continuity or standard`);
+      fail('priority', `"${values.priority ?? ''}" is not PCA, continuity or standard`, {
+        code: 'invalid-priority',
+        expected: PRIORITY_WORDS,
+      });
     }
     const neededBy = values.neededBy === undefined ? undefined : isoDate(values.neededBy);
     if (neededBy !== undefined && !isoDateSchema.safeParse(neededBy).success) {
-      fail('neededBy', `"${values.neededBy ?? ''}" is not a date (DD/MM/YYYY or YYYY-MM-DD)`);
+      fail('neededBy', `"${values.neededBy ?? ''}" is not a date (DD/MM/YYYY or YYYY-MM-DD)`, {
+        code: 'invalid-date',
+        expected: DATE_FORMATS,
+      });
     }
     const needs = needsOf(values.needs);
-    if (typeof needs === 'string') fail('needs', needs);
-    if (values.replaces !== undefined && values.replaces.length > 64) fail('replaces', 'at most 64 characters');
+    if (typeof needs === 'string') {
+      fail('needs', needs, { code: 'invalid-needs', expected: ['portable', 'vpn', 'office', 'teams'] });
+    }
+    if (values.replaces !== undefined && values.replaces.length > 64) {
+      fail('replaces', 'at most 64 characters', { code: 'too-long', expected: ['64'] });
+    }
     const key = upn ?? employeeId ?? '';
-    const again = key === '' ? null : seen.claim(key, line, upn !== undefined ? 'userPrincipalName' : 'employeeId');
+    const path = upn !== undefined ? 'userPrincipalName' : 'employeeId';
+    const again = key === '' ? null : seen.claim(key, line, path, headerOf[path]);
     if (again) errors.push(again);
     if (errors.length > before || typeof needs === 'string') continue;
     requests.push({
@@ -128,5 +186,5 @@ export function parseEquipmentCsv(bytes: Uint8Array): ParsedEquipmentList {
       ...(values.replaces !== undefined ? { replaces: values.replaces } : {}),
     });
   }
-  return { rows, requests, errors: byLine(errors) };
+  return { rows, requests, errors: byLine(errors), headerOf };
 }

@@ -1,6 +1,16 @@
 import { employeeHiredSchema, type EmployeeHired } from '../schemas/hr-events';
 import { toFieldErrors } from '../schemas/validation';
-import { byLine, isoDate, OncePerFile, priorityOf, readTable, type ImportError } from './csv';
+import {
+  byLine,
+  DATE_FORMATS,
+  isoDate,
+  OncePerFile,
+  PRIORITY_WORDS,
+  priorityOf,
+  readTable,
+  type ImportError,
+  type ImportErrorCode,
+} from './csv';
 
 /**
  * The HR import file (contract: "CSV import"), a table of `./csv`: one header row in the hire event's field
@@ -20,6 +30,8 @@ export interface ImportSummary {
   seatsFree: number;
   /** The events queued (a real import without errors). */
   eventIds?: string[];
+  /** Rows whose event was applied already (the same file imported before): nothing new for them. */
+  alreadyImported?: number;
 }
 
 export interface ParsedImport {
@@ -78,9 +90,26 @@ export function importEventId(employeeId: string, startDate: string): string {
   return `import/${employeeId}/${startDate}`;
 }
 
+/** What is wrong with a field, and what would be taken there. */
+function fieldFault(field: Field, value: string | undefined): { code: ImportErrorCode; expected?: string[] } {
+  if (value === undefined) return { code: 'required' };
+  switch (field) {
+    case 'startDate':
+      return { code: 'invalid-date', expected: DATE_FORMATS };
+    case 'priority':
+      return { code: 'invalid-priority', expected: PRIORITY_WORDS };
+    case 'userPrincipalName':
+      return { code: 'invalid-upn', expected: ['prenom.nom@domaine'] };
+    case 'usageLocation':
+      return { code: 'invalid-country', expected: ['FR'] };
+    default:
+      return { code: 'invalid' };
+  }
+}
+
 /** Parses the file into hire events; every error of every row, or none. */
 export function parseHrCsv(bytes: Uint8Array, occurredAt: string): ParsedImport {
-  const { rows, table, errors } = readTable(bytes, HEADERS, REQUIRED);
+  const { rows, table, errors, headerOf } = readTable(bytes, HEADERS, REQUIRED);
   const hires: EmployeeHired[] = [];
   const seen = new OncePerFile('employee');
   for (const { line, values } of table) {
@@ -105,11 +134,21 @@ export function parseHrCsv(bytes: Uint8Array, occurredAt: string): ParsedImport 
     const parsed = employeeHiredSchema.safeParse(event);
     if (!parsed.success) {
       for (const e of toFieldErrors(parsed.error)) {
-        errors.push({ line, path: e.path.replace(/^employee\./, ''), message: e.message });
+        const path = e.path.replace(/^employee\./, '');
+        const field = path as Field;
+        const value = values[field];
+        errors.push({
+          line,
+          path,
+          message: e.message,
+          ...fieldFault(field, value),
+          ...(headerOf[field] !== undefined ? { column: headerOf[field] } : {}),
+          ...(value !== undefined ? { value } : {}),
+        });
       }
       continue;
     }
-    const again = seen.claim(employeeId, line, 'employeeId');
+    const again = seen.claim(employeeId, line, 'employeeId', headerOf.employeeId);
     if (again) {
       errors.push(again);
       continue;

@@ -89,6 +89,8 @@ export interface LaptopPool {
   retire(serialNumber: string): Promise<boolean>;
   /** How many laptops are in this status. */
   count(status: LaptopStatus): Promise<number>;
+  /** Available laptops by site (null: a laptop with no site). */
+  availableBySite(): Promise<Map<string | null, number>>;
   /** Expected deliveries (the forecast counts them until they are removed), earliest first. */
   addDelivery(delivery: Omit<Delivery, 'id'>): Promise<Delivery>;
   removeDelivery(id: string): Promise<boolean>;

@@ -19,6 +19,36 @@ export interface OnboardingFilter {
   startDateTo?: string;
   decidedBy?: string;
   kind?: OnboardingKind;
+  /** Words each found in the display name, upn or employee id, ignoring case and accents. */
+  q?: string;
+  /** Created at or after this instant, and before `createdBefore` (the reports' days, in Europe/Paris). */
+  createdFrom?: string;
+  createdBefore?: string;
+}
+
+/** How a list is ordered: newest first unless asked (a display name sorts ignoring case and accents). */
+export type OnboardingSort = 'createdAt' | 'startDate' | 'displayName';
+export interface ListOrder {
+  sort: OnboardingSort;
+  order: 'asc' | 'desc';
+}
+export const NEWEST_FIRST: ListOrder = { sort: 'createdAt', order: 'desc' };
+
+/** Why an onboarding needs a person (the console's « À traiter »), in the order they are shown. */
+export const ATTENTION_REASONS = [
+  'departure-held',
+  'account-missing',
+  'needs-attention',
+  'approval-expiring',
+  'late',
+] as const;
+export type AttentionReason = (typeof ATTENTION_REASONS)[number];
+
+export interface AttentionCriteria {
+  /** Today in Europe/Paris: an onboarding not equipped whose start date is before it is late. */
+  today: string;
+  /** Awaiting approval since before this instant: its approval expires soon. */
+  expiringIfCreatedBefore: string;
 }
 
 export interface OnboardingPage {
@@ -62,7 +92,29 @@ export interface OnboardingStore {
   create(onboarding: Onboarding): Promise<Versioned<Onboarding>>;
   /** Replaces only if the stored etag is still `etag`; otherwise throws ConcurrencyConflict. */
   replace(onboarding: Onboarding, etag: string): Promise<Versioned<Onboarding>>;
-  query(filter: OnboardingFilter, limit: number, continuationToken?: string): Promise<OnboardingPage>;
+  query(
+    filter: OnboardingFilter,
+    limit: number,
+    continuationToken?: string,
+    order?: ListOrder,
+  ): Promise<OnboardingPage>;
+  /**
+   * Writes again, as they are, up to `limit` documents of an earlier release that lack the keys a search reads
+   * (the store adds them at every write); answers how many. The sweeper calls it, a few a pass.
+   */
+  addSearchKeys(limit: number): Promise<number>;
+  /** The event ids recorded on these employees' onboardings (what an import finds already applied). */
+  appliedEvents(employeeIds: readonly string[]): Promise<Set<string>>;
+  /** How many match the filter (the list's `total`). */
+  count(filter: OnboardingFilter): Promise<number>;
+  /** How many onboardings there are of each status. */
+  countByStatus(): Promise<Record<OnboardingStatus, number>>;
+  /** The departments onboardings name, with how many each. */
+  departments(): Promise<Record<string, number>>;
+  /** The ids of the onboardings that need a person, by reason (one may have several). */
+  attentionIds(criteria: AttentionCriteria): Promise<Record<AttentionReason, string[]>>;
+  /** The same as rows, at most `limit` a reason, the earliest start date first. */
+  attentionRows(criteria: AttentionCriteria, limit: number): Promise<Record<AttentionReason, OnboardingRow[]>>;
   /** The same list as rows (no history, outbox or event ids): a fifth of the bytes, for the export. */
   rowsPage(filter: OnboardingFilter, limit: number, continuationToken?: string): Promise<OnboardingRowPage>;
   /** Onboardings whose outbox still holds commands last changed before `olderThan`. */

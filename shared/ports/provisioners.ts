@@ -13,6 +13,8 @@ export type ProvisionOutcome =
       preExisting?: true;
       /** The accessories step: each kind given. */
       items?: AccessoryItem[];
+      /** The laptop is from another site's stock than the agent's: it has to be sent there. */
+      fromSite?: string;
     }
   /**
    * Nothing free: re-checked after `recheckAfterSeconds`, or (when absent) resumed by whoever frees stock.

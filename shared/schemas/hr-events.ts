@@ -13,6 +13,9 @@ export const isoDateTimeSchema = z.iso.datetime({ offset: true, error: 'must be 
 
 export const prioritySchema = z.enum(['continuity', 'standard']);
 
+/** What an onboarding is for: a new agent (a hire), or equipment for an agent already in post (a request). */
+export const onboardingKindSchema = z.enum(['hire', 'equipment']);
+
 const eventBase = {
   eventId: z.string().min(1).max(128),
   occurredAt: isoDateTimeSchema,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { booleanQueryParam, freeText, limitSchema } from './validation';
-import { employeeIdSchema, isoDateSchema, prioritySchema } from './hr-events';
+import { employeeIdSchema, isoDateSchema, onboardingKindSchema, prioritySchema } from './hr-events';
 
 /** available → reserved (set aside by an allocation pass) → assigned (Autopilot); to-return and repair: leavers (issue 10). */
 export const laptopStatusSchema = z.enum(['available', 'reserved', 'assigned', 'to-return', 'repair']);
@@ -50,6 +50,9 @@ export const laptopRequestSchema = z.object({
   /** The laptop step's current run: a resume for it is a new message (an older run's resume was spent). */
   attempt: z.number().int().nonnegative(),
   traceparent: z.string().optional(),
+  /** Who it is, for the people who read the line (the stock's manager sees names, not ids). */
+  displayName: z.string().optional(),
+  kind: onboardingKindSchema.optional(),
 });
 
 export const addLaptopsBodySchema = z

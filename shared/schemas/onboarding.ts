@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { accessoryItemSchema } from './accessories';
-import { employeeIdSchema, isoDateSchema, prioritySchema } from './hr-events';
+import { employeeIdSchema, isoDateSchema, onboardingKindSchema, prioritySchema } from './hr-events';
 import { actorNameSchema, objectIdSchema } from './identity';
 
 /**
@@ -13,8 +13,13 @@ export const stepNameSchema = z.enum(STEP_NAMES);
 /** Why an equipment request was made (the CODIR's list: the continuity plan, telework, the desktops' refresh). */
 export const requestReasonSchema = z.enum(['continuity', 'telework', 'refresh']);
 
-/** What an onboarding was for: a new agent, or equipment for an agent already in post. */
-export const onboardingKindSchema = z.enum(['hire', 'equipment']);
+export { onboardingKindSchema };
+
+/**
+ * What a step waits for that it cannot get by itself (the API's `waitingOn`): the agent's account in the
+ * directory, a laptop from the stock, a licence seat, an accessory, or its day (lead times).
+ */
+export const waitingOnSchema = z.enum(['account', 'laptop', 'seat', 'accessory', 'day']);
 
 /** `returning`: the laptop of a leaver, expected back at the DSI (its step is reverted when it is returned). */
 export const stepStatusSchema = z.enum([
@@ -71,6 +76,13 @@ export const stepSchema = z.object({
   items: z.array(accessoryItemSchema).optional(),
   /** The laptop step: how and when the laptop reached the agent, and who handed it over. */
   handover: handoverSchema.optional(),
+  /**
+   * Stored only when it cannot be told from the step itself: `account` (the directory has no such account:
+   * nothing is made, no laptop held, until it appears or a person corrects the upn). See waitingOnOf.
+   */
+  waitingOn: waitingOnSchema.optional(),
+  /** The laptop step: the laptop came from another site's stock than the agent's (to be sent there). */
+  fromSite: z.string().optional(),
 });
 
 /** A leaver's departure, once `employee.left` applies to a completed onboarding. */
@@ -244,3 +256,4 @@ export type PlannedMove = z.infer<typeof plannedMoveSchema>;
 export type RequestReason = z.infer<typeof requestReasonSchema>;
 
 export type Handover = z.infer<typeof handoverSchema>;
+export type WaitingOn = z.infer<typeof waitingOnSchema>;

@@ -127,6 +127,7 @@ describe("the CODIR's list", () => {
       laptopsNeeded: asking.length - holding,
       laptopsAvailable: 120,
       unknownAgents: [],
+      alreadyImported: 0,
     });
     await h.host.whenIdle();
     expect(h.host.bus.stats.sent).toBe(sentBefore);
@@ -165,6 +166,8 @@ describe("the CODIR's list", () => {
     const again = await importCsv(file);
     expect(again.status).toBe(202);
     expect(again.body.eventIds).toHaveLength(KNOWN);
+    // The summary says so: every row was there already.
+    expect(again.body.alreadyImported).toBe(KNOWN);
     await h.host.whenIdle();
     expect(await requests()).toHaveLength(KNOWN);
     const entries = (await h.api.get<{ items: HistoryBody[] }>(`/api/onboardings/${desk?.id ?? ''}/history`, h.chef))
@@ -188,7 +191,16 @@ describe("the CODIR's list", () => {
     );
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ valid: 1, unknownAgents: ['Z0000'], laptopsNeeded: 0 });
-    expect(res.body.errors).toEqual([{ line: 3, path: 'employeeId', message: 'the directory has no agent Z0000' }]);
+    expect(res.body.errors).toEqual([
+      {
+        line: 3,
+        path: 'employeeId',
+        message: 'the directory has no agent Z0000',
+        code: 'unknown-agent',
+        column: 'Matricule',
+        value: 'Z0000',
+      },
+    ]);
   });
 
   it('when HR posts an equipment request naming who asked, then 400: only the import names the requester', async () => {

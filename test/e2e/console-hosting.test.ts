@@ -66,7 +66,10 @@ describe('GET / and the console files', () => {
     const res = await fetch(`${host.url}/console/config.json`);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(await res.json()).toEqual({ signIn: { kind: 'development' } });
+    expect(await res.json()).toEqual({
+      signIn: { kind: 'development' },
+      approval: { undoMinutes: 10, expiresAfterHours: 240 },
+    });
   });
 
   it.each([

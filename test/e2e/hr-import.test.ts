@@ -82,6 +82,7 @@ describe('crisis intake from a spreadsheet', () => {
       laptopsAvailable: 120,
       seatsNeeded: ROWS,
       seatsFree: 1000,
+      alreadyImported: 0,
     });
     await h.host.whenIdle();
     expect(h.host.bus.stats.sent).toBe(sentFirst);

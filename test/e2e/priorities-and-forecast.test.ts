@@ -160,6 +160,7 @@ describe('the forecast', () => {
         { on: tomorrow, count: 2 },
         { on: later, count: 1 },
       ],
+      returns: { expected: [], overdue: 0 },
     });
     const ours = new Set([s1!.id, c1!.id, s2!.id, s3!.id]);
     const line = res.body.waiting.filter((w) => ours.has(w.onboardingId));

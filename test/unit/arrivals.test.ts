@@ -40,6 +40,7 @@ function harness(found: Onboarding[], options: { upnIs?: string | null; forecast
         laptops: { available: 0, expected: [] },
         seats: { free: 0 },
         waiting: [],
+        shortfall: { laptops: 0, bySite: [] },
         ...options.forecast,
       });
     },
@@ -101,6 +102,7 @@ describe("a manager's arrivals", () => {
             waitingFor: ['laptop'],
             position: 1,
             expectedBy: '2026-12-09',
+            late: false,
           },
           {
             onboardingId: notExpected.id,
@@ -109,6 +111,7 @@ describe("a manager's arrivals", () => {
             waitingFor: ['laptop'],
             position: 2,
             expectedBy: null,
+            late: true,
           },
         ],
       },

@@ -152,11 +152,11 @@ describe('an equipment request for an agent in post', () => {
     ]);
   });
 
-  it("when a hire's account is not in the directory yet, then it is provisioned as usual (HR's provisioning creates it)", () => {
+  it("when a hire's account is not in the directory yet, then it is provisioned as usual (HR's provisioning creates it), the laptop step looking for the account before it takes a place in line", () => {
     const { state, commands } = approve(buildOnboarding(), { accountMissing: true });
     expect(state.status).toBe('provisioning');
     expect(commands.map((c) => `${c.type}:${c.step}`)).toEqual([
-      'request-laptop:laptop',
+      'run-step:laptop',
       'run-step:vpn',
       'run-step:officeLicense',
     ]);

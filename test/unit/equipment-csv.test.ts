@@ -78,10 +78,44 @@ describe("the CODIR's list, read", () => {
 
   it('when the header has neither upn nor matricule, or a column it does not know, then the header is the error', () => {
     expect(parseEquipmentCsv(csv('Nom;Priorité\nX;PCA\n')).errors).toEqual([
-      { line: 1, path: 'header', message: 'no column userPrincipalName or employeeId' },
+      {
+        line: 1,
+        path: 'header',
+        message: 'no column userPrincipalName or employeeId',
+        code: 'missing-column',
+        expected: ['userPrincipalName', 'employeeId'],
+      },
     ]);
     expect(parseEquipmentCsv(csv('upn;priorité;bureau\na@example.org;PCA;12\n')).errors).toEqual([
-      { line: 1, path: 'header', message: 'column 3 "bureau" is not a known column' },
+      {
+        line: 1,
+        path: 'header',
+        message: 'column 3 "bureau" is not a known column',
+        code: 'unknown-column',
+        column: 'bureau',
+        value: '3',
+      },
+    ]);
+  });
+
+  it('when a row is wrong, then its error names the column as the file does, the value, and what is taken there', () => {
+    const { errors } = parseEquipmentCsv(
+      csv('UPN;Priorité;Date souhaitée;Besoins\nagent0001@example.org;urgent;31/11/2026;portable|imprimante 3D\n'),
+    );
+    expect(errors).toEqual([
+      expect.objectContaining({
+        code: 'invalid-priority',
+        column: 'Priorité',
+        value: 'urgent',
+        expected: ['PCA', 'continuity', 'standard'],
+      }),
+      expect.objectContaining({
+        code: 'invalid-date',
+        column: 'Date souhaitée',
+        value: '31/11/2026',
+        expected: ['DD/MM/YYYY', 'YYYY-MM-DD'],
+      }),
+      expect.objectContaining({ code: 'invalid-needs', column: 'Besoins', value: 'portable|imprimante 3D' }),
     ]);
   });
 

@@ -61,6 +61,7 @@ function harness(agents: DirectoryAgent[], options: { holds?: Record<string, str
     laptops,
     directory,
     clock: { now: () => NOW },
+    appliedEvents: () => Promise.resolve(new Set<string>()),
   });
   const events = () => sends.flatMap((s) => s.messages.map((m) => m.body as EquipmentRequested));
   return { importList, sends, looked, events };
@@ -116,6 +117,8 @@ describe("importing the CODIR's list", () => {
       laptopsAvailable: 7,
       unknownAgents: [],
       eventIds: h.events().map((e) => e.eventId),
+      // Nothing of this list was applied before.
+      alreadyImported: 0,
     });
   });
 
@@ -164,8 +167,22 @@ describe("importing the CODIR's list", () => {
       { dryRun: false, by: IMPORTER },
     );
     expect(summary.errors).toEqual([
-      { line: 3, path: 'userPrincipalName', message: 'the directory has no agent inconnu@example.org' },
-      { line: 4, path: 'employeeId', message: 'the directory has no agent A9999' },
+      {
+        line: 3,
+        path: 'userPrincipalName',
+        column: 'upn',
+        code: 'unknown-agent',
+        value: 'inconnu@example.org',
+        message: 'the directory has no agent inconnu@example.org',
+      },
+      {
+        line: 4,
+        path: 'employeeId',
+        column: 'matricule',
+        code: 'unknown-agent',
+        value: 'A9999',
+        message: 'the directory has no agent A9999',
+      },
     ]);
     expect(summary).toMatchObject({ rows: 3, valid: 1, unknownAgents: ['inconnu@example.org', 'A9999'] });
     expect(h.sends).toEqual([]);
@@ -181,6 +198,9 @@ describe("importing the CODIR's list", () => {
       {
         line: 2,
         path: 'userPrincipalName',
+        column: 'upn',
+        code: 'no-employee-id',
+        value: 'agent0042@example.org',
         message: 'the directory has no employee id (matricule) for agent0042@example.org',
       },
     ]);
@@ -194,7 +214,17 @@ describe("importing the CODIR's list", () => {
       dryRun: true,
       by: IMPORTER,
     });
-    expect(summary.errors).toEqual([{ line: 3, path: 'employeeId', message: 'agent A0042 is already on line 2' }]);
+    expect(summary.errors).toEqual([
+      {
+        line: 3,
+        path: 'employeeId',
+        column: 'matricule',
+        code: 'duplicate',
+        value: 'A0042',
+        firstLine: 2,
+        message: 'agent A0042 is already on line 2',
+      },
+    ]);
     expect(summary.valid).toBe(1);
   });
 

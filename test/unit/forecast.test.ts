@@ -158,7 +158,41 @@ describe('the forecast', () => {
       },
       seats: { free: 7 },
       waiting: [],
+      shortfall: { laptops: 0, bySite: [] },
     });
+  });
+
+  it('when more wait for a laptop than is there and expected, then the shortfall says how many, and by site against what each has', () => {
+    const w = (id: string, site: string | null) => ({
+      onboardingId: id,
+      priority: 'standard' as const,
+      startDate: '2027-01-15',
+      approvedAt: '2027-01-01T08:00:00.000Z',
+      waitingFor: ['laptop' as const],
+      site,
+    });
+    const f = forecast(
+      input({
+        laptopsAvailable: 1,
+        laptopsExpected: [{ on: '2027-01-20', count: 1 }],
+        waiting: [w('a', 'Chartres'), w('b', 'Chartres'), w('c', 'Orléans'), w('d', 'Orléans')],
+        availableBySite: [['Orléans', 1]],
+      }),
+    );
+    expect(f.shortfall).toEqual({
+      laptops: 2,
+      bySite: [
+        { site: 'Chartres', waiting: 2, available: 0, missing: 2 },
+        { site: 'Orléans', waiting: 2, available: 1, missing: 1 },
+      ],
+    });
+    // The last two have nothing expected for them: late; the first by its day is not.
+    expect(f.waiting.map((e) => [e.onboardingId, e.expectedBy, e.late])).toEqual([
+      ['a', TODAY, false],
+      ['b', '2027-01-20', true],
+      ['c', null, true],
+      ['d', null, true],
+    ]);
   });
 });
 

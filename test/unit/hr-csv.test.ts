@@ -124,10 +124,44 @@ describe('the import file', () => {
       AT,
     );
     expect(parsed.errors).toEqual([
-      { line: 1, path: 'header', message: 'column 4 "courriel" is not a known column' },
-      { line: 1, path: 'header', message: 'no column userPrincipalName' },
+      {
+        line: 1,
+        path: 'header',
+        message: 'column 4 "courriel" is not a known column',
+        code: 'unknown-column',
+        column: 'courriel',
+        value: '4',
+      },
+      {
+        line: 1,
+        path: 'header',
+        message: 'no column userPrincipalName',
+        code: 'missing-column',
+        expected: ['userPrincipalName'],
+      },
     ]);
     expect(parsed.hires).toEqual([]);
-    expect(parseHrCsv(utf8(''), AT).errors).toEqual([{ line: 1, path: 'file', message: 'the file is empty' }]);
+    expect(parseHrCsv(utf8(''), AT).errors).toEqual([
+      { line: 1, path: 'file', message: 'the file is empty', code: 'empty-file' },
+    ]);
+  });
+
+  it('when a value is wrong or missing, then the error names the column as the file does, the value and what is taken', () => {
+    const { errors } = parseHrCsv(
+      utf8('matricule;prénom;nom;upn;direction;date d’arrivée;priorité\nE1;;B;a@b.org;DSI;31/11/2026;prioritaire\n'),
+      AT,
+    );
+    expect(errors).toEqual([
+      expect.objectContaining({ line: 2, path: 'givenName', code: 'required', column: 'prénom' }),
+      expect.objectContaining({
+        line: 2,
+        path: 'startDate',
+        code: 'invalid-date',
+        column: 'date d’arrivée',
+        value: '31/11/2026',
+        expected: ['DD/MM/YYYY', 'YYYY-MM-DD'],
+      }),
+      expect.objectContaining({ path: 'priority', code: 'invalid-priority', value: 'prioritaire' }),
+    ]);
   });
 });

@@ -103,13 +103,37 @@ const command = (o: Onboarding, over: Partial<StepCommand> = {}): StepCommand =>
 const historyTypes = (o: Onboarding | null) => o?.history.map((h) => h.type) ?? [];
 
 describe('four-eyes before anything is provisioned', () => {
-  it('when the agent has no account in the directory yet, then nothing is provisioned: a retry is scheduled, as for a step that found no account', async () => {
+  it('when the agent has no account in the directory yet, then nothing is provisioned: the step waits on the account from this first look, and a retry is scheduled', async () => {
     const o = approvedOnboarding();
     const h = harness(o, { objectIdOf: () => null });
     const after = await h.run(command(o), ctx);
     expect(h.calls).toEqual([]);
+    expect(after?.steps.vpn).toMatchObject({ status: 'waiting', waitingOn: 'account' });
     expect(after?.steps.vpn.detail).toContain(`no account ${o.userPrincipalName} in the directory`);
     expect(h.sent.flatMap((s) => s.messages.map((m) => m.subject))).toEqual(['run-step']);
+  });
+
+  it('when a connector finds no account (replication lag), then the step waits on the account as well', async () => {
+    const o = approvedOnboarding();
+    const h = harness(o, {
+      outcomes: { vpn: new TransientError('account not replicated yet', undefined, 'UserNotFound') },
+    });
+    const after = await h.run(command(o), ctx);
+    expect(after?.steps.vpn.waitingOn).toBe('account');
+  });
+
+  it("when a laptop's run finds no account, then no laptop is asked for: the step waits on the account, out of the line", async () => {
+    const approved = decide(buildOnboarding(), {
+      type: 'decided',
+      at: NOW.toISOString(),
+      by: APPROVER,
+      decision: 'approve',
+      accountMissing: true,
+    }).state;
+    const h = harness(approved, { objectIdOf: () => null });
+    const after = await h.run(command(approved, { step: 'laptop', attempt: approved.steps.laptop.attempt }), ctx);
+    expect(h.calls).toEqual([]);
+    expect(after?.steps.laptop).toMatchObject({ status: 'waiting', waitingOn: 'account' });
   });
 
   it("when the account appears and its object id is the approver's, then nothing is provisioned and the approval is void", async () => {

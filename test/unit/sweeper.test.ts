@@ -53,6 +53,10 @@ describe('sweep', () => {
         asked.push(`stuck ${olderThan} ${limit} ${now}`);
         return faults.stuck ? Promise.reject(faults.stuck) : Promise.resolve([{ value: stuck, etag: 'e' }]);
       },
+      addSearchKeys: (limit: number) => {
+        asked.push(`search keys ${limit}`);
+        return Promise.resolve(4);
+      },
     } as unknown as OnboardingStore;
     const writer = {
       flushOutbox: (o: Versioned<Onboarding>) => {
@@ -86,15 +90,16 @@ describe('sweep', () => {
     return { sweep, asked, flushed, sent, stuck, withOutbox };
   }
 
-  it('when it runs, then outboxes older than their grace are sent again, stale reservations and the line looked at, stuck steps re-driven with a key of the period', async () => {
+  it('when it runs, then outboxes older than their grace are sent again, stale reservations and the line looked at, stuck steps re-driven with a key of the period, and a few documents of an earlier release given their search keys', async () => {
     const h = harness();
-    expect(await h.sweep()).toEqual({ outbox: 1, reservations: 5, released: 1, redriven: 1 });
+    expect(await h.sweep()).toEqual({ outbox: 1, reservations: 5, released: 1, redriven: 1, searchable: 4 });
     expect(h.asked).toEqual([
       'outbox 2026-12-01T09:59:00.000Z 100',
       'stale 2026-12-01T09:58:00.000Z',
       'nudge 2026-12-01T09:58:00.000Z',
       'accessories',
       'stuck 2026-12-01T09:45:00.000Z 100 2026-12-01T10:00:00.000Z',
+      'search keys 20',
     ]);
     expect(h.flushed).toEqual([h.withOutbox.id]);
     const period = Math.floor(NOW.getTime() / 900_000);

@@ -1,8 +1,18 @@
-import { ApiProblem, type Forecast, type Laptop } from '../api';
+import { type Delivery, type Forecast, type Laptop, type LaptopStatus } from '../api';
 import { act, type Ctx, View } from '../context';
 import { field, h, replace, type Child } from '../dom';
-import { dateTime, statusLabel, t } from '../i18n';
-import { LAPTOP_STATUSES, onboardingLink, priorityBadge, select, statusBadge, table, today } from '../widgets';
+import { date, fill, num, t, tn, today, words } from '../i18n';
+import {
+  confirmDialog,
+  data,
+  kindBadge,
+  LAPTOP_STATUSES,
+  laptopBadge,
+  onboardingHref,
+  priorityBadge,
+  select,
+  table,
+} from '../widgets';
 
 export interface NewLaptop {
   serialNumber: string;
@@ -29,127 +39,226 @@ export function parseLaptops(text: string, defaults: { model: string; site: stri
   return out;
 }
 
-const DELIVERIES_KEY = 'dsi-console.deliveries';
-
-/** The deliveries recorded from this browser (the API lists them only as the forecast's counts by day). */
-function knownDeliveries(): { id: string; expectedOn: string; count: number }[] {
-  try {
-    return JSON.parse(localStorage.getItem(DELIVERIES_KEY) ?? '[]') as {
-      id: string;
-      expectedOn: string;
-      count: number;
-    }[];
-  } catch {
-    return [];
-  }
-}
-
 /**
- * The stock: laptops by status, the list by status, the waiting list in service order with the forecast's
- * dates; add laptops (pasted or a CSV file), record a returned laptop, record or cancel an expected delivery.
+ * The stock as its manager reads it: laptops by status, what is missing for the line (« il manque 982 PC »)
+ * and where, the line in the order it is served with names, sites, start dates, the forecast's day and who is
+ * late, the deliveries the API lists (any stock manager withdraws one), leavers' laptops expected back (those
+ * overdue said apart, not counted), and the forms: add laptops, record a return, announce a delivery.
+ *
+ * Planned (issue 21): accessories by kind and site beside the laptops, and « remettre » (hand over) on the
+ * laptops assigned and not yet handed over.
  */
 export class StockView extends View {
-  private status = 'available';
+  private status: LaptopStatus = 'available';
 
   heading(): string {
     return t('stockTitle');
   }
 
   protected async load(): Promise<void> {
-    const canList = this.ctx.can('Inventory.Manage', 'Onboarding.Read');
+    const canList = this.ctx.can('Inventory.Manage', 'Onboarding.Read', 'Onboarding.Approve');
     const canManage = this.ctx.can('Inventory.Manage');
-    const [counts, forecast] = await Promise.all([
-      canList ? this.counts() : Promise.resolve(null),
+    const [counts, forecast, deliveries] = await Promise.all([
+      this.ctx.api.get<{ byStatus: Record<LaptopStatus, number> }>('laptops/counts'),
       this.ctx.api.get<Forecast>('forecast'),
+      this.ctx.api.get<{ items: Delivery[] }>('laptops/deliveries'),
     ]);
     const list = h('div');
     replace(
       this,
       h('h1', {}, this.heading()),
-      counts &&
-        table(
-          t('byStatus'),
-          [t('status'), t('count')],
-          LAPTOP_STATUSES.map((s) => [statusBadge(s), String(counts[s] ?? 0)]),
-          'data counts',
+      h(
+        'ul',
+        { class: 'tiles', 'aria-label': t('stockCounts') },
+        LAPTOP_STATUSES.map((s) =>
+          h(
+            'li',
+            { class: `tile status-${s}`, 'data-count': s },
+            h('span', { class: 'tile-n' }, num(counts.byStatus[s])),
+            h('span', { class: 'tile-label' }, words().laptopStatus[s]),
+          ),
         ),
+      ),
+      this.shortfall(forecast),
+      this.line(forecast),
+      h('div', { class: 'two-col' }, this.deliveries(deliveries.items, canManage), this.returns(forecast)),
       canManage && this.forms(),
-      this.forecastView(forecast),
       canList && this.listView(list),
     );
   }
 
-  private async counts(): Promise<Record<string, number>> {
-    const entries = await Promise.all(
-      LAPTOP_STATUSES.map(async (s) => [s, (await this.ctx.api.all<Laptop>('laptops', { status: s })).length] as const),
+  private shortfall(f: Forecast): HTMLElement {
+    const w = words();
+    const missing = f.shortfall.laptops;
+    return h(
+      'section',
+      { class: missing > 0 ? 'callout danger' : 'callout ok', 'data-shortfall': String(missing) },
+      h('h2', {}, missing > 0 ? tn('shortfall', missing) : t('noShortfall')),
+      f.shortfall.bySite.length > 0 &&
+        table(
+          t('shortfallBySite'),
+          [
+            t('site'),
+            { label: t('waitingHere'), numeric: true },
+            { label: t('availableHere'), numeric: true },
+            { label: t('missingHere'), numeric: true },
+          ],
+          f.shortfall.bySite.map((s) => [
+            s.site ? data(s.site) : w.siteNone,
+            num(s.waiting),
+            num(s.available),
+            h('strong', {}, num(s.missing)),
+          ]),
+          'data by-site',
+        ),
     );
-    return Object.fromEntries(entries);
+  }
+
+  private line(f: Forecast): HTMLElement {
+    const w = words();
+    const readsRecords = this.ctx.can('Onboarding.Read', 'Onboarding.Approve');
+    const laptops = f.waiting.filter((e) => e.waitingFor.includes('laptop'));
+    return h(
+      'section',
+      {},
+      h('h2', {}, t('line'), h('span', { class: 'count' }, num(laptops.length))),
+      h('p', { class: 'hint' }, t('lineIntro')),
+      laptops.length === 0
+        ? h('p', { class: 'empty' }, t('lineEmpty'))
+        : table(
+            t('line'),
+            [
+              { label: t('position'), numeric: true },
+              t('agent'),
+              t('site'),
+              t('priority'),
+              t('startOrNeeded'),
+              t('expectedBy'),
+            ],
+            laptops.slice(0, 200).map((e) => {
+              const name = e.displayName ?? e.onboardingId;
+              return [
+                num(e.position),
+                [
+                  readsRecords ? h('a', { href: onboardingHref(e.onboardingId), translate: 'no' }, name) : data(name),
+                  e.kind && h('div', { class: 'tags' }, kindBadge(e.kind)),
+                ],
+                e.site ? data(e.site) : w.siteNone,
+                priorityBadge(e.priority),
+                date(e.startDate),
+                [
+                  e.expectedBy ? date(e.expectedBy) : w.notBeforeMore,
+                  h(
+                    'span',
+                    { class: `badge ${e.late ? 'late' : 'on-time'}`, 'data-late': String(e.late) },
+                    e.late ? w.late : w.onTime,
+                  ),
+                ],
+              ];
+            }),
+            'data waiting',
+            { hideCaption: true, rowAttrs: (i) => ({ 'data-onboarding': laptops[i]?.onboardingId ?? '' }) },
+          ),
+    );
+  }
+
+  private deliveries(items: Delivery[], canManage: boolean): HTMLElement {
+    return h(
+      'section',
+      {},
+      h('h2', {}, t('deliveries')),
+      items.length === 0
+        ? h('p', { class: 'empty' }, t('deliveriesEmpty'))
+        : table(
+            t('deliveries'),
+            [
+              t('expectedOn'),
+              { label: t('count'), numeric: true },
+              t('model'),
+              t('site'),
+              ...(canManage ? [t('actions')] : []),
+            ],
+            items.map((d) => {
+              const cells: Child[] = [date(d.expectedOn), num(d.count), data(d.model), data(d.site)];
+              if (canManage) {
+                const b = h(
+                  'button',
+                  { type: 'button', class: 'small', 'data-action': 'cancel-delivery', 'data-delivery': d.id },
+                  t('cancel'),
+                );
+                b.setAttribute('aria-label', fill(words().cancelDelivery, { day: date(d.expectedOn) }));
+                b.addEventListener('click', () => void act(this.ctx, b, () => this.cancelDelivery(d)));
+                cells.push(b);
+              }
+              return cells;
+            }),
+            'data expected',
+            { hideCaption: true },
+          ),
+    );
+  }
+
+  private async cancelDelivery(d: Delivery): Promise<void> {
+    const ok = await confirmDialog({
+      title: fill(words().cancelDeliveryTitle, { day: date(d.expectedOn), n: d.count }),
+      body: t('cancelDeliveryBody'),
+      confirm: fill(words().cancelDelivery, { day: date(d.expectedOn) }),
+      danger: true,
+    });
+    if (ok === null) return;
+    await this.ctx.api.json('DELETE', `laptops/deliveries/${encodeURIComponent(d.id)}`);
+    await this.refresh();
+    this.ctx.say(t('deliveryCancelled'));
+  }
+
+  private returns(f: Forecast): HTMLElement {
+    const r = f.laptops.returns;
+    return h(
+      'section',
+      {},
+      h('h2', {}, t('returns')),
+      r.expected.length === 0
+        ? h('p', { class: 'empty' }, t('returnsEmpty'))
+        : table(
+            t('returns'),
+            [t('expectedOn'), { label: t('count'), numeric: true }],
+            r.expected.map((e) => [date(e.on), num(e.count)]),
+            'data returns',
+            { hideCaption: true },
+          ),
+      r.overdue > 0 && h('p', { class: 'warn', 'data-overdue': String(r.overdue) }, tn('returnsOverdue', r.overdue)),
+    );
   }
 
   private listView(area: HTMLElement): HTMLElement {
-    const status = select('status', LAPTOP_STATUSES, statusLabel);
+    const status = select('status', LAPTOP_STATUSES, (v) => words().laptopStatus[v as LaptopStatus]);
     status.value = this.status;
     const draw = async () => {
-      const items = await this.ctx.api.all<Laptop>('laptops', { status: this.status });
+      const items = await this.ctx.api.all<Laptop>('laptops', { status: this.status }, 1000);
       replace(
         area,
         table(
-          `${t('laptops')} — ${statusLabel(this.status)}`,
+          `${t('laptops')} — ${words().laptopStatus[this.status]}`,
           [t('serial'), t('model'), t('site'), t('status'), t('onboarding')],
           items.map((l) => [
-            l.serialNumber,
-            l.model,
-            l.site ?? '',
-            statusBadge(l.status),
-            l.onboardingId ? onboardingLink(l.onboardingId) : '',
+            data(l.serialNumber),
+            data(l.model),
+            data(l.site),
+            laptopBadge(l.status),
+            l.onboardingId && this.ctx.can('Onboarding.Read', 'Onboarding.Approve')
+              ? h('a', { href: onboardingHref(l.onboardingId), translate: 'no' }, l.onboardingId)
+              : data(l.onboardingId),
           ]),
           'data laptops',
         ),
       );
     };
     status.addEventListener('change', () => {
-      this.status = status.value;
+      this.status = status.value as LaptopStatus;
       void draw().catch((err: unknown) => this.ctx.fail(err));
     });
     void draw().catch((err: unknown) => this.ctx.fail(err));
     return h('section', {}, h('h2', {}, t('laptops')), field(t('status'), status), area);
-  }
-
-  private forecastView(f: Forecast): HTMLElement {
-    return h(
-      'section',
-      {},
-      h('h2', {}, t('waitingList')),
-      h(
-        'p',
-        {},
-        t('forecastAsOf', {
-          date: f.asOf.length === 10 ? f.asOf : dateTime(f.asOf),
-          available: f.laptops.available,
-          seats: f.seats.free,
-        }),
-      ),
-      f.laptops.expected.length > 0 &&
-        table(
-          t('expected'),
-          [t('expectedOn'), t('count')],
-          f.laptops.expected.map((e) => [e.on, String(e.count)]),
-          'data expected',
-        ),
-      table(
-        t('serviceOrder'),
-        [t('position'), t('onboarding'), t('priority'), t('startDate'), t('needs'), t('expectedBy')],
-        f.waiting.map((w) => [
-          String(w.position),
-          onboardingLink(w.onboardingId),
-          priorityBadge(w.priority),
-          w.startDate,
-          w.waitingFor.map((x) => t(x === 'laptop' ? 'laptop' : 'officeLicense')).join(', '),
-          w.expectedBy ?? t('notBeforeMore'),
-        ]),
-        'data waiting',
-      ),
-    );
   }
 
   private forms(): HTMLElement {
@@ -165,7 +274,7 @@ export class StockView extends View {
 
 /**
  * A form of the stock: its title, its fields, and a submit button that runs `run`; then the form is
- * cleared, the screen read again, and `run`'s message said. A refusal shows the API's problem.
+ * cleared, the screen read again, and `run`'s message said. A refusal shows the API's problem in words.
  */
 function stockForm(
   ctx: Ctx,
@@ -173,7 +282,7 @@ function stockForm(
   o: { title: string; action: string; label: string; fields: Child[]; run: () => Promise<string> },
 ): HTMLFormElement {
   const submit = h('button', { type: 'submit', class: 'primary', 'data-action': o.action }, o.label);
-  const form = h('form', { class: 'card' }, h('h2', {}, o.title), o.fields, submit);
+  const form = h('form', { class: 'card' }, h('h3', {}, o.title), o.fields, submit);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     void act(ctx, submit, async () => {
@@ -187,7 +296,7 @@ function stockForm(
 }
 
 function addLaptopsForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
-  const serials = h('textarea', { name: 'serials', rows: 4 });
+  const serials = h('textarea', { name: 'serials', rows: 4, translate: 'no' });
   const model = h('input', { name: 'model', type: 'text', value: 'Latitude 5440' });
   const site = h('input', { name: 'site', type: 'text' });
   const file = h('input', { name: 'file', type: 'file', accept: '.csv,text/csv,text/plain' });
@@ -214,7 +323,7 @@ function addLaptopsForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
 }
 
 function returnForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
-  const serial = h('input', { name: 'serialNumber', type: 'text', required: true });
+  const serial = h('input', { name: 'serialNumber', type: 'text', required: true, translate: 'no' });
   const condition = select('condition', ['ok', 'repair'], (v) =>
     v === 'ok' ? t('conditionOk') : t('conditionRepair'),
   );
@@ -226,10 +335,10 @@ function returnForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
     fields: [field(t('serial'), serial), field(t('condition'), condition), field(t('comment'), comment)],
     async run() {
       const sn = serial.value.trim();
-      const laptop = await ctx.api.json<{ status: string }>('POST', `laptops/${encodeURIComponent(sn)}/return`, {
+      const laptop = await ctx.api.json<{ status: LaptopStatus }>('POST', `laptops/${encodeURIComponent(sn)}/return`, {
         json: { condition: condition.value, ...(comment.value.trim() ? { comment: comment.value.trim() } : {}) },
       });
-      return t('returned', { serial: sn, status: statusLabel(laptop.status) });
+      return t('returned', { serial: sn, status: words().laptopStatus[laptop.status] });
     },
   });
 }
@@ -239,40 +348,15 @@ function deliveryForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
   const count = h('input', { name: 'count', type: 'number', min: 1, max: 10000, required: true, value: 10 });
   const model = h('input', { name: 'model', type: 'text' });
   const site = h('input', { name: 'site', type: 'text' });
-  const cancels = h(
-    'ul',
-    { class: 'plain' },
-    knownDeliveries().map((d) => {
-      const b = h(
-        'button',
-        { type: 'button', class: 'small' },
-        t('cancelDelivery', { id: `${d.expectedOn} × ${d.count}` }),
-      );
-      b.addEventListener(
-        'click',
-        () =>
-          void act(ctx, b, async () => {
-            await ctx.api.json('DELETE', `laptops/deliveries/${encodeURIComponent(d.id)}`).catch((err: unknown) => {
-              // Already gone (404): forget it here too.
-              if (!(err instanceof ApiProblem && err.problem.status === 404)) throw err;
-            });
-            localStorage.setItem(DELIVERIES_KEY, JSON.stringify(knownDeliveries().filter((x) => x.id !== d.id)));
-            await done();
-            ctx.say(t('deliveryCancelled'));
-          }),
-      );
-      return h('li', {}, b);
-    }),
-  );
-  const form = stockForm(ctx, done, {
-    title: t('deliveries'),
+  return stockForm(ctx, done, {
+    title: t('addDelivery'),
     action: 'add-delivery',
     label: t('record'),
     fields: [
       field(t('expectedOn'), expectedOn),
       field(t('count'), count),
-      field(t('model'), model),
-      field(t('site'), site),
+      field(`${t('model')} (${t('optional')})`, model),
+      field(`${t('site')} (${t('optional')})`, site),
     ],
     async run() {
       const body = {
@@ -281,14 +365,8 @@ function deliveryForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
         ...(model.value.trim() ? { model: model.value.trim() } : {}),
         ...(site.value.trim() ? { site: site.value.trim() } : {}),
       };
-      const { id } = await ctx.api.json<{ id: string }>('POST', 'laptops/deliveries', { json: body });
-      localStorage.setItem(
-        DELIVERIES_KEY,
-        JSON.stringify([...knownDeliveries(), { id, expectedOn: body.expectedOn, count: body.count }]),
-      );
-      return t('deliveryAdded', { id });
+      await ctx.api.json<{ id: string }>('POST', 'laptops/deliveries', { json: body });
+      return fill(words().deliveryAdded, { day: date(body.expectedOn) });
     },
   });
-  form.append(cancels);
-  return form;
 }

@@ -466,6 +466,24 @@ export class CosmosLaptopPool implements LaptopPool {
     return resources[0] ?? 0;
   }
 
+  async availableBySite(): Promise<Map<string | null, number>> {
+    const { resources } = await this.container.items
+      .query<string | null>(
+        {
+          query: "SELECT VALUE c.site FROM c WHERE c.docType = 'laptop' AND c.pool = @pool AND c.status = 'available'",
+          parameters: [{ name: '@pool', value: this.pool }],
+        },
+        { partitionKey: this.pool },
+      )
+      .fetchAll();
+    const counts = new Map<string | null, number>();
+    for (const site of resources) {
+      const key = typeof site === 'string' ? site : null;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   async addDelivery(delivery: Omit<Delivery, 'id'>): Promise<Delivery> {
     const doc = deliveryDocumentSchema.parse({
       ...delivery,

@@ -1,11 +1,25 @@
 import type { Container, Database, SqlParameter } from '@azure/cosmos';
-import { onboardingDocumentSchema, STEP_NAMES, type Onboarding, type StepName } from '../../schemas/onboarding';
+import {
+  onboardingDocumentSchema,
+  onboardingStatusSchema,
+  STEP_NAMES,
+  type Onboarding,
+  type OnboardingStatus,
+  type StepName,
+} from '../../schemas/onboarding';
+import { foldText, searchTerms, searchTextOf } from '../../domain/search-text';
 import { upgradeOnboardingDocument } from '../../schemas/onboarding-migrations';
 import {
   AlreadyExists,
+  ATTENTION_REASONS,
   ConcurrencyConflict,
   InvalidContinuationToken,
+  NEWEST_FIRST,
+  type AttentionCriteria,
+  type AttentionReason,
+  type ListOrder,
   type OnboardingFilter,
+  type OnboardingRow,
   type OnboardingPage,
   type OnboardingRowPage,
   type OnboardingStore,
@@ -27,14 +41,18 @@ interface StoredOnboarding extends Onboarding {
 
 /**
  * The document as stored: what was appended to its history sealed onto the chain (tamper-evident audit
- * trail), and the approver's upn in lower case beside the decision (`decidedBy`, the list's filter: an
- * equality on an indexed field, where LOWER() in a query would not use the index). Reads drop the key.
+ * trail), and beside it the keys the list reads from the index, where a function in a query would not use it
+ * (reads drop them): the approver's upn in lower case (`decidedBy`, the list's filter), the display name, upn
+ * and employee id folded (`search`: `q` is a CONTAINS on it, ignoring case and accents on Cosmos DB and on the
+ * embedded endpoint alike) and the display name folded (`sortName`, `sort=displayName`).
  */
-function sealed(onboarding: Onboarding): Onboarding & { decidedBy?: string } {
+function sealed(onboarding: Onboarding): Onboarding & { decidedBy?: string; search: string; sortName: string } {
   return {
     ...onboarding,
     history: sealHistory(onboarding.history),
     ...(onboarding.decision ? { decidedBy: onboarding.decision.by.toLowerCase() } : {}),
+    search: searchTextOf(onboarding),
+    sortName: foldText(onboarding.displayName),
   };
 }
 
@@ -57,25 +75,90 @@ function encodeToken(last: PageKey): string {
   return Buffer.from(JSON.stringify({ v: 2, ...last })).toString('base64url');
 }
 
-function decodeToken(token: string): PageKey {
+/**
+ * Another order (`sort`, `order`): the token names it, and carries the last item's sort key (null: the field is
+ * not in that document, a document of an earlier release without `sortName`) and id.
+ */
+interface SortedKey {
+  sort: ListOrder['sort'];
+  order: ListOrder['order'];
+  key: string | null;
+  id: string;
+}
+
+function encodeSortedToken(last: SortedKey): string {
+  return Buffer.from(JSON.stringify({ v: 3, ...last })).toString('base64url');
+}
+
+const INVALID_TOKEN = 'continuationToken is not one this API returned for this sort and order';
+
+function readToken(token: string): unknown {
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (
-      typeof parsed === 'object' &&
-      parsed !== null &&
-      'v' in parsed &&
-      parsed.v === 2 &&
-      'at' in parsed &&
-      typeof parsed.at === 'string' &&
-      'id' in parsed &&
-      typeof parsed.id === 'string'
-    ) {
-      return { at: parsed.at, id: parsed.id };
-    }
+    return JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
-    // falls through to the error below
+    throw new InvalidContinuationToken(INVALID_TOKEN);
   }
-  throw new InvalidContinuationToken('continuationToken is not one this API returned');
+}
+
+function decodeToken(token: string): PageKey {
+  const parsed = readToken(token);
+  if (
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    'v' in parsed &&
+    parsed.v === 2 &&
+    'at' in parsed &&
+    typeof parsed.at === 'string' &&
+    'id' in parsed &&
+    typeof parsed.id === 'string'
+  ) {
+    return { at: parsed.at, id: parsed.id };
+  }
+  throw new InvalidContinuationToken(INVALID_TOKEN);
+}
+
+function decodeSortedToken(token: string, order: ListOrder): SortedKey {
+  const parsed = readToken(token);
+  if (
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    'v' in parsed &&
+    parsed.v === 3 &&
+    'sort' in parsed &&
+    parsed.sort === order.sort &&
+    'order' in parsed &&
+    parsed.order === order.order &&
+    'key' in parsed &&
+    (typeof parsed.key === 'string' || parsed.key === null) &&
+    'id' in parsed &&
+    typeof parsed.id === 'string'
+  ) {
+    return { sort: order.sort, order: order.order, key: parsed.key, id: parsed.id };
+  }
+  throw new InvalidContinuationToken(INVALID_TOKEN);
+}
+
+/** The stored field each sort reads (a display name sorts folded: « Élodie » beside « Eric », not after « Zoé »). */
+const SORT_FIELDS: Record<ListOrder['sort'], string> = {
+  createdAt: 'createdAt',
+  startDate: 'startDate',
+  displayName: 'sortName',
+};
+
+/**
+ * The next page's condition after `last` in (field, id) order. A field a document lacks sorts lowest (Cosmos DB
+ * returns such documents with ORDER BY, first when ascending): the condition keeps them in their place.
+ */
+function afterKey(field: string, last: SortedKey): string {
+  const f = `c.${field}`;
+  if (last.order === 'asc') {
+    return last.key === null
+      ? `((NOT IS_DEFINED(${f}) AND c.id > @afterId) OR IS_DEFINED(${f}))`
+      : `(${f} > @afterKey OR (${f} = @afterKey AND c.id > @afterId))`;
+  }
+  return last.key === null
+    ? `(NOT IS_DEFINED(${f}) AND c.id < @afterId)`
+    : `(${f} < @afterKey OR (${f} = @afterKey AND c.id < @afterId) OR NOT IS_DEFINED(${f}))`;
 }
 
 /**
@@ -176,13 +259,142 @@ export class CosmosOnboardingStore implements OnboardingStore {
     }
   }
 
-  async query(filter: OnboardingFilter, limit: number, continuationToken?: string): Promise<OnboardingPage> {
-    const { rows, continuationToken: next } = await this.listPage('*', filter, limit, continuationToken);
+  async query(
+    filter: OnboardingFilter,
+    limit: number,
+    continuationToken?: string,
+    order: ListOrder = NEWEST_FIRST,
+  ): Promise<OnboardingPage> {
+    const { rows, continuationToken: next } = await this.listPage('*', filter, limit, continuationToken, order);
     return { items: (await this.readable(rows)).map((r) => r.value), continuationToken: next };
   }
 
+  async addSearchKeys(limit: number): Promise<number> {
+    const { resources } = await this.container.items
+      .query<StoredOnboarding>(
+        `SELECT TOP ${Math.trunc(limit)} * FROM c WHERE c.docType = 'onboarding' AND NOT IS_DEFINED(c.search)`,
+      )
+      .fetchAll();
+    let written = 0;
+    for (const { value, etag } of await this.readable(resources)) {
+      try {
+        // Written as it is: the document gains the keys the store keeps beside it, nothing else changes.
+        await this.replace(value, etag);
+        written += 1;
+      } catch (err) {
+        // Changed meanwhile: its writer gave it the keys.
+        if (!(err instanceof ConcurrencyConflict)) throw err;
+      }
+    }
+    return written;
+  }
+
+  async appliedEvents(employeeIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const unique = [...new Set(employeeIds)];
+    // A few hundred ids a query: the query's text stays well under Cosmos DB's limits.
+    for (let i = 0; i < unique.length; i += 200) {
+      const { resources } = await this.container.items
+        .query<string[]>({
+          query:
+            "SELECT VALUE c.eventIds FROM c WHERE c.docType = 'onboarding' AND ARRAY_CONTAINS(@employeeIds, c.employeeId)",
+          parameters: [{ name: '@employeeIds', value: unique.slice(i, i + 200) }],
+        })
+        .fetchAll();
+      for (const ids of resources) if (Array.isArray(ids)) for (const id of ids) found.add(id);
+    }
+    return found;
+  }
+
+  async count(filter: OnboardingFilter): Promise<number> {
+    const { where, parameters } = whereOf(filter);
+    const { resources } = await this.container.items
+      .query<number>(
+        { query: `SELECT VALUE COUNT(1) FROM c WHERE ${where.join(' AND ')}`, parameters },
+        filter.employeeId ? { partitionKey: filter.employeeId } : {},
+      )
+      .fetchAll();
+    return resources[0] ?? 0;
+  }
+
+  async countByStatus(): Promise<Record<OnboardingStatus, number>> {
+    // One count a status (the embedded endpoint has no GROUP BY; on Cosmos DB each is an index lookup).
+    const counts = await Promise.all(onboardingStatusSchema.options.map((status) => this.count({ status })));
+    return Object.fromEntries(onboardingStatusSchema.options.map((s, i) => [s, counts[i] ?? 0])) as Record<
+      OnboardingStatus,
+      number
+    >;
+  }
+
+  async departments(): Promise<Record<string, number>> {
+    const { resources } = await this.container.items
+      .query<string>("SELECT VALUE c.department FROM c WHERE c.docType = 'onboarding'")
+      .fetchAll();
+    const counts: Record<string, number> = {};
+    for (const d of resources) if (typeof d === 'string') counts[d] = (counts[d] ?? 0) + 1;
+    return counts;
+  }
+
+  async attentionIds(criteria: AttentionCriteria): Promise<Record<AttentionReason, string[]>> {
+    return this.attention(criteria, 'VALUE c.id', null, (rows) =>
+      rows.filter((r): r is string => typeof r === 'string'),
+    );
+  }
+
+  async attentionRows(criteria: AttentionCriteria, limit: number): Promise<Record<AttentionReason, OnboardingRow[]>> {
+    return this.attention(criteria, ROW_FIELDS, limit, async (rows) => {
+      const full = (rows as StoredOnboarding[]).map((r) => ({ ...r, history: [], outbox: [], eventIds: [] }));
+      return (await this.readable(full)).map(({ value }) => {
+        const { history: _h, outbox: _o, eventIds: _e, ...row } = value;
+        return row;
+      });
+    });
+  }
+
+  /** One flat query a reason (the embedded endpoint's parser is slow on nested ORs), `select` of each match. */
+  private async attention<T>(
+    criteria: AttentionCriteria,
+    select: string,
+    limit: number | null,
+    read: (rows: unknown[]) => T[] | Promise<T[]>,
+  ): Promise<Record<AttentionReason, T[]>> {
+    const running = "c.status IN ('provisioning', 'needs-attention')";
+    const open = "c.status IN ('awaiting-approval', 'provisioning', 'needs-attention')";
+    const accountMissing = STEP_NAMES.map((st) => `c.steps.${st}.waitingOn = 'account'`).join(' OR ');
+    const conditions: Record<AttentionReason, string> = {
+      'departure-held': "c.status = 'leaving' AND c.departure.held = true",
+      'account-missing': `${running} AND (${accountMissing})`,
+      'needs-attention': "c.status = 'needs-attention'",
+      'approval-expiring': "c.status = 'awaiting-approval' AND c.createdAt < @expiring",
+      late: `${open} AND c.startDate < @today`,
+    };
+    const top = limit === null ? '' : `TOP ${Math.trunc(limit)} `;
+    const order = limit === null ? '' : ' ORDER BY c.startDate';
+    const found = await Promise.all(
+      ATTENTION_REASONS.map(async (reason) => {
+        const { resources } = await this.container.items
+          .query<unknown>({
+            query: `SELECT ${top}${select} FROM c WHERE c.docType = 'onboarding' AND ${conditions[reason]}${order}`,
+            parameters: [
+              { name: '@today', value: criteria.today },
+              { name: '@expiring', value: criteria.expiringIfCreatedBefore },
+            ],
+          })
+          .fetchAll();
+        return read(resources);
+      }),
+    );
+    return Object.fromEntries(ATTENTION_REASONS.map((r, i) => [r, found[i] ?? []])) as Record<AttentionReason, T[]>;
+  }
+
   async rowsPage(filter: OnboardingFilter, limit: number, continuationToken?: string): Promise<OnboardingRowPage> {
-    const { rows, continuationToken: next } = await this.listPage(ROW_FIELDS, filter, limit, continuationToken);
+    const { rows, continuationToken: next } = await this.listPage(
+      ROW_FIELDS,
+      filter,
+      limit,
+      continuationToken,
+      NEWEST_FIRST,
+    );
     // The rows are the documents less their history, outbox and event ids: read with the same schema.
     const full = rows.map((r) => ({ ...r, history: [], outbox: [], eventIds: [] }));
     const items = (await this.readable(full)).map(({ value }) => {
@@ -192,29 +404,18 @@ export class CosmosOnboardingStore implements OnboardingStore {
     return { items, continuationToken: next };
   }
 
-  /** One page of the list, newest first, with `select` as the projection. */
+  /** One page of the list in `order` (newest first by default), with `select` as the projection. */
   private async listPage(
     select: string,
     filter: OnboardingFilter,
     limit: number,
-    continuationToken?: string,
+    continuationToken: string | undefined,
+    order: ListOrder,
   ): Promise<{ rows: StoredOnboarding[]; continuationToken: string | null }> {
-    const where = ["c.docType = 'onboarding'"];
-    const parameters: SqlParameter[] = [];
-    const add = (clause: string, name: string, value: string) => {
-      where.push(clause);
-      parameters.push({ name, value });
-    };
-    if (filter.employeeId) add('c.employeeId = @employeeId', '@employeeId', filter.employeeId);
-    if (filter.status) add('c.status = @status', '@status', filter.status);
-    if (filter.department) add('c.department = @department', '@department', filter.department);
-    if (filter.priority) add('c.priority = @priority', '@priority', filter.priority);
-    // A hire's document of an earlier release has no kind.
-    if (filter.kind === 'hire') where.push("(c.kind = 'hire' OR NOT IS_DEFINED(c.kind))");
-    if (filter.kind === 'equipment') where.push("c.kind = 'equipment'");
-    if (filter.startDateFrom) add('c.startDate >= @startDateFrom', '@startDateFrom', filter.startDateFrom);
-    if (filter.startDateTo) add('c.startDate <= @startDateTo', '@startDateTo', filter.startDateTo);
-    if (filter.decidedBy) add('c.decidedBy = @decidedBy', '@decidedBy', filter.decidedBy.toLowerCase());
+    if (order.sort !== NEWEST_FIRST.sort || order.order !== NEWEST_FIRST.order) {
+      return this.sortedPage(select, filter, limit, continuationToken, order);
+    }
+    const { where, parameters } = whereOf(filter);
     if (continuationToken) {
       const after = decodeToken(continuationToken);
       where.push('(c.createdAt < @afterAt OR (c.createdAt = @afterAt AND c.id < @afterId))');
@@ -237,6 +438,51 @@ export class CosmosOnboardingStore implements OnboardingStore {
     return {
       rows,
       continuationToken: resources.length > limit && last ? encodeToken({ at: last.createdAt, id: last.id }) : null,
+    };
+  }
+
+  /**
+   * A page in another order than newest first: ORDER BY the field then the id, both ascending or both
+   * descending (a composite index of each, shared/definitions/cosmos-containers.json); the filters stay in the
+   * WHERE clause (Cosmos DB serves a filter beside a composite ORDER BY).
+   */
+  private async sortedPage(
+    select: string,
+    filter: OnboardingFilter,
+    limit: number,
+    continuationToken: string | undefined,
+    order: ListOrder,
+  ): Promise<{ rows: StoredOnboarding[]; continuationToken: string | null }> {
+    const field = SORT_FIELDS[order.sort];
+    const { where, parameters } = whereOf(filter);
+    if (continuationToken) {
+      const after = decodeSortedToken(continuationToken, order);
+      where.push(afterKey(field, after));
+      parameters.push({ name: '@afterId', value: after.id });
+      if (after.key !== null) parameters.push({ name: '@afterKey', value: after.key });
+    }
+    const direction = order.order === 'asc' ? 'ASC' : 'DESC';
+    const top = Math.trunc(limit) + 1;
+    // The sort key is selected too (a projection may not hold it: `sortName` is no field of the document).
+    const projection = select === '*' || field !== 'sortName' ? select : `${select}, c.${field}`;
+    const { resources } = await this.container.items
+      .query<StoredOnboarding & Record<string, unknown>>(
+        {
+          query: `SELECT TOP ${top} ${projection} FROM c WHERE ${where.join(' AND ')} ORDER BY c.${field} ${direction}, c.id ${direction}`,
+          parameters,
+        },
+        filter.employeeId ? { partitionKey: filter.employeeId } : {},
+      )
+      .fetchAll();
+    const rows = resources.slice(0, limit);
+    const last = rows.at(-1);
+    const key = last?.[field];
+    return {
+      rows,
+      continuationToken:
+        resources.length > limit && last
+          ? encodeSortedToken({ ...order, key: typeof key === 'string' ? key : null, id: last.id })
+          : null,
     };
   }
 
@@ -312,7 +558,10 @@ export class CosmosOnboardingStore implements OnboardingStore {
       .query<Record<string, unknown>>({
         query:
           `SELECT TOP ${Math.trunc(limit)} c.id, c.employeeId, c.priority, c.startDate, c.site, c.userPrincipalName, ` +
-          `c.decision, c.traceparent, c.steps, c.needs FROM c WHERE c.docType = 'onboarding' AND c.steps.${step}.status = 'waiting' ` +
+          `c.decision, c.traceparent, c.steps, c.needs, c.displayName, c.kind FROM c WHERE c.docType = 'onboarding' ` +
+          `AND c.steps.${step}.status = 'waiting' ` +
+          // A step waiting for the agent's account is not in line: nothing is held for an account that is not there.
+          `AND (NOT IS_DEFINED(c.steps.${step}.waitingOn) OR c.steps.${step}.waitingOn != 'account') ` +
           "AND c.status IN ('provisioning', 'needs-attention') ORDER BY c.priority, c.startDate, c.decision.at",
       })
       .fetchAll();
@@ -327,6 +576,8 @@ export class CosmosOnboardingStore implements OnboardingStore {
         approvedAt: (r.decision as { at?: string } | null)?.at ?? '',
         attempt: (r.steps as Record<string, { attempt?: number } | undefined> | undefined)?.[step]?.attempt,
         ...(typeof r.traceparent === 'string' ? { traceparent: r.traceparent } : {}),
+        ...(typeof r.displayName === 'string' ? { displayName: r.displayName } : {}),
+        ...(r.kind === 'hire' || r.kind === 'equipment' ? { kind: r.kind } : {}),
       }),
       accessories: (r.needs as { accessories?: unknown } | undefined)?.accessories ?? [],
     }));
@@ -366,6 +617,35 @@ export class CosmosOnboardingStore implements OnboardingStore {
       onPage(resources.map(toReportFacts));
     }
   }
+}
+
+/**
+ * The WHERE clause of the list's filters (AND). `q`: each word in the folded search text (a document of an
+ * earlier release is given it by `addSearchKeys`, a few a sweep, or at its next change).
+ */
+function whereOf(filter: OnboardingFilter): { where: string[]; parameters: SqlParameter[] } {
+  const where = ["c.docType = 'onboarding'"];
+  const parameters: SqlParameter[] = [];
+  const add = (clause: string, name: string, value: string) => {
+    where.push(clause);
+    parameters.push({ name, value });
+  };
+  if (filter.employeeId) add('c.employeeId = @employeeId', '@employeeId', filter.employeeId);
+  if (filter.status) add('c.status = @status', '@status', filter.status);
+  if (filter.department) add('c.department = @department', '@department', filter.department);
+  if (filter.priority) add('c.priority = @priority', '@priority', filter.priority);
+  // A hire's document of an earlier release has no kind.
+  if (filter.kind === 'hire') where.push("(c.kind = 'hire' OR NOT IS_DEFINED(c.kind))");
+  if (filter.kind === 'equipment') where.push("c.kind = 'equipment'");
+  if (filter.startDateFrom) add('c.startDate >= @startDateFrom', '@startDateFrom', filter.startDateFrom);
+  if (filter.startDateTo) add('c.startDate <= @startDateTo', '@startDateTo', filter.startDateTo);
+  if (filter.decidedBy) add('c.decidedBy = @decidedBy', '@decidedBy', filter.decidedBy.toLowerCase());
+  if (filter.createdFrom) add('c.createdAt >= @createdFrom', '@createdFrom', filter.createdFrom);
+  if (filter.createdBefore) add('c.createdAt < @createdBefore', '@createdBefore', filter.createdBefore);
+  // A CONTAINS on the stored folded text (an indexed string), never on an expression: a function of the
+  // fields would scan every document on Cosmos DB (and nested ORs take seconds to parse on the embedded one).
+  searchTerms(filter.q ?? '').forEach((term, i) => add(`CONTAINS(c.search, @q${i})`, `@q${i}`, term));
+  return { where, parameters };
 }
 
 /** Documents a report reads at a time. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Actor } from '../../domain/actor';
-import { byLine, type ImportError } from '../../import/csv';
-import { parseEquipmentCsv, type EquipmentRow } from '../../import/equipment-csv';
+import { byLine } from '../../import/csv';
+import { parseEquipmentCsv, type EquipmentImportSummary, type EquipmentRow } from '../../import/equipment-csv';
 import type { Clock } from '../../ports/clock';
 import type { Directory, DirectoryAgent } from '../../ports/directory';
 import type { LaptopPool } from '../../ports/laptop-pool';
@@ -11,23 +11,7 @@ import { toFieldErrors } from '../../schemas/validation';
 import { newTraceparent } from '../../telemetry/telemetry';
 import { hrEventMessage, QUEUES } from '../queues';
 
-/** What an import of the CODIR's list (or its dry run) comes to (contract: "Equipment for an agent in post"). */
-export interface EquipmentImportSummary {
-  rows: number;
-  valid: number;
-  errors: ImportError[];
-  /** Rows under the continuity plan (PCA). */
-  continuity: number;
-  /** Rows asking for a laptop for an agent who holds one already (not the one `replaces` names): none given. */
-  alreadyEquipped: number;
-  /** Laptops the list takes from the stock: rows asking for one, less those already equipped. */
-  laptopsNeeded: number;
-  laptopsAvailable: number;
-  /** The agents the directory does not know (as the file names them). */
-  unknownAgents: string[];
-  /** The events queued (a real import without errors). */
-  eventIds?: string[];
-}
+export type { EquipmentImportSummary };
 
 /** Directory lookups at once: a person waits for the dry run, and Graph's budget is shared. */
 const LOOKUPS_IN_FLIGHT = 8;
@@ -67,6 +51,8 @@ export function createImportEquipmentRequests(deps: {
   laptops: LaptopPool;
   directory: Directory;
   clock: Clock;
+  /** The event ids already applied for these employees: a row of them is not new. */
+  appliedEvents: (employeeIds: readonly string[]) => Promise<Set<string>>;
 }) {
   const lookUp = (row: EquipmentRow): Promise<DirectoryAgent | null> =>
     'userPrincipalName' in row.agent
@@ -94,22 +80,29 @@ export function createImportEquipmentRequests(deps: {
       const { agent, held } = agents[i] ?? { agent: null, held: null };
       const named = 'userPrincipalName' in row.agent ? row.agent.userPrincipalName : row.agent.employeeId;
       const path = 'userPrincipalName' in row.agent ? 'userPrincipalName' : 'employeeId';
+      const column = parsed.headerOf[path];
+      const where = { line: row.line, path, value: named, ...(column !== undefined ? { column } : {}) };
       if (!agent) {
         unknownAgents.push(named);
-        errors.push({ line: row.line, path, message: `the directory has no agent ${named}` });
+        errors.push({ ...where, message: `the directory has no agent ${named}`, code: 'unknown-agent' });
         return;
       }
       if (!agent.employeeId) {
         errors.push({
-          line: row.line,
-          path,
+          ...where,
           message: `the directory has no employee id (matricule) for ${agent.userPrincipalName}`,
+          code: 'no-employee-id',
         });
         return;
       }
       const first = seen.get(agent.employeeId);
       if (first !== undefined) {
-        errors.push({ line: row.line, path, message: `agent ${named} is already on line ${first}` });
+        errors.push({
+          ...where,
+          message: `agent ${named} is already on line ${first}`,
+          code: 'duplicate',
+          firstLine: first,
+        });
         return;
       }
       seen.set(agent.employeeId, row.line);
@@ -141,6 +134,7 @@ export function createImportEquipmentRequests(deps: {
       }
       events.push(event.data);
     });
+    const applied = await deps.appliedEvents(events.map((e) => e.employee.employeeId));
     const summary: EquipmentImportSummary = {
       rows: parsed.rows,
       valid: events.length,
@@ -150,6 +144,7 @@ export function createImportEquipmentRequests(deps: {
       laptopsNeeded,
       laptopsAvailable: await deps.laptops.count('available'),
       unknownAgents,
+      alreadyImported: events.filter((e) => applied.has(e.eventId)).length,
     };
     if (options.dryRun || summary.errors.length > 0) return summary;
     for (let i = 0; i < events.length; i += SEND_BATCH) {

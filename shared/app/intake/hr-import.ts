@@ -18,14 +18,22 @@ const SEND_BATCH = 100;
  * the same events: Service Bus drops re-sends within its duplicate window, and the handler applies an event
  * id once whenever it comes.
  */
-export function createImportHires(deps: { bus: MessageBus; laptops: LaptopPool; directory: Directory; clock: Clock }) {
+export function createImportHires(deps: {
+  bus: MessageBus;
+  laptops: LaptopPool;
+  directory: Directory;
+  clock: Clock;
+  /** The event ids already applied for these employees: a row of them is not new. */
+  appliedEvents: (employeeIds: readonly string[]) => Promise<Set<string>>;
+}) {
   return async function importHires(bytes: Uint8Array, dryRun: boolean): Promise<ImportSummary> {
     const parsed = parseHrCsv(bytes, deps.clock.now().toISOString());
     const hires = parsed.hires;
     const needed = (need: 'laptop' | 'officeLicense') => hires.filter((h) => h.needs[need]).length;
-    const [laptopsAvailable, seatsFree] = await Promise.all([
+    const [laptopsAvailable, seatsFree, applied] = await Promise.all([
       deps.laptops.count('available'),
       deps.directory.freeSeats(),
+      deps.appliedEvents(hires.map((h) => h.employee.employeeId)),
     ]);
     const summary: ImportSummary = {
       rows: parsed.rows,
@@ -36,6 +44,7 @@ export function createImportHires(deps: { bus: MessageBus; laptops: LaptopPool; 
       laptopsAvailable,
       seatsNeeded: needed('officeLicense'),
       seatsFree,
+      alreadyImported: hires.filter((h) => applied.has(h.eventId)).length,
     };
     if (dryRun || parsed.errors.length > 0) return summary;
     for (let i = 0; i < hires.length; i += SEND_BATCH) {

@@ -26,6 +26,8 @@ export interface LaptopUseCases {
   returnLaptop(serialNumber: string, body: LaptopReturnBody, by: Actor): Promise<Laptop>;
   /** One allocation pass of the pool (only its allocator runs it: one session, one pass at a time). */
   pass(): Promise<{ waiting: number; reserved: number }>;
+  /** How many laptops there are in each status. */
+  counts(): Promise<Record<LaptopStatus, number>>;
   /** Expected deliveries, which the forecast counts until they are withdrawn. */
   deliveries: {
     add(body: DeliveryBody): Promise<Delivery>;

@@ -36,6 +36,13 @@ export function createLaptopStep(deps: {
     step: 'laptop',
     async provision(onboarding) {
       const held = await laptops.heldBy(onboarding.id);
+      if (!held && onboarding.kind === 'equipment') {
+        // An agent in post whose upn was corrected may hold a laptop already (the request named someone else).
+        const theirs = await laptops.assignedTo(onboarding.userPrincipalName);
+        if (theirs && theirs.serialNumber.toUpperCase() !== onboarding.replaces?.serialNumber.toUpperCase()) {
+          return { kind: 'not-needed', detail: `the agent already holds laptop ${theirs.serialNumber}` };
+        }
+      }
       if (!held) {
         await requestAllocation(`request/${onboarding.id}/${onboarding.steps.laptop.attempt}`);
         return { kind: 'waiting', detail: IN_LINE };
@@ -66,7 +73,10 @@ export function createLaptopStep(deps: {
         await requestAllocation(`taken/${onboarding.id}/${held.serialNumber}`);
         return { kind: 'waiting', detail: IN_LINE };
       }
-      return { kind: 'done', serialNumber: held.serialNumber };
+      // Served from another site when the agent's had none (the allocation prefers theirs): to be sent there.
+      const from = held.site;
+      const elsewhere = from !== null && onboarding.site !== null && from !== onboarding.site;
+      return { kind: 'done', serialNumber: held.serialNumber, ...(elsewhere ? { fromSite: from } : {}) };
     },
     async revert(onboarding) {
       const held = await laptops.heldBy(onboarding.id);

@@ -54,6 +54,9 @@ function outcomeEvent(step: StepName, outcome: ProvisionOutcome, now: Date, star
   }
 }
 
+/** The code of a transient fault that means the directory has no such account (yet). */
+const ACCOUNT_NOT_FOUND = 'UserNotFound';
+
 const isActive = (o: Onboarding) => o.status === 'provisioning' || o.status === 'needs-attention';
 
 /**
@@ -90,7 +93,7 @@ export function createRunStepCommand(deps: {
       throw new TransientError(
         `no account ${o.userPrincipalName} in the directory (not provisioned yet, or a mistyped upn)`,
         undefined,
-        'UserNotFound',
+        ACCOUNT_NOT_FOUND,
       );
     }
     return { agentObjectId, selfApproved: o.decision?.byId === agentObjectId };
@@ -113,15 +116,18 @@ export function createRunStepCommand(deps: {
     if (transient && retry <= deps.retry.maxRetries) {
       const now = clock.now();
       const delay = retryDelaySeconds(deps.retry, retry, err.retryAfterSeconds);
+      const revert = command.type === 'revert-step';
       return {
         retrying: {
           type: 'step-retrying',
-          command: command.type === 'revert-step' ? 'revert-step' : 'run-step',
+          command: revert ? 'revert-step' : 'run-step',
           at: now.toISOString(),
           step: command.step,
           reason: message,
           retry,
           notBefore: new Date(now.getTime() + delay * 1000).toISOString(),
+          // Said at the first "no such account", not after the last retry: a person may correct the upn now.
+          ...(!revert && err.code === ACCOUNT_NOT_FOUND ? { waitingOn: 'account' as const } : {}),
         },
       };
     }

@@ -8,6 +8,8 @@ import type { LaptopStock } from '../laptops/laptop-stock';
 import { sendStepCommands, type OnboardingWriter } from '../onboarding/onboarding-writer';
 
 const BATCH = 100;
+/** Documents of an earlier release given their search keys in one pass. */
+const SEARCH_KEYS_A_PASS = 20;
 
 /** The commands that drive again the steps of an onboarding that lost its message. */
 export function redriveCommands(o: Onboarding, key: string): StepCommand[] {
@@ -67,7 +69,13 @@ export function createSweeper(deps: {
     return redriven;
   }
 
-  return async function sweep(): Promise<{ outbox: number; reservations: number; released: number; redriven: number }> {
+  return async function sweep(): Promise<{
+    outbox: number;
+    reservations: number;
+    released: number;
+    redriven: number;
+    searchable: number;
+  }> {
     // Each part runs even when another failed (a fault there must not stall the others); then the faults
     // are thrown together, for the timer's invocation to fail and say why.
     const faults: unknown[] = [];
@@ -90,8 +98,10 @@ export function createSweeper(deps: {
     });
     await attempt(() => deps.accessories.nudge(), false);
     const redriven = await attempt(redriveStuck, 0);
+    // Documents of an earlier release gain the folded keys a search reads (a few a pass, each written once).
+    const searchable = await attempt(() => store.addSearchKeys(SEARCH_KEYS_A_PASS), 0);
     if (faults.length === 1) throw faults[0];
     if (faults.length > 1) throw new AggregateError(faults, `${faults.length} parts of the sweep failed`);
-    return { outbox, reservations: resent + resumed, released, redriven };
+    return { outbox, reservations: resent + resumed, released, redriven, searchable };
   };
 }

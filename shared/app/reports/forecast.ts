@@ -22,10 +22,13 @@ async function leaversOf(store: OnboardingStore): Promise<OnboardingRow[]> {
   return out;
 }
 
+/** The forecast, and leavers' laptops apart: those expected back by day, and those overdue (not counted). */
+export type ForecastWithReturns = Forecast & { laptops: { returns: { expected: Expected[]; overdue: number } } };
+
 /**
  * `GET /api/forecast`: the two lines (laptops, seats) as the store serves them, what is in stock and free
  * now, and what is expected: deliveries on their day, and each leaver's laptop and seat the day after the
- * last day (a laptop already due back and not returned counts as today).
+ * last day. A laptop due back and not returned is overdue: not counted (nobody knows when it comes), but said.
  */
 export function createForecast(deps: {
   store: OnboardingStore;
@@ -35,9 +38,9 @@ export function createForecast(deps: {
   clock: Clock;
 }) {
   const { store, laptops, directory, clock } = deps;
-  return async function readForecast(): Promise<Forecast> {
+  return async function readForecast(): Promise<ForecastWithReturns> {
     const asOf = dayInParis(clock.now());
-    const [laptopLine, seatLine, accessoryLine, shelves, laptopsAvailable, deliveries, seatsFree, leavers] =
+    const [laptopLine, seatLine, accessoryLine, shelves, laptopsAvailable, deliveries, seatsFree, leavers, bySite] =
       await Promise.all([
       store.waitingForLaptop(FORECAST_LINE_LIMIT),
       store.waitingForSeat(FORECAST_LINE_LIMIT),
@@ -47,6 +50,7 @@ export function createForecast(deps: {
       laptops.deliveries(),
       directory.freeSeats(),
       leaversOf(store),
+      laptops.availableBySite(),
     ]);
     const holders = await laptops.holders(laptopLine.map((r) => r.onboardingId));
     const waiting = new Map<string, WaitingOnboarding>();
@@ -65,6 +69,9 @@ export function createForecast(deps: {
         waitingFor: [need],
         ...(need === 'laptop' && holders.has(r.onboardingId) ? { holdsLaptop: true } : {}),
         ...(accessoryKinds ? { accessoryKinds } : {}),
+        ...(r.displayName !== undefined ? { displayName: r.displayName } : {}),
+        site: r.site,
+        ...(r.kind !== undefined ? { kind: r.kind } : {}),
       });
     };
     for (const r of laptopLine) add(r, 'laptop');
@@ -78,12 +85,20 @@ export function createForecast(deps: {
 
     const laptopsExpected: Expected[] = deliveries.map((d) => ({ on: d.expectedOn, count: d.count }));
     const seatsExpected: Expected[] = [];
+    const returns: Expected[] = [];
+    let overdue = 0;
     for (const o of leavers) {
       const back = o.departure ? nextDay(o.departure.lastDay) : asOf;
-      if (['done', 'returning'].includes(o.steps.laptop.status)) laptopsExpected.push({ on: back, count: 1 });
+      if (['done', 'returning'].includes(o.steps.laptop.status)) {
+        if (back < asOf) overdue += 1;
+        else {
+          laptopsExpected.push({ on: back, count: 1 });
+          returns.push({ on: back, count: 1 });
+        }
+      }
       if (o.steps.officeLicense.status === 'done') seatsExpected.push({ on: back, count: 1 });
     }
-    return forecast({
+    const f = forecast({
       asOf,
       laptopsAvailable,
       laptopsExpected,
@@ -91,6 +106,13 @@ export function createForecast(deps: {
       seatsExpected,
       accessoriesAvailable,
       waiting: [...waiting.values()],
+      availableBySite: [...bySite.entries()],
     });
+    const returnsByDay = new Map<string, number>();
+    for (const r of returns) returnsByDay.set(r.on, (returnsByDay.get(r.on) ?? 0) + r.count);
+    const expected = [...returnsByDay.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([on, count]) => ({ on, count }));
+    return { ...f, laptops: { ...f.laptops, returns: { expected, overdue } } };
   };
 }

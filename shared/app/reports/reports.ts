@@ -55,6 +55,8 @@ export interface SummaryReport {
   hireToEquipped: Record<Priority, { p50Hours: number | null; p90Hours: number | null; n: number }>;
   waiting: { laptop: number; officeLicense: number };
   needsAttention: { onboardingId: string; reason: string }[];
+  /** Onboardings created each day (as `from` and `to` count days), by status, days in order; days with none left out. */
+  byDay: { day: string; byStatus: Partial<Record<OnboardingStatus, number>> }[];
 }
 
 const hoursBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 3_600_000;
@@ -73,8 +75,12 @@ export function createReports(deps: { store: OnboardingStore }) {
       const toHands = { continuity: new DurationHistogram(), standard: new DurationHistogram() };
       const waiting = { laptop: 0, officeLicense: 0 };
       const needsAttention: SummaryReport['needsAttention'] = [];
+      const days = new Map<string, Partial<Record<OnboardingStatus, number>>>();
       const take = (o: ReportFacts) => {
         byStatus[o.status] += 1;
+        const day = days.get(o.createdAt.slice(0, 10)) ?? {};
+        day[o.status] = (day[o.status] ?? 0) + 1;
+        days.set(o.createdAt.slice(0, 10), day);
         byPriority[o.priority] += 1;
         if (o.status === 'completed' && o.completedAt) {
           fromHire[o.priority].add(hoursBetween(o.createdAt, o.completedAt));
@@ -111,6 +117,9 @@ export function createReports(deps: { store: OnboardingStore }) {
         hireToEquipped: percentiles(toHands),
         waiting,
         needsAttention,
+        byDay: [...days.entries()]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([day, counts]) => ({ day, byStatus: counts })),
       };
     },
   };
