@@ -52,7 +52,11 @@ describe('a night of mass departures', () => {
       expect((await h.api.post(`/api/onboardings/${o.id}/decision`, { decision: 'approve' }, h.chef)).status).toBe(200);
       agents.push(o);
     }
-    for (const o of agents) await eventually(() => read(o.id), (x) => x.status === 'completed');
+    for (const o of agents)
+      await eventually(
+        () => read(o.id),
+        (x) => x.status === 'completed',
+      );
     const cardsBefore = h.host.tenant.teamsCards.length;
 
     for (const o of agents) expect((await h.api.post('/api/hr-events', left(o.employeeId), h.hr)).status).toBe(202);
@@ -86,7 +90,10 @@ describe('a night of mass departures', () => {
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.results.map((r) => r.status)).toEqual([...held.map(() => 200), 409]);
     for (const o of held) {
-      await eventually(() => read(o.id), (x) => x.status === 'left');
+      await eventually(
+        () => read(o.id),
+        (x) => x.status === 'left',
+      );
       expect(h.host.tenant.isVpnMember(o.userPrincipalName)).toBe(false);
     }
   }, 120_000);
