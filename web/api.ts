@@ -9,9 +9,15 @@ import type { LaptopStatus } from '../shared/schemas/laptops';
 import type { LaptopView as Laptop } from '../shared/schemas/laptops';
 import type { Role } from '../shared/domain/roles';
 import type { AttentionReason } from '../shared/ports/onboarding-store';
+import type { ManagerView as Arrival } from '../shared/app/onboarding/arrivals';
+import type { AccessoryCount } from '../shared/schemas/accessories';
+import type { IssuedAccessPass } from '../shared/ports/access-passes';
 
 export type {
+  AccessoryCount,
+  Arrival,
   AttentionReason,
+  IssuedAccessPass,
   EquipmentImportSummary,
   Forecast,
   ImportError,

@@ -109,6 +109,13 @@ function valueInWords(v: unknown): string {
   return '';
 }
 
+/** How a laptop reached its agent: picked up at a site, or sent (with its tracking number). */
+export function handoverInWords(h: { method: 'pickup' | 'delivery'; trackingNumber?: string }): string {
+  const w = words();
+  if (h.method === 'pickup') return w.handoverPickup;
+  return h.trackingNumber ? fill(w.handoverTracking, { tracking: h.trackingNumber }) : w.handoverDelivery;
+}
+
 /** One history entry as a sentence, and what it adds (a comment, a reason) as a second line. */
 export function entryInWords(e: HistoryEntry): { text: string; more: string | null; technical: string | null } {
   const w = words();
@@ -134,12 +141,10 @@ export function entryInWords(e: HistoryEntry): { text: string; more: string | nu
     reason: d.condition === 'repair' ? w.conditionRepair : w.conditionOk,
     decision: d.decision === 'reject' ? w.decisionName.reject : w.decisionName.approve,
     max: typeof d.maxPerHour === 'number' ? d.maxPerHour : 0,
-    method:
-      d.method !== 'delivery'
-        ? w.handoverPickup
-        : typeof d.trackingNumber === 'string'
-          ? fill(w.handoverTracking, { tracking: d.trackingNumber })
-          : w.handoverDelivery,
+    method: handoverInWords({
+      method: d.method === 'delivery' ? 'delivery' : 'pickup',
+      ...(typeof d.trackingNumber === 'string' ? { trackingNumber: d.trackingNumber } : {}),
+    }),
     minutes: typeof d.lifetimeInMinutes === 'number' ? d.lifetimeInMinutes : 0,
   };
   const text = isHistoryType(e.type) ? w.historyEntry[e.type](args) : w.historyUnknown;

@@ -2,6 +2,7 @@ import type { Counts, Role } from './api';
 import type { View } from './context';
 import { t } from './i18n';
 import { ApprovalsView } from './views/approvals';
+import { ArrivalsView } from './views/arrivals';
 import { IntakeView } from './views/intake';
 import { OnboardingsView } from './views/onboardings';
 import { ReportsView } from './views/reports';
@@ -13,10 +14,7 @@ import { ToHandleView } from './views/to-handle';
  * A screen of the console, described once: its address, its tab, who sees it, the count its tab shows, how it
  * is built, and the record it opens under its address (`#/onboardings/<id>`). The navigation, the router and the
  * tabs' counts read this list and nothing else: a screen is added here.
- *
- * Planned (issue 21): « Mes arrivées » for managers (`audience: 'anyone'`: the only screen of a person with no
- * role), the Stock screen's accessories and « remettre » (hand over) actions, and an access-pass dialog on an
- * onboarding's record (`TimelineView`'s actions).
+ * « Mes arrivées » is everyone's (`audience: 'anyone'`): the only screen of a person with no role of the API.
  */
 export interface Screen {
   path: string;
@@ -72,6 +70,12 @@ export const SCREENS: readonly Screen[] = [
     audience: readers,
     make: () => new ReportsView(),
   },
+  {
+    path: 'arrivals',
+    label: () => t('navArrivals'),
+    audience: 'anyone',
+    make: () => new ArrivalsView(),
+  },
 ];
 
 /** The custom elements of the screens, defined once. */
@@ -84,6 +88,7 @@ export function defineScreens(): void {
     ['dsi-stock', StockView],
     ['dsi-intake', IntakeView],
     ['dsi-reports', ReportsView],
+    ['dsi-arrivals', ArrivalsView],
   ];
   for (const [name, element] of elements) if (!customElements.get(name)) customElements.define(name, element);
 }

@@ -1,4 +1,4 @@
-import type { Onboarding } from '../schemas/onboarding';
+import type { Onboarding, Step } from '../schemas/onboarding';
 import { addDays, atHourInParis, dayInParis } from './paris-time';
 
 /** The hour (Europe/Paris) a first day's Temporary Access Pass becomes usable: the start of a working day. */
@@ -9,7 +9,10 @@ export const ACCESS_PASS_HOUR = 7;
  * null: its licence is assigned (the agent signs in to Microsoft 365), and it is the day before its start date
  * (or `neededBy`) or later, in Europe/Paris.
  */
-export function accessPassRefusal(o: Onboarding, now: Date): string | null {
+export function accessPassRefusal(
+  o: Pick<Onboarding, 'id' | 'status' | 'startDate'> & { steps: { officeLicense: Pick<Step, 'status'> } },
+  now: Date,
+): string | null {
   if (!['provisioning', 'needs-attention', 'completed'].includes(o.status)) {
     return `onboarding ${o.id} is ${o.status}: no access pass is issued for it`;
   }

@@ -64,6 +64,8 @@ export interface ForecastEntry {
   displayName?: string;
   site?: string | null;
   kind?: OnboardingKind;
+  /** The accessories it waits for (kinds it does not hold yet), when it waits for some. */
+  accessoryKinds?: string[];
 }
 
 /** What is missing at one site: laptops the line waits for there, against what is available there. */
@@ -149,6 +151,7 @@ export function forecast(input: ForecastInput): Forecast {
       ...(w.displayName !== undefined ? { displayName: w.displayName } : {}),
       ...(w.site !== undefined ? { site: w.site } : {}),
       ...(w.kind !== undefined ? { kind: w.kind } : {}),
+      ...(w.accessoryKinds !== undefined && w.accessoryKinds.length > 0 ? { accessoryKinds: w.accessoryKinds } : {}),
     };
   });
   const needing = line.filter((w) => w.waitingFor.includes('laptop') && !w.holdsLaptop);

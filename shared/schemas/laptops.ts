@@ -36,6 +36,8 @@ export const laptopDocumentSchema = z.object({
   updatedAt: z.string(),
   /** When the laptop reached its holder (pickup or delivery); none while it waits to be handed over. */
   handedOverAt: z.string().optional(),
+  /** The holder's name as the line knew it when the laptop was reserved: whom the stock's manager hands it to. */
+  holderName: z.string().nullable().optional(),
 });
 
 /** An approved onboarding waiting for a laptop, with what orders it (read from the onboarding itself). */
@@ -89,7 +91,17 @@ export type LaptopRequest = z.infer<typeof laptopRequestSchema>;
 export type AddLaptopsBody = z.infer<typeof addLaptopsBodySchema>;
 
 export function toLaptopView(l: Laptop) {
-  return { serialNumber: l.serialNumber, model: l.model, site: l.site, status: l.status, onboardingId: l.onboardingId };
+  return {
+    serialNumber: l.serialNumber,
+    model: l.model,
+    site: l.site,
+    status: l.status,
+    onboardingId: l.onboardingId,
+    // Whom it is for and whether it reached them: what the stock's manager needs to hand it over.
+    userPrincipalName: l.userPrincipalName,
+    holderName: l.holderName ?? null,
+    handedOverAt: l.handedOverAt ?? null,
+  };
 }
 
 /** A laptop as the API serves it (the web console reads this type too). */

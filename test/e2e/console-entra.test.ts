@@ -287,9 +287,20 @@ describe('the console signing in with Entra ID (MSAL, authorization code with PK
     expect(seen.token?.get('grant_type')).toBe('authorization_code');
     expect(seen.token?.get('client_secret')).toBeNull();
     expect(seen.token?.get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
-    // The API took the token: the approvals screen, with the buttons of an approver.
+    // The API took the token: the first screen (« À traiter », read from the API), then the approvals with the
+    // buttons of an approver.
+    await page.waitForSelector('dsi-to-handle p.lead');
+    expect((await page.locator('nav a').allTextContents()).map((s) => s.replace(/\d+$/, ''))).toEqual([
+      'À traiter',
+      'Validations',
+      'Arrivées',
+      'Stock',
+      'Import',
+      'Rapports',
+      'Mes arrivées',
+    ]);
+    await page.click('nav a:has-text("Validations")');
     await page.waitForSelector('[data-action=approve-selected]');
-    expect(await page.locator('nav a').allTextContents()).toEqual(['Validations', 'Arrivées', 'Stock', 'Rapports']);
     // Nothing of the session outlives the tab: MSAL's cache is in sessionStorage.
     expect(await page.evaluate('Object.keys(localStorage).filter((k) => k.includes("msal")).length')).toBe(0);
     expect(errors).toEqual([]);
@@ -299,7 +310,7 @@ describe('the console signing in with Entra ID (MSAL, authorization code with PK
   it('when the access token is about to expire, then the page renews it with the refresh token; when Entra ID refuses that, one redirect signs the person in again and the page goes on', async () => {
     // Tokens of 2 minutes (under MSAL's 5-minute margin): each call renews the token silently.
     const { context, page, errors, seen } = await signIn(120);
-    await page.waitForSelector('table.approvals, h3.caption');
+    await page.waitForSelector('dsi-to-handle p.lead');
     expect(seen.authorizations).toBe(1);
     expect(seen.refreshes).toBeGreaterThanOrEqual(1);
 
@@ -308,7 +319,7 @@ describe('the console signing in with Entra ID (MSAL, authorization code with PK
     const refreshed = seen.refreshes;
     seen.refuseRefreshes = 1;
     seen.lifetime = 3599;
-    await page.click('nav a:has-text("Arrivées")');
+    await page.click('nav a:text-is("Arrivées")');
     const deadline = Date.now() + 20_000;
     while (seen.authorizations < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     // Back where they were: the screen they asked for, signed in.

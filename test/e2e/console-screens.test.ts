@@ -30,7 +30,7 @@ const COMBOS: [Lang, Screen][] = [
   ['en', DESKTOP],
   ['en', PHONE],
 ];
-const SCREENS = ['to-handle', 'approvals', 'onboardings', 'stock', 'intake', 'reports'] as const;
+const SCREENS = ['to-handle', 'approvals', 'onboardings', 'stock', 'intake', 'reports', 'arrivals'] as const;
 
 let h: ApiHost;
 let browser: Browser;

@@ -544,13 +544,16 @@ describe('the console, whatever the language', () => {
     await context.close();
   }, 180_000);
 
-  it('when a person holds no role of the API, then the page says so and offers to sign out, never a blank page', async () => {
+  it('when a person holds no role of the API, then « Mes arrivées » is their screen (none yet, and what to do), with the way to sign out, never a blank page', async () => {
     const { context, page } = await openConsole(browser, h.host.url, 'fr', DESKTOP);
     await page.click('[data-persona="rh@example.org"]');
     await page.uncheck('input[value="HrEvents.Send"]');
     await page.click('[data-action=sign-in]');
-    await page.waitForSelector('[role=alert]');
-    expect(await page.locator('[role=alert]').textContent()).toBe(fr.noRole);
+    await page.waitForSelector('[data-empty=arrivals]');
+    expect(await page.locator('[data-empty=arrivals]').textContent()).toBe(fr.arrivalsEmpty);
+    expect(await page.locator('nav a').allTextContents()).toEqual([fr.navArrivals]);
+    expect(await page.locator('main').textContent()).toContain(fr.arrivalsNoRole);
+    await expectClean(page);
     await page.click('[data-action=sign-out]');
     await page.waitForSelector('[data-persona]');
     await context.close();

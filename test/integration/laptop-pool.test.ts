@@ -161,6 +161,8 @@ describe("a laptop in its agent's hands", () => {
         }),
       ).toBe(true);
       const reserved = await pool.heldBy(o.id);
+      // Whom it is for, by name, as the line knew the agent: the stock's manager hands it to them.
+      expect(reserved?.holderName).toBe(o.displayName);
       expect(reserved && (await pool.markAssigned(o.id, reserved))).toBe(true);
     }
     expect(await pool.handOver('HAND-00000', a.id, '2026-12-02T09:00:00.000Z')).toBe(true);
@@ -174,11 +176,13 @@ describe("a laptop in its agent's hands", () => {
     expect(await pool.find('HAND-00000')).toMatchObject({ status: 'to-return', onboardingId: a.id });
     expect((await pool.release(b.id)).map((l) => l.serialNumber)).toEqual(['HAND-00001']);
     expect(await pool.find('HAND-00001')).toMatchObject({ status: 'available', onboardingId: null });
+    expect((await pool.find('HAND-00001'))?.holderName).toBeUndefined();
     // Back from the agent, it is in stock again, handed over to no one.
     expect(await pool.recordReturn('HAND-00000', 'ok')).toBe(true);
     const back = await pool.find('HAND-00000');
     expect(back).toMatchObject({ status: 'available', onboardingId: null });
     expect(back?.handedOverAt).toBeUndefined();
+    expect(back?.holderName).toBeUndefined();
   });
 
   it("when a device to hand back is another onboarding's, then it is left alone; unknown, it is recorded to return; asked again, nothing changes", async () => {

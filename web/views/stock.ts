@@ -1,4 +1,4 @@
-import { type Delivery, type Forecast, type Laptop, type LaptopStatus } from '../api';
+import { type AccessoryCount, type Delivery, type Forecast, type Laptop, type LaptopStatus } from '../api';
 import { act, type Ctx, View } from '../context';
 import { field, h, replace, type Child } from '../dom';
 import { date, fill, num, t, tn, today, words } from '../i18n';
@@ -43,10 +43,9 @@ export function parseLaptops(text: string, defaults: { model: string; site: stri
  * The stock as its manager reads it: laptops by status, what is missing for the line (« il manque 982 PC »)
  * and where, the line in the order it is served with names, sites, start dates, the forecast's day and who is
  * late, the deliveries the API lists (any stock manager withdraws one), leavers' laptops expected back (those
- * overdue said apart, not counted), and the forms: add laptops, record a return, announce a delivery.
- *
- * Planned (issue 21): accessories by kind and site beside the laptops, and « remettre » (hand over) on the
- * laptops assigned and not yet handed over.
+ * overdue said apart, not counted), the laptops to hand over (one click a laptop picked up, a tracking number for
+ * one sent, or a serial scanned), the accessories by kind and site, and the forms: add laptops or accessories,
+ * record a return, announce a delivery.
  */
 export class StockView extends View {
   private status: LaptopStatus = 'available';
@@ -58,10 +57,14 @@ export class StockView extends View {
   protected async load(): Promise<void> {
     const canList = this.ctx.can('Inventory.Manage', 'Onboarding.Read', 'Onboarding.Approve');
     const canManage = this.ctx.can('Inventory.Manage');
-    const [counts, forecast, deliveries] = await Promise.all([
+    const [counts, forecast, deliveries, toHandOver, accessories] = await Promise.all([
       this.ctx.api.get<{ byStatus: Record<LaptopStatus, number> }>('laptops/counts'),
       this.ctx.api.get<Forecast>('forecast'),
       this.ctx.api.get<{ items: Delivery[] }>('laptops/deliveries'),
+      canList
+        ? this.ctx.api.all<Laptop>('laptops', { status: 'assigned', handedOver: 'false' }, 1000)
+        : Promise.resolve([]),
+      this.ctx.api.get<{ items: AccessoryCount[] }>('stock/accessories'),
     ]);
     const list = h('div');
     replace(
@@ -80,7 +83,9 @@ export class StockView extends View {
         ),
       ),
       this.shortfall(forecast),
+      this.handover(toHandOver, canManage),
       this.line(forecast),
+      this.accessories(accessories.items, forecast, canManage),
       h('div', { class: 'two-col' }, this.deliveries(deliveries.items, canManage), this.returns(forecast)),
       canManage && this.forms(),
       canList && this.listView(list),
@@ -159,6 +164,172 @@ export class StockView extends View {
             'data waiting',
             { hideCaption: true, rowAttrs: (i) => ({ 'data-onboarding': laptops[i]?.onboardingId ?? '' }) },
           ),
+    );
+  }
+
+  /** The laptops assigned and not yet in their agent's hands, each handed over from its row. */
+  private handover(laptops: Laptop[], canManage: boolean): HTMLElement {
+    const w = words();
+    const name = (l: Laptop) => l.holderName ?? l.userPrincipalName ?? '';
+    const rows = laptops.map((l) => {
+      const cells: Child[] = [
+        [data(name(l)), l.holderName && h('small', { class: 'sub', translate: 'no' }, l.userPrincipalName ?? '')],
+        data(l.serialNumber),
+        data(l.model),
+        l.site ? data(l.site) : w.siteNone,
+      ];
+      if (canManage) {
+        const pickup = h(
+          'button',
+          { type: 'button', class: 'primary small', 'data-action': 'hand-over', 'data-serial': l.serialNumber },
+          t('handOverPickup'),
+        );
+        pickup.setAttribute('aria-label', fill(w.handOverPickupLabel, { serial: l.serialNumber, name: name(l) }));
+        pickup.addEventListener(
+          'click',
+          () => void act(this.ctx, pickup, () => this.handOver(l.serialNumber, name(l), { method: 'pickup' })),
+        );
+        const send = h(
+          'button',
+          { type: 'button', class: 'small', 'data-action': 'send', 'data-serial': l.serialNumber },
+          t('handOverSend'),
+        );
+        send.setAttribute('aria-label', fill(w.handOverSendLabel, { serial: l.serialNumber, name: name(l) }));
+        send.addEventListener(
+          'click',
+          () =>
+            void act(this.ctx, send, async () => {
+              const tracking = await confirmDialog({
+                title: fill(w.sendTitle, { serial: l.serialNumber, name: name(l) }),
+                body: t('sendBody'),
+                confirm: t('sendConfirm'),
+                reason: { label: t('trackingNumber'), required: false, missing: '' },
+              });
+              if (tracking === null) return;
+              await this.handOver(l.serialNumber, name(l), {
+                method: 'delivery',
+                ...(tracking ? { trackingNumber: tracking.slice(0, 64) } : {}),
+              });
+            }),
+        );
+        cells.push(h('div', { class: 'buttons' }, pickup, send));
+      }
+      return cells;
+    });
+    return h(
+      'section',
+      { 'data-section': 'handover' },
+      h('h2', {}, t('handoverTitle'), h('span', { class: 'count' }, num(laptops.length))),
+      canManage && h('p', { class: 'hint' }, t('handoverIntro')),
+      canManage && this.handoverBySerial(),
+      laptops.length === 0
+        ? h('p', { class: 'empty' }, t('handoverEmpty'))
+        : table(
+            t('handoverTitle'),
+            [t('holder'), t('serial'), t('model'), t('site'), ...(canManage ? [t('actions')] : [])],
+            rows,
+            'data to-hand-over',
+            { hideCaption: true, rowAttrs: (i) => ({ 'data-serial': laptops[i]?.serialNumber ?? '' }) },
+          ),
+    );
+  }
+
+  /** A serial scanned or typed: a scanner types the label and Enter, which records the handover. */
+  private handoverBySerial(): HTMLElement {
+    const serial = h('input', {
+      name: 'handoverSerial',
+      type: 'text',
+      required: true,
+      autocomplete: 'off',
+      translate: 'no',
+      pattern: '[A-Za-z0-9._\\-]{1,64}',
+    });
+    const method = select('method', ['pickup', 'delivery'], (v) =>
+      v === 'pickup' ? t('handoverPickup') : t('handoverDelivery'),
+    );
+    const tracking = h('input', { name: 'trackingNumber', type: 'text', maxlength: 64, translate: 'no' });
+    const submit = h('button', { type: 'submit', class: 'primary', 'data-action': 'hand-over-serial' }, t('record'));
+    const form = h(
+      'form',
+      { class: 'inline-form', 'data-form': 'hand-over' },
+      field(t('serial'), serial, t('handoverBySerialHint')),
+      field(t('handoverMethod'), method),
+      field(`${t('trackingNumber')} (${t('optional')})`, tracking),
+      h('div', { class: 'buttons' }, submit),
+    );
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void act(this.ctx, submit, async () => {
+        const sn = serial.value.trim();
+        await this.handOver(sn, '', {
+          method: method.value === 'delivery' ? 'delivery' : 'pickup',
+          ...(method.value === 'delivery' && tracking.value.trim() ? { trackingNumber: tracking.value.trim() } : {}),
+        });
+      });
+    });
+    return h('details', { class: 'card', open: true }, h('summary', {}, t('handoverBySerial')), form);
+  }
+
+  private async handOver(
+    serial: string,
+    name: string,
+    body: { method: 'pickup' | 'delivery'; trackingNumber?: string },
+  ): Promise<void> {
+    const laptop = await this.ctx.api.json<Laptop>('POST', `laptops/${encodeURIComponent(serial)}/handover`, {
+      json: body,
+    });
+    await this.refresh();
+    this.ctx.say(
+      fill(words().handedOver, {
+        serial: laptop.serialNumber,
+        name: name || laptop.holderName || laptop.userPrincipalName || '',
+      }),
+    );
+    // The next scan goes straight into the serial field.
+    this.querySelector<HTMLInputElement>('input[name=handoverSerial]')?.focus();
+  }
+
+  /** Accessories by kind and site, what the line waits for, and (for the stock's manager) the form to add some. */
+  private accessories(items: AccessoryCount[], f: Forecast, canManage: boolean): HTMLElement {
+    const w = words();
+    const waiting = f.waiting.filter((e) => e.waitingFor.includes('accessories'));
+    const kinds = [...new Set(waiting.flatMap((e) => e.accessoryKinds ?? []))].map(accessoryName);
+    return h(
+      'section',
+      { 'data-section': 'accessories' },
+      h('h2', {}, t('accessoriesTitle')),
+      h('p', { class: 'hint' }, t('accessoriesIntro')),
+      waiting.length > 0 &&
+        h(
+          'p',
+          { class: 'warn', 'data-accessories-waiting': String(waiting.length) },
+          tn('accessoriesWaiting', waiting.length, { kinds: kinds.join(', ') }),
+        ),
+      items.length === 0
+        ? h('p', { class: 'empty' }, t('accessoriesEmpty'))
+        : table(
+            t('accessoriesTitle'),
+            [
+              t('accessoryKind'),
+              t('site'),
+              { label: t('accessoriesAvailable'), numeric: true },
+              { label: t('accessoriesReserved'), numeric: true },
+              { label: t('accessoriesGiven'), numeric: true },
+            ],
+            items.map((a) => [
+              accessoryName(a.kind),
+              a.site ? data(a.site) : w.dsiStock,
+              h('strong', {}, num(a.available)),
+              num(a.reserved),
+              num(a.given),
+            ]),
+            'data accessories',
+            {
+              hideCaption: true,
+              rowAttrs: (i) => ({ 'data-kind': items[i]?.kind ?? '', 'data-site': items[i]?.site ?? '' }),
+            },
+          ),
+      canManage && accessoriesForm(this.ctx, () => this.refresh()),
     );
   }
 
@@ -339,6 +510,42 @@ function returnForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
         json: { condition: condition.value, ...(comment.value.trim() ? { comment: comment.value.trim() } : {}) },
       });
       return t('returned', { serial: sn, status: words().laptopStatus[laptop.status] });
+    },
+  });
+}
+
+/** An accessory's kind in the page's words (a kind the console does not know is shown as the API has it). */
+function accessoryName(kind: string): string {
+  return words().accessoryName[kind] ?? kind;
+}
+
+const KNOWN_ACCESSORIES = ['headset', 'webcam', 'dock', 'monitor', 'keyboard', 'mouse'];
+
+function accessoriesForm(ctx: Ctx, done: () => Promise<void>): HTMLElement {
+  const kind = select('kind', KNOWN_ACCESSORIES, accessoryName);
+  const count = h('input', { name: 'accessoryCount', type: 'number', min: 1, max: 10000, required: true, value: 10 });
+  const site = h('input', { name: 'accessorySite', type: 'text' });
+  return stockForm(ctx, done, {
+    title: t('addAccessories'),
+    action: 'add-accessories',
+    label: t('add'),
+    fields: [
+      field(t('accessoryKind'), kind),
+      field(t('count'), count),
+      field(`${t('site')} (${t('optional')})`, site, t('dsiStock')),
+    ],
+    async run() {
+      const body = {
+        kind: kind.value,
+        count: Number(count.value),
+        ...(site.value.trim() ? { site: site.value.trim() } : {}),
+      };
+      const r = await ctx.api.json<AccessoryCount>('POST', 'stock/accessories', { json: body });
+      return fill(words().accessoriesAdded, {
+        kind: accessoryName(r.kind),
+        site: r.site ?? words().dsiStock,
+        available: r.available,
+      });
     },
   });
 }

@@ -13,6 +13,7 @@ import {
 import { field, h, replace, type Child } from '../dom';
 import { date, dateTime, fill, t, time, tn, words } from '../i18n';
 import { confirmDialog, data, kindBadge, priorityBadge, select, statusBadge, table } from '../widgets';
+import { accessPassAction } from './access-pass';
 import { correctUpnForm } from './to-handle';
 
 /** Where a priority still matters: an onboarding under way (the API answers 409 for any other, a leaver too). */
@@ -275,6 +276,8 @@ export class TimelineView extends View {
       );
       bar.append(b);
     }
+    const pass = accessPassAction(this.ctx, o);
+    if (pass) bar.append(pass);
     const lacksAccount = STEP_NAMES.some(
       (s) =>
         (o.steps[s].waitingOn === 'account' && o.steps[s].status === 'waiting') ||

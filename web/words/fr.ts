@@ -49,6 +49,8 @@ export type KnownProblem =
   | 'ONBOARDING.UNDO_TOO_LATE'
   | 'LAPTOP.NOT_FOUND'
   | 'LAPTOP.NOT_RETURNABLE'
+  | 'LAPTOP.NOT_HANDABLE'
+  | 'TENANT_REFUSED'
   | 'DELIVERY.NOT_FOUND'
   | 'PERSON_REQUIRED'
   | 'BUSY'
@@ -165,6 +167,7 @@ export const fr = {
   navStock: 'Stock',
   navIntake: 'Import',
   navReports: 'Rapports',
+  navArrivals: 'Mes arrivées',
   countInTab: '{n} à voir',
   refresh: 'Actualiser',
   loading: 'Chargement…',
@@ -394,6 +397,81 @@ export const fr = {
   laptops: 'Portables',
   onboarding: 'Attribué à',
   optional: 'facultatif',
+  // handing over
+  handoverTitle: 'Portables à remettre',
+  handoverIntro:
+    'Attribués à un agent et pas encore entre ses mains. « Remis sur site » enregistre un retrait ; « Envoyé » demande le n° de suivi.',
+  handoverEmpty: 'Tous les portables attribués ont été remis.',
+  holder: 'Pour',
+  handOverPickup: 'Remis sur site',
+  handOverSend: 'Envoyé…',
+  handOverPickupLabel: 'Remis sur site : {serial} à {name}',
+  handOverSendLabel: 'Envoyé : {serial} à {name}',
+  handedOver: 'Portable {serial} remis à {name}.',
+  sendTitle: 'Envoi du portable {serial} à {name}',
+  sendBody: 'Le numéro de suivi du transporteur (facultatif) reste dans l’historique de l’agent.',
+  sendConfirm: 'Enregistrer l’envoi',
+  handoverBySerial: 'Remise par numéro de série',
+  handoverBySerialHint: 'Scannez l’étiquette ou tapez le numéro : Entrée enregistre la remise.',
+  handoverMethod: 'Mode de remise',
+  trackingNumber: 'N° de suivi (envoi)',
+  // accessories
+  accessoriesTitle: 'Accessoires',
+  accessoriesIntro: 'Comptés par type et par site, servis dans l’ordre de la file (PCA d’abord).',
+  accessoriesEmpty: 'Aucun accessoire en stock.',
+  accessoryKind: 'Type',
+  accessoriesAvailable: 'Disponibles',
+  accessoriesReserved: 'Réservés',
+  accessoriesGiven: 'Remis',
+  accessoriesWaiting: {
+    one: '{n} agent attend un accessoire : {kinds}.',
+    other: '{n} agents attendent un accessoire : {kinds}.',
+  },
+  addAccessories: 'Ajouter des accessoires',
+  accessoriesAdded: 'Stock de {kind} ({site}) : {available} disponible(s).',
+  dsiStock: 'stock de la DSI',
+  accessoryName: {
+    headset: 'casque',
+    webcam: 'webcam',
+    dock: 'station d’accueil',
+    monitor: 'écran',
+    keyboard: 'clavier',
+    mouse: 'souris',
+  } as Record<string, string>,
+  // access pass
+  accessPassIssue: 'Délivrer un passe d’accès temporaire',
+  accessPassFrom: 'Passe d’accès temporaire : possible à partir du {day}.',
+  accessPassConfirmTitle: 'Délivrer un passe d’accès temporaire à {name} ?',
+  accessPassConfirmBody:
+    'Le code ne s’affichera qu’une fois, à vous seul : il n’est gardé nulle part. S’il en existe déjà un, il sera remplacé.',
+  accessPassTitle: 'Passe d’accès temporaire de {name}',
+  accessPassOnce: 'Affiché une seule fois : notez-le ou copiez-le maintenant.',
+  copyCode: 'Copier le code',
+  copied: 'Code copié.',
+  copyFailed: 'La copie n’a pas fonctionné : recopiez le code à la main.',
+  accessPassValidity: 'Utilisable une seule fois, du {from} au {to}.',
+  accessPassStartsIn: 'Utilisable dans {d}.',
+  accessPassEndsIn: 'Expire dans {d}.',
+  accessPassExpired: 'Expiré : délivrez-en un nouveau.',
+  accessPassTell: 'À dire à l’agent',
+  accessPassHowTo: 'Connectez-vous avec votre adresse {upn} et ce code, puis enregistrez Microsoft Authenticator.',
+  accessPassClose: 'J’ai transmis le code, fermer',
+  accessPassIssued: 'Passe d’accès délivré à {name}. Il n’est plus affiché.',
+  durationHM: '{h} h {m} min',
+  durationM: '{m} min',
+  // managers
+  arrivalsTitle: 'Mes arrivées',
+  arrivalsIntro: 'Les agents dont vous êtes le ou la responsable : où en est leur équipement.',
+  arrivalsEmpty:
+    'Aucune arrivée ne vous est rattachée. Si vous attendez quelqu’un, demandez aux RH de vous indiquer comme responsable.',
+  arrivalsOpen: 'En cours',
+  arrivalsDone: 'Terminées',
+  arrivalsNoRole: 'Votre compte n’a pas d’autre rôle dans cette console : c’est le seul écran qui vous concerne.',
+  arrivalStartsOn: 'Arrive le {day}',
+  arrivalNeededOn: 'Équipement souhaité le {day}',
+  arrivalExpectedBy: 'équipé d’ici le {day}',
+  arrivalHandedOver: 'Portable remis le {when} ({how}).',
+  arrivalLaptopReady: 'Portable prêt : la DSI le lui remettra.',
   // intake
   intakeTitle: 'Importer un fichier',
   intakeHint:
@@ -545,6 +623,8 @@ export const fr = {
     'ONBOARDING.UNDO_TOO_LATE': 'Trop tard pour annuler : le délai est passé ou une étape a déjà commencé.',
     'LAPTOP.NOT_FOUND': 'Ce numéro de série n’est pas dans le stock.',
     'LAPTOP.NOT_RETURNABLE': 'Ce portable n’est pas attendu en retour (ni à rendre, ni en réparation).',
+    'LAPTOP.NOT_HANDABLE': 'Ce portable a déjà été remis, ou il n’est attribué à personne : actualisez.',
+    TENANT_REFUSED: 'Microsoft 365 a refusé la demande : le détail technique dit pourquoi.',
     'DELIVERY.NOT_FOUND': 'Cette livraison n’est plus annoncée.',
     PERSON_REQUIRED: 'Cette action doit être faite par une personne, pas par une application.',
     BUSY: 'Le service est très sollicité : réessayez dans un instant.',

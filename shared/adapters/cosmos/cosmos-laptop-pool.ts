@@ -39,11 +39,16 @@ function backInStock(l: StoredLaptop): PatchOperation[] {
     { op: 'set', path: '/status', value: 'available' },
     { op: 'set', path: '/onboardingId', value: null },
     { op: 'set', path: '/userPrincipalName', value: null },
+    ...noHolderName(l),
     ...(l.traceparent !== undefined ? [{ op: 'remove' as const, path: '/traceparent' }] : []),
     ...(l.priority !== undefined ? [{ op: 'remove' as const, path: '/priority' }] : []),
     ...notHandedOver(l),
   ];
 }
+
+/** A laptop that leaves its holder carries their name no longer. */
+const noHolderName = (l: StoredLaptop): PatchOperation[] =>
+  l.holderName !== undefined ? [{ op: 'remove', path: '/holderName' }] : [];
 
 /** A laptop that leaves its holder is no longer handed over to anyone. */
 const notHandedOver = (l: StoredLaptop): PatchOperation[] =>
@@ -54,6 +59,7 @@ const outForRepair = (l: StoredLaptop): PatchOperation[] => [
   { op: 'set', path: '/status', value: 'repair' },
   { op: 'set', path: '/onboardingId', value: null },
   { op: 'set', path: '/userPrincipalName', value: null },
+  ...noHolderName(l),
   ...notHandedOver(l),
 ];
 
@@ -302,6 +308,7 @@ export class CosmosLaptopPool implements LaptopPool {
       { op: 'set', path: '/status', value: 'reserved' },
       { op: 'set', path: '/onboardingId', value: request.onboardingId },
       { op: 'set', path: '/userPrincipalName', value: request.userPrincipalName },
+      { op: 'set', path: '/holderName', value: request.displayName ?? null },
       { op: 'set', path: '/priority', value: request.priority },
       ...(request.traceparent ? [{ op: 'set' as const, path: '/traceparent', value: request.traceparent }] : []),
     ]);
