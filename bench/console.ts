@@ -108,7 +108,20 @@ export async function consoleBench() {
       if (res.status !== 200) throw new Error(`decisions: ${res.status}`);
     }
     await hire(host.url, hr, WAITING, { laptop: false, vpn: false, officeLicense: false });
-    await host.whenIdle(300_000);
+    // The line keeps the bus busy (each waiting step is looked at again): ready once the counts say so.
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const [counts, forecast] = await Promise.all(
+        ['onboardings/counts', 'forecast'].map(async (route) => {
+          const res = await fetch(`${host.url}/api/${route}`, { headers: { authorization: `Bearer ${chef}` } });
+          return res.json() as Promise<{ byStatus?: Record<string, number>; waiting?: unknown[] }>;
+        }),
+      );
+      if ((counts?.byStatus?.['awaiting-approval'] ?? 0) >= WAITING && (forecast?.waiting?.length ?? 0) >= IN_LINE)
+        break;
+      if (Date.now() > deadline) throw new Error('the waiting list and the line were not there after 300 s');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
 
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'fr-FR' });
     const page = await context.newPage();
