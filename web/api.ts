@@ -10,11 +10,13 @@ import type { LaptopView as Laptop } from '../shared/schemas/laptops';
 import type { Role } from '../shared/domain/roles';
 import type { AttentionReason } from '../shared/ports/onboarding-store';
 import type { ManagerView as Arrival } from '../shared/app/onboarding/arrivals';
+import type { OnboardingCounts as Counts } from '../shared/app/onboarding/to-handle';
 import type { AccessoryCount } from '../shared/schemas/accessories';
 import type { IssuedAccessPass } from '../shared/ports/access-passes';
 
 export type {
   AccessoryCount,
+  Counts,
   Arrival,
   AttentionReason,
   IssuedAccessPass,
@@ -38,12 +40,6 @@ export interface ListPage {
   total: number;
 }
 
-/** `GET /api/onboardings/counts`. */
-export interface Counts {
-  byStatus: Record<OnboardingStatus, number>;
-  toHandle: number;
-  byDepartment?: Record<string, number>;
-}
 
 /** `GET /api/onboardings/to-handle`. */
 export interface ToHandle {

@@ -3,6 +3,7 @@ import { objectIdFor } from '../../local/dev-issuer';
 import type { Actor } from '../../shared/domain/actor';
 import { decide, startOnboarding } from '../../shared/domain/decide';
 import { employeeHiredSchema, type EmployeeHired } from '../../shared/schemas/hr-events';
+import type { AccessoryRequest } from '../../shared/schemas/accessories';
 import type { Onboarding, StepName, StepStatus } from '../../shared/schemas/onboarding';
 
 let counter = 0;
@@ -85,3 +86,17 @@ export const HIRE_STEPS = ['laptop', 'vpn', 'officeLicense'] as const;
 export function hireSteps<S>(o: { steps: Record<(typeof HIRE_STEPS)[number], S> }): S[] {
   return HIRE_STEPS.map((name) => o.steps[name]);
 }
+
+/** An onboarding waiting for accessories as the store's line answers it (`id` like `E1.1`), a headset by default. */
+export const accessoryRequest = (id: string, o: Partial<AccessoryRequest> = {}): AccessoryRequest => ({
+  onboardingId: id,
+  employeeId: id.split('.')[0] ?? id,
+  priority: 'standard',
+  startDate: '2027-01-04',
+  site: null,
+  userPrincipalName: `${id}@example.org`,
+  approvedAt: '2026-12-01T09:00:00.000Z',
+  attempt: 1,
+  kinds: ['headset'],
+  ...o,
+});

@@ -1,9 +1,8 @@
 import { planAccessories, type AccessoryShelf } from '../../shared/domain/accessory-allocation';
 import { decide, type OnboardingEvent } from '../../shared/domain/decide';
 import { forecast } from '../../shared/domain/forecast';
-import type { AccessoryRequest } from '../../shared/schemas/accessories';
 import type { Onboarding } from '../../shared/schemas/onboarding';
-import { approvedOnboarding, buildOnboarding } from '../support/factories';
+import { accessoryRequest, approvedOnboarding, buildOnboarding } from '../support/factories';
 
 // Accessories (contract: "Accessories"): the pass's plan in the order of the line, the step's life with the
 // onboarding's (a cancellation puts back, a leaver's come back with the laptop or, with none, at the end of
@@ -12,18 +11,7 @@ import { approvedOnboarding, buildOnboarding } from '../support/factories';
 const T0 = '2027-03-01T09:00:00.000Z';
 const AFTER = '2027-03-13T00:00:01.000Z';
 
-const request = (id: string, o: Partial<AccessoryRequest> = {}): AccessoryRequest => ({
-  onboardingId: id,
-  employeeId: id.split('.')[0] ?? id,
-  priority: 'standard',
-  startDate: '2027-01-04',
-  site: null,
-  userPrincipalName: `${id}@example.org`,
-  approvedAt: '2026-12-01T09:00:00.000Z',
-  attempt: 1,
-  kinds: ['headset'],
-  ...o,
-});
+const request = accessoryRequest;
 const shelf = (kind: string, site: string | null, available: number, holders: string[] = []): AccessoryShelf => ({
   id: `accessory:${kind}:${site ?? ''}`,
   kind,

@@ -6,25 +6,14 @@ import type { OutgoingMessage } from '../../shared/ports/message-bus';
 import type { OnboardingStore } from '../../shared/ports/onboarding-store';
 import type { AccessoryRequest } from '../../shared/schemas/accessories';
 import type { Onboarding } from '../../shared/schemas/onboarding';
-import { approvedOnboarding, buildOnboarding } from '../support/factories';
+import { accessoryRequest, approvedOnboarding, buildOnboarding } from '../support/factories';
 
 // The accessories' stock, its pass and the accessories step (contract: "Accessories"), over a counted stock
 // and a line in memory (the Cosmos stock and its conditional writes are tested on the embedded endpoint).
 
 const NOW = new Date('2026-12-01T10:00:30.000Z');
 
-const request = (id: string, o: Partial<AccessoryRequest> = {}): AccessoryRequest => ({
-  onboardingId: id,
-  employeeId: id.split('.')[0] ?? id,
-  priority: 'standard',
-  startDate: '2027-01-04',
-  site: null,
-  userPrincipalName: `${id}@example.org`,
-  approvedAt: '2026-12-01T09:00:00.000Z',
-  attempt: 1,
-  kinds: ['headset'],
-  ...o,
-});
+const request = accessoryRequest;
 const entry = (kind: string, site: string | null, available: number, holders: string[] = []): AccessoryStockEntry => ({
   id: `accessory:${kind}:${site ?? ''}`,
   kind,

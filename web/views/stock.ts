@@ -179,39 +179,33 @@ export class StockView extends View {
         l.site ? data(l.site) : w.siteNone,
       ];
       if (canManage) {
-        const pickup = h(
-          'button',
-          { type: 'button', class: 'primary small', 'data-action': 'hand-over', 'data-serial': l.serialNumber },
-          t('handOverPickup'),
+        const who = { serial: l.serialNumber, name: name(l) };
+        const button = (action: string, label: string, aria: string, run: () => Promise<void>) => {
+          const b = h(
+            'button',
+            { type: 'button', class: action === 'hand-over' ? 'primary small' : 'small', 'data-action': action },
+            label,
+          );
+          b.setAttribute('aria-label', fill(aria, who));
+          b.addEventListener('click', () => void act(this.ctx, b, run));
+          return b;
+        };
+        const pickup = button('hand-over', t('handOverPickup'), w.handOverPickupLabel, () =>
+          this.handOver(l.serialNumber, name(l), { method: 'pickup' }),
         );
-        pickup.setAttribute('aria-label', fill(w.handOverPickupLabel, { serial: l.serialNumber, name: name(l) }));
-        pickup.addEventListener(
-          'click',
-          () => void act(this.ctx, pickup, () => this.handOver(l.serialNumber, name(l), { method: 'pickup' })),
-        );
-        const send = h(
-          'button',
-          { type: 'button', class: 'small', 'data-action': 'send', 'data-serial': l.serialNumber },
-          t('handOverSend'),
-        );
-        send.setAttribute('aria-label', fill(w.handOverSendLabel, { serial: l.serialNumber, name: name(l) }));
-        send.addEventListener(
-          'click',
-          () =>
-            void act(this.ctx, send, async () => {
-              const tracking = await confirmDialog({
-                title: fill(w.sendTitle, { serial: l.serialNumber, name: name(l) }),
-                body: t('sendBody'),
-                confirm: t('sendConfirm'),
-                reason: { label: t('trackingNumber'), required: false, missing: '' },
-              });
-              if (tracking === null) return;
-              await this.handOver(l.serialNumber, name(l), {
-                method: 'delivery',
-                ...(tracking ? { trackingNumber: tracking.slice(0, 64) } : {}),
-              });
-            }),
-        );
+        const send = button('send', t('handOverSend'), w.handOverSendLabel, async () => {
+          const tracking = await confirmDialog({
+            title: fill(w.sendTitle, who),
+            body: t('sendBody'),
+            confirm: t('sendConfirm'),
+            reason: { label: t('trackingNumber'), required: false, missing: '' },
+          });
+          if (tracking === null) return;
+          await this.handOver(l.serialNumber, name(l), {
+            method: 'delivery',
+            ...(tracking ? { trackingNumber: tracking.slice(0, 64) } : {}),
+          });
+        });
         cells.push(h('div', { class: 'buttons' }, pickup, send));
       }
       return cells;

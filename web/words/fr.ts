@@ -545,16 +545,7 @@ export const fr = {
   priorityName: FR.priority,
   decisionName: { approve: 'Validée', reject: 'Refusée' },
   actorName: { hr: 'RH (système RH)', system: 'le service', app: 'application {name}' },
-  stepSentence: {
-    pending: 'à faire',
-    'in-progress': 'en cours',
-    waiting: 'en attente',
-    done: 'fait',
-    failed: 'en échec',
-    skipped: 'sans objet',
-    reverted: 'retiré',
-    returning: 'à rendre à la DSI',
-  },
+  stepSentence: { ...FR.stepStatus, returning: 'à rendre à la DSI' },
   waitingSentence: {
     account: 'compte introuvable dans l’annuaire',
     laptop: 'dans la file pour un portable',
