@@ -30,6 +30,17 @@ describe('a Temporary Access Pass', () => {
     expect(accessPassRefusal(awaiting, new Date('2027-03-29T08:00:00.000Z'))).toMatch(/is awaiting-approval/);
   });
 
+  it('when the onboarding is completed or needs attention with its licence done, then it may be asked; cancelled or left, not', () => {
+    const o = withLicence();
+    const at = new Date('2027-03-29T08:00:00.000Z');
+    for (const status of ['provisioning', 'needs-attention', 'completed'] as const) {
+      expect(accessPassRefusal({ ...o, status }, at)).toBeNull();
+    }
+    for (const status of ['cancelled', 'rejected', 'leaving', 'left'] as const) {
+      expect(accessPassRefusal({ ...o, status }, at)).toMatch(new RegExp(`is ${status}: no access pass`));
+    }
+  });
+
   it('when asked ahead, then it is usable from 07:00 in Paris on the first day (summer time that day); asked later, from now', () => {
     expect(accessPassStart(START, new Date('2027-03-28T10:00:00.000Z')).toISOString()).toBe('2027-03-29T05:00:00.000Z');
     expect(accessPassStart('2027-01-04', new Date('2027-01-03T10:00:00.000Z')).toISOString()).toBe(

@@ -50,6 +50,27 @@ describe('the accessory pass, planned', () => {
     });
   });
 
+  it("when the agent's site has none, then the DSI's own comes before a site with more; among other sites the one with most, then by name", () => {
+    const dsiFirst = planAccessories(
+      [request('A.1', { site: 'Chartres', kinds: ['webcam'] })],
+      [shelf('webcam', 'Tours', 5), shelf('webcam', null, 1)],
+    );
+    expect(Object.fromEntries(dsiFirst)).toEqual({ 'accessory:webcam:': ['A.1'] });
+    const most = planAccessories(
+      [request('A.1', { site: 'Chartres', kinds: ['webcam'] })],
+      [shelf('webcam', 'Blois', 2), shelf('webcam', 'Tours', 3)],
+    );
+    expect(Object.fromEntries(most)).toEqual({ 'accessory:webcam:Tours': ['A.1'] });
+    const byName = planAccessories(
+      [request('A.1', { site: null, kinds: ['webcam'] }), request('B.1', { site: null, kinds: ['webcam'] })],
+      [shelf('webcam', 'Tours', 1), shelf('webcam', 'Blois', 1)],
+    );
+    expect(Object.fromEntries(byName)).toEqual({
+      'accessory:webcam:Blois': ['A.1'],
+      'accessory:webcam:Tours': ['B.1'],
+    });
+  });
+
   it('when a kind is out, then the others are still set aside; a kind already held is not taken twice', () => {
     const plan = planAccessories(
       [request('A.1', { kinds: ['headset', 'webcam', 'dock'] })],

@@ -196,6 +196,153 @@ describe('the forecast', () => {
   });
 });
 
+describe('the line as people read it (issue 19, 21)', () => {
+  it('when entries carry who and where, then each says its name, site, kind and missing accessories, and only those it has', () => {
+    const f = forecast(
+      input({
+        laptopsAvailable: 1,
+        accessoriesAvailable: { headset: 1 },
+        waiting: [
+          waiting('a', { displayName: 'Hélène Lefèvre', site: 'Tours', kind: 'equipment' }),
+          waiting('b', { waitingFor: ['accessories'], accessoryKinds: ['headset', 'webcam'], site: null }),
+          waiting('c', { waitingFor: ['accessories'], accessoryKinds: [] }),
+        ],
+      }),
+    );
+    expect(f.waiting.map(({ position: _p, ...e }) => e)).toEqual([
+      {
+        onboardingId: 'a',
+        priority: 'standard',
+        startDate: '2027-02-01',
+        waitingFor: ['laptop'],
+        expectedBy: TODAY,
+        late: false,
+        displayName: 'Hélène Lefèvre',
+        site: 'Tours',
+        kind: 'equipment',
+      },
+      // The headset today, the webcam not before some come in: nothing expected, late.
+      {
+        onboardingId: 'b',
+        priority: 'standard',
+        startDate: '2027-02-01',
+        waitingFor: ['accessories'],
+        expectedBy: null,
+        late: true,
+        site: null,
+        accessoryKinds: ['headset', 'webcam'],
+      },
+      // No kind left to wait for: equipped today, and no empty list said.
+      {
+        onboardingId: 'c',
+        priority: 'standard',
+        startDate: '2027-02-01',
+        waitingFor: ['accessories'],
+        expectedBy: TODAY,
+        late: false,
+      },
+    ]);
+  });
+
+  it('when a kind of accessory is in stock, then one goes to each in line until none is left, the next waits', () => {
+    const f = forecast(
+      input({
+        accessoriesAvailable: { headset: 2, webcam: -1 },
+        waiting: ['a', 'b', 'c'].map((id) => waiting(id, { waitingFor: ['accessories'], accessoryKinds: ['headset'] })),
+      }),
+    );
+    expect(f.waiting.map((e) => [e.onboardingId, e.expectedBy])).toEqual([
+      ['a', TODAY],
+      ['b', TODAY],
+      ['c', null],
+    ]);
+    // A negative count is none: the webcam's line waits.
+    const cams = forecast(
+      input({
+        accessoriesAvailable: { webcam: -1 },
+        waiting: [waiting('d', { waitingFor: ['accessories'], accessoryKinds: ['webcam'] })],
+      }),
+    );
+    expect(cams.waiting[0]?.expectedBy).toBeNull();
+  });
+
+  it('when an agent needs two things, then it is equipped by the later of their days; on its start date it is not late, a day after it is', () => {
+    const f = forecast(
+      input({
+        laptopsExpected: [{ on: '2027-01-20', count: 1 }],
+        seatsFree: 2,
+        waiting: [
+          waiting('a', { waitingFor: ['officeLicense', 'laptop'], startDate: '2027-01-20' }),
+          waiting('b', { waitingFor: ['officeLicense'], startDate: TODAY }),
+        ],
+      }),
+    );
+    // b first (the earlier start date): its seat today, on its day; a's seat today and its laptop on the 20th.
+    expect(f.waiting.map((e) => [e.onboardingId, e.expectedBy, e.late])).toEqual([
+      ['b', TODAY, false],
+      ['a', '2027-01-20', false],
+    ]);
+    const dayLate = forecast(
+      input({
+        laptopsExpected: [{ on: '2027-01-21', count: 1 }],
+        waiting: [waiting('a', { startDate: '2027-01-20' })],
+      }),
+    );
+    expect(dayLate.waiting[0]).toMatchObject({ expectedBy: '2027-01-21', late: true });
+  });
+
+  it('when deliveries are announced for a past day, for today or with no laptop, then past days count as today, an empty one not at all, and the last day of the list still serves', () => {
+    const f = forecast(
+      input({
+        laptopsExpected: [
+          { on: '2027-01-02', count: 1 },
+          { on: TODAY, count: 1 },
+          { on: '2027-01-12', count: 0 },
+          { on: '2027-01-15', count: 1 },
+        ],
+        waiting: ['a', 'b', 'c', 'd'].map((id) => waiting(id)),
+      }),
+    );
+    expect(f.laptops.expected).toEqual([
+      { on: TODAY, count: 2 },
+      { on: '2027-01-15', count: 1 },
+    ]);
+    expect(f.waiting.map((e) => e.expectedBy)).toEqual([TODAY, TODAY, '2027-01-15', null]);
+  });
+
+  it('when sites wait for laptops, then the shortfall is said by site, the most short first (then by name), without sites where no one waits, and those holding a laptop or needing none are not counted', () => {
+    const f = forecast(
+      input({
+        laptopsAvailable: 2,
+        availableBySite: [
+          ['Tours', 1],
+          ['Blois', 1],
+          ['Chartres', 4],
+        ],
+        waiting: [
+          waiting('t1', { site: 'Tours' }),
+          waiting('t2', { site: 'Tours' }),
+          waiting('t3', { site: 'Tours' }),
+          waiting('b1', { site: 'Blois' }),
+          waiting('b2', { site: 'Blois' }),
+          waiting('o1', { site: 'Orléans' }),
+          waiting('o2', { site: 'Orléans', holdsLaptop: true }),
+          waiting('o3', { site: 'Orléans', waitingFor: ['officeLicense'] }),
+          waiting('n1', {}),
+        ],
+      }),
+    );
+    expect(f.shortfall.bySite).toEqual([
+      { site: 'Tours', waiting: 3, available: 1, missing: 2 },
+      { site: null, waiting: 1, available: 0, missing: 1 },
+      { site: 'Blois', waiting: 2, available: 1, missing: 1 },
+      { site: 'Orléans', waiting: 1, available: 0, missing: 1 },
+    ]);
+    // Seven need a laptop (o2 holds one, o3 needs none), two are in stock, none expected.
+    expect(f.shortfall.laptops).toBe(5);
+  });
+});
+
 describe('days in Europe/Paris', () => {
   it.each([
     ['winter (UTC+1)', '2027-01-15', '2027-01-15T23:00:00.000Z'],
