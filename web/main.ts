@@ -199,7 +199,7 @@ function shell(session: Session, api: Api, me: Me, approval: Ctx['approval']): v
     countsChanged: readCounts,
     counts: () => counts,
   };
-  const nav = h('nav', { id: 'nav', 'aria-label': t('menu') });
+  const nav = h('nav', { id: 'nav', 'aria-label': t('menu'), ...(screens.length <= 1 ? { class: 'single' } : {}) });
   const menu = h(
     'button',
     { type: 'button', class: 'menu-toggle', 'aria-expanded': 'false', 'aria-controls': 'nav' },
@@ -269,7 +269,8 @@ function shell(session: Session, api: Api, me: Me, approval: Ctx['approval']): v
         'div',
         { class: 'bar' },
         h('p', { class: 'brand' }, t('appShort'), h('small', { translate: 'no' }, t('region'))),
-        menu,
+        // One screen (a person with no role): no menu to open, its tab stays in view.
+        screens.length > 1 && menu,
         h(
           'div',
           { class: 'who' },
