@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { HttpFunctionDefinition, QueueFunctionDefinition } from './definition';
 import { parseMessage, queueFunction, securedRoute, traceparentOf } from './definition';
-import { problemOf } from '../shared/http/http-handler';
+import { bulkResults } from '../shared/http/http-handler';
 import { json } from '../shared/http/problem';
 import { Roles } from '../shared/domain/roles';
 import { MAX_BULK_DECISIONS, toOnboardingView } from '../shared/schemas/api';
@@ -42,13 +42,7 @@ export function departureFunctions(services: ServicesProvider): HttpFunctionDefi
       async handle(_req, tools, context) {
         const { onboardingIds } = await tools.body(confirmBodySchema);
         const outcomes = await (await services()).departures.confirm(onboardingIds, tools.actor);
-        const results = outcomes.map((outcome) => {
-          const { onboardingId } = outcome;
-          if (outcome.ok) return { onboardingId, status: 200, onboarding: toOnboardingView(outcome.onboarding) };
-          const { problem } = problemOf(outcome.error, context);
-          return { onboardingId, status: problem.status, problem };
-        });
-        return json(200, { results });
+        return json(200, { results: bulkResults(outcomes, toOnboardingView, context) });
       },
     }),
   ];

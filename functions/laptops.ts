@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { HttpFunctionDefinition, QueueFunctionDefinition } from './definition';
 import { parseMessage, queueFunction, securedRoute } from './definition';
 import { QUEUES } from '../shared/app/queues';
@@ -15,12 +16,26 @@ import {
   listLaptopsQuerySchema,
   serialNumberSchema,
   toLaptopView,
+  type Laptop,
 } from '../shared/schemas/laptops';
 
 /**
  * The laptop stock: add laptops (serving the waiting onboardings at once), list them, record a returned one,
  * announce and withdraw expected deliveries.
  */
+
+/**
+ * A laptop route's action on the serial of its path: a serial no laptop can have is 404, as an unknown one is;
+ * otherwise the laptop as it stands after `act`.
+ */
+async function onSerial(req: HttpRequest, act: (serial: string) => Promise<Laptop>): Promise<HttpResponseInit> {
+  const serial = serialNumberSchema.safeParse(req.params.serialNumber ?? '');
+  if (!serial.success) {
+    return problem(404, `no laptop ${req.params.serialNumber ?? ''}`, { code: ErrorCodes.laptopNotFound });
+  }
+  return json(200, toLaptopView(await act(serial.data)));
+}
+
 export function laptopFunctions(services: ServicesProvider): HttpFunctionDefinition[] {
   const inventory = [Roles.inventoryManage];
   return [
@@ -28,26 +43,20 @@ export function laptopFunctions(services: ServicesProvider): HttpFunctionDefinit
       roles: inventory,
       person: true,
       async handle(req, tools) {
-        const serial = serialNumberSchema.safeParse(req.params.serialNumber ?? '');
-        if (!serial.success) {
-          return problem(404, `no laptop ${req.params.serialNumber ?? ''}`, { code: ErrorCodes.laptopNotFound });
-        }
-        const body = await tools.body(laptopReturnBodySchema);
-        const laptop = await (await services()).laptops.returnLaptop(serial.data, body, tools.actor);
-        return json(200, toLaptopView(laptop));
+        return onSerial(req, async (serial) => {
+          const body = await tools.body(laptopReturnBodySchema);
+          return (await services()).laptops.returnLaptop(serial, body, tools.actor);
+        });
       },
     }),
     securedRoute(services, 'laptops-handover', 'POST', 'laptops/{serialNumber}/handover', {
       roles: inventory,
       person: true,
       async handle(req, tools) {
-        const serial = serialNumberSchema.safeParse(req.params.serialNumber ?? '');
-        if (!serial.success) {
-          return problem(404, `no laptop ${req.params.serialNumber ?? ''}`, { code: ErrorCodes.laptopNotFound });
-        }
-        const body = await tools.body(handoverBodySchema);
-        const laptop = await (await services()).laptops.handOver(serial.data, body, tools.actor);
-        return json(200, toLaptopView(laptop));
+        return onSerial(req, async (serial) => {
+          const body = await tools.body(handoverBodySchema);
+          return (await services()).laptops.handOver(serial, body, tools.actor);
+        });
       },
     }),
     securedRoute(services, 'laptops-deliveries-add', 'POST', 'laptops/deliveries', {

@@ -1,6 +1,6 @@
 import { securedRoute, type HttpFunctionDefinition } from './definition';
 import type { ServicesProvider } from '../shared/app/services';
-import { problemOf } from '../shared/http/http-handler';
+import { bulkResults } from '../shared/http/http-handler';
 import { json, problem } from '../shared/http/problem';
 import { Roles } from '../shared/domain/roles';
 import { verifyChain } from '../shared/audit/history-chain';
@@ -125,13 +125,7 @@ export function onboardingFunctions(services: ServicesProvider): HttpFunctionDef
       async handle(_req, tools, context) {
         const { decisions } = await tools.body(bulkDecisionsBodySchema);
         const outcomes = await (await services()).onboardings.decideMany(decisions, tools.actor);
-        const results = outcomes.map((outcome) => {
-          const { onboardingId } = outcome;
-          if (outcome.ok) return { onboardingId, status: 200, onboarding: toOnboardingView(outcome.onboarding) };
-          const { problem } = problemOf(outcome.error, context);
-          return { onboardingId, status: problem.status, problem };
-        });
-        return json(200, { results });
+        return json(200, { results: bulkResults(outcomes, toOnboardingView, context) });
       },
     }),
     route(services, 'onboardings-patch', 'PATCH', 'onboardings/{id}', {

@@ -128,6 +128,23 @@ function requireJsonContentType(req: HttpRequest): void {
   }
 }
 
+/**
+ * A bulk request's answer (`POST /api/decisions`, `/api/departures/confirm`): each onboarding's outcome with its
+ * status, the onboarding as the API shows it or its problem.
+ */
+export function bulkResults<T>(
+  outcomes: readonly ({ onboardingId: string } & ({ ok: true; onboarding: T } | { ok: false; error: unknown }))[],
+  view: (onboarding: T) => unknown,
+  context: InvocationContext,
+) {
+  return outcomes.map((outcome) => {
+    const { onboardingId } = outcome;
+    if (outcome.ok) return { onboardingId, status: 200, onboarding: view(outcome.onboarding) };
+    const { problem } = problemOf(outcome.error, context);
+    return { onboardingId, status: problem.status, problem };
+  });
+}
+
 /** What a use case threw, as a problem (with the headers it calls for); unknown errors are 500 (and logged). */
 export function problemOf(
   err: unknown,
